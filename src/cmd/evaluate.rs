@@ -1,0 +1,107 @@
+//! `mujun evaluate`: read the year's data, score, tier, write the results workbook, print a
+//! summary (with `--verbose`, the time of each phase).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crate::evaluation::{self, Evaluation};
+use crate::ingest::{self, Severity};
+use crate::{report, rules, score, tier};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// 规则文件（TOML）
+    #[arg(long, default_value = "rules/fuling.toml")]
+    pub rules: PathBuf,
+    /// 数据目录或文件（可多个）
+    #[arg(long, num_args = 1.., default_value = "samples")]
+    pub data: Vec<PathBuf>,
+    /// 输出目录
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// 显示各阶段耗时
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// 输入有错误时仍以0退出（结果照常写出）
+    #[arg(long)]
+    pub allow_errors: bool,
+}
+
+pub fn run(a: &Args) -> Result<(), crate::Error> {
+    let t = Instant::now();
+    let rules = rules::load(&a.rules)?;
+    let t_rules = t.elapsed();
+    let t = Instant::now();
+    let ds = ingest::load(&a.data)?;
+    let t_read = t.elapsed();
+    let ev = evaluation::run(rules, ds)?;
+    let t = Instant::now();
+    let path = report::write_workbook(&ev, &a.out)?;
+    let t_write = t.elapsed();
+
+    print_summary(&ev);
+    println!("结果已写入：{}", path.display());
+    if a.verbose {
+        println!("各阶段耗时：");
+        println!("  读取规则 {:>10.3} 秒", t_rules.as_secs_f64());
+        println!("  读取与检查数据 {:>10.3} 秒", t_read.as_secs_f64());
+        for (name, d) in &ev.timings {
+            println!("  {name} {:>10.3} 秒", d.as_secs_f64());
+        }
+        println!("  写出工作簿 {:>10.3} 秒", t_write.as_secs_f64());
+    }
+    let errors = ev.problems.iter().filter(|p| p.severity == Severity::Error).count();
+    if errors > 0 {
+        for p in ev.problems.iter().filter(|p| p.severity == Severity::Error).take(10) {
+            eprintln!("{p}");
+        }
+        if !a.allow_errors {
+            return Err(crate::Error::InputErrors(errors));
+        }
+    }
+    Ok(())
+}
+
+fn print_summary(ev: &Evaluation) {
+    let r = &ev.rules;
+    println!("{}（{}年度）", r.meta.name, r.meta.year);
+    println!(
+        "企业共 {} 家：参评 {} 家，未参评 {} 家",
+        ev.enterprises_seen(),
+        ev.results.height(),
+        ev.not_evaluated.height()
+    );
+    let labels = r.labels();
+    let get = |c: &str| ev.results.column(c).ok().and_then(|s| s.str().ok().cloned());
+    if let (Some(g), Some(p), Some(t)) = (get(score::GROUP), get("park"), get(tier::TIER)) {
+        let mut by_group: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut by_park: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for i in 0..ev.results.height() {
+            let Some(ti) = labels.iter().position(|l| Some(l.as_str()) == t.get(i)) else { continue };
+            let gname = r.groups.iter().find(|x| Some(x.id.as_str()) == g.get(i)).map(|x| x.name.clone()).unwrap_or_default();
+            by_group.entry(gname).or_insert_with(|| vec![0; labels.len()])[ti] += 1;
+            by_park.entry(p.get(i).unwrap_or("（未填园区）").to_string()).or_insert_with(|| vec![0; labels.len()])[ti] += 1;
+        }
+        let line = |name: &str, c: &[usize]| {
+            let parts: Vec<String> = labels.iter().zip(c).map(|(l, n)| format!("{l}类 {n}")).collect();
+            println!("  {name}：{}", parts.join("，"));
+        };
+        println!("按评价组：");
+        for (k, c) in &by_group {
+            line(k, c);
+        }
+        println!("按园区：");
+        for (k, c) in &by_park {
+            line(k, c);
+        }
+    }
+    let mut sev: BTreeMap<Severity, usize> = BTreeMap::new();
+    for p in &ev.problems {
+        *sev.entry(p.severity).or_default() += 1;
+    }
+    if !sev.is_empty() {
+        let parts: Vec<String> = sev.iter().map(|(s, n)| format!("{} {n}", s.label())).collect();
+        println!("数据问题：{}（见工作簿「问题清单」）", parts.join("，"));
+    }
+}

@@ -1,0 +1,173 @@
+//! The whole evaluation as a library call: typed data and compiled rules in, scored and tiered
+//! enterprises, the not-evaluated list and every problem out.
+
+use std::time::{Duration, Instant};
+
+use polars::prelude::*;
+
+use crate::ingest::schema::TableKind;
+use crate::ingest::{Dataset, Problem, Severity};
+use crate::rules::Rules;
+use crate::score::{self, assemble, events, GROUP};
+use crate::tier;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScoreError {
+    #[error("评分计算失败（{stage}）：{source}")]
+    Polars { stage: &'static str, source: PolarsError },
+}
+
+fn at(stage: &'static str) -> impl FnOnce(PolarsError) -> ScoreError {
+    move |source| ScoreError::Polars { stage, source }
+}
+
+/// Not-evaluated categories, as listed in 未参评.
+pub const CAT_UNREGISTERED: &str = "未列入企业名录";
+pub const CAT_BAD_ROW: &str = "名录数据错误";
+pub const CAT_NO_GROUP: &str = "不在评价范围";
+pub const CAT_INCOMPLETE: &str = "数据不全";
+
+pub struct Evaluation {
+    pub rules: Rules,
+    pub dataset: Dataset,
+    /// One row per evaluated enterprise, groups in rule order, each in ranking order.
+    pub results: DataFrame,
+    /// code, name, park, scale, industry_code, category, reason, tier.
+    pub not_evaluated: DataFrame,
+    /// Input problems followed by those found while scoring.
+    pub problems: Vec<Problem>,
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+impl Evaluation {
+    /// Enterprises seen in any input: evaluated + not evaluated.
+    pub fn enterprises_seen(&self) -> usize {
+        self.results.height() + self.not_evaluated.height()
+    }
+}
+
+pub fn run(rules: Rules, dataset: Dataset) -> Result<Evaluation, ScoreError> {
+    let mut timings = Vec::new();
+    let t0 = Instant::now();
+    let mut problems = dataset.problems.clone();
+
+    let asm = assemble::assemble(&dataset, &rules).map_err(at("汇总企业数据"))?;
+    problems.extend(asm.problems.clone());
+    let classified = score::classify(asm.base.clone().lazy(), &rules);
+    let valued = score::with_values(classified, &rules)
+        .map_err(at("计算指标值"))?
+        .with_column(score::not_evaluated_reason(&rules).alias("__ne_reason"))
+        .collect()
+        .map_err(at("计算指标值"))?;
+
+    let in_scope = col("__case").eq(lit(-1)).and(col(GROUP).is_not_null());
+    let evaluated = valued.clone().lazy().filter(in_scope.clone().and(col("__ne_reason").is_null()));
+
+    let (ev, ev_problems) = events::per_enterprise(&dataset, &rules).map_err(at("加减分"))?;
+    problems.extend(ev_problems);
+    let scored = score::with_scores(evaluated, &rules)
+        .map_err(at("计分"))?
+        .left_join(ev, col("code"), col("code"))
+        .with_columns([col(score::BONUS).fill_null(lit(0.0)), col(score::DEDUCTION).fill_null(lit(0.0))]);
+    let scored = score::with_total(scored, &rules).collect().map_err(at("计分"))?;
+    timings.push(("评分", t0.elapsed()));
+
+    let t1 = Instant::now();
+    let tiered = tier::tier_all(scored.lazy(), &rules).and_then(|lf| lf.collect()).map_err(at("分档"))?;
+    let (results, rejected) = tier::apply_adjustments(tiered, dataset.table(TableKind::Adjust), &rules).map_err(at("调档"))?;
+    for r in rejected {
+        let (file, sheet) = dataset.sheets.get(r.src as usize).map(|s| (s.file.clone(), s.sheet.clone())).unwrap_or_default();
+        problems.push(Problem {
+            severity: Severity::Warning,
+            table: "调档".into(),
+            file,
+            sheet,
+            row: Some(r.row as usize),
+            column: "调整后等级".into(),
+            value: format!("{} {}", r.code, r.tier),
+            message: r.message,
+            action: "不调整".into(),
+        });
+    }
+    timings.push(("分档", t1.elapsed()));
+
+    let not_evaluated = not_evaluated(&valued, &asm.unregistered, &dataset, &rules).map_err(at("未参评名单"))?;
+    Ok(Evaluation { rules, dataset, results, not_evaluated, problems, timings })
+}
+
+/// Everyone seen but not evaluated, with category and reason.
+fn not_evaluated(valued: &DataFrame, unregistered: &[assemble::Unregistered], ds: &Dataset, rules: &Rules) -> PolarsResult<DataFrame> {
+    let mut category = lit(NULL).cast(DataType::String);
+    let mut reason = lit(NULL).cast(DataType::String);
+    let mut tier = lit(NULL).cast(DataType::String);
+    for (i, c) in rules.cases.iter().enumerate().rev() {
+        let hit = col("__case").eq(lit(i as i32));
+        category = when(hit.clone()).then(lit(c.kind.label())).otherwise(category);
+        reason = when(hit.clone()).then(lit(c.reason.clone())).otherwise(reason);
+        tier = when(hit).then(match &c.tier {
+            Some(t) => lit(t.clone()),
+            None => lit(NULL).cast(DataType::String),
+        })
+        .otherwise(tier);
+    }
+    let no_group = format!(
+        "不符合任何评价组的条件（{}）",
+        rules.groups.iter().map(|g| format!("{}: {}", g.name, g.when_text)).collect::<Vec<_>>().join("；")
+    );
+    let category = when(col("__case").gt_eq(lit(0)))
+        .then(category)
+        .when(col(GROUP).is_null())
+        .then(lit(CAT_NO_GROUP))
+        .otherwise(lit(CAT_INCOMPLETE));
+    let reason = when(col("__case").gt_eq(lit(0)))
+        .then(reason)
+        .when(col(GROUP).is_null())
+        .then(lit(no_group))
+        .otherwise(col("__ne_reason"));
+    let listed = valued
+        .clone()
+        .lazy()
+        .filter(col("__case").gt_eq(lit(0)).or(col(GROUP).is_null()).or(col("__ne_reason").is_not_null()))
+        .select([
+            col("code"),
+            col("name"),
+            col("park"),
+            col("scale"),
+            col("industry_code"),
+            category.alias("category"),
+            reason.alias("reason"),
+            tier.alias("tier"),
+        ])
+        .collect()?;
+    let n = unregistered.len() + ds.rejected_register.len();
+    let mut codes = Vec::with_capacity(n);
+    let mut names = Vec::with_capacity(n);
+    let mut cats = Vec::with_capacity(n);
+    let mut reasons = Vec::with_capacity(n);
+    for u in unregistered {
+        codes.push(u.code.clone());
+        names.push(None::<String>);
+        cats.push(CAT_UNREGISTERED);
+        reasons.push(format!("出现在{}表中，但企业名录中没有该企业", u.tables.join("、")));
+    }
+    for r in &ds.rejected_register {
+        codes.push(r.code.clone());
+        names.push(Some(r.name.clone()));
+        cats.push(CAT_BAD_ROW);
+        reasons.push(r.reason.clone());
+    }
+    let extra = DataFrame::new(
+        n,
+        vec![
+            Column::new("code".into(), codes),
+            Column::new("name".into(), names),
+            Column::new("park".into(), vec![None::<String>; n]),
+            Column::new("scale".into(), vec![None::<String>; n]),
+            Column::new("industry_code".into(), vec![None::<String>; n]),
+            Column::new("category".into(), cats),
+            Column::new("reason".into(), reasons),
+            Column::new("tier".into(), vec![None::<String>; n]),
+        ],
+    )?;
+    concat([listed.lazy(), extra.lazy()], UnionArgs::default())?.collect()
+}

@@ -1,0 +1,461 @@
+//! Ingest: department files in, typed tables and a list of problems out.
+//!
+//! Every row of every sheet is accounted for in [`Reconciliation`]: used, skipped (blank, total
+//! and note rows) or rejected (with a [`Problem`] naming file, sheet, row and column).
+
+pub mod problem;
+pub mod read;
+pub mod schema;
+pub mod values;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use polars::prelude::*;
+
+use crate::credit_code;
+pub use problem::{Problem, Reconciliation, Severity};
+use read::{header_key, RawSheet, SourceFile};
+use schema::{ColumnSpec, ColumnType, TableKind};
+use values::{clean_text, parse_date, parse_number, Num};
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("无法读取 {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("找不到输入文件或目录：{path}")]
+    NotFound { path: PathBuf },
+    #[error("在 {paths:?} 中没有找到任何 .csv/.xlsx/.xls/.ods 输入文件")]
+    NoInputFiles { paths: Vec<PathBuf> },
+    #[error("{}：前30行中找不到表头行（需含“统一社会信用代码”等标准列名）", location(file, sheet))]
+    NoHeader { file: PathBuf, sheet: Option<String> },
+    #[error("{}：{message}", location(file, sheet))]
+    Parse { file: PathBuf, sheet: Option<String>, message: String },
+    #[error("{}：{table}表缺少必需列「{column}」", location(file, sheet))]
+    MissingColumn { file: PathBuf, sheet: Option<String>, table: &'static str, column: &'static str },
+    #[error("{}：列「{column}」的单位「{unit}」无法识别，应为「{expected}」", location(file, sheet))]
+    UnknownUnit { file: PathBuf, sheet: Option<String>, column: String, unit: String, expected: &'static str },
+    #[error("输入中没有企业名录表（应有列：统一社会信用代码、企业名称、所属园区、行业代码、企业规模）")]
+    NoRegister,
+    #[error("内部表格处理错误：{0}")]
+    Polars(#[from] PolarsError),
+}
+
+fn location(file: &std::path::Path, sheet: &Option<String>) -> String {
+    match sheet {
+        Some(s) => format!("{} 工作表「{s}」", file.display()),
+        None => file.display().to_string(),
+    }
+}
+
+/// One sheet that became (part of) a table, referenced by the `__src` column.
+#[derive(Debug, Clone)]
+pub struct SheetRef {
+    pub file: String,
+    pub sheet: String,
+    pub table: TableKind,
+}
+
+/// A register row that could not be used, kept so the enterprise is still listed.
+#[derive(Debug, Clone)]
+pub struct RejectedEnterprise {
+    pub code: String,
+    pub name: String,
+    pub reason: String,
+}
+
+/// The year's data as typed tables. Each table has `__src` (index into `sheets`), `__row`
+/// (1-based spreadsheet row) and the internal column keys of [`schema`].
+pub struct Dataset {
+    pub tables: BTreeMap<TableKind, DataFrame>,
+    pub sources: Vec<SourceFile>,
+    pub sheets: Vec<SheetRef>,
+    pub problems: Vec<Problem>,
+    pub reconciliation: Vec<Reconciliation>,
+    pub rejected_register: Vec<RejectedEnterprise>,
+}
+
+impl Dataset {
+    pub fn table(&self, kind: TableKind) -> &DataFrame {
+        &self.tables[&kind]
+    }
+    pub fn has_errors(&self) -> bool {
+        self.problems.iter().any(|p| p.severity == Severity::Error)
+    }
+}
+
+/// Read and type every input file.
+pub fn load(inputs: &[PathBuf]) -> Result<Dataset, IngestError> {
+    let files = read::expand_inputs(inputs)?;
+    let mut ds = Dataset {
+        tables: BTreeMap::new(),
+        sources: Vec::new(),
+        sheets: Vec::new(),
+        problems: Vec::new(),
+        reconciliation: Vec::new(),
+        rejected_register: Vec::new(),
+    };
+    let mut parts: BTreeMap<TableKind, Vec<DataFrame>> = BTreeMap::new();
+    let mut seen: HashMap<TableKind, HashMap<String, usize>> = HashMap::new();
+    for f in &files {
+        let (source, sheets) = read::read_file(f, &looks_like_header)?;
+        ds.sources.push(source);
+        for raw in sheets {
+            let file = raw.file.display().to_string();
+            let sheet = raw.sheet.clone().unwrap_or_default();
+            let Some(kind) = recognise(&raw)? else {
+                let n = raw.data.height() + raw.rows_above;
+                ds.problems.push(Problem {
+                    severity: Severity::Warning,
+                    table: String::new(),
+                    file: file.clone(),
+                    sheet: sheet.clone(),
+                    row: None,
+                    column: String::new(),
+                    value: String::new(),
+                    message: "无法识别为任何输入表（表名与列名都不匹配）".into(),
+                    action: format!("整表跳过，共{n}行"),
+                });
+                ds.reconciliation.push(Reconciliation { file, sheet, table: "未识别".into(), read: n, used: 0, skipped: n, rejected: 0 });
+                continue;
+            };
+            let src = ds.sheets.len();
+            ds.sheets.push(SheetRef { file: file.clone(), sheet: sheet.clone(), table: kind });
+            let seen_codes = seen.entry(kind).or_default();
+            let (df, rec) = type_sheet(&raw, kind, src as u32, seen_codes, &mut ds)?;
+            ds.reconciliation.push(rec);
+            parts.entry(kind).or_default().push(df);
+        }
+    }
+    if !parts.contains_key(&TableKind::Register) {
+        return Err(IngestError::NoRegister);
+    }
+    for kind in TableKind::ALL {
+        let frames = parts.remove(&kind).unwrap_or_default();
+        let df = if frames.is_empty() {
+            empty_table(kind)?
+        } else {
+            let lfs: Vec<LazyFrame> = frames.into_iter().map(|d| d.lazy()).collect();
+            concat(lfs, UnionArgs::default())?.collect()?
+        };
+        ds.tables.insert(kind, df);
+    }
+    Ok(ds)
+}
+
+/// Known header names (normalised) of all tables.
+fn header_matches(cell: &str) -> Option<(TableKind, &'static ColumnSpec)> {
+    for kind in TableKind::ALL {
+        for spec in kind.columns() {
+            if spec_matches(spec, cell) {
+                return Some((kind, spec));
+            }
+        }
+    }
+    None
+}
+
+fn spec_matches(spec: &ColumnSpec, key: &str) -> bool {
+    let up = |s: &str| s.to_uppercase();
+    up(spec.header) == key || spec.aliases.iter().any(|a| up(a) == key)
+}
+
+/// A header row names the credit code and at least one other known column.
+fn looks_like_header(cells: &[String]) -> bool {
+    let keys: Vec<String> = cells.iter().map(|c| c.to_uppercase()).collect();
+    let mut code = false;
+    let mut other = 0;
+    for k in &keys {
+        match header_matches(k) {
+            Some((_, spec)) if spec.key == "code" => code = true,
+            Some(_) => other += 1,
+            None => {}
+        }
+    }
+    code && other >= 1
+}
+
+/// Which table a sheet holds: by sheet or file name first, then by its headers.
+fn recognise(raw: &RawSheet) -> Result<Option<TableKind>, IngestError> {
+    if raw.headers.is_empty() {
+        return Ok(None);
+    }
+    let keys: Vec<String> = raw.headers.iter().map(|h| header_key(h).0).collect();
+    let has = |spec: &ColumnSpec| keys.iter().any(|k| spec_matches(spec, k));
+    let stem = raw.file.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
+    let names: Vec<String> = raw.sheet.iter().cloned().chain(std::iter::once(stem)).collect();
+    for name in &names {
+        for kind in TableKind::ALL {
+            if kind.name_hints().iter().any(|h| name.contains(h)) {
+                if let Some(missing) = kind.columns().iter().find(|s| s.required && !has(s)) {
+                    // Named like this table but lacking a column: the fallback may still fit.
+                    if best_by_headers(&keys).is_none() {
+                        return Err(IngestError::MissingColumn {
+                            file: raw.file.clone(),
+                            sheet: raw.sheet.clone(),
+                            table: kind.name(),
+                            column: missing.header,
+                        });
+                    }
+                    continue;
+                }
+                return Ok(Some(kind));
+            }
+        }
+    }
+    Ok(best_by_headers(&keys))
+}
+
+fn best_by_headers(keys: &[String]) -> Option<TableKind> {
+    let mut best: Option<(usize, TableKind)> = None;
+    for kind in TableKind::ALL {
+        let cols = kind.columns();
+        let has = |spec: &ColumnSpec| keys.iter().any(|k| spec_matches(spec, k));
+        if cols.iter().any(|s| s.required && !has(s)) {
+            continue;
+        }
+        let score = cols.iter().filter(|s| s.key != "code" && has(s)).count();
+        if score >= 1 && best.map(|(b, _)| score > b).unwrap_or(true) {
+            best = Some((score, kind));
+        }
+    }
+    best.map(|(_, k)| k)
+}
+
+fn empty_table(kind: TableKind) -> Result<DataFrame, IngestError> {
+    let mut cols = vec![Column::new("__src".into(), Vec::<u32>::new()), Column::new("__row".into(), Vec::<u32>::new())];
+    for spec in kind.columns() {
+        cols.push(match spec.ty {
+            ColumnType::Code | ColumnType::Text => Column::new(spec.key.into(), Vec::<Option<String>>::new()),
+            ColumnType::Date => Column::new(spec.key.into(), Vec::<Option<i32>>::new()),
+            ColumnType::Number(_) | ColumnType::SignedNumber(_) => Column::new(spec.key.into(), Vec::<Option<f64>>::new()),
+        });
+    }
+    Ok(DataFrame::new(0, cols)?)
+}
+
+enum Values {
+    Text(Vec<Option<String>>),
+    Date(Vec<Option<i32>>),
+    Number(Vec<Option<f64>>),
+}
+
+const TOTAL_WORDS: &[&str] = &["合计", "总计", "小计"];
+const NOTE_PREFIXES: &[&str] = &["注", "说明", "备注", "填表", "制表", "审核", "数据来源", "单位负责人"];
+
+/// Turn a raw sheet into a typed table, reporting every problem and accounting for every row.
+fn type_sheet(
+    raw: &RawSheet,
+    kind: TableKind,
+    src: u32,
+    seen: &mut HashMap<String, usize>,
+    ds: &mut Dataset,
+) -> Result<(DataFrame, Reconciliation), IngestError> {
+    let file = raw.file.display().to_string();
+    let sheet = raw.sheet.clone().unwrap_or_default();
+    let table = kind.name().to_string();
+    let problem = |severity, row: Option<usize>, column: &str, value: &str, message: String, action: &str| Problem {
+        severity,
+        table: table.clone(),
+        file: file.clone(),
+        sheet: sheet.clone(),
+        row,
+        column: column.to_string(),
+        value: value.to_string(),
+        message,
+        action: action.to_string(),
+    };
+    let mut problems = Vec::new();
+
+    // Map spec columns to raw columns, with unit factors.
+    let keys: Vec<(String, Option<String>)> = raw.headers.iter().map(|h| header_key(h)).collect();
+    let mut mapping: Vec<(&ColumnSpec, Option<(usize, f64)>)> = Vec::new();
+    for spec in kind.columns() {
+        let found = keys.iter().position(|(k, _)| spec_matches(spec, k));
+        let entry = match found {
+            None if spec.required => {
+                return Err(IngestError::MissingColumn { file: raw.file.clone(), sheet: raw.sheet.clone(), table: kind.name(), column: spec.header })
+            }
+            None => None,
+            Some(i) => {
+                let mut factor = 1.0;
+                if let (ColumnType::Number(q) | ColumnType::SignedNumber(q), Some(unit)) = (spec.ty, &keys[i].1) {
+                    factor = schema::unit_factor(q, unit).ok_or_else(|| IngestError::UnknownUnit {
+                        file: raw.file.clone(),
+                        sheet: raw.sheet.clone(),
+                        column: raw.headers[i].clone(),
+                        unit: unit.clone(),
+                        expected: schema::standard_unit(q),
+                    })?;
+                    if factor != 1.0 {
+                        problems.push(problem(
+                            Severity::Info,
+                            None,
+                            &raw.headers[i],
+                            "",
+                            format!("单位换算：{unit} → {}，乘以{factor}", schema::standard_unit(q)),
+                            "已换算",
+                        ));
+                    }
+                }
+                Some((i, factor))
+            }
+        };
+        mapping.push((spec, entry));
+    }
+
+    let n = raw.data.height();
+    let raw_cols: Vec<&StringChunked> = raw.data.columns().iter().map(|c| c.str()).collect::<Result<_, _>>()?;
+    let cell = |c: usize, i: usize| -> Option<&str> { raw_cols.get(c).and_then(|s| s.get(i)) };
+    let code_col = mapping[0].1.map(|(i, _)| i).unwrap_or(0);
+
+    let mut keep = Vec::with_capacity(n);
+    let mut rows_out: Vec<u32> = Vec::with_capacity(n);
+    let mut values: Vec<Values> = mapping
+        .iter()
+        .map(|(spec, _)| match spec.ty {
+            ColumnType::Code | ColumnType::Text => Values::Text(Vec::with_capacity(n)),
+            ColumnType::Date => Values::Date(Vec::with_capacity(n)),
+            _ => Values::Number(Vec::with_capacity(n)),
+        })
+        .collect();
+    let (mut skipped, mut rejected) = (0usize, 0usize);
+
+    for i in 0..n {
+        let row = raw.first_row + i;
+        let nonempty: Vec<&str> = (0..raw_cols.len()).filter_map(|c| cell(c, i)).map(str::trim).filter(|s| !s.is_empty()).collect();
+        if nonempty.is_empty() {
+            skipped += 1;
+            continue;
+        }
+        if nonempty.iter().take(3).any(|s| TOTAL_WORDS.iter().any(|w| s.contains(w))) {
+            skipped += 1;
+            problems.push(problem(Severity::Info, Some(row), "", nonempty[0], "合计/小计行".into(), "跳过，不作为企业"));
+            continue;
+        }
+        let code_raw = cell(code_col, i).unwrap_or("");
+        let code = credit_code::normalize(code_raw);
+        if code.is_empty() {
+            if NOTE_PREFIXES.iter().any(|p| nonempty[0].starts_with(p)) {
+                skipped += 1;
+                problems.push(problem(Severity::Info, Some(row), "", nonempty[0], "表格下方的注释行".into(), "跳过"));
+            } else {
+                rejected += 1;
+                problems.push(problem(Severity::Error, Some(row), "统一社会信用代码", "", "缺少统一社会信用代码".into(), "整行不采用"));
+                if kind == TableKind::Register {
+                    ds.rejected_register.push(RejectedEnterprise { code: String::new(), name: register_name(&mapping, &cell, i), reason: format!("{file} 第{row}行缺少统一社会信用代码") });
+                }
+            }
+            continue;
+        }
+        if let Err(p) = credit_code::validate(&code) {
+            rejected += 1;
+            problems.push(problem(Severity::Error, Some(row), "统一社会信用代码", code_raw, format!("统一社会信用代码无效：{}", p.message()), "整行不采用"));
+            if kind == TableKind::Register {
+                ds.rejected_register.push(RejectedEnterprise { code: code.clone(), name: register_name(&mapping, &cell, i), reason: format!("统一社会信用代码无效：{}", p.message()) });
+            }
+            continue;
+        }
+        if kind.one_row_per_enterprise() {
+            if let Some(first) = seen.get(&code) {
+                rejected += 1;
+                problems.push(problem(Severity::Warning, Some(row), "统一社会信用代码", &code, format!("同一企业在{}表中重复出现（首次在第{first}行）", kind.name()), "保留首次出现的行，本行不采用"));
+                continue;
+            }
+            seen.insert(code.clone(), row);
+        }
+        // Typed values; a required value that is missing rejects the row (except in the register).
+        let mut row_vals: Vec<Values> = Vec::with_capacity(mapping.len());
+        let mut reject: Option<String> = None;
+        for (spec, m) in &mapping {
+            let rawv = m.and_then(|(c, _)| cell(c, i));
+            let header = m.map(|(c, _)| raw.headers[c].as_str()).unwrap_or(spec.header);
+            match spec.ty {
+                ColumnType::Code => row_vals.push(Values::Text(vec![Some(code.clone())])),
+                ColumnType::Text => {
+                    let v = rawv.and_then(clean_text);
+                    let v = if spec.key == "counterparty" { v.map(|s| credit_code::normalize(&s)) } else { v };
+                    if v.is_none() && spec.required {
+                        if kind == TableKind::Register {
+                            problems.push(problem(Severity::Warning, Some(row), header, "", format!("缺少{}", spec.header), "该项按空值处理"));
+                        } else {
+                            reject.get_or_insert(format!("缺少{}", spec.header));
+                        }
+                    }
+                    row_vals.push(Values::Text(vec![v]));
+                }
+                ColumnType::Date => {
+                    let v = match rawv.map(parse_date) {
+                        None => None,
+                        Some(Ok(d)) => d,
+                        Some(Err(msg)) => {
+                            problems.push(problem(Severity::Warning, Some(row), header, rawv.unwrap_or(""), msg.to_string(), "按缺失处理"));
+                            None
+                        }
+                    };
+                    row_vals.push(Values::Date(vec![v]));
+                }
+                ColumnType::Number(_) | ColumnType::SignedNumber(_) => {
+                    let factor = m.map(|(_, f)| f).unwrap_or(1.0);
+                    let v = match rawv.map(parse_number) {
+                        None | Some(Num::Missing) => None,
+                        Some(Num::Value(x)) if x < 0.0 && matches!(spec.ty, ColumnType::Number(_)) => {
+                            problems.push(problem(Severity::Warning, Some(row), header, rawv.unwrap_or(""), "该项不应为负数".into(), "按缺失处理"));
+                            None
+                        }
+                        Some(Num::Value(x)) => Some(x * factor),
+                        Some(Num::Invalid(why)) => {
+                            problems.push(problem(Severity::Warning, Some(row), header, rawv.unwrap_or(""), why.to_string(), "按缺失处理"));
+                            None
+                        }
+                    };
+                    if v.is_none() && spec.required {
+                        reject.get_or_insert(format!("缺少{}", spec.header));
+                    }
+                    row_vals.push(Values::Number(vec![v]));
+                }
+            }
+        }
+        if let Some(why) = reject {
+            rejected += 1;
+            problems.push(problem(Severity::Warning, Some(row), "", &code, why, "整行不采用"));
+            if kind.one_row_per_enterprise() {
+                seen.remove(&code);
+            }
+            continue;
+        }
+        for (acc, v) in values.iter_mut().zip(row_vals) {
+            match (acc, v) {
+                (Values::Text(a), Values::Text(mut b)) => a.append(&mut b),
+                (Values::Date(a), Values::Date(mut b)) => a.append(&mut b),
+                (Values::Number(a), Values::Number(mut b)) => a.append(&mut b),
+                _ => unreachable!("value kinds follow the column spec"),
+            }
+        }
+        keep.push(i);
+        rows_out.push(row as u32);
+    }
+
+    let used = keep.len();
+    let mut cols = vec![Column::new("__src".into(), vec![src; used]), Column::new("__row".into(), rows_out)];
+    for ((spec, _), v) in mapping.iter().zip(values) {
+        cols.push(match v {
+            Values::Text(a) => Column::new(spec.key.into(), a),
+            Values::Date(a) => Column::new(spec.key.into(), a),
+            Values::Number(a) => Column::new(spec.key.into(), a),
+        });
+    }
+    let df = DataFrame::new(used, cols)?;
+    ds.problems.extend(problems);
+    let rec = Reconciliation { file, sheet, table, read: n + raw.rows_above, used, skipped: skipped + raw.rows_above, rejected };
+    Ok((df, rec))
+}
+
+fn register_name<'a>(mapping: &[(&ColumnSpec, Option<(usize, f64)>)], cell: &dyn Fn(usize, usize) -> Option<&'a str>, i: usize) -> String {
+    mapping
+        .iter()
+        .find(|(s, _)| s.key == "name")
+        .and_then(|(_, m)| m.and_then(|(c, _)| cell(c, i)))
+        .and_then(clean_text)
+        .unwrap_or_default()
+}

@@ -1,0 +1,165 @@
+//! Cleaning of single cell values as department exports write them: full-width characters,
+//! thousands separators, missing-value markers, Excel error texts, percentages and dates.
+
+/// Full-width ASCII (U+FF01..U+FF5E) and the ideographic space to half-width.
+pub fn to_half_width(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{3000}' => ' ',
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+/// Normalised text cell: half-width, trimmed, inner runs of spaces kept as one.
+pub fn clean_text(s: &str) -> Option<String> {
+    let h = to_half_width(s);
+    let t = h.split_whitespace().collect::<Vec<_>>().join(" ");
+    if is_missing_marker(&t) {
+        None
+    } else {
+        Some(t)
+    }
+}
+
+/// Texts that departments write for "no value". Kept distinct from 0.
+pub fn is_missing_marker(t: &str) -> bool {
+    matches!(t, "" | "-" | "—" | "——" | "--" | "/" | "无" | "空" | "N/A" | "NA" | "null" | "NULL" | "#N/A")
+}
+
+/// Excel error values as they appear in exported text.
+pub fn is_excel_error(t: &str) -> bool {
+    t.starts_with('#') && (t.ends_with('!') || t.ends_with('?') || t == "#N/A" || t.starts_with("#GETTING"))
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Num {
+    Missing,
+    Value(f64),
+    /// A cell that is not a number, with the reason.
+    Invalid(&'static str),
+}
+
+/// Parse a numeric cell: "1,234.5", "１２３", " 3.5% ", "—" (missing), "#DIV/0!" (invalid).
+pub fn parse_number(raw: &str) -> Num {
+    let h = to_half_width(raw);
+    let t: String = h.chars().filter(|c| !c.is_whitespace() && *c != ',' && *c != '，').collect();
+    if is_missing_marker(&t) {
+        return Num::Missing;
+    }
+    if is_excel_error(&t) {
+        return Num::Invalid("Excel错误值");
+    }
+    let (body, scale) = match t.strip_suffix('%') {
+        Some(b) => (b, 0.01),
+        None => (t.as_str(), 1.0),
+    };
+    match body.parse::<f64>() {
+        Ok(v) if v.is_finite() => Num::Value(v * scale),
+        _ => Num::Invalid("不是数字"),
+    }
+}
+
+/// Days since 1970-01-01 for a date cell: "2024-01-05", "2024/1/5", "2024年1月5日", "20240105",
+/// or an Excel serial number (1900 date system).
+pub fn parse_date(raw: &str) -> Result<Option<i32>, &'static str> {
+    let t = to_half_width(raw).trim().to_string();
+    if is_missing_marker(&t) {
+        return Ok(None);
+    }
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch");
+    let days = |d: chrono::NaiveDate| (d - epoch).num_days() as i32;
+    // Excel serial: a plain number in a plausible range.
+    if let Ok(serial) = t.parse::<f64>() {
+        if t.len() == 8 && !t.contains('.') {
+            if let Some(d) = ymd(&t[0..4], &t[4..6], &t[6..8]) {
+                return Ok(Some(days(d)));
+            }
+        }
+        if (1.0..2_958_466.0).contains(&serial) {
+            let base = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid base");
+            let d = base + chrono::Duration::days(serial.floor() as i64);
+            return Ok(Some(days(d)));
+        }
+        return Err("日期数值超出范围");
+    }
+    let cleaned: String = t
+        .replace('年', "-")
+        .replace('月', "-")
+        .replace('日', "")
+        .replace(['/', '.'], "-");
+    // Drop a time part such as "2024-01-05 00:00:00" or "2024-01-05T00:00:00".
+    let date_part = cleaned.split([' ', 'T']).next().unwrap_or("");
+    let parts: Vec<&str> = date_part.split('-').filter(|p| !p.is_empty()).collect();
+    if parts.len() == 3 {
+        if let Some(d) = ymd(parts[0], parts[1], parts[2]) {
+            return Ok(Some(days(d)));
+        }
+    }
+    Err("无法识别的日期")
+}
+
+fn ymd(y: &str, m: &str, d: &str) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+/// Format days since 1970-01-01 as YYYY-MM-DD.
+pub fn format_date(days: i32) -> String {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch");
+    (epoch + chrono::Duration::days(days as i64)).format("%Y-%m-%d").to_string()
+}
+
+/// Split a header such as "用地面积（平方米）" into ("用地面积", Some("平方米")).
+pub fn split_header(raw: &str) -> (String, Option<String>) {
+    let h = to_half_width(raw);
+    let t: String = h.chars().filter(|c| !c.is_whitespace()).collect();
+    for (open, close) in [('(', ')'), ('[', ']'), ('【', '】')] {
+        if let (Some(a), true) = (t.find(open), t.ends_with(close)) {
+            let name = t[..a].to_string();
+            let unit = t[a + open.len_utf8()..t.len() - close.len_utf8()].to_string();
+            return (name, Some(unit));
+        }
+    }
+    (t, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_as_departments_write_them() {
+        assert_eq!(parse_number("1,234.5"), Num::Value(1234.5));
+        assert_eq!(parse_number("１２３．５"), Num::Value(123.5));
+        assert_eq!(parse_number(" 3.5% "), Num::Value(0.035));
+        assert_eq!(parse_number("—"), Num::Missing);
+        assert_eq!(parse_number("无"), Num::Missing);
+        assert_eq!(parse_number(""), Num::Missing);
+        assert_eq!(parse_number("0"), Num::Value(0.0));
+        assert_eq!(parse_number("-12"), Num::Value(-12.0));
+        assert_eq!(parse_number("#DIV/0!"), Num::Invalid("Excel错误值"));
+        assert_eq!(parse_number("abc"), Num::Invalid("不是数字"));
+    }
+
+    #[test]
+    fn dates_in_every_common_spelling() {
+        // 2024-01-05 is 19727 days after 1970-01-01 (54 years incl. 13 leap days: 54*365+13 = 19723, +4).
+        assert_eq!(parse_date("2024-01-05"), Ok(Some(19727)));
+        assert_eq!(parse_date("2024/1/5"), Ok(Some(19727)));
+        assert_eq!(parse_date("2024年1月5日"), Ok(Some(19727)));
+        assert_eq!(parse_date("20240105"), Ok(Some(19727)));
+        // Excel serial 45296 = 2024-01-05 (serial 25569 is 1970-01-01; 45296 - 25569 = 19727).
+        assert_eq!(parse_date("45296"), Ok(Some(19727)));
+        assert_eq!(parse_date(""), Ok(None));
+        assert!(parse_date("明年").is_err());
+        assert_eq!(format_date(19727), "2024-01-05");
+    }
+
+    #[test]
+    fn headers_with_units_in_any_bracket() {
+        assert_eq!(split_header("用地面积（平方米）"), ("用地面积".into(), Some("平方米".into())));
+        assert_eq!(split_header(" 实缴税额(万元) "), ("实缴税额".into(), Some("万元".into())));
+        assert_eq!(split_header("企业 名称"), ("企业名称".into(), None));
+    }
+}

@@ -1,0 +1,635 @@
+//! Rules: the raw TOML rule file turned into checked, compiled settings. Formulas and conditions
+//! are parsed by polars' SQL expression parser into polars expressions and type-checked against
+//! the enterprise fields before any data is read. Every error names the rule file's line and key.
+
+pub mod raw;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use toml::Spanned;
+
+use crate::ingest::schema::FORMULA_FIELDS;
+use raw::*;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RuleError {
+    #[error("无法读取规则文件 {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("规则文件 {path} 第{line}行：{message}")]
+    Syntax { path: PathBuf, line: usize, message: String },
+    #[error("规则文件 {path} 第{line}行 键「{key}」：{message}")]
+    Invalid { path: PathBuf, line: usize, key: String, message: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct Meta {
+    pub name: String,
+    pub year: i32,
+    pub version: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseKind {
+    /// Outside the evaluation (e.g. 规下 below the land threshold).
+    Exclude,
+    /// 免评
+    Exempt,
+    /// 暂缓
+    Defer,
+}
+
+impl CaseKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            CaseKind::Exclude => "不在评价范围",
+            CaseKind::Exempt => "免评",
+            CaseKind::Defer => "暂缓评价",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub kind: CaseKind,
+    pub when_text: String,
+    pub when: Expr,
+    pub reason: String,
+    /// A fixed tier for the listed firm ("按B类管理"), or none.
+    pub tier: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Method {
+    /// value ÷ benchmark × weight
+    Ratio,
+    /// weight × [s + (1 − s) × (x − min)/(max − min)], s = floor share
+    MinMax { floor_share: f64 },
+    /// (2 − value ÷ benchmark) × weight ÷ 2
+    LowerRatio,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Direction {
+    Higher,
+    Lower,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stat {
+    Mean,
+    Median,
+    Percentile(f64),
+    Max,
+    Min,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Over {
+    /// All evaluated enterprises that have the indicator.
+    All,
+    /// The enterprise's group.
+    Group,
+    /// The group × an enterprise field (park, division, town …).
+    Field(String),
+}
+
+#[derive(Debug, Clone)]
+pub enum Benchmark {
+    /// Min–max needs none.
+    None,
+    Fixed(f64),
+    Stat { stat: Stat, over: Over, factor: f64 },
+    /// Values per population key from a file (e.g. last year's averages), times a factor.
+    File { path: PathBuf, over: Over, factor: f64, values: Vec<(String, f64)> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Missing {
+    Zero,
+    PeerMean,
+    Reweight,
+    NotEvaluated,
+}
+
+#[derive(Debug, Clone)]
+pub struct Indicator {
+    pub id: String,
+    pub name: String,
+    pub formula_text: String,
+    pub formula: Expr,
+    pub unit: String,
+    pub weight: f64,
+    pub method: Method,
+    pub direction: Direction,
+    pub benchmark: Benchmark,
+    /// Population for min and max (min–max method).
+    pub over: Over,
+    /// Item cap in points.
+    pub cap: Option<f64>,
+    /// Item floor in points.
+    pub floor: f64,
+    pub missing: Missing,
+    pub missing_reason: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Rounding {
+    Floor,
+    Round,
+    Ceil,
+}
+
+#[derive(Debug, Clone)]
+pub enum TierMethod {
+    /// Cumulative top shares for all tiers but the last.
+    Quota { shares: Vec<f64>, rounding: Rounding },
+    /// Minimum total score for all tiers but the last.
+    Threshold { mins: Vec<f64> },
+    /// Thresholds, then at most `max_share` of the population in tier i or better and at least
+    /// `min_share` in tier i or worse.
+    Mixed { mins: Vec<f64>, max_share: Vec<(usize, f64)>, min_share: Vec<(usize, f64)>, rounding: Rounding },
+}
+
+#[derive(Debug, Clone)]
+pub struct TieBreak {
+    /// A column of the scored frame: an indicator's value or an enterprise field.
+    pub column: String,
+    pub label: String,
+    pub descending: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Tiers {
+    pub labels: Vec<String>,
+    pub names: Vec<String>,
+    pub round: u32,
+    pub rank_within: Vec<String>,
+    pub method: TierMethod,
+    pub tie_break: Vec<TieBreak>,
+}
+
+impl Tiers {
+    pub fn index_of(&self, label: &str) -> Option<usize> {
+        self.labels.iter().position(|l| l == label)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub id: String,
+    pub name: String,
+    pub when_text: String,
+    pub when: Expr,
+    pub indicators: Vec<Indicator>,
+    pub tiers: Tiers,
+}
+
+impl Group {
+    pub fn total_weight(&self) -> f64 {
+        self.indicators.iter().map(|i| i.weight).sum()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum EventKind {
+    Bonus,
+    Deduction,
+    /// 一票否决: lowest tier.
+    Veto,
+    /// 降档 by `steps` tiers.
+    Downgrade(usize),
+}
+
+#[derive(Debug, Clone)]
+pub struct EventItem {
+    pub event: String,
+    pub kind: EventKind,
+    pub points: f64,
+    pub category: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Events {
+    pub bonus_cap: Option<f64>,
+    pub deduction_cap: Option<f64>,
+    pub category_caps: BTreeMap<String, f64>,
+    pub items: Vec<EventItem>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rules {
+    pub path: PathBuf,
+    pub text: String,
+    pub meta: Meta,
+    pub land_modes: Vec<(String, f64)>,
+    pub tax_include: Option<Vec<String>>,
+    pub tax_exclude: Vec<String>,
+    pub cases: Vec<Case>,
+    pub groups: Vec<Group>,
+    pub events: Events,
+}
+
+/// Read, parse and compile a rule file.
+pub fn load(path: &Path) -> Result<Rules, RuleError> {
+    let text = std::fs::read_to_string(path).map_err(|e| RuleError::Io { path: path.to_path_buf(), source: e })?;
+    compile(path, &text)
+}
+
+/// The type of every field a formula or condition may use.
+pub fn field_schema() -> Schema {
+    let mut s = Schema::default();
+    for (name, _) in FORMULA_FIELDS {
+        let dt = match *name {
+            "scale" | "park" | "town" | "industry_code" => DataType::String,
+            "division" => DataType::Int32,
+            _ => DataType::Float64,
+        };
+        s.with_column((*name).into(), dt);
+    }
+    s
+}
+
+struct Ctx<'a> {
+    path: &'a Path,
+    text: &'a str,
+    schema: Schema,
+}
+
+impl Ctx<'_> {
+    fn line(&self, offset: usize) -> usize {
+        self.text[..offset.min(self.text.len())].matches('\n').count() + 1
+    }
+    fn err<T>(&self, span: std::ops::Range<usize>, key: impl Into<String>, message: impl Into<String>) -> Result<T, RuleError> {
+        Err(RuleError::Invalid { path: self.path.to_path_buf(), line: self.line(span.start), key: key.into(), message: message.into() })
+    }
+
+    /// Parse SQL into an expression and check it against the field schema.
+    fn expr(&self, src: &Spanned<String>, key: &str, want_bool: bool) -> Result<Expr, RuleError> {
+        let span = src.span();
+        let e = match polars::sql::sql_expr(src.get_ref()) {
+            Ok(e) => e,
+            Err(err) => return self.err(span, key, format!("无法解析表达式「{}」：{err}", src.get_ref())),
+        };
+        let empty = DataFrame::empty_with_schema(&self.schema);
+        let out = empty.lazy().select([e.clone().alias("__x")]).collect_schema();
+        match out {
+            Err(err) => {
+                let known: Vec<&str> = FORMULA_FIELDS.iter().map(|(n, _)| *n).collect();
+                self.err(span, key, format!("表达式「{}」无效：{err}；可用字段：{}", src.get_ref(), known.join(", ")))
+            }
+            Ok(s) => {
+                let dt = s.get("__x").cloned().unwrap_or(DataType::Null);
+                if want_bool && dt != DataType::Boolean {
+                    self.err(span, key, format!("条件「{}」的结果应为真/假，实为{dt}", src.get_ref()))
+                } else if !want_bool && !(dt.is_primitive_numeric() || dt == DataType::Null) {
+                    self.err(span, key, format!("公式「{}」的结果应为数值，实为{dt}", src.get_ref()))
+                } else {
+                    Ok(e)
+                }
+            }
+        }
+    }
+}
+
+pub fn compile(path: &Path, text: &str) -> Result<Rules, RuleError> {
+    let raw: RawRules = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1).unwrap_or(0);
+        RuleError::Syntax { path: path.to_path_buf(), line, message: e.message().to_string() }
+    })?;
+    let cx = Ctx { path, text, schema: field_schema() };
+
+    let meta = Meta { name: raw.meta.name, year: raw.meta.year, version: raw.meta.version, source: raw.meta.source };
+    let land_modes: Vec<(String, f64)> = if raw.land.modes.is_empty() {
+        return cx.err(0..0, "land.modes", "必须列出每种用地方式的系数，例如 自有 = 1、承租 = 1、出租 = -1");
+    } else {
+        raw.land.modes.into_iter().collect()
+    };
+
+    let mut cases = Vec::new();
+    for (kind, list, key) in [
+        (CaseKind::Exclude, &raw.scope.exclude, "scope.exclude"),
+        (CaseKind::Exempt, &raw.scope.exempt, "scope.exempt"),
+        (CaseKind::Defer, &raw.scope.defer, "scope.defer"),
+    ] {
+        for (i, c) in list.iter().enumerate() {
+            let k = format!("{key}[{i}].when");
+            let when = cx.expr(&c.get_ref().when, &k, true)?;
+            cases.push(Case {
+                kind,
+                when_text: c.get_ref().when.get_ref().clone(),
+                when,
+                reason: c.get_ref().reason.clone(),
+                tier: c.get_ref().tier.clone(),
+            });
+        }
+    }
+
+    let default_tiers = &raw.tiers;
+    if raw.groups.is_empty() {
+        return cx.err(0..0, "groups", "至少需要一个评价组");
+    }
+    let mut groups = Vec::new();
+    let mut ids = Vec::new();
+    for (gi, g) in raw.groups.iter().enumerate() {
+        let span = g.span();
+        let g = g.get_ref();
+        let gk = format!("groups[{gi}]");
+        if ids.contains(&g.id) {
+            return cx.err(span, format!("{gk}.id"), format!("评价组编号「{}」重复", g.id));
+        }
+        ids.push(g.id.clone());
+        let when = cx.expr(&g.when, &format!("{gk}.when"), true)?;
+        let mut indicators: Vec<Indicator> = Vec::new();
+        for (ii, ind) in g.indicators.iter().enumerate() {
+            let ik = format!("{gk}.indicators[{ii}]");
+            let ind_c = indicator(&cx, ind, &ik, rules_dir(path))?;
+            if indicators.iter().any(|x| x.id == ind_c.id) {
+                return cx.err(ind.span(), format!("{ik}.id"), format!("指标编号「{}」在本组重复", ind_c.id));
+            }
+            indicators.push(ind_c);
+        }
+        if indicators.is_empty() {
+            return cx.err(span, format!("{gk}.indicators"), "评价组至少需要一个指标");
+        }
+        let tiers_src = g.tiers.as_ref().unwrap_or(default_tiers);
+        let key = if g.tiers.is_some() { format!("{gk}.tiers") } else { "tiers".to_string() };
+        let tiers = tiers(&cx, tiers_src, &key, &indicators)?;
+        groups.push(Group { id: g.id.clone(), name: g.name.clone(), when_text: g.when.get_ref().clone(), when, indicators, tiers });
+    }
+
+    for c in &cases {
+        if matches!(&c.tier, Some(t) if t.trim().is_empty()) {
+            return cx.err(0..0, "scope.*.tier", "按等级管理的等级不能为空字符串");
+        }
+    }
+
+    let mut events = Events {
+        bonus_cap: raw.events.bonus_cap,
+        deduction_cap: raw.events.deduction_cap,
+        category_caps: raw.events.category_caps.clone(),
+        items: Vec::new(),
+    };
+    for (i, it) in raw.events.items.iter().enumerate() {
+        let key = format!("events.items[{i}]");
+        let r = it.get_ref();
+        let kind = match r.kind.as_str() {
+            "bonus" => EventKind::Bonus,
+            "deduction" => EventKind::Deduction,
+            "veto" => EventKind::Veto,
+            "downgrade" => EventKind::Downgrade(r.steps.unwrap_or(1)),
+            other => return cx.err(it.span(), format!("{key}.kind"), format!("未知的事项类型「{other}」，应为 bonus、deduction、veto 或 downgrade")),
+        };
+        if matches!(kind, EventKind::Bonus | EventKind::Deduction) && r.points < 0.0 {
+            return cx.err(it.span(), format!("{key}.points"), "分值应为非负数（减分项用 kind = \"deduction\"）");
+        }
+        if events.items.iter().any(|e| e.event == r.event) {
+            return cx.err(it.span(), format!("{key}.event"), format!("事项「{}」重复定义", r.event));
+        }
+        events.items.push(EventItem { event: r.event.clone(), kind, points: r.points, category: r.category.clone().unwrap_or_else(|| r.event.clone()) });
+    }
+
+    Ok(Rules {
+        path: path.to_path_buf(),
+        text: text.to_string(),
+        meta,
+        land_modes,
+        tax_include: raw.tax.include,
+        tax_exclude: raw.tax.exclude,
+        cases,
+        groups,
+        events,
+    })
+}
+
+fn rules_dir(path: &Path) -> &Path {
+    path.parent().unwrap_or(Path::new("."))
+}
+
+fn parse_over(cx: &Ctx, s: Option<&str>, span: std::ops::Range<usize>, key: &str) -> Result<Over, RuleError> {
+    match s.unwrap_or("group") {
+        "all" => Ok(Over::All),
+        "group" => Ok(Over::Group),
+        f if cx.schema.contains(f) && cx.schema.get(f) != Some(&DataType::Float64) => Ok(Over::Field(f.to_string())),
+        f => cx.err(span, key, format!("范围「{f}」无效，应为 all、group 或 park、division、town、scale 等分类字段")),
+    }
+}
+
+fn indicator(cx: &Ctx, ind: &Spanned<RawIndicator>, key: &str, dir: &Path) -> Result<Indicator, RuleError> {
+    let span = ind.span();
+    let r = ind.get_ref();
+    let formula = cx.expr(&r.formula, &format!("{key}.formula"), false)?;
+    if !(r.weight.is_finite() && r.weight > 0.0) {
+        return cx.err(span, format!("{key}.weight"), "权重应为正数");
+    }
+    let direction = match r.direction.as_str() {
+        "higher" => Direction::Higher,
+        "lower" => Direction::Lower,
+        d => return cx.err(span, format!("{key}.direction"), format!("方向「{d}」无效，应为 higher 或 lower")),
+    };
+    let method = match r.method.as_str() {
+        "ratio" => Method::Ratio,
+        "lower_ratio" => Method::LowerRatio,
+        "minmax" => {
+            let s = r.floor_share.unwrap_or(0.0);
+            if !(0.0..=1.0).contains(&s) {
+                return cx.err(span, format!("{key}.floor_share"), "保底比例应在0到1之间");
+            }
+            Method::MinMax { floor_share: s }
+        }
+        m => return cx.err(span, format!("{key}.method"), format!("计分方法「{m}」无效，应为 ratio、minmax 或 lower_ratio")),
+    };
+    if matches!(method, Method::Ratio) && direction == Direction::Lower {
+        return cx.err(span, format!("{key}.direction"), "越低越好的指标请用 method = \"lower_ratio\" 或 \"minmax\"");
+    }
+    let mut over = Over::Group;
+    let benchmark = match (&r.benchmark, method) {
+        (None, Method::MinMax { .. }) => Benchmark::None,
+        (None, _) => return cx.err(span, format!("{key}.benchmark"), "该计分方法需要基准值 benchmark"),
+        (Some(b), _) => {
+            let bspan = b.span();
+            let b = b.get_ref();
+            let bk = format!("{key}.benchmark");
+            over = parse_over(cx, b.over.as_deref(), bspan.clone(), &format!("{bk}.over"))?;
+            let factor = b.factor.unwrap_or(1.0);
+            match (b.value, &b.stat, &b.file) {
+                (Some(v), None, None) => {
+                    if v <= 0.0 {
+                        return cx.err(bspan, format!("{bk}.value"), "基准值应为正数");
+                    }
+                    Benchmark::Fixed(v * factor)
+                }
+                (None, Some(s), None) => {
+                    let stat = match s.as_str() {
+                        "mean" => Stat::Mean,
+                        "median" => Stat::Median,
+                        "max" => Stat::Max,
+                        "min" => Stat::Min,
+                        "percentile" => match b.p {
+                            Some(p) if (0.0..=1.0).contains(&p) => Stat::Percentile(p),
+                            _ => return cx.err(bspan, format!("{bk}.p"), "percentile 需要 p（0到1之间，如 0.5）"),
+                        },
+                        other => return cx.err(bspan, format!("{bk}.stat"), format!("统计量「{other}」无效，应为 mean、median、percentile、max 或 min")),
+                    };
+                    Benchmark::Stat { stat, over: over.clone(), factor }
+                }
+                (None, None, Some(f)) => {
+                    let fpath = dir.join(f);
+                    let values = read_benchmark_file(&fpath, &r.id, &r.name).map_err(|m| RuleError::Invalid {
+                        path: cx.path.to_path_buf(),
+                        line: cx.line(bspan.start),
+                        key: format!("{bk}.file"),
+                        message: m,
+                    })?;
+                    Benchmark::File { path: fpath, over: over.clone(), factor, values }
+                }
+                _ => return cx.err(bspan, bk, "基准值须且只能用 value、stat、file 之一"),
+            }
+        }
+    };
+    let cap = match (r.cap, r.cap_times_weight) {
+        (Some(_), Some(_)) => return cx.err(span, format!("{key}.cap"), "cap 与 cap_times_weight 只能设一个"),
+        (Some(c), None) => Some(c),
+        (None, Some(t)) => Some(t * r.weight),
+        (None, None) => None,
+    };
+    let missing = match r.missing.as_str() {
+        "zero" => Missing::Zero,
+        "peer_mean" => Missing::PeerMean,
+        "reweight" => Missing::Reweight,
+        "not_evaluated" => Missing::NotEvaluated,
+        m => return cx.err(span, format!("{key}.missing"), format!("缺失处理「{m}」无效，应为 zero、peer_mean、reweight 或 not_evaluated")),
+    };
+    Ok(Indicator {
+        id: r.id.clone(),
+        name: r.name.clone(),
+        formula_text: r.formula.get_ref().clone(),
+        formula,
+        unit: r.unit.clone(),
+        weight: r.weight,
+        method,
+        direction,
+        benchmark,
+        over,
+        cap,
+        floor: r.floor.unwrap_or(0.0),
+        missing,
+        missing_reason: r.missing_reason.clone().unwrap_or_else(|| format!("缺少{}数据", r.name)),
+    })
+}
+
+/// A benchmark file: CSV with columns 指标 (id or name), 范围 (population key, 全部 for all), 基准值.
+fn read_benchmark_file(path: &Path, id: &str, name: &str) -> Result<Vec<(String, f64)>, String> {
+    let df = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .try_into_reader_with_file_path(Some(path.to_path_buf()))
+        .and_then(|r| r.finish())
+        .map_err(|e| format!("无法读取基准值文件 {}：{e}", path.display()))?;
+    let get = |c: &str| df.column(c).and_then(|s| s.str().cloned()).map_err(|_| format!("基准值文件 {} 缺少列「{c}」", path.display()));
+    let (ind, key, val) = (get("指标")?, get("范围")?, get("基准值")?);
+    let mut out = Vec::new();
+    for i in 0..df.height() {
+        let which = ind.get(i).unwrap_or("").trim();
+        if which != id && which != name {
+            continue;
+        }
+        let k = key.get(i).unwrap_or("").trim().to_string();
+        let v: f64 = val.get(i).unwrap_or("").trim().parse().map_err(|_| format!("基准值文件 {} 第{}行的基准值不是数字", path.display(), i + 2))?;
+        out.push((k, v));
+    }
+    if out.is_empty() {
+        return Err(format!("基准值文件 {} 中没有指标「{id}」/「{name}」的基准值", path.display()));
+    }
+    Ok(out)
+}
+
+fn tiers(cx: &Ctx, t: &Spanned<RawTiers>, key: &str, indicators: &[Indicator]) -> Result<Tiers, RuleError> {
+    let span = t.span();
+    let r = t.get_ref();
+    let labels = r.labels.clone().unwrap_or_else(|| vec!["A".into(), "B".into(), "C".into(), "D".into()]);
+    if labels.len() < 2 {
+        return cx.err(span, format!("{key}.labels"), "至少需要两个等级");
+    }
+    let names = r.names.clone().unwrap_or_default();
+    if !names.is_empty() && names.len() != labels.len() {
+        return cx.err(span, format!("{key}.names"), "等级名称的个数应与等级个数相同");
+    }
+    let rounding = match r.quota_rounding.as_deref().unwrap_or("floor") {
+        "floor" => Rounding::Floor,
+        "round" => Rounding::Round,
+        "ceil" => Rounding::Ceil,
+        o => return cx.err(span, format!("{key}.quota_rounding"), format!("取整方式「{o}」无效，应为 floor、round 或 ceil")),
+    };
+    let need = labels.len() - 1;
+    let check_len = |v: &Vec<f64>, k: &str| -> Result<(), RuleError> {
+        if v.len() != need {
+            return cx.err(span.clone(), format!("{key}.{k}"), format!("应有{need}个数（等级数减一），实有{}个", v.len()));
+        }
+        Ok(())
+    };
+    let shares = |m: &BTreeMap<String, f64>, k: &str| -> Result<Vec<(usize, f64)>, RuleError> {
+        m.iter()
+            .map(|(l, s)| match labels.iter().position(|x| x == l) {
+                Some(i) if (0.0..=1.0).contains(s) => Ok((i, *s)),
+                Some(_) => cx.err(span.clone(), format!("{key}.{k}.{l}"), "比例应在0到1之间"),
+                None => cx.err(span.clone(), format!("{key}.{k}.{l}"), format!("等级「{l}」不在等级列表中")),
+            })
+            .collect()
+    };
+    let method = match r.method.as_deref().unwrap_or("quota") {
+        "quota" => {
+            let q = r.quota.clone().ok_or(()).or_else(|_| cx.err(span.clone(), format!("{key}.quota"), "quota 方法需要 quota 比例列表"))?;
+            check_len(&q, "quota")?;
+            if q.windows(2).any(|w| w[0] > w[1]) || q.iter().any(|s| !(0.0..=1.0).contains(s)) {
+                return cx.err(span, format!("{key}.quota"), "累计比例应在0到1之间且递增，如 [0.2, 0.6, 0.95]");
+            }
+            TierMethod::Quota { shares: q, rounding }
+        }
+        m @ ("threshold" | "mixed") => {
+            let th = r.thresholds.clone().ok_or(()).or_else(|_| cx.err(span.clone(), format!("{key}.thresholds"), "需要 thresholds 分数线列表"))?;
+            check_len(&th, "thresholds")?;
+            if th.windows(2).any(|w| w[0] < w[1]) {
+                return cx.err(span, format!("{key}.thresholds"), "分数线应从高到低排列");
+            }
+            if m == "threshold" {
+                TierMethod::Threshold { mins: th }
+            } else {
+                TierMethod::Mixed { mins: th, max_share: shares(&r.max_share, "max_share")?, min_share: shares(&r.min_share, "min_share")?, rounding }
+            }
+        }
+        o => return cx.err(span, format!("{key}.method"), format!("分档方法「{o}」无效，应为 quota、threshold 或 mixed")),
+    };
+    let rank_within = r.rank_within.clone().unwrap_or_else(|| vec!["group".into()]);
+    for f in &rank_within {
+        if f != "group" && !matches!(cx.schema.get(f), Some(DataType::String) | Some(DataType::Int32)) {
+            return cx.err(span, format!("{key}.rank_within"), format!("排名范围「{f}」无效，应为 group 或 park、division、town、scale"));
+        }
+    }
+    let mut tie_break = Vec::new();
+    for (i, tb) in r.tie_break.clone().unwrap_or_default().iter().enumerate() {
+        let descending = match tb.order.as_str() {
+            "desc" => true,
+            "asc" => false,
+            o => return cx.err(span, format!("{key}.tie_break[{i}].order"), format!("排序「{o}」无效，应为 desc 或 asc")),
+        };
+        let (column, label) = if let Some(ind) = indicators.iter().find(|x| x.id == tb.key) {
+            (crate::score::value_col(&ind.id), ind.name.clone())
+        } else if cx.schema.contains(&tb.key) {
+            (tb.key.clone(), tb.key.clone())
+        } else {
+            return cx.err(span, format!("{key}.tie_break[{i}].key"), format!("「{}」既不是本组指标编号也不是字段", tb.key));
+        };
+        tie_break.push(TieBreak { column, label, descending });
+    }
+    Ok(Tiers { labels, names, round: r.round.unwrap_or(2), rank_within, method, tie_break })
+}
+
+impl Rules {
+    /// Tier labels (shared by all groups for listing exempt firms).
+    pub fn labels(&self) -> &[String] {
+        &self.groups[0].tiers.labels
+    }
+}

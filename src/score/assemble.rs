@@ -1,0 +1,126 @@
+//! One row per registered enterprise with every field formulas and conditions use: the register
+//! joined with evaluated land, the tax basket, output and energy.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use polars::prelude::*;
+use polars::lazy::dsl::sum_horizontal;
+
+use crate::ingest::schema::TableKind;
+use crate::ingest::{Dataset, Problem, Severity};
+use crate::rules::Rules;
+
+/// Days from 1970-01-01 to 31 December of `year`.
+pub fn year_end_days(year: i32) -> i32 {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch");
+    let end = chrono::NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(epoch);
+    (end - epoch).num_days() as i32
+}
+
+/// An enterprise seen in a data table but not in the register.
+#[derive(Debug, Clone)]
+pub struct Unregistered {
+    pub code: String,
+    pub tables: Vec<&'static str>,
+}
+
+pub struct Assembled {
+    pub base: DataFrame,
+    pub unregistered: Vec<Unregistered>,
+    pub problems: Vec<Problem>,
+}
+
+pub fn assemble(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
+    let mut problems = Vec::new();
+    let sheet_of = |src: u32| ds.sheets.get(src as usize).map(|s| (s.file.clone(), s.sheet.clone())).unwrap_or_default();
+
+    // Land: Σ area × coefficient of the 用地方式; unknown modes are reported and not counted.
+    let modes = DataFrame::new(
+        rules.land_modes.len(),
+        vec![
+            Column::new("land_use".into(), rules.land_modes.iter().map(|(m, _)| m.clone()).collect::<Vec<_>>()),
+            Column::new("__coef".into(), rules.land_modes.iter().map(|(_, c)| *c).collect::<Vec<_>>()),
+        ],
+    )?;
+    let land = ds.table(TableKind::Land).clone().lazy().left_join(modes.lazy(), col("land_use"), col("land_use")).collect()?;
+    let unknown = land.clone().lazy().filter(col("__coef").is_null()).select([col("__src"), col("__row"), col("land_use")]).collect()?;
+    for i in 0..unknown.height() {
+        let (file, sheet) = sheet_of(unknown.column("__src")?.u32()?.get(i).unwrap_or(0));
+        problems.push(Problem {
+            severity: Severity::Warning,
+            table: "用地".into(),
+            file,
+            sheet,
+            row: unknown.column("__row")?.u32()?.get(i).map(|r| r as usize),
+            column: "用地方式".into(),
+            value: unknown.column("land_use")?.str()?.get(i).unwrap_or("").to_string(),
+            message: format!("用地方式不在规则 land.modes 中（{}）", rules.land_modes.iter().map(|(m, _)| m.as_str()).collect::<Vec<_>>().join("、")),
+            action: "该行面积不计入".into(),
+        });
+    }
+    let land_agg = land
+        .lazy()
+        .filter(col("__coef").is_not_null())
+        .group_by([col("code")])
+        .agg([(col("area_mu") * col("__coef")).sum().alias("land_mu")]);
+
+    // Tax basket.
+    let mut tax = ds.table(TableKind::Tax).clone().lazy();
+    if let Some(inc) = &rules.tax_include {
+        let list = Series::new("inc".into(), inc.clone()).implode()?.into_series();
+        tax = tax.filter(col("tax_type").is_in(lit(list), false));
+    }
+    if !rules.tax_exclude.is_empty() {
+        let list = Series::new("exc".into(), rules.tax_exclude.clone()).implode()?.into_series();
+        tax = tax.filter(col("tax_type").is_in(lit(list), false).not());
+    }
+    let tax_agg = tax.group_by([col("code")]).agg([col("amount").sum().alias("tax")]);
+
+    let output = ds.table(TableKind::Output).clone().lazy().drop(cols(["__src", "__row"]));
+    let energy = ds
+        .table(TableKind::Energy)
+        .clone()
+        .lazy()
+        .drop(cols(["__src", "__row"]))
+        .with_column(
+            when(col("cod").is_null().and(col("so2").is_null()).and(col("nh3n").is_null()).and(col("nox").is_null()))
+                .then(lit(NULL).cast(DataType::Float64))
+                .otherwise(sum_horizontal([col("cod"), col("so2"), col("nh3n"), col("nox")], true)?)
+                .alias("pollutants"),
+        );
+
+    let end = year_end_days(rules.meta.year);
+    let base = ds
+        .table(TableKind::Register)
+        .clone()
+        .lazy()
+        .rename(["__src", "__row"], ["__reg_src", "__reg_row"], true)
+        .left_join(land_agg, col("code"), col("code"))
+        .left_join(tax_agg, col("code"), col("code"))
+        .left_join(output, col("code"), col("code"))
+        .left_join(energy, col("code"), col("code"))
+        .with_columns([
+            col("industry_code").str().slice(lit(0), lit(2)).cast(DataType::Int32).alias("division"),
+            ((lit(end) - col("reg_date")).cast(DataType::Float64) / lit(365.25)).alias("years_since_registration"),
+            ((lit(end) - col("prod_date")).cast(DataType::Float64) / lit(365.25)).alias("years_since_production"),
+        ])
+        // A non-numeric industry code gives a null division (non-strict cast), never an abort.
+        .collect()?;
+
+    // Enterprises in data tables but missing from the register.
+    let registered: BTreeSet<String> = base.column("code")?.str()?.iter().flatten().map(str::to_string).collect();
+    let mut unreg: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
+    for kind in [TableKind::Land, TableKind::Tax, TableKind::Output, TableKind::Energy, TableKind::Events, TableKind::Adjust] {
+        let codes = ds.table(kind).column("code")?.str()?.unique()?;
+        for c in codes.iter().flatten() {
+            if !registered.contains(c) {
+                let e = unreg.entry(c.to_string()).or_default();
+                if !e.contains(&kind.name()) {
+                    e.push(kind.name());
+                }
+            }
+        }
+    }
+    let unregistered = unreg.into_iter().map(|(code, tables)| Unregistered { code, tables }).collect();
+    Ok(Assembled { base, unregistered, problems })
+}
