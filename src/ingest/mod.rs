@@ -335,11 +335,13 @@ fn type_sheet(
         }
         let code_raw = cell(code_col, i).unwrap_or("");
         let code = credit_code::normalize(code_raw);
+        if credit_code::validate(&code).is_err() && NOTE_PREFIXES.iter().any(|p| nonempty[0].starts_with(p)) {
+            skipped += 1;
+            problems.push(problem(Severity::Info, Some(row), "", nonempty[0], "表格下方的注释行".into(), "跳过"));
+            continue;
+        }
         if code.is_empty() {
-            if NOTE_PREFIXES.iter().any(|p| nonempty[0].starts_with(p)) {
-                skipped += 1;
-                problems.push(problem(Severity::Info, Some(row), "", nonempty[0], "表格下方的注释行".into(), "跳过"));
-            } else {
+            {
                 rejected += 1;
                 problems.push(problem(Severity::Error, Some(row), "统一社会信用代码", "", "缺少统一社会信用代码".into(), "整行不采用"));
                 if kind == TableKind::Register {

@@ -262,8 +262,28 @@ impl Ctx<'_> {
     fn line(&self, offset: usize) -> usize {
         self.text[..offset.min(self.text.len())].matches('\n').count() + 1
     }
+    /// The error's line: the line inside `span` that sets the key's last segment
+    /// (`tiers.quota` → the `quota = …` line), else the start of `span`.
     fn err<T>(&self, span: std::ops::Range<usize>, key: impl Into<String>, message: impl Into<String>) -> Result<T, RuleError> {
-        Err(RuleError::Invalid { path: self.path.to_path_buf(), line: self.line(span.start), key: key.into(), message: message.into() })
+        let key = key.into();
+        let last = key.rsplit('.').next().unwrap_or("").split('[').next().unwrap_or("");
+        let start = span.start.min(self.text.len());
+        let mut offset = start;
+        let mut found = None;
+        for (i, l) in self.text[start..].split_inclusive('\n').enumerate() {
+            let t = l.trim_start();
+            // Stop at the next table header once past the span.
+            if i > 0 && offset >= span.end && t.starts_with('[') {
+                break;
+            }
+            if !last.is_empty() && t.starts_with(last) && t[last.len()..].trim_start().starts_with('=') {
+                found = Some(offset);
+                break;
+            }
+            offset += l.len();
+        }
+        let line = self.line(found.unwrap_or(start));
+        Err(RuleError::Invalid { path: self.path.to_path_buf(), line, key, message: message.into() })
     }
 
     /// Parse SQL into an expression and check it against the field schema.

@@ -1,0 +1,85 @@
+//! Bad input ends in a clear message naming file, sheet, row and column, never a panic, and
+//! every row is accounted for.
+
+mod common;
+use common::*;
+
+use mujun::ingest::{self, IngestError, Severity};
+
+#[test]
+fn invalid_code_is_reported_and_listed_not_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let firms = vec![Firm::new(1, "规上"), Firm::new(2, "规上")];
+    write_year(dir.path(), &firms);
+    let reg = std::fs::read_to_string(dir.path().join("企业名录.csv")).unwrap();
+    let bad = code(3)[..17].to_string() + "0"; // wrong check character (or right by chance: guard below)
+    let bad = if mujun::credit_code::validate(&bad).is_ok() { code(3)[..17].to_string() + "1" } else { bad };
+    let reg = reg + &format!("{bad},坏代码企业,涪陵高新区,,2614,规上,2010-01-01,\n合计,,,,,,,\n");
+    write_file(dir.path(), "企业名录.csv", &reg);
+    let ds = ingest::load(&[dir.path().to_path_buf()]).unwrap();
+    let p = ds.problems.iter().find(|p| p.severity == Severity::Error).expect("an error");
+    assert_eq!(p.row, Some(4), "header is row 1, two firms, then the bad row");
+    assert_eq!(p.column, "统一社会信用代码");
+    assert!(p.file.ends_with("企业名录.csv"));
+    assert!(p.message.contains("校验位"), "{}", p.message);
+    // Reconciliation: 1 header + 2 used + 1 rejected + 1 total row skipped = 5 read.
+    let rec = ds.reconciliation.iter().find(|r| r.table == "企业名录").unwrap();
+    assert_eq!((rec.read, rec.used, rec.skipped, rec.rejected), (5, 2, 2, 1));
+    // The enterprise still appears in 未参评.
+    let rules = mujun::rules::load(&shipped_rules("fuling.toml")).unwrap();
+    let ev = mujun::evaluation::run(rules, ds).unwrap();
+    let (cat, reason, _) = not_evaluated(&ev, &bad);
+    assert_eq!(cat, "名录数据错误");
+    assert!(reason.contains("校验位"), "{reason}");
+}
+
+#[test]
+fn missing_required_column_names_file_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    write_year(dir.path(), &[Firm::new(1, "规上")]);
+    write_file(dir.path(), "税收.csv", &format!("统一社会信用代码,税种\n{},增值税\n", code(1)));
+    match ingest::load(&[dir.path().to_path_buf()]) {
+        Err(e @ IngestError::MissingColumn { .. }) => {
+            let msg = e.to_string();
+            assert!(msg.contains("税收.csv") && msg.contains("实缴税额"), "{msg}");
+        }
+        Err(e) => panic!("unexpected {e}"),
+        Ok(_) => panic!("accepted a tax table without amounts"),
+    }
+}
+
+#[test]
+fn messy_values_titles_units_and_gbk() {
+    let dir = tempfile::tempdir().unwrap();
+    write_year(dir.path(), &[Firm::new(1, "规上"), Firm::new(2, "规上")]);
+    // Output table with a title row, full-width header brackets, 元 amounts with separators,
+    // a dash for missing, an Excel error and a note row; saved as GBK.
+    let text = format!(
+        "2024年度规上工业企业产出情况表,,,,,,\n统一社会信用代码,工业总产值（元）,营业收入(万元),工业增加值(万元),利润总额(万元),研发经费支出(万元),年平均职工人数(人)\n\
+         {},\"12,345,678\",１０００,—,50,20,100\n{},5000000,#DIV/0!,300,-5,20,100\n注：数据来源于统计局,,,,,,\n",
+        code(1),
+        code(2)
+    );
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    std::fs::write(dir.path().join("产出.csv"), gbk).unwrap();
+    let ds = ingest::load(&[dir.path().to_path_buf()]).unwrap();
+    let out = ds.table(mujun::ingest::schema::TableKind::Output);
+    let ov = out.column("output_value").unwrap().f64().unwrap().clone();
+    assert!((ov.get(0).unwrap() - 1234.5678).abs() < 1e-9, "元 → 万元");
+    assert_eq!(out.column("revenue").unwrap().f64().unwrap().get(0), Some(1000.0), "full-width digits");
+    assert_eq!(out.column("value_added").unwrap().f64().unwrap().get(0), None, "dash is missing, not 0");
+    assert_eq!(out.column("profit").unwrap().f64().unwrap().get(1), Some(-5.0), "losses are allowed");
+    let err = ds.problems.iter().find(|p| p.value == "#DIV/0!").expect("excel error reported");
+    assert_eq!((err.row, err.column.as_str()), (Some(4), "营业收入(万元)"));
+    let rec = ds.reconciliation.iter().find(|r| r.table == "产出").unwrap();
+    assert_eq!((rec.read, rec.used, rec.skipped, rec.rejected), (5, 2, 3, 0));
+}
+
+#[test]
+fn a_corrupt_workbook_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write_year(dir.path(), &[Firm::new(1, "规上")]);
+    std::fs::write(dir.path().join("能耗.xlsx"), b"PK\x03\x04 not really a zip").unwrap();
+    let e = ingest::load(&[dir.path().to_path_buf()]).err().expect("refused");
+    assert!(e.to_string().contains("能耗.xlsx"), "{e}");
+}

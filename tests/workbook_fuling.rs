@@ -1,0 +1,88 @@
+//! The results workbook of the default Fuling rules, read back with calamine cell by cell, and
+//! written twice to prove byte-identical output.
+
+mod common;
+use common::*;
+
+use calamine::{open_workbook, Data, Reader, Xlsx};
+
+fn fixture(dir: &std::path::Path) -> Vec<Firm> {
+    let mut firms: Vec<Firm> = (1..=6)
+        .map(|n| {
+            let mut f = Firm::new(n, "规上");
+            f.tax = Some(100.0 * n as f64);
+            f
+        })
+        .collect();
+    firms[1].name = "=HYPERLINK(\"x\")有限公司".into(); // must be written as text
+    firms[2].events = vec!["重大安全事故".into()];
+    let mut small = Firm::new(10, "规下");
+    small.land = Some(2.0);
+    firms.push(small);
+    let mut gx = Firm::new(11, "规下");
+    gx.land = Some(4.0);
+    firms.push(gx);
+    let mut utility = Firm::new(12, "规上");
+    utility.industry = "4411".into();
+    firms.push(utility);
+    write_year(dir, &firms);
+    // An enterprise that pays tax but is missing from the register.
+    let stray = code(99);
+    let tax = std::fs::read_to_string(dir.join("税收.csv")).unwrap() + &format!("{stray},增值税,5\n");
+    write_file(dir, "税收.csv", &tax);
+    firms
+}
+
+fn cell(range: &calamine::Range<Data>, r: usize, c: usize) -> String {
+    range.get((r, c)).map(|d| d.to_string()).unwrap_or_default()
+}
+
+#[test]
+fn fuling_workbook_reads_back_and_is_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let firms = fixture(dir.path());
+    let ev = evaluate(&shipped_rules("fuling.toml"), dir.path());
+    let out1 = dir.path().join("out1");
+    let out2 = dir.path().join("out2");
+    let p1 = mujun::report::write_workbook(&ev, &out1).unwrap();
+    let p2 = mujun::report::write_workbook(&ev, &out2).unwrap();
+    assert_eq!(std::fs::read(&p1).unwrap(), std::fs::read(&p2).unwrap(), "identical inputs give identical bytes");
+
+    let mut wb: Xlsx<_> = open_workbook(&p1).unwrap();
+    assert_eq!(wb.sheet_names(), ["汇总", "评价结果", "未参评", "问题清单", "数据核对", "规则"]);
+
+    // 评价结果: header then 6 规上 + 1 规下 rows, ranking order within each group.
+    let res = wb.worksheet_range("评价结果").unwrap();
+    assert_eq!(cell(&res, 0, 0), "评价组");
+    assert_eq!(cell(&res, 0, 3), "等级");
+    assert_eq!(cell(&res, 0, 7), "统一社会信用代码");
+    assert_eq!(res.height(), 1 + 7);
+    // Firm 6 pays the most tax and ranks first among 规上.
+    assert_eq!(cell(&res, 1, 7), firms[5].code());
+    assert_eq!(cell(&res, 1, 1), "1");
+    // The name that looks like a formula is plain text.
+    let names: Vec<String> = (1..res.height()).map(|r| cell(&res, r, 8)).collect();
+    assert!(names.contains(&"=HYPERLINK(\"x\")有限公司".to_string()));
+    // Firm 3 is vetoed: D whatever its score.
+    let row3 = (1..res.height()).find(|r| cell(&res, *r, 7) == firms[2].code()).unwrap();
+    assert_eq!(cell(&res, row3, 3), "D");
+
+    // 未参评: 规下 < 3 亩, the utility (免评) and the unregistered taxpayer.
+    let ne = wb.worksheet_range("未参评").unwrap();
+    assert_eq!(ne.height(), 1 + 3);
+    let cats: Vec<String> = (1..ne.height()).map(|r| cell(&ne, r, 5)).collect();
+    assert!(cats.contains(&"免评".to_string()) && cats.contains(&"未列入企业名录".to_string()) && cats.contains(&"不在评价范围".to_string()), "{cats:?}");
+
+    // 汇总: the grand total line counts the 7 evaluated firms; seen = 7 + 3.
+    let sum = wb.worksheet_range("汇总").unwrap();
+    assert_eq!(cell(&sum, 1, 1), "10");
+    assert_eq!(cell(&sum, 1, 3), "7");
+    assert_eq!(cell(&sum, 1, 5), "3");
+    let total_row = (0..sum.height()).find(|r| cell(&sum, *r, 0) == "全部" && cell(&sum, *r, 1) == "合计").unwrap();
+    assert_eq!(cell(&sum, total_row, 6), "7");
+
+    // 规则: input files listed with a 64-hex-digit SHA-256.
+    let rules = wb.worksheet_range("规则").unwrap();
+    let sha_row = (0..rules.height()).find(|r| cell(&rules, *r, 0).ends_with("企业名录.csv")).unwrap();
+    assert_eq!(cell(&rules, sha_row, 2).len(), 64);
+}
