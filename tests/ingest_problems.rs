@@ -83,3 +83,26 @@ fn a_corrupt_workbook_is_a_clear_error() {
     let e = ingest::load(&[dir.path().to_path_buf()]).err().expect("refused");
     assert!(e.to_string().contains("能耗.xlsx"), "{e}");
 }
+
+#[test]
+fn row_numbers_survive_blank_lines_and_duplicates_are_reported_with_both_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    write_year(dir.path(), &[Firm::new(1, "规上"), Firm::new(2, "规上")]);
+    let text = format!(
+        "统一社会信用代码,综合能耗(吨标准煤),用电量(千瓦时)\n{a},100,2000000\n\n{b},abc,100\n{a},5,5\n",
+        a = code(1),
+        b = code(2)
+    );
+    write_file(dir.path(), "能耗.csv", &text);
+    let ds = ingest::load(&[dir.path().to_path_buf()]).unwrap();
+    let bad = ds.problems.iter().find(|p| p.value == "abc").expect("non-number reported");
+    assert_eq!(bad.row, Some(4), "line 3 is blank, so the second firm is on line 4");
+    let dup = ds.problems.iter().find(|p| p.message.contains("重复")).expect("duplicate reported");
+    assert_eq!(dup.row, Some(5));
+    assert!(dup.message.contains("第2行"), "{}", dup.message);
+    let en = ds.table(mujun::ingest::schema::TableKind::Energy);
+    // 2,000,000 千瓦时 = 200 万千瓦时
+    assert_eq!(en.column("electricity").unwrap().f64().unwrap().get(0), Some(200.0));
+    let rec = ds.reconciliation.iter().find(|r| r.table == "能耗").unwrap();
+    assert_eq!((rec.read, rec.used, rec.skipped, rec.rejected), (5, 2, 2, 1));
+}

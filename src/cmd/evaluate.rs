@@ -29,12 +29,12 @@ pub struct Args {
 }
 
 pub fn run(a: &Args) -> Result<(), crate::Error> {
+    let started = Instant::now();
     let t = Instant::now();
     let rules = rules::load(&a.rules)?;
     let t_rules = t.elapsed();
-    let t = Instant::now();
     let ds = ingest::load(&a.data)?;
-    let t_read = t.elapsed();
+    let ingest_timings = ds.timings.clone();
     let ev = evaluation::run(rules, ds)?;
     let t = Instant::now();
     let path = report::write_workbook(&ev, &a.out)?;
@@ -44,12 +44,12 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
     println!("结果已写入：{}", path.display());
     if a.verbose {
         println!("各阶段耗时：");
-        println!("  读取规则 {:>10.3} 秒", t_rules.as_secs_f64());
-        println!("  读取与检查数据 {:>10.3} 秒", t_read.as_secs_f64());
-        for (name, d) in &ev.timings {
-            println!("  {name} {:>10.3} 秒", d.as_secs_f64());
+        println!("  读取规则   {:>10.3} 秒", t_rules.as_secs_f64());
+        for (name, d) in ingest_timings.iter().chain(&ev.timings) {
+            println!("  {name:<8} {:>10.3} 秒", d.as_secs_f64());
         }
         println!("  写出工作簿 {:>10.3} 秒", t_write.as_secs_f64());
+        println!("  合计       {:>10.3} 秒", started.elapsed().as_secs_f64());
     }
     let errors = ev.problems.iter().filter(|p| p.severity == Severity::Error).count();
     if errors > 0 {

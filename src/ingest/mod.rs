@@ -73,6 +73,8 @@ pub struct Dataset {
     pub problems: Vec<Problem>,
     pub reconciliation: Vec<Reconciliation>,
     pub rejected_register: Vec<RejectedEnterprise>,
+    /// Time spent reading files (读取) and typing and checking rows (检查).
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 impl Dataset {
@@ -94,11 +96,16 @@ pub fn load(inputs: &[PathBuf]) -> Result<Dataset, IngestError> {
         problems: Vec::new(),
         reconciliation: Vec::new(),
         rejected_register: Vec::new(),
+        timings: Vec::new(),
     };
+    let (mut t_read, mut t_check) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
     let mut parts: BTreeMap<TableKind, Vec<DataFrame>> = BTreeMap::new();
     let mut seen: HashMap<TableKind, HashMap<String, usize>> = HashMap::new();
     for f in &files {
+        let t = std::time::Instant::now();
         let (source, sheets) = read::read_file(f, &looks_like_header)?;
+        t_read += t.elapsed();
+        let t = std::time::Instant::now();
         ds.sources.push(source);
         for raw in sheets {
             let file = raw.file.display().to_string();
@@ -126,7 +133,9 @@ pub fn load(inputs: &[PathBuf]) -> Result<Dataset, IngestError> {
             ds.reconciliation.push(rec);
             parts.entry(kind).or_default().push(df);
         }
+        t_check += t.elapsed();
     }
+    let t = std::time::Instant::now();
     if !parts.contains_key(&TableKind::Register) {
         return Err(IngestError::NoRegister);
     }
@@ -140,6 +149,8 @@ pub fn load(inputs: &[PathBuf]) -> Result<Dataset, IngestError> {
         };
         ds.tables.insert(kind, df);
     }
+    t_check += t.elapsed();
+    ds.timings = vec![("读取文件", t_read), ("检查数据", t_check)];
     Ok(ds)
 }
 

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Benchmark: generate 1,000,000 enterprises as CSV and 100,000 as xlsx, evaluate each with the
+# default rules, and measure the floor (polars CSV read + rust_xlsxwriter write of the same shape).
+# Prints wall time, peak memory (GNU time) and the phases `evaluate -v` reports.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N_CSV=${N_CSV:-1000000}
+N_XLSX=${N_XLSX:-100000}
+W=target/bench
+mkdir -p "$W"
+cargo build --release --quiet
+cargo build --release --quiet --example floor
+BIN=target/release/mujun
+FLOOR=target/release/examples/floor
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -srm)"
+
+run() { # name data_dir
+  local name=$1 data=$2
+  echo "== evaluate $name ($(du -sh "$data" | cut -f1))"
+  /usr/bin/time -f "wall %e s, peak RSS %M KiB" "$BIN" evaluate --data "$data" --out "$W/out-$name" -v --allow-errors >"$W/$name.log" 2>&1 || true
+  grep -E "企业共|秒|wall" "$W/$name.log"
+  local seen rows ne
+  rows=$(sed -n 's/.*参评 \([0-9]*\) 家，未参评.*/\1/p' "$W/$name.log")
+  ne=$(sed -n 's/.*未参评 \([0-9]*\) 家.*/\1/p' "$W/$name.log")
+  echo "== floor $name: read the same CSVs, write $rows x 51 + $ne x 8 cells"
+  /usr/bin/time -f "wall %e s, peak RSS %M KiB" "$FLOOR" "$3" "$W/floor-$name" "$rows" 12 39 "$ne"
+}
+
+if [ ! -f "$W/csv-$N_CSV/企业名录.csv" ]; then
+  /usr/bin/time -f "sample csv: wall %e s" "$BIN" sample --enterprises "$N_CSV" --seed 7 --format csv --out "$W/csv-$N_CSV" >/dev/null
+fi
+run "csv-$N_CSV" "$W/csv-$N_CSV" "$W/csv-$N_CSV"
+
+if [ ! -f "$W/xlsx-$N_XLSX/企业名录.xlsx" ]; then
+  /usr/bin/time -f "sample xlsx: wall %e s" "$BIN" sample --enterprises "$N_XLSX" --seed 7 --format xlsx --out "$W/xlsx-$N_XLSX" >/dev/null
+  "$BIN" sample --enterprises "$N_XLSX" --seed 7 --format csv --out "$W/xlsx-$N_XLSX-csv" >/dev/null
+fi
+# The xlsx floor reads the CSV twin of the same year (polars reads no xlsx).
+run "xlsx-$N_XLSX" "$W/xlsx-$N_XLSX" "$W/xlsx-$N_XLSX-csv"
