@@ -46,6 +46,18 @@ impl Evaluation {
     }
 }
 
+/// Every problem `evaluate` would list, without scoring: input problems, cross-table checks
+/// (unregistered enterprises, enterprises absent from a table, unknown land modes) and events
+/// the rules do not name.
+pub fn check(rules: &Rules, dataset: &Dataset) -> Result<Vec<Problem>, ScoreError> {
+    let mut problems = dataset.problems.clone();
+    let asm = assemble::assemble(dataset, rules).map_err(at("汇总企业数据"))?;
+    problems.extend(asm.problems);
+    let (_, ev_problems) = events::per_enterprise(dataset, rules).map_err(at("加减分"))?;
+    problems.extend(ev_problems);
+    Ok(problems)
+}
+
 pub fn run(rules: Rules, dataset: Dataset) -> Result<Evaluation, ScoreError> {
     let mut timings = Vec::new();
     let t0 = Instant::now();

@@ -2,7 +2,7 @@
 //! [`SHEETS`]; adding a sheet touches that list and its module only.
 
 mod not_evaluated;
-mod problems;
+pub mod problems;
 mod results;
 mod rules_sheet;
 mod summary;
@@ -75,6 +75,36 @@ pub fn write_workbook(ev: &Evaluation, out_dir: &Path) -> Result<PathBuf, Report
     let fmt = Formats::new();
     for (name, f) in SHEETS {
         f(ev, &mut wb, &fmt).map_err(|e| match e {
+            SheetError::Xlsx(source) => ReportError::Xlsx { path: path.clone(), sheet: name, source },
+            SheetError::Data(source) => ReportError::Data { sheet: name, source },
+        })?;
+    }
+    wb.save(&path).map_err(xerr("保存"))?;
+    Ok(path)
+}
+
+/// Write the data-quality workbook of `mujun check`: 问题清单 and 数据核对.
+pub fn write_check_workbook(
+    problems: &[crate::ingest::Problem],
+    recs: &[crate::ingest::Reconciliation],
+    year: i32,
+    out_dir: &Path,
+) -> Result<PathBuf, ReportError> {
+    std::fs::create_dir_all(out_dir).map_err(|e| ReportError::Io { path: out_dir.to_path_buf(), source: e })?;
+    let path = out_dir.join(format!("{year}年度数据检查结果.xlsx"));
+    let xerr = |sheet: &'static str| {
+        let path = path.clone();
+        move |source| ReportError::Xlsx { path, sheet, source }
+    };
+    let mut wb = Workbook::new();
+    let when = ExcelDateTime::from_ymd((year + 1).clamp(1900, 9999) as u16, 1, 1).map_err(xerr("文档属性"))?;
+    wb.set_properties(&DocProperties::new().set_title(format!("{year}年度数据检查结果")).set_author("mujun").set_creation_datetime(&when));
+    let fmt = Formats::new();
+    for (name, res) in [
+        (problems::NAME, problems::write_problems(problems, &mut wb, &fmt)),
+        (problems::RECON_NAME, problems::write_recon(recs, &mut wb, &fmt)),
+    ] {
+        res.map_err(|e| match e {
             SheetError::Xlsx(source) => ReportError::Xlsx { path: path.clone(), sheet: name, source },
             SheetError::Data(source) => ReportError::Data { sheet: name, source },
         })?;

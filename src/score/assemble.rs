@@ -121,6 +121,52 @@ pub fn assemble(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
             }
         }
     }
+    for (code, tables) in &unreg {
+        problems.push(Problem {
+            severity: Severity::Warning,
+            table: tables.join("、"),
+            file: String::new(),
+            sheet: String::new(),
+            row: None,
+            column: "统一社会信用代码".into(),
+            value: code.clone(),
+            message: format!("出现在{}表中，但企业名录中没有该企业", tables.join("、")),
+            action: "列入未参评（未列入企业名录）".into(),
+        });
+    }
+    problems.extend(absent_from_tables(ds)?);
     let unregistered = unreg.into_iter().map(|(code, tables)| Unregistered { code, tables }).collect();
     Ok(Assembled { base, unregistered, problems })
+}
+
+/// Registered enterprises with no row in one of the data tables (land, tax, output, energy).
+fn absent_from_tables(ds: &Dataset) -> PolarsResult<Vec<Problem>> {
+    let kinds = [TableKind::Land, TableKind::Tax, TableKind::Output, TableKind::Energy];
+    let mut present: Vec<BTreeSet<&str>> = Vec::new();
+    for k in kinds {
+        present.push(ds.table(k).column("code")?.str()?.iter().flatten().collect());
+    }
+    let reg = ds.table(TableKind::Register);
+    let (codes, srcs, rows) = (reg.column("code")?.str()?, reg.column("__src")?.u32()?, reg.column("__row")?.u32()?);
+    let mut out = Vec::new();
+    for i in 0..reg.height() {
+        let Some(code) = codes.get(i) else { continue };
+        let missing: Vec<&str> = kinds.iter().zip(&present).filter(|(_, set)| !set.contains(code)).map(|(k, _)| k.name()).collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let (file, sheet) = ds.sheets.get(srcs.get(i).unwrap_or(0) as usize).map(|s| (s.file.clone(), s.sheet.clone())).unwrap_or_default();
+        out.push(Problem {
+            severity: Severity::Warning,
+            table: "企业名录".into(),
+            file,
+            sheet,
+            row: rows.get(i).map(|r| r as usize),
+            column: "统一社会信用代码".into(),
+            value: code.to_string(),
+            message: format!("该企业在{}表中没有数据", missing.join("、")),
+            action: "相关数值按缺失处理".into(),
+        });
+    }
+    Ok(out)
 }

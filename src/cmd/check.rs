@@ -1,0 +1,54 @@
+//! `mujun check`: validate the year's data against the rules without scoring; write the
+//! data-quality workbook and a console summary. Exit 0 with only warnings, 4 with errors.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::ingest::{self, Severity};
+use crate::{evaluation, report, rules};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// 规则文件（TOML）
+    #[arg(long, default_value = "rules/fuling.toml")]
+    pub rules: PathBuf,
+    /// 数据目录或文件（可多个）
+    #[arg(long, num_args = 1.., default_value = "samples")]
+    pub data: Vec<PathBuf>,
+    /// 输出目录
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+}
+
+pub fn run(a: &Args) -> Result<(), crate::Error> {
+    let rules = rules::load(&a.rules)?;
+    let ds = ingest::load(&a.data)?;
+    let problems = evaluation::check(&rules, &ds)?;
+    let path = report::write_check_workbook(&problems, &ds.reconciliation, rules.meta.year, &a.out)?;
+
+    println!("数据核对（读取行数 = 采用 + 跳过 + 拒收）：");
+    for r in &ds.reconciliation {
+        let sheet = if r.sheet.is_empty() { String::new() } else { format!("「{}」", r.sheet) };
+        println!("  {}{sheet} → {}：读取 {}，采用 {}，跳过 {}，拒收 {}", r.file, r.table, r.read, r.used, r.skipped, r.rejected);
+    }
+    let mut by: BTreeMap<Severity, usize> = BTreeMap::new();
+    for p in &problems {
+        *by.entry(p.severity).or_default() += 1;
+    }
+    let errors = by.get(&Severity::Error).copied().unwrap_or(0);
+    println!(
+        "问题：错误 {}，警告 {}，提示 {}",
+        errors,
+        by.get(&Severity::Warning).copied().unwrap_or(0),
+        by.get(&Severity::Info).copied().unwrap_or(0)
+    );
+    for p in problems.iter().filter(|p| p.severity == Severity::Error).take(20) {
+        println!("  {p}");
+    }
+    println!("检查结果已写入：{}", path.display());
+    if errors > 0 {
+        return Err(crate::Error::InputErrors(errors));
+    }
+    println!("没有阻止评价的错误，可以运行 evaluate。");
+    Ok(())
+}
