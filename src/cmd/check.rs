@@ -8,6 +8,7 @@ use crate::ingest::{self, Severity};
 use crate::{evaluation, report, rules};
 
 #[derive(clap::Args, Debug)]
+#[command(help_template = super::HELP_TEMPLATE, next_help_heading = "选项")]
 pub struct Args {
     /// 规则文件（TOML）
     #[arg(long, default_value = "rules/fuling.toml")]

@@ -2,16 +2,37 @@
 
 pub mod check;
 pub mod evaluate;
+pub mod template;
 // TEMP pub mod sample;
 
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "mujun", version, about = "亩均效益综合评价引擎：按规则文件对工业企业计分、排名、分档并输出 Excel 结果", disable_help_subcommand = true)]
+#[command(
+    name = "mujun",
+    version,
+    about = "亩均效益综合评价引擎：按规则文件对工业企业计分、排名、分档并输出 Excel 结果",
+    disable_help_subcommand = true,
+    disable_help_flag = true,
+    disable_version_flag = true,
+    help_template = HELP_TEMPLATE,
+    subcommand_help_heading = "命令",
+    subcommand_value_name = "命令",
+    next_help_heading = "选项"
+)]
 pub struct Cli {
+    /// 显示帮助
+    #[arg(short = 'h', long = "help", action = clap::ArgAction::Help, global = true)]
+    pub help: Option<bool>,
+    /// 显示版本
+    #[arg(short = 'V', long = "version", action = clap::ArgAction::Version)]
+    pub version: Option<bool>,
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// Chinese help layout (clap's default headings are English).
+pub const HELP_TEMPLATE: &str = "{about}\n\n用法：{usage}\n\n{all-args}";
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
@@ -19,11 +40,14 @@ pub enum Command {
     Evaluate(evaluate::Args),
     /// 检查：只检查数据和规则、不计分，写出问题清单；有错误时以非零退出
     Check(check::Args),
+    /// 模板：生成各输入表的空白 Excel 模板（标准表头、下拉列表、填表说明）
+    Template(template::Args),
 }
 
 pub fn run(cli: Cli) -> Result<(), crate::Error> {
     match cli.command {
         Command::Evaluate(a) => evaluate::run(&a),
         Command::Check(a) => check::run(&a),
+        Command::Template(a) => template::run(&a),
     }
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use crate::sample::{generate, SampleFormat, SampleOptions};
 
 #[derive(clap::Args, Debug)]
+#[command(help_template = super::HELP_TEMPLATE, next_help_heading = "选项")]
 pub struct Args {
     /// 企业数（规上约占32%，其余为规下）
     #[arg(long, default_value_t = 590)]

@@ -7,6 +7,7 @@ mod results;
 mod rules_sheet;
 mod summary;
 pub mod table;
+pub mod template;
 
 use std::path::{Path, PathBuf};
 

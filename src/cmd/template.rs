@@ -1,0 +1,29 @@
+//! `mujun template`: blank input workbooks with the standard headers.
+
+use std::path::PathBuf;
+
+use crate::report::template::write_templates;
+use crate::rules;
+
+#[derive(clap::Args, Debug)]
+#[command(help_template = super::HELP_TEMPLATE, next_help_heading = "选项")]
+pub struct Args {
+    /// 输出目录
+    #[arg(long, default_value = "templates")]
+    pub out: PathBuf,
+    /// 规则文件（用于“事项”下拉列表和年度）
+    #[arg(long, default_value = "rules/fuling.toml")]
+    pub rules: PathBuf,
+}
+
+pub fn run(a: &Args) -> Result<(), crate::Error> {
+    let rules = rules::load(&a.rules)?;
+    let events: Vec<String> = rules.events.items.iter().map(|e| e.event.clone()).collect();
+    let files = write_templates(&a.out, &events, rules.meta.year)
+        .map_err(|source| crate::report::ReportError::Xlsx { path: a.out.clone(), sheet: "模板", source })?;
+    println!("已生成 {} 个空白模板：", files.len());
+    for f in files {
+        println!("  {}", f.display());
+    }
+    Ok(())
+}
