@@ -320,7 +320,6 @@ fn type_sheet(
     let cell = |c: usize, i: usize| -> Option<&str> { raw_cols.get(c).and_then(|s| s.get(i)) };
     let code_col = mapping[0].1.map(|(i, _)| i).unwrap_or(0);
 
-    let mut keep = Vec::with_capacity(n);
     let mut rows_out: Vec<u32> = Vec::with_capacity(n);
     let mut values: Vec<Values> = mapping
         .iter()
@@ -334,12 +333,23 @@ fn type_sheet(
 
     for i in 0..n {
         let row = raw.first_row + i;
-        let nonempty: Vec<&str> = (0..raw_cols.len()).filter_map(|c| cell(c, i)).map(str::trim).filter(|s| !s.is_empty()).collect();
-        if nonempty.is_empty() {
+        // The first three non-empty cells decide blank, total and note rows.
+        let mut nonempty: [&str; 3] = [""; 3];
+        let mut k = 0;
+        for c in 0..raw_cols.len() {
+            if let Some(v) = cell(c, i).map(str::trim).filter(|s| !s.is_empty()) {
+                nonempty[k] = v;
+                k += 1;
+                if k == 3 {
+                    break;
+                }
+            }
+        }
+        if k == 0 {
             skipped += 1;
             continue;
         }
-        if nonempty.iter().take(3).any(|s| TOTAL_WORDS.iter().any(|w| s.contains(w))) {
+        if nonempty[..k].iter().any(|s| TOTAL_WORDS.iter().any(|w| s.contains(w))) {
             skipped += 1;
             problems.push(problem(Severity::Info, Some(row), "", nonempty[0], "合计/小计行".into(), "跳过，不作为企业"));
             continue;
@@ -377,59 +387,68 @@ fn type_sheet(
             }
             seen.insert(code.clone(), row);
         }
-        // Typed values; a required value that is missing rejects the row (except in the register).
-        let mut row_vals: Vec<Values> = Vec::with_capacity(mapping.len());
+        // Typed values, pushed straight into the column accumulators; a required value that is
+        // missing rejects the row (except in the register), and the row's values are taken back.
+        let used_before = rows_out.len();
         let mut reject: Option<String> = None;
-        for (spec, m) in &mapping {
+        for ((spec, m), acc) in mapping.iter().zip(values.iter_mut()) {
             let rawv = m.and_then(|(c, _)| cell(c, i));
-            let header = m.map(|(c, _)| raw.headers[c].as_str()).unwrap_or(spec.header);
-            match spec.ty {
-                ColumnType::Code => row_vals.push(Values::Text(vec![Some(code.clone())])),
-                ColumnType::Text => {
+            let header = || m.map(|(c, _)| raw.headers[c].as_str()).unwrap_or(spec.header);
+            match (spec.ty, acc) {
+                (ColumnType::Code, Values::Text(a)) => a.push(Some(code.clone())),
+                (ColumnType::Text, Values::Text(a)) => {
                     let v = rawv.and_then(clean_text);
                     let v = if spec.key == "counterparty" { v.map(|s| credit_code::normalize(&s)) } else { v };
                     if v.is_none() && spec.required {
                         if kind == TableKind::Register {
-                            problems.push(problem(Severity::Warning, Some(row), header, "", format!("缺少{}", spec.header), "该项按空值处理"));
+                            problems.push(problem(Severity::Warning, Some(row), header(), "", format!("缺少{}", spec.header), "该项按空值处理"));
                         } else {
                             reject.get_or_insert(format!("缺少{}", spec.header));
                         }
                     }
-                    row_vals.push(Values::Text(vec![v]));
+                    a.push(v);
                 }
-                ColumnType::Date => {
+                (ColumnType::Date, Values::Date(a)) => {
                     let v = match rawv.map(parse_date) {
                         None => None,
                         Some(Ok(d)) => d,
                         Some(Err(msg)) => {
-                            problems.push(problem(Severity::Warning, Some(row), header, rawv.unwrap_or(""), msg.to_string(), "按缺失处理"));
+                            problems.push(problem(Severity::Warning, Some(row), header(), rawv.unwrap_or(""), msg.to_string(), "按缺失处理"));
                             None
                         }
                     };
-                    row_vals.push(Values::Date(vec![v]));
+                    a.push(v);
                 }
-                ColumnType::Number(_) | ColumnType::SignedNumber(_) => {
+                (ColumnType::Number(_) | ColumnType::SignedNumber(_), Values::Number(a)) => {
                     let factor = m.map(|(_, f)| f).unwrap_or(1.0);
                     let v = match rawv.map(parse_number) {
                         None | Some(Num::Missing) => None,
                         Some(Num::Value(x)) if x < 0.0 && matches!(spec.ty, ColumnType::Number(_)) => {
-                            problems.push(problem(Severity::Warning, Some(row), header, rawv.unwrap_or(""), "该项不应为负数".into(), "按缺失处理"));
+                            problems.push(problem(Severity::Warning, Some(row), header(), rawv.unwrap_or(""), "该项不应为负数".into(), "按缺失处理"));
                             None
                         }
                         Some(Num::Value(x)) => Some(x * factor),
                         Some(Num::Invalid(why)) => {
-                            problems.push(problem(Severity::Warning, Some(row), header, rawv.unwrap_or(""), why.to_string(), "按缺失处理"));
+                            problems.push(problem(Severity::Warning, Some(row), header(), rawv.unwrap_or(""), why.to_string(), "按缺失处理"));
                             None
                         }
                     };
                     if v.is_none() && spec.required {
                         reject.get_or_insert(format!("缺少{}", spec.header));
                     }
-                    row_vals.push(Values::Number(vec![v]));
+                    a.push(v);
                 }
+                _ => unreachable!("accumulators are built from the same column specs"),
             }
         }
         if let Some(why) = reject {
+            for acc in values.iter_mut() {
+                match acc {
+                    Values::Text(a) => a.truncate(used_before),
+                    Values::Date(a) => a.truncate(used_before),
+                    Values::Number(a) => a.truncate(used_before),
+                }
+            }
             rejected += 1;
             problems.push(problem(Severity::Warning, Some(row), "", &code, why, "整行不采用"));
             if kind.one_row_per_enterprise() {
@@ -437,19 +456,10 @@ fn type_sheet(
             }
             continue;
         }
-        for (acc, v) in values.iter_mut().zip(row_vals) {
-            match (acc, v) {
-                (Values::Text(a), Values::Text(mut b)) => a.append(&mut b),
-                (Values::Date(a), Values::Date(mut b)) => a.append(&mut b),
-                (Values::Number(a), Values::Number(mut b)) => a.append(&mut b),
-                _ => unreachable!("value kinds follow the column spec"),
-            }
-        }
-        keep.push(i);
         rows_out.push(row as u32);
     }
 
-    let used = keep.len();
+    let used = rows_out.len();
     let mut cols = vec![Column::new("__src".into(), vec![src; used]), Column::new("__row".into(), rows_out)];
     for ((spec, _), v) in mapping.iter().zip(values) {
         cols.push(match v {

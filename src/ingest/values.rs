@@ -14,6 +14,15 @@ pub fn to_half_width(s: &str) -> String {
 
 /// Normalised text cell: half-width, trimmed, inner runs of spaces kept as one.
 pub fn clean_text(s: &str) -> Option<String> {
+    // Fast path: plain text needs no rewriting.
+    let plain = !s.is_empty()
+        && !s.starts_with(' ')
+        && !s.ends_with(' ')
+        && !s.contains("  ")
+        && !s.chars().any(|c| matches!(c, '\u{3000}' | '\u{FF01}'..='\u{FF5E}' | '\t' | '\n' | '\r'));
+    if plain {
+        return if is_missing_marker(s) { None } else { Some(s.to_string()) };
+    }
     let h = to_half_width(s);
     let t = h.split_whitespace().collect::<Vec<_>>().join(" ");
     if is_missing_marker(&t) {
@@ -43,6 +52,12 @@ pub enum Num {
 
 /// Parse a numeric cell: "1,234.5", "１２３", " 3.5% ", "—" (missing), "#DIV/0!" (invalid).
 pub fn parse_number(raw: &str) -> Num {
+    // Fast path: a plain decimal number.
+    if let Ok(v) = raw.parse::<f64>() {
+        if v.is_finite() && !raw.starts_with('+') {
+            return Num::Value(v);
+        }
+    }
     let h = to_half_width(raw);
     let t: String = h.chars().filter(|c| !c.is_whitespace() && *c != ',' && *c != '，').collect();
     if is_missing_marker(&t) {
