@@ -103,7 +103,7 @@ pub fn load(inputs: &[PathBuf]) -> Result<Dataset, IngestError> {
     let mut seen: HashMap<TableKind, HashMap<String, usize>> = HashMap::new();
     for f in &files {
         let t = std::time::Instant::now();
-        let (source, sheets) = read::read_file(f, &looks_like_header)?;
+        let (source, sheets) = read::read_file(f, &header_score)?;
         t_read += t.elapsed();
         let t = std::time::Instant::now();
         ds.sources.push(source);
@@ -171,19 +171,26 @@ fn spec_matches(spec: &ColumnSpec, key: &str) -> bool {
     up(spec.header) == key || spec.aliases.iter().any(|a| up(a) == key)
 }
 
-/// A header row names the credit code and at least one other known column.
-fn looks_like_header(cells: &[String]) -> bool {
-    let keys: Vec<String> = cells.iter().map(|c| c.to_uppercase()).collect();
+/// Header score: 0 unless the row names the credit code and at least one other known column;
+/// otherwise the number of known columns named.
+fn header_score(cells: &[String]) -> usize {
     let mut code = false;
-    let mut other = 0;
-    for k in &keys {
-        match header_matches(k) {
-            Some((_, spec)) if spec.key == "code" => code = true,
-            Some(_) => other += 1,
+    let mut known = 0;
+    for k in cells.iter().map(|c| c.to_uppercase()) {
+        match header_matches(&k) {
+            Some((_, spec)) if spec.key == "code" => {
+                code = true;
+                known += 1;
+            }
+            Some(_) => known += 1,
             None => {}
         }
     }
-    code && other >= 1
+    if code && known >= 2 {
+        known
+    } else {
+        0
+    }
 }
 
 /// Which table a sheet holds: by sheet or file name first, then by its headers.

@@ -71,7 +71,7 @@ fn ext_of(p: &Path) -> Option<String> {
 
 /// Read one file into its sheets. `is_header` says whether a row of normalised cells looks like
 /// a header row (enough known column names).
-pub fn read_file(path: &Path, is_header: &dyn Fn(&[String]) -> bool) -> Result<(SourceFile, Vec<RawSheet>), IngestError> {
+pub fn read_file(path: &Path, is_header: &HeaderScore) -> Result<(SourceFile, Vec<RawSheet>), IngestError> {
     let bytes = std::fs::read(path).map_err(|e| IngestError::Io { path: path.to_path_buf(), source: e })?;
     let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
     let source = SourceFile { path: path.to_path_buf(), sha256, bytes: bytes.len() as u64 };
@@ -117,22 +117,67 @@ fn split_csv_line(line: &str) -> Vec<String> {
 
 const HEADER_SCAN_ROWS: usize = 30;
 
-fn read_csv(path: &Path, bytes: Vec<u8>, is_header: &dyn Fn(&[String]) -> bool) -> Result<Option<RawSheet>, IngestError> {
-    let text = decode_text(bytes);
-    let mut offset = 0usize;
-    let mut header: Option<(usize, usize, Vec<String>)> = None;
-    for (i, line) in text.split_inclusive('\n').take(HEADER_SCAN_ROWS).enumerate() {
-        let cells: Vec<String> = split_csv_line(line.trim_end_matches('\n'));
-        let norm: Vec<String> = cells.iter().map(|c| split_header(c).0).collect();
-        if is_header(&norm) {
-            header = Some((i, offset, cells));
-            break;
+/// Scores a row of normalised header cells: 0 when it is not a header (no credit-code column),
+/// else the number of known columns it names.
+pub type HeaderScore = dyn Fn(&[String]) -> usize;
+
+/// Find the header among the first rows: a single row, or two rows where the upper one holds
+/// merged group titles (用地 / 面积(亩) → 用地面积(亩)). Returns (first header row, rows used,
+/// header texts).
+fn pick_header(rows: &[Vec<String>], score: &HeaderScore) -> Option<(usize, usize, Vec<String>)> {
+    let norm = |cells: &[String]| cells.iter().map(|c| split_header(c).0).collect::<Vec<_>>();
+    for i in 0..rows.len().min(HEADER_SCAN_ROWS) {
+        let one = score(&norm(&rows[i]));
+        let two = rows.get(i + 1).map(|next| combine(&rows[i], next));
+        let two_score = two.as_ref().map(|t| score(&norm(t))).unwrap_or(0);
+        if two_score > one {
+            return two.map(|t| (i, 2, t));
         }
-        offset += line.len();
+        if one > 0 {
+            return Some((i, 1, rows[i].clone()));
+        }
     }
-    let Some((idx, start, headers)) = header else {
+    None
+}
+
+/// Combine a group-title row with the row below it: the title (carried right across merged
+/// cells) prefixes each sub-header; columns without a sub-header keep the title.
+fn combine(top: &[String], below: &[String]) -> Vec<String> {
+    let width = top.len().max(below.len());
+    let mut out = Vec::with_capacity(width);
+    let mut carried = String::new();
+    for c in 0..width {
+        let t = top.get(c).map(|s| s.trim()).unwrap_or("");
+        let b = below.get(c).map(|s| s.trim()).unwrap_or("");
+        if !t.is_empty() {
+            carried = t.to_string();
+        }
+        out.push(match (t.is_empty(), b.is_empty()) {
+            (_, true) => t.to_string(),
+            (false, false) => format!("{t}{b}"),
+            (true, false) => format!("{carried}{b}"),
+        });
+    }
+    out
+}
+
+fn read_csv(path: &Path, bytes: Vec<u8>, is_header: &HeaderScore) -> Result<Option<RawSheet>, IngestError> {
+    let text = decode_text(bytes);
+    let first: Vec<(usize, &str)> = text
+        .split_inclusive('\n')
+        .take(HEADER_SCAN_ROWS + 1)
+        .scan(0usize, |off, l| {
+            let here = *off;
+            *off += l.len();
+            Some((here, l))
+        })
+        .collect();
+    let lines: Vec<Vec<String>> = first.iter().map(|(_, l)| split_csv_line(l.trim_end_matches('\n'))).collect();
+    let Some((idx, depth, headers)) = pick_header(&lines, is_header) else {
         return Err(IngestError::NoHeader { file: path.to_path_buf(), sheet: None });
     };
+    // polars takes the last header line as its header; data follows it.
+    let start = first[idx + depth - 1].0;
     let body = text[start..].as_bytes().to_vec();
     drop(text);
     let df = CsvReadOptions::default()
@@ -147,7 +192,7 @@ fn read_csv(path: &Path, bytes: Vec<u8>, is_header: &dyn Fn(&[String]) -> bool) 
     let mut df = df;
     df.set_column_names(&names)
         .map_err(|e| IngestError::Parse { file: path.to_path_buf(), sheet: None, message: e.to_string() })?;
-    Ok(Some(RawSheet { file: path.to_path_buf(), sheet: None, headers, first_row: idx + 2, rows_above: idx + 1, data: df }))
+    Ok(Some(RawSheet { file: path.to_path_buf(), sheet: None, headers, first_row: idx + depth + 1, rows_above: idx + depth, data: df }))
 }
 
 fn cell_text(d: &Data) -> Option<String> {
@@ -171,7 +216,7 @@ fn format_float(f: f64) -> String {
     }
 }
 
-fn read_workbook(path: &Path, is_header: &dyn Fn(&[String]) -> bool) -> Result<Vec<RawSheet>, IngestError> {
+fn read_workbook(path: &Path, is_header: &HeaderScore) -> Result<Vec<RawSheet>, IngestError> {
     let mut wb = open_workbook_auto(path)
         .map_err(|e| IngestError::Parse { file: path.to_path_buf(), sheet: None, message: workbook_message(&e.to_string()) })?;
     let mut out = Vec::new();
@@ -183,10 +228,8 @@ fn read_workbook(path: &Path, is_header: &dyn Fn(&[String]) -> bool) -> Result<V
         })?;
         let (start_row, start_col) = range.start().unwrap_or((0, 0));
         let rows: Vec<&[Data]> = range.rows().collect();
-        let Some(h) = rows.iter().take(HEADER_SCAN_ROWS).position(|r| {
-            let norm: Vec<String> = r.iter().map(|c| split_header(&cell_text(c).unwrap_or_default()).0).collect();
-            is_header(&norm)
-        }) else {
+        let top: Vec<Vec<String>> = rows.iter().take(HEADER_SCAN_ROWS + 1).map(|r| r.iter().map(|c| cell_text(c).unwrap_or_default()).collect()).collect();
+        let Some((h, depth, header_cells)) = pick_header(&top, is_header) else {
             // A sheet without a recognisable header: an empty sheet or notes.
             if !rows.is_empty() {
                 out.push(RawSheet {
@@ -200,10 +243,11 @@ fn read_workbook(path: &Path, is_header: &dyn Fn(&[String]) -> bool) -> Result<V
             }
             continue;
         };
-        let width = rows[h].len();
+        let h = h + depth - 1;
+        let width = rows[h].len().max(header_cells.len());
         // Leading empty columns are kept so column positions stay those of the sheet.
         let mut headers: Vec<String> = (0..start_col).map(|_| String::new()).collect();
-        headers.extend(rows[h].iter().map(|c| cell_text(c).unwrap_or_default()));
+        headers.extend(header_cells);
         let mut columns: Vec<Column> = Vec::with_capacity(headers.len());
         for c in 0..headers.len() {
             let vals: Vec<Option<String>> = if c < start_col as usize {
