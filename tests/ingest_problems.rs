@@ -106,3 +106,16 @@ fn row_numbers_survive_blank_lines_and_duplicates_are_reported_with_both_rows() 
     let rec = ds.reconciliation.iter().find(|r| r.table == "能耗").unwrap();
     assert_eq!((rec.read, rec.used, rec.skipped, rec.rejected), (5, 2, 2, 1));
 }
+
+#[test]
+fn one_code_with_two_names_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    write_year(dir.path(), &[Firm::new(1, "规上")]);
+    write_file(dir.path(), "税收.csv", &format!("统一社会信用代码,纳税人名称,税种,实缴税额(万元)\n{c},测试企业01有限公司,增值税,50\n{c},别的名字有限公司,企业所得税,50\n", c = code(1)));
+    let rules = mujun::rules::load(&shipped_rules("fuling.toml")).unwrap();
+    let ds = ingest::load(&[dir.path().to_path_buf()]).unwrap();
+    let problems = mujun::evaluation::check(&rules, &ds).unwrap();
+    let p = problems.iter().find(|p| p.column == "企业名称").expect("name mismatch reported");
+    assert_eq!((p.row, p.value.as_str()), (Some(3), "别的名字有限公司"));
+    assert!(p.message.contains("测试企业01有限公司"));
+}

@@ -120,6 +120,9 @@ const fn col(
     ColumnSpec { key, header, aliases, ty, required }
 }
 
+/// Optional enterprise name in department tables, checked against the register.
+const SRC_NAME: ColumnSpec = col("src_name", "企业名称", &["纳税人名称", "单位名称", "企业名"], ColumnType::Text, false);
+
 const CODE_ALIASES: &[&str] = &["信用代码", "社会信用代码", "统一代码", "纳税人识别号", "统一社会信用代码(纳税人识别号)"];
 
 use ColumnType::*;
@@ -138,6 +141,7 @@ const REGISTER: &[ColumnSpec] = &[
 
 const LAND: &[ColumnSpec] = &[
     col("code", "统一社会信用代码", CODE_ALIASES, Code, true),
+    SRC_NAME,
     col("parcel", "不动产权证号", &["土地证号", "产权证号", "不动产证号"], Text, false),
     col("land_use", "用地方式", &["使用方式", "权属"], Text, true),
     col("area_mu", "用地面积", &["面积", "土地面积", "占地面积"], Number(Area), true),
@@ -147,12 +151,14 @@ const LAND: &[ColumnSpec] = &[
 
 const TAX: &[ColumnSpec] = &[
     col("code", "统一社会信用代码", CODE_ALIASES, Code, true),
+    SRC_NAME,
     col("tax_type", "税种", &["征收项目", "税费种类"], Text, true),
     col("amount", "实缴税额", &["实缴税金", "入库税额", "税额", "实缴金额"], SignedNumber(Money), true),
 ];
 
 const OUTPUT: &[ColumnSpec] = &[
     col("code", "统一社会信用代码", CODE_ALIASES, Code, true),
+    SRC_NAME,
     col("output_value", "工业总产值", &["总产值"], Number(Money), false),
     col("revenue", "营业收入", &["主营业务收入", "销售收入"], Number(Money), false),
     col("value_added", "工业增加值", &["增加值"], Number(Money), false),
@@ -163,6 +169,7 @@ const OUTPUT: &[ColumnSpec] = &[
 
 const ENERGY: &[ColumnSpec] = &[
     col("code", "统一社会信用代码", CODE_ALIASES, Code, true),
+    SRC_NAME,
     col("energy", "综合能耗", &["能源消费量", "综合能源消费量"], Number(Energy), false),
     col("electricity", "用电量", &["用电", "电力消费量"], Number(Electricity), false),
     col("cod", "化学需氧量", &["COD"], Number(Mass), false),
@@ -173,6 +180,7 @@ const ENERGY: &[ColumnSpec] = &[
 
 const EVENTS: &[ColumnSpec] = &[
     col("code", "统一社会信用代码", CODE_ALIASES, Code, true),
+    SRC_NAME,
     col("event", "事项", &["加减分事项", "事项名称"], Text, true),
     col("event_date", "日期", &["发生日期", "认定日期"], Date, false),
     col("note", "说明", &["备注"], Text, false),
@@ -180,6 +188,7 @@ const EVENTS: &[ColumnSpec] = &[
 
 const ADJUST: &[ColumnSpec] = &[
     col("code", "统一社会信用代码", CODE_ALIASES, Code, true),
+    SRC_NAME,
     col("adj_tier", "调整后等级", &["调整等级", "调档后等级"], Text, true),
     col("adj_reason", "理由", &["调整理由", "调档理由", "原因"], Text, true),
 ];

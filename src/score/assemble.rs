@@ -76,12 +76,12 @@ pub fn assemble(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
     }
     let tax_agg = tax.group_by([col("code")]).agg([col("amount").sum().alias("tax")]);
 
-    let output = ds.table(TableKind::Output).clone().lazy().drop(cols(["__src", "__row"]));
+    let output = ds.table(TableKind::Output).clone().lazy().drop(cols(["__src", "__row", "src_name"]));
     let energy = ds
         .table(TableKind::Energy)
         .clone()
         .lazy()
-        .drop(cols(["__src", "__row"]))
+        .drop(cols(["__src", "__row", "src_name"]))
         .with_column(
             when(col("cod").is_null().and(col("so2").is_null()).and(col("nh3n").is_null()).and(col("nox").is_null()))
                 .then(lit(NULL).cast(DataType::Float64))
@@ -135,6 +135,7 @@ pub fn assemble(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
         });
     }
     problems.extend(absent_from_tables(ds)?);
+    problems.extend(names_differ(ds)?);
     let unregistered = unreg.into_iter().map(|(code, tables)| Unregistered { code, tables }).collect();
     Ok(Assembled { base, unregistered, problems })
 }
@@ -167,6 +168,46 @@ fn absent_from_tables(ds: &Dataset) -> PolarsResult<Vec<Problem>> {
             message: format!("该企业在{}表中没有数据", missing.join("、")),
             action: "相关数值按缺失处理".into(),
         });
+    }
+    Ok(out)
+}
+
+/// A department table that names an enterprise differently from the register (first row per
+/// table and enterprise).
+fn names_differ(ds: &Dataset) -> PolarsResult<Vec<Problem>> {
+    use std::collections::{HashMap, HashSet};
+    let reg = ds.table(TableKind::Register);
+    let mut names: HashMap<&str, &str> = HashMap::new();
+    for (c, n) in reg.column("code")?.str()?.iter().zip(reg.column("name")?.str()?.iter()) {
+        if let (Some(c), Some(n)) = (c, n) {
+            names.insert(c, n);
+        }
+    }
+    let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let mut out = Vec::new();
+    for kind in [TableKind::Land, TableKind::Tax, TableKind::Output, TableKind::Energy, TableKind::Events, TableKind::Adjust] {
+        let t = ds.table(kind);
+        let (codes, given, srcs, rows) = (t.column("code")?.str()?, t.column("src_name")?.str()?, t.column("__src")?.u32()?, t.column("__row")?.u32()?);
+        let mut reported: HashSet<&str> = HashSet::new();
+        for i in 0..t.height() {
+            let (Some(c), Some(g)) = (codes.get(i), given.get(i)) else { continue };
+            let Some(r) = names.get(c) else { continue };
+            if squash(r) == squash(g) || !reported.insert(c) {
+                continue;
+            }
+            let (file, sheet) = ds.sheets.get(srcs.get(i).unwrap_or(0) as usize).map(|s| (s.file.clone(), s.sheet.clone())).unwrap_or_default();
+            out.push(Problem {
+                severity: Severity::Warning,
+                table: kind.name().into(),
+                file,
+                sheet,
+                row: rows.get(i).map(|r| r as usize),
+                column: "企业名称".into(),
+                value: g.to_string(),
+                message: format!("同一统一社会信用代码{c}在企业名录中的名称为「{r}」"),
+                action: "以企业名录为准".into(),
+            });
+        }
     }
     Ok(out)
 }
