@@ -119,3 +119,33 @@ fn one_code_with_two_names_is_reported() {
     assert_eq!((p.row, p.value.as_str()), (Some(3), "别的名字有限公司"));
     assert!(p.message.contains("测试企业01有限公司"));
 }
+
+#[test]
+fn wide_tax_table_is_reshaped_and_rows_still_accounted() {
+    let dir = tempfile::tempdir().unwrap();
+    write_year(dir.path(), &[Firm::new(1, "规上"), Firm::new(2, "规上"), Firm::new(3, "规上")]);
+    std::fs::remove_file(dir.path().join("税收.csv")).unwrap();
+    // Amounts in 元; firm 3 has no tax at all; a blank line and a total row.
+    let text = format!(
+        "统一社会信用代码,增值税(元),企业所得税(元),稽查查补(元)\n{},1000000,500000,\n{},200000,,300000\n\n{},,,\n合计,1200000,500000,300000\n",
+        code(1),
+        code(2),
+        code(3)
+    );
+    write_file(dir.path(), "分税种入库.csv", &text);
+    let ds = ingest::load(&[dir.path().to_path_buf()]).unwrap();
+    let tax = ds.table(mujun::ingest::schema::TableKind::Tax);
+    // Long rows: firm 1 × 2 types, firm 2 × 2 types.
+    assert_eq!(tax.height(), 4);
+    let amounts: f64 = tax.column("amount").unwrap().f64().unwrap().into_no_null_iter().sum();
+    assert!((amounts - 200.0).abs() < 1e-9, "元 → 万元: 100 + 50 + 20 + 30 = 200, got {amounts}");
+    let rows: Vec<u32> = tax.column("__row").unwrap().u32().unwrap().into_no_null_iter().collect();
+    assert_eq!(rows, [2, 2, 3, 3]);
+    // Source rows: header + 2 used + blank + firm 3 (rejected: no amount) + total = 6 read.
+    let rec = ds.reconciliation.iter().find(|r| r.table == "税收").unwrap();
+    assert_eq!((rec.read, rec.used, rec.skipped, rec.rejected), (6, 2, 3, 1));
+    // Through the rules: 稽查查补 is excluded from firm 2's tax.
+    let rules = mujun::rules::load(&shipped_rules("fuling.toml")).unwrap();
+    let ev = mujun::evaluation::run(rules, ds).unwrap();
+    assert_close(num_of(&ev, &code(2), "tax"), 20.0, "firm 2 tax basket");
+}

@@ -7,6 +7,7 @@ pub mod problem;
 pub mod read;
 pub mod schema;
 pub mod values;
+pub mod wide;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -126,6 +127,19 @@ pub fn load(inputs: &[PathBuf]) -> Result<Dataset, IngestError> {
                 ds.reconciliation.push(Reconciliation { file, sheet, table: "未识别".into(), read: n, used: 0, skipped: n, rejected: 0 });
                 continue;
             };
+            let raw = if kind == TableKind::Tax {
+                let keys: Vec<String> = raw.headers.iter().map(|h| header_key(h).0).collect();
+                let find = |key: &str| {
+                    let spec = TableKind::Tax.columns().iter().find(|s| s.key == key).expect("tax spec has the key");
+                    keys.iter().position(|k| spec_matches(spec, k))
+                };
+                match (find("code"), find("tax_type")) {
+                    (Some(code_col), None) if wide::is_wide_tax(&raw, true, false) => wide::to_long(&raw, code_col, find("src_name"))?,
+                    _ => raw,
+                }
+            } else {
+                raw
+            };
             let src = ds.sheets.len();
             ds.sheets.push(SheetRef { file: file.clone(), sheet: sheet.clone(), table: kind });
             let seen_codes = seen.entry(kind).or_default();
@@ -183,6 +197,7 @@ fn header_score(cells: &[String]) -> usize {
                 known += 1;
             }
             Some(_) => known += 1,
+            None if wide::TAX_TYPES.contains(&k.as_str()) => known += 1,
             None => {}
         }
     }
@@ -200,6 +215,11 @@ fn recognise(raw: &RawSheet) -> Result<Option<TableKind>, IngestError> {
     }
     let keys: Vec<String> = raw.headers.iter().map(|h| header_key(h).0).collect();
     let has = |spec: &ColumnSpec| keys.iter().any(|k| spec_matches(spec, k));
+    let tax_cols = TableKind::Tax.columns();
+    let has_key = |key: &str| tax_cols.iter().find(|s| s.key == key).map(|s| has(s)).unwrap_or(false);
+    if wide::is_wide_tax(raw, has_key("code"), has_key("tax_type")) {
+        return Ok(Some(TableKind::Tax));
+    }
     let stem = raw.file.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
     let names: Vec<String> = raw.sheet.iter().cloned().chain(std::iter::once(stem)).collect();
     for name in &names {
@@ -336,10 +356,19 @@ fn type_sheet(
             _ => Values::Number(Vec::with_capacity(n)),
         })
         .collect();
-    let (mut skipped, mut rejected) = (0usize, 0usize);
+    // Outcome per source row (a reshaped wide row may yield several rows): 1 skipped,
+    // 2 rejected, 3 used; the best outcome counts.
+    let source_rows = raw.row_of.as_ref().map(|r| r.last().map(|x| *x as usize + 1).unwrap_or(0)).unwrap_or(n);
+    let mut outcome: Vec<u8> = vec![1; source_rows];
+    let mut mark = |i: usize, o: u8| {
+        let s = raw.row_of.as_ref().map(|r| r[i] as usize).unwrap_or(i);
+        if let Some(x) = outcome.get_mut(s) {
+            *x = (*x).max(o);
+        }
+    };
 
     for i in 0..n {
-        let row = raw.first_row + i;
+        let row = raw.first_row + raw.row_of.as_ref().map(|r| r[i] as usize).unwrap_or(i);
         // The first three non-empty cells decide blank, total and note rows.
         let mut nonempty: [&str; 3] = [""; 3];
         let mut k = 0;
@@ -353,24 +382,24 @@ fn type_sheet(
             }
         }
         if k == 0 {
-            skipped += 1;
+            mark(i, 1);
             continue;
         }
         if nonempty[..k].iter().any(|s| TOTAL_WORDS.iter().any(|w| s.contains(w))) {
-            skipped += 1;
+            mark(i, 1);
             problems.push(problem(Severity::Info, Some(row), "", nonempty[0], "合计/小计行".into(), "跳过，不作为企业"));
             continue;
         }
         let code_raw = cell(code_col, i).unwrap_or("");
         let code = credit_code::normalize(code_raw);
         if credit_code::validate(&code).is_err() && NOTE_PREFIXES.iter().any(|p| nonempty[0].starts_with(p)) {
-            skipped += 1;
+            mark(i, 1);
             problems.push(problem(Severity::Info, Some(row), "", nonempty[0], "表格下方的注释行".into(), "跳过"));
             continue;
         }
         if code.is_empty() {
             {
-                rejected += 1;
+                mark(i, 2);
                 problems.push(problem(Severity::Error, Some(row), "统一社会信用代码", "", "缺少统一社会信用代码".into(), "整行不采用"));
                 if kind == TableKind::Register {
                     ds.rejected_register.push(RejectedEnterprise { code: String::new(), name: register_name(&mapping, &cell, i), reason: format!("{file} 第{row}行缺少统一社会信用代码") });
@@ -379,7 +408,7 @@ fn type_sheet(
             continue;
         }
         if let Err(p) = credit_code::validate(&code) {
-            rejected += 1;
+            mark(i, 2);
             problems.push(problem(Severity::Error, Some(row), "统一社会信用代码", code_raw, format!("统一社会信用代码无效：{}", p.message()), "整行不采用"));
             if kind == TableKind::Register {
                 ds.rejected_register.push(RejectedEnterprise { code: code.clone(), name: register_name(&mapping, &cell, i), reason: format!("统一社会信用代码无效：{}", p.message()) });
@@ -388,7 +417,7 @@ fn type_sheet(
         }
         if kind.one_row_per_enterprise() {
             if let Some(first) = seen.get(&code) {
-                rejected += 1;
+                mark(i, 2);
                 problems.push(problem(Severity::Warning, Some(row), "统一社会信用代码", &code, format!("同一企业在{}表中重复出现（首次在第{first}行）", kind.name()), "保留首次出现的行，本行不采用"));
                 continue;
             }
@@ -456,7 +485,7 @@ fn type_sheet(
                     Values::Number(a) => a.truncate(used_before),
                 }
             }
-            rejected += 1;
+            mark(i, 2);
             problems.push(problem(Severity::Warning, Some(row), "", &code, why, "整行不采用"));
             if kind.one_row_per_enterprise() {
                 seen.remove(&code);
@@ -464,7 +493,10 @@ fn type_sheet(
             continue;
         }
         rows_out.push(row as u32);
+        mark(i, 3);
     }
+    let count = |o: u8| outcome.iter().filter(|x| **x == o).count();
+    let (skipped, rejected) = (count(1), count(2));
 
     let used = rows_out.len();
     let mut cols = vec![Column::new("__src".into(), vec![src; used]), Column::new("__row".into(), rows_out)];
@@ -477,7 +509,7 @@ fn type_sheet(
     }
     let df = DataFrame::new(used, cols)?;
     ds.problems.extend(problems);
-    let rec = Reconciliation { file, sheet, table, read: n + raw.rows_above, used, skipped: skipped + raw.rows_above, rejected };
+    let rec = Reconciliation { file, sheet, table, read: source_rows + raw.rows_above, used: count(3), skipped: skipped + raw.rows_above, rejected };
     Ok((df, rec))
 }
 

@@ -22,6 +22,8 @@ pub struct RawSheet {
     /// Rows above the data (title and header rows) that were skipped.
     pub rows_above: usize,
     pub data: DataFrame,
+    /// For a sheet reshaped from wide to long: the source data row (0-based) of each row.
+    pub row_of: Option<Vec<u32>>,
 }
 
 /// A file read, with its digest for the 规则 sheet.
@@ -192,7 +194,7 @@ fn read_csv(path: &Path, bytes: Vec<u8>, is_header: &HeaderScore) -> Result<Opti
     let mut df = df;
     df.set_column_names(&names)
         .map_err(|e| IngestError::Parse { file: path.to_path_buf(), sheet: None, message: e.to_string() })?;
-    Ok(Some(RawSheet { file: path.to_path_buf(), sheet: None, headers, first_row: idx + depth + 1, rows_above: idx + depth, data: df }))
+    Ok(Some(RawSheet { file: path.to_path_buf(), sheet: None, headers, first_row: idx + depth + 1, rows_above: idx + depth, data: df, row_of: None }))
 }
 
 fn cell_text(d: &Data) -> Option<String> {
@@ -239,6 +241,7 @@ fn read_workbook(path: &Path, is_header: &HeaderScore) -> Result<Vec<RawSheet>, 
                     first_row: start_row as usize + 1,
                     rows_above: 0,
                     data: DataFrame::empty_with_height(rows.len()),
+                    row_of: None,
                 });
             }
             continue;
@@ -268,6 +271,7 @@ fn read_workbook(path: &Path, is_header: &HeaderScore) -> Result<Vec<RawSheet>, 
             first_row: start_row as usize + h + 2,
             rows_above: start_row as usize + h + 1,
             data,
+            row_of: None,
         });
     }
     Ok(out)

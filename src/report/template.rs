@@ -8,12 +8,6 @@ use rust_xlsxwriter::{DataValidation, DocProperties, ExcelDateTime, Workbook, Xl
 use super::table::{text_width, Formats};
 use crate::ingest::schema::{standard_unit, ColumnType, TableKind};
 
-/// Tax types offered in the 税种 drop-down (the basket of DOMAIN §3 plus the usual exclusions).
-pub const TAX_TYPES: &[&str] = &[
-    "增值税", "消费税", "企业所得税", "个人所得税", "房产税", "城镇土地使用税", "车船税", "土地增值税", "印花税",
-    "城市维护建设税", "资源税", "教育费附加", "地方教育附加", "稽查查补", "一次性税收",
-];
-
 /// Rows that carry drop-downs.
 const ROWS: u32 = 5000;
 
@@ -55,7 +49,7 @@ pub fn write_templates(out: &Path, events: &[String], year: i32) -> Result<Vec<P
             let list: Option<Vec<String>> = match spec.key {
                 "scale" => Some(vec!["规上".into(), "规下".into()]),
                 "land_use" => Some(vec!["自有".into(), "承租".into(), "出租".into()]),
-                "tax_type" => Some(TAX_TYPES.iter().map(|s| s.to_string()).collect()),
+                "tax_type" => Some(crate::ingest::wide::TAX_TYPES.iter().map(|s| s.to_string()).collect()),
                 "event" if !events.is_empty() => Some(events.to_vec()),
                 "adj_tier" => Some(vec!["A".into(), "B".into(), "C".into(), "D".into()]),
                 _ => None,
