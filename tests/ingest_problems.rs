@@ -149,3 +149,48 @@ fn wide_tax_table_is_reshaped_and_rows_still_accounted() {
     let ev = mujun::evaluation::run(rules, ds).unwrap();
     assert_close(num_of(&ev, &code(2), "tax"), 20.0, "firm 2 tax basket");
 }
+
+#[test]
+fn truncated_encrypted_and_empty_workbooks() {
+    // A valid workbook cut in half.
+    let dir = tempfile::tempdir().unwrap();
+    write_year(dir.path(), &[Firm::new(1, "规上")]);
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    wb.add_worksheet().write_string(0, 0, "统一社会信用代码").unwrap();
+    let full = wb.save_to_buffer().unwrap();
+    std::fs::write(dir.path().join("能耗.xlsx"), &full[..full.len() / 2]).unwrap();
+    let e = ingest::load(&[dir.path().to_path_buf()]).err().expect("truncated file refused");
+    assert!(e.to_string().contains("能耗.xlsx") && e.to_string().contains("无法读取"), "{e}");
+
+    // An encrypted OOXML workbook is an OLE container.
+    let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    ole.extend(std::iter::repeat_n(0u8, 504));
+    std::fs::write(dir.path().join("能耗.xlsx"), &ole).unwrap();
+    let e = ingest::load(&[dir.path().to_path_buf()]).err().expect("encrypted file refused");
+    assert!(e.to_string().contains("密码"), "{e}");
+
+    // An empty workbook is reported and skipped; the rest is read.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    wb.add_worksheet();
+    wb.save(dir.path().join("能耗.xlsx")).unwrap();
+    let ds = ingest::load(&[dir.path().to_path_buf()]).unwrap();
+    assert!(ds.problems.iter().any(|p| p.file.ends_with("能耗.xlsx") && p.message.contains("空工作簿")));
+    assert_eq!(ds.table(mujun::ingest::schema::TableKind::Register).height(), 1);
+}
+
+#[test]
+fn a_million_row_register_is_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 1_000_000u32;
+    let mut text = String::with_capacity(n as usize * 60);
+    text.push_str("统一社会信用代码,企业名称,所属园区,行业代码,企业规模\n");
+    for i in 0..n {
+        text.push_str(&code(i));
+        text.push_str(",企业,涪陵高新区,2614,规下\n");
+    }
+    write_file(dir.path(), "企业名录.csv", &text);
+    let ds = ingest::load(&[dir.path().to_path_buf()]).unwrap();
+    assert_eq!(ds.table(mujun::ingest::schema::TableKind::Register).height(), n as usize);
+    let rec = &ds.reconciliation[0];
+    assert_eq!((rec.read, rec.used, rec.skipped, rec.rejected), (n as usize + 1, n as usize, 1, 0));
+}

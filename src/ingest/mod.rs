@@ -108,6 +108,19 @@ pub fn load(inputs: &[PathBuf]) -> Result<Dataset, IngestError> {
         t_read += t.elapsed();
         let t = std::time::Instant::now();
         ds.sources.push(source);
+        if sheets.is_empty() {
+            ds.problems.push(Problem {
+                severity: Severity::Warning,
+                table: String::new(),
+                file: f.display().to_string(),
+                sheet: String::new(),
+                row: None,
+                column: String::new(),
+                value: String::new(),
+                message: "文件中没有任何数据（空工作簿）".into(),
+                action: "跳过该文件".into(),
+            });
+        }
         for raw in sheets {
             let file = raw.file.display().to_string();
             let sheet = raw.sheet.clone().unwrap_or_default();

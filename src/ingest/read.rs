@@ -79,6 +79,14 @@ pub fn read_file(path: &Path, is_header: &HeaderScore) -> Result<(SourceFile, Ve
     let source = SourceFile { path: path.to_path_buf(), sha256, bytes: bytes.len() as u64 };
     let sheets = match ext_of(path).as_deref() {
         Some("csv") => read_csv(path, bytes, is_header)?.into_iter().collect(),
+        Some("xlsx" | "xlsm") if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) => {
+            // An OOXML file wrapped in an OLE container is an encrypted (password) workbook.
+            return Err(IngestError::Parse {
+                file: path.to_path_buf(),
+                sheet: None,
+                message: "工作簿受密码保护（已加密），无法读取，请去掉密码另存后重试".into(),
+            });
+        }
         _ => {
             drop(bytes);
             read_workbook(path, is_header)?
