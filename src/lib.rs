@@ -10,7 +10,7 @@ pub mod evaluation;
 pub mod ingest;
 pub mod report;
 pub mod rules;
-// TEMP pub mod sample;
+pub mod sample;
 pub mod score;
 pub mod tier;
 
@@ -25,7 +25,8 @@ pub enum Error {
     Score(#[from] evaluation::ScoreError),
     #[error(transparent)]
     Report(#[from] report::ReportError),
-    // TEMP-SAMPLE
+    #[error(transparent)]
+    Sample(#[from] sample::SampleError),
     /// The run finished but the input had errors (listed in 问题清单).
     #[error("输入数据中有{0}个错误（详见工作簿「问题清单」），请更正后重新评价")]
     InputErrors(usize),
@@ -37,7 +38,7 @@ impl Error {
             Error::Rules(_) => 3,
             Error::Ingest(_) | Error::InputErrors(_) => 4,
             Error::Score(_) => 5,
-            Error::Report(_) => 6,
+            Error::Report(_) | Error::Sample(_) => 6,
         }
     }
 }

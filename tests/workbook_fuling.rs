@@ -49,7 +49,10 @@ fn fuling_workbook_reads_back_and_is_byte_identical() {
     assert_eq!(std::fs::read(&p1).unwrap(), std::fs::read(&p2).unwrap(), "identical inputs give identical bytes");
 
     let mut wb: Xlsx<_> = open_workbook(&p1).unwrap();
-    assert_eq!(wb.sheet_names(), ["汇总", "评价结果", "未参评", "问题清单", "数据核对", "规则"]);
+    assert_eq!(
+        wb.sheet_names(),
+        ["汇总", "评价结果", "未参评", "公示名单", "前后名单", "评价明细", "预警名单", "政策措施", "问题清单", "数据核对", "规则"]
+    );
 
     // 评价结果: header then 6 规上 + 1 规下 rows, ranking order within each group.
     let res = wb.worksheet_range("评价结果").unwrap();
@@ -85,4 +88,18 @@ fn fuling_workbook_reads_back_and_is_byte_identical() {
     let rules = wb.worksheet_range("规则").unwrap();
     let sha_row = (0..rules.height()).find(|r| cell(&rules, *r, 0).ends_with("企业名录.csv")).unwrap();
     assert_eq!(cell(&rules, sha_row, 2).len(), 64);
+
+    // 公示名单: title, header and the 7 evaluated firms; the vetoed firm 3 is listed as D.
+    let notice = wb.worksheet_range("公示名单").unwrap();
+    assert_eq!(notice.height(), 2 + 7);
+    let d_rows: Vec<String> = (2..notice.height()).filter(|r| cell(&notice, *r, 1) == "D").map(|r| cell(&notice, r, 4)).collect();
+    assert!(d_rows.contains(&firms[2].code()), "{d_rows:?}");
+    // 政策措施: the D firms get the shipped electricity surcharge, 0.1 × 用电量 100 = 10 万元.
+    let m = wb.worksheet_range("政策措施").unwrap();
+    let surcharge = (1..m.height()).find(|r| cell(&m, *r, 2) == firms[2].code() && cell(&m, *r, 5) == "差别化电价").unwrap();
+    assert_eq!(cell(&m, surcharge, 11), "10");
+    // The summary carries its charts.
+    let f = std::fs::File::open(&p1).unwrap();
+    let z = zip::ZipArchive::new(f).unwrap();
+    assert!(z.file_names().filter_map(|n| n.ok()).any(|n| n == "xl/charts/chart1.xml"));
 }

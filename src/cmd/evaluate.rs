@@ -1,5 +1,6 @@
-//! `mujun evaluate`: read the year's data, score, tier, write the results workbook, print a
-//! summary (with `--verbose`, the time of each phase).
+//! `mujun evaluate`: read the year's data, score, tier, write the results workbook, one workbook
+//! per park, CSV and JSON, print a summary (with `--verbose`, the time of each phase). A progress
+//! line is drawn on stderr when it is a terminal (indicatif hides it when piped).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -27,30 +28,73 @@ pub struct Args {
     /// 输入有错误时仍以0退出（结果照常写出）
     #[arg(long)]
     pub allow_errors: bool,
+    /// 上年评价结果（本程序输出的结果工作簿 .xlsx 或结果 CSV），用于年度对比和等级变动
+    #[arg(long, value_name = "文件")]
+    pub previous: Option<PathBuf>,
+}
+
+/// A progress line on stderr; hidden by indicatif when stderr is not a terminal.
+fn progress_bar() -> indicatif::ProgressBar {
+    let pb = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    pb.set_style(indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}").unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()));
+    if !pb.is_hidden() {
+        pb.enable_steady_tick(std::time::Duration::from_millis(120));
+    }
+    pb
 }
 
 pub fn run(a: &Args) -> Result<(), crate::Error> {
     let started = Instant::now();
+    let pb = progress_bar();
+    pb.set_message("读取规则");
     let t = Instant::now();
     let rules = rules::load(&a.rules)?;
     let t_rules = t.elapsed();
+    pb.set_message("读取数据");
     let ds = ingest::load(&a.data)?;
     let ingest_timings = ds.timings.clone();
+    pb.set_message("评分、排名、分档");
     let ev = evaluation::run(rules, ds)?;
+    let previous = match &a.previous {
+        Some(p) => {
+            pb.set_message("读取上年结果");
+            Some(report::read_previous(p, &ev)?)
+        }
+        None => None,
+    };
     let t = Instant::now();
-    let path = report::write_workbook(&ev, &a.out)?;
+    pb.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} 写出：{msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let outputs = report::write_all(&ev, &a.out, previous, &mut |done, total, what| {
+        pb.set_length(total as u64);
+        pb.set_position(done as u64);
+        pb.set_message(what.to_string());
+    });
+    pb.finish_and_clear();
+    let outputs = outputs?;
     let t_write = t.elapsed();
 
     print_summary(&ev);
-    println!("结果已写入：{}", path.display());
+    println!("结果已写入：{}", outputs.workbook.display());
+    if let Some(first) = outputs.parks.first() {
+        println!("园区工作簿（{} 个）：{}", outputs.parks.len(), first.parent().unwrap_or(&a.out).display());
+    }
+    println!("机器可读结果：{}，{}", outputs.csv.display(), outputs.json.display());
     if a.verbose {
         println!("各阶段耗时：");
-        println!("  读取规则   {:>10.3} 秒", t_rules.as_secs_f64());
+        let line = |name: &str, secs: f64| {
+            // Pad by display width: a CJK character takes two terminal columns.
+            let pad = 10usize.saturating_sub(crate::report::table::text_width(name));
+            println!("  {name}{:pad$}{secs:>10.3} 秒", "");
+        };
+        line("读取规则", t_rules.as_secs_f64());
         for (name, d) in ingest_timings.iter().chain(&ev.timings) {
-            println!("  {name:<8} {:>10.3} 秒", d.as_secs_f64());
+            line(name, d.as_secs_f64());
         }
-        println!("  写出工作簿 {:>10.3} 秒", t_write.as_secs_f64());
-        println!("  合计       {:>10.3} 秒", started.elapsed().as_secs_f64());
+        line("写出结果", t_write.as_secs_f64());
+        line("合计", started.elapsed().as_secs_f64());
     }
     let errors = ev.problems.iter().filter(|p| p.severity == Severity::Error).count();
     if errors > 0 {

@@ -2,8 +2,9 @@
 
 pub mod check;
 pub mod evaluate;
+pub mod explain;
 pub mod template;
-// TEMP pub mod sample;
+pub mod sample;
 
 use clap::{Parser, Subcommand};
 
@@ -42,6 +43,10 @@ pub enum Command {
     Check(check::Args),
     /// 模板：生成各输入表的空白 Excel 模板（标准表头、下拉列表、填表说明）
     Template(template::Args),
+    /// 评价明细：显示一家企业各指标的值、基准值、权重和得分，距上一档的差距和最能提分的指标
+    Explain(explain::Args),
+    /// 示例数据：按随机种子生成涪陵三个园区一个年度的示例输入表（结果可重复）
+    Sample(sample::Args),
 }
 
 pub fn run(cli: Cli) -> Result<(), crate::Error> {
@@ -49,5 +54,7 @@ pub fn run(cli: Cli) -> Result<(), crate::Error> {
         Command::Evaluate(a) => evaluate::run(&a),
         Command::Check(a) => check::run(&a),
         Command::Template(a) => template::run(&a),
+        Command::Explain(a) => explain::run(&a),
+        Command::Sample(a) => sample::run(&a),
     }
 }

@@ -1,29 +1,50 @@
-//! Report: the results workbook. Each sheet is one function in its own module, listed in
-//! [`SHEETS`]; adding a sheet touches that list and its module only.
+//! Report: everything the readers of an evaluation get. The bureau's results workbook (one
+//! module per sheet, listed in [`SHEETS`]), one workbook per park ([`park`]), the CSV and JSON for
+//! other systems ([`export`]) and the terminal score card of `mujun explain` ([`card`]). All of
+//! them read one [`analysis::Analysis`] built from the evaluation (and the previous year's
+//! results, when given), so they agree with each other. Output is byte-identical for identical
+//! inputs: fixed document time, stable sorts, no hash-map iteration order.
 
-mod not_evaluated;
+pub mod alerts;
+pub mod analysis;
+pub mod card;
+mod cards;
+pub mod export;
+mod measures;
+pub mod not_evaluated;
+mod notice;
+pub mod park;
 pub mod problems;
-mod results;
-mod rules_sheet;
+pub mod results;
+pub mod rules_sheet;
 mod summary;
 pub mod table;
 pub mod template;
+mod toplist;
+pub mod yoy;
 
 use std::path::{Path, PathBuf};
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
 
 use crate::evaluation::Evaluation;
+pub use analysis::Analysis;
 use table::Formats;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     #[error("写入工作簿 {path} 失败（工作表「{sheet}」）：{source}")]
     Xlsx { path: PathBuf, sheet: &'static str, source: XlsxError },
-    #[error("无法创建输出目录 {path}：{source}")]
+    #[error("无法创建输出目录或文件 {path}：{source}")]
     Io { path: PathBuf, source: std::io::Error },
     #[error("读取评价结果失败（工作表「{sheet}」）：{source}")]
     Data { sheet: &'static str, source: polars::prelude::PolarsError },
+    #[error("无法读取上年评价结果 {path}：{message}")]
+    Previous { path: PathBuf, message: String },
+    #[error("{0}")]
+    Lookup(String),
+    #[error("园区名称「{0}」无法生成安全的文件名")]
+    UnsafeName(String),
 }
 
 /// An error inside one sheet's writer.
@@ -43,16 +64,50 @@ impl From<polars::prelude::PolarsError> for SheetError {
     }
 }
 
-pub type SheetFn = fn(&Evaluation, &mut Workbook, &Formats) -> Result<(), SheetError>;
+/// Which enterprises a sheet shows: all (the bureau's workbook) or one park's.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'s> {
+    All,
+    Park(&'s str),
+}
 
-/// The sheets of the results workbook, in order.
+impl Scope<'_> {
+    pub fn has(&self, park: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Park(p) => *p == park,
+        }
+    }
+}
+
+pub type SheetFn = fn(&Analysis, Scope, &mut Workbook, &Formats) -> Result<(), SheetError>;
+
+fn problems_sheet(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
+    problems::write(a.ev, wb, fmt)
+}
+fn recon_sheet(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
+    problems::write_reconciliation(a.ev, wb, fmt)
+}
+fn rules_sheet(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
+    rules_sheet::write(a.ev, wb, fmt)
+}
+
+/// The sheets of the bureau's results workbook, in order. 年度对比 and 等级变动 are written only
+/// when a previous year is given.
 pub const SHEETS: &[(&str, SheetFn)] = &[
     (summary::NAME, summary::write),
     (results::NAME, results::write),
     (not_evaluated::NAME, not_evaluated::write),
-    (problems::NAME, problems::write),
-    (problems::RECON_NAME, problems::write_reconciliation),
-    (rules_sheet::NAME, rules_sheet::write),
+    (notice::NAME, notice::write),
+    (toplist::NAME, toplist::write),
+    (cards::NAME, cards::write),
+    (alerts::NAME, alerts::write),
+    (measures::NAME, measures::write),
+    (yoy::NAME, yoy::write),
+    (yoy::MOVERS_NAME, yoy::write_movers),
+    (problems::NAME, problems_sheet),
+    (problems::RECON_NAME, recon_sheet),
+    (rules_sheet::NAME, rules_sheet),
 ];
 
 /// File name of the results workbook for a rule set.
@@ -60,28 +115,89 @@ pub fn workbook_name(ev: &Evaluation) -> String {
     format!("{}年度亩均效益评价结果.xlsx", ev.rules.meta.year)
 }
 
-/// Write the results workbook into `out_dir`; the document time is fixed (1 January of the year
-/// after the evaluation year) so identical inputs give identical bytes.
-pub fn write_workbook(ev: &Evaluation, out_dir: &Path) -> Result<PathBuf, ReportError> {
-    std::fs::create_dir_all(out_dir).map_err(|e| ReportError::Io { path: out_dir.to_path_buf(), source: e })?;
-    let path = out_dir.join(workbook_name(ev));
+/// A workbook whose document time is fixed (1 January of the year after `year`), so identical
+/// inputs give identical bytes.
+pub(crate) fn new_workbook(title: &str, year: i32) -> Result<Workbook, XlsxError> {
     let mut wb = Workbook::new();
-    let year = (ev.rules.meta.year + 1).clamp(1900, 9999) as u16;
+    let when = ExcelDateTime::from_ymd((year + 1).clamp(1900, 9999) as u16, 1, 1)?;
+    wb.set_properties(&DocProperties::new().set_title(title).set_author("mujun").set_creation_datetime(&when));
+    Ok(wb)
+}
+
+fn create_dir(dir: &Path) -> Result<(), ReportError> {
+    std::fs::create_dir_all(dir).map_err(|e| ReportError::Io { path: dir.to_path_buf(), source: e })
+}
+
+/// Run `sheets` into a new workbook and save it at `path`.
+pub(crate) fn write_book(a: &Analysis, scope: Scope, title: &str, sheets: &[(&'static str, SheetFn)], path: &Path) -> Result<(), ReportError> {
     let xerr = |sheet: &'static str| {
-        let path = path.clone();
+        let path = path.to_path_buf();
         move |source| ReportError::Xlsx { path, sheet, source }
     };
-    let when = ExcelDateTime::from_ymd(year, 1, 1).map_err(xerr("文档属性"))?;
-    wb.set_properties(&DocProperties::new().set_title(ev.rules.meta.name.clone()).set_author("mujun").set_creation_datetime(&when));
+    let mut wb = new_workbook(title, a.rules().meta.year).map_err(xerr("文档属性"))?;
     let fmt = Formats::new();
-    for (name, f) in SHEETS {
-        f(ev, &mut wb, &fmt).map_err(|e| match e {
-            SheetError::Xlsx(source) => ReportError::Xlsx { path: path.clone(), sheet: name, source },
+    for (name, f) in sheets {
+        f(a, scope, &mut wb, &fmt).map_err(|e| match e {
+            SheetError::Xlsx(source) => ReportError::Xlsx { path: path.to_path_buf(), sheet: name, source },
             SheetError::Data(source) => ReportError::Data { sheet: name, source },
         })?;
     }
-    wb.save(&path).map_err(xerr("保存"))?;
+    wb.save(path).map_err(xerr("保存"))
+}
+
+/// Write the bureau's results workbook into `out_dir` (no previous year).
+pub fn write_workbook(ev: &Evaluation, out_dir: &Path) -> Result<PathBuf, ReportError> {
+    let a = Analysis::build(ev, None).map_err(|source| ReportError::Data { sheet: "汇总", source })?;
+    write_bureau(&a, out_dir)
+}
+
+/// Write the bureau's results workbook of an analysis into `out_dir`.
+pub fn write_bureau(a: &Analysis, out_dir: &Path) -> Result<PathBuf, ReportError> {
+    create_dir(out_dir)?;
+    let path = out_dir.join(workbook_name(a.ev));
+    write_book(a, Scope::All, &a.rules().meta.name, SHEETS, &path)?;
     Ok(path)
+}
+
+/// Everything `evaluate` writes.
+#[derive(Debug, Clone)]
+pub struct Outputs {
+    pub workbook: PathBuf,
+    pub parks: Vec<PathBuf>,
+    pub csv: PathBuf,
+    pub json: PathBuf,
+}
+
+/// Read the previous year's results (workbook or CSV) for the comparison.
+pub fn read_previous(path: &Path, ev: &Evaluation) -> Result<yoy::Previous, ReportError> {
+    yoy::read_previous(path, &ev.rules)
+}
+
+/// Write every output: the bureau workbook, one workbook per park (in `out_dir/园区/`), the CSV
+/// and the JSON. `progress(done, total, what)` is called before each step.
+pub fn write_all(
+    ev: &Evaluation,
+    out_dir: &Path,
+    previous: Option<yoy::Previous>,
+    progress: &mut dyn FnMut(usize, usize, &str),
+) -> Result<Outputs, ReportError> {
+    let a = Analysis::build(ev, previous).map_err(|source| ReportError::Data { sheet: "汇总", source })?;
+    // Enterprises without a park are in the bureau's workbook only.
+    let park_list: Vec<&String> = a.parks.iter().filter(|p| p.as_str() != analysis::NO_PARK).collect();
+    let total = 3 + park_list.len();
+    progress(0, total, "结果工作簿");
+    let workbook = write_bureau(&a, out_dir)?;
+    let mut parks = Vec::new();
+    let dir = out_dir.join(park::DIR);
+    let names = park::file_names(&park_list, a.rules().meta.year);
+    for (i, (p, name)) in park_list.iter().zip(&names).enumerate() {
+        progress(1 + i, total, p);
+        parks.push(park::write_park(&a, p, &dir, name)?);
+    }
+    progress(total - 2, total, "CSV/JSON");
+    let (csv, json) = export::write_machine_readable(&a, out_dir)?;
+    progress(total - 1, total, "完成");
+    Ok(Outputs { workbook, parks, csv, json })
 }
 
 /// Write the data-quality workbook of `mujun check`: 问题清单 and 数据核对.
@@ -97,9 +213,7 @@ pub fn write_check_workbook(
         let path = path.clone();
         move |source| ReportError::Xlsx { path, sheet, source }
     };
-    let mut wb = Workbook::new();
-    let when = ExcelDateTime::from_ymd((year + 1).clamp(1900, 9999) as u16, 1, 1).map_err(xerr("文档属性"))?;
-    wb.set_properties(&DocProperties::new().set_title(format!("{year}年度数据检查结果")).set_author("mujun").set_creation_datetime(&when));
+    let mut wb = new_workbook(&format!("{year}年度数据检查结果"), year).map_err(xerr("文档属性"))?;
     let fmt = Formats::new();
     for (name, res) in [
         (problems::NAME, problems::write_problems(problems, &mut wb, &fmt)),

@@ -4,9 +4,9 @@
 use polars::prelude::*;
 use rust_xlsxwriter::Workbook;
 
-use super::table::{Cell, Formats, TableWriter};
-use super::SheetError;
-use crate::evaluation::Evaluation;
+use super::analysis::{Analysis, FIELDS};
+use super::table::{data_bars, tier_conditional, Cell, Formats, TableWriter};
+use super::{Scope, SheetError};
 use crate::score::{self, events, GROUP};
 use crate::tier;
 
@@ -19,7 +19,8 @@ enum Kind {
     Int,
 }
 
-pub fn write(ev: &Evaluation, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
+pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
+    let ev = a.ev;
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(NAME)?;
     let df = &ev.results;
@@ -53,20 +54,8 @@ pub fn write(ev: &Evaluation, wb: &mut Workbook, fmt: &Formats) -> Result<(), Sh
         spec.push((format!("{}基准值", ind.name), score::bench_col(&ind.id), Kind::Precise));
         spec.push((format!("{}得分", ind.name), score::score_col(&ind.id), Kind::Precise));
     }
-    for (h, c) in [
-        ("评价用地面积(亩)", "land_mu"),
-        ("计入实缴税额(万元)", "tax"),
-        ("工业总产值(万元)", "output_value"),
-        ("营业收入(万元)", "revenue"),
-        ("工业增加值(万元)", "value_added"),
-        ("利润总额(万元)", "profit"),
-        ("研发经费支出(万元)", "rd"),
-        ("年平均职工人数(人)", "employees"),
-        ("综合能耗(吨标准煤)", "energy"),
-        ("用电量(万千瓦时)", "electricity"),
-        ("主要污染物排放(吨)", "pollutants"),
-    ] {
-        spec.push((h.into(), c.into(), Kind::Num));
+    for (c, h) in FIELDS {
+        spec.push((h.to_string(), c.to_string(), Kind::Num));
     }
 
     // Group names instead of ids.
@@ -78,7 +67,10 @@ pub fn write(ev: &Evaluation, wb: &mut Workbook, fmt: &Formats) -> Result<(), Sh
 
     let mut t = TableWriter::new(ws, fmt, 0);
     t.precise = spec.iter().map(|(_, _, k)| matches!(k, Kind::Precise)).collect();
-    t.header(&spec.iter().map(|(h, _, _)| h.clone()).collect::<Vec<_>>())?;
+    let mut heads: Vec<String> = spec.iter().map(|(h, _, _)| h.clone()).collect();
+    // Per enterprise from the score card: distance to the next tier, best indicator, measures.
+    heads.extend(["距上一档(分)", "上一档边界", "最能提分的指标", "政策措施"].iter().map(|s| s.to_string()));
+    t.header(&heads)?;
     let cols: Vec<Column> = spec
         .iter()
         .map(|(_, c, k)| {
@@ -100,11 +92,26 @@ pub fn write(ev: &Evaluation, wb: &mut Workbook, fmt: &Formats) -> Result<(), Sh
                 _ => c.f64()?.get(i).into(),
             });
         }
+        let card = &a.cards[i];
+        row.push(card.up.as_ref().map(|b| Cell::Num(b.gap)).unwrap_or(Cell::Empty));
+        row.push(card.up.as_ref().map(|b| format!("{}档：{}", b.tier, b.reference)).unwrap_or_else(|| card.up_note.clone()).into());
+        row.push(a.best_text(i).into());
+        row.push(a.measures_text(i).into());
         t.write_row(&row)?;
     }
-    let last_col = (spec.len() - 1) as u16;
+    let last_col = (heads.len() - 1) as u16;
     t.ws.set_freeze_panes(1, 9)?;
     t.ws.autofilter(0, 0, n as u32, last_col)?;
+    // Tier colours on the three tier columns, data bars on the total and the item scores.
+    let labels = a.all_labels();
+    for (ci, (_, c, _)) in spec.iter().enumerate() {
+        if c == tier::TIER || c == tier::TIER_BY_SCORE || c == tier::TIER_AFTER_EVENTS {
+            tier_conditional(t.ws, &labels, 1, n as u32, ci as u16)?;
+        }
+        if c == score::TOTAL || c.starts_with("s__") {
+            data_bars(t.ws, 1, n as u32, ci as u16)?;
+        }
+    }
     t.finish_widths()?;
     Ok(())
 }

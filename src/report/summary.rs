@@ -1,28 +1,125 @@
-//! 汇总: counts by group × park × tier that add up, the not-evaluated counts by category, and
-//! aggregate per-mu figures as ratios of sums.
+//! 汇总: counts by group × park × tier that add up, the not-evaluated counts by category, per-mu
+//! aggregates (ratios of sums) by group and park, by GB/T 4754 division and by industry cluster,
+//! the distribution of total scores, and charts of them (tiers per park as stacked columns, the
+//! score histogram, per-mu levels per park, per cluster and per division).
 
 use std::collections::BTreeMap;
 
-use polars::prelude::*;
-use rust_xlsxwriter::Workbook;
+use rust_xlsxwriter::{Chart, ChartType, Workbook, Worksheet, XlsxError};
 
+use super::analysis::{Aggregate, Analysis, Firm};
 use super::table::{Cell, Formats, TableWriter};
-use super::SheetError;
-use crate::evaluation::Evaluation;
-use crate::score::GROUP;
-use crate::tier::TIER;
+use super::{Scope, SheetError};
+use crate::rules::AGGREGATES;
 
 pub const NAME: &str = "汇总";
 
-fn strs<'a>(df: &'a DataFrame, c: &str) -> PolarsResult<&'a StringChunked> {
-    df.column(c)?.str()
+/// Column where the charts start (right of the tables).
+const CHART_COL: u16 = 15;
+/// Rows between charts.
+const CHART_ROWS: u32 = 18;
+
+/// GB/T 4754-2017 divisions (大类) of mining, manufacturing and utilities.
+pub const DIVISIONS: &[(i64, &str)] = &[
+    (6, "煤炭开采和洗选业"),
+    (7, "石油和天然气开采业"),
+    (8, "黑色金属矿采选业"),
+    (9, "有色金属矿采选业"),
+    (10, "非金属矿采选业"),
+    (11, "开采专业及辅助性活动"),
+    (12, "其他采矿业"),
+    (13, "农副食品加工业"),
+    (14, "食品制造业"),
+    (15, "酒、饮料和精制茶制造业"),
+    (16, "烟草制品业"),
+    (17, "纺织业"),
+    (18, "纺织服装、服饰业"),
+    (19, "皮革、毛皮、羽毛及其制品和制鞋业"),
+    (20, "木材加工和木、竹、藤、棕、草制品业"),
+    (21, "家具制造业"),
+    (22, "造纸和纸制品业"),
+    (23, "印刷和记录媒介复制业"),
+    (24, "文教、工美、体育和娱乐用品制造业"),
+    (25, "石油、煤炭及其他燃料加工业"),
+    (26, "化学原料和化学制品制造业"),
+    (27, "医药制造业"),
+    (28, "化学纤维制造业"),
+    (29, "橡胶和塑料制品业"),
+    (30, "非金属矿物制品业"),
+    (31, "黑色金属冶炼和压延加工业"),
+    (32, "有色金属冶炼和压延加工业"),
+    (33, "金属制品业"),
+    (34, "通用设备制造业"),
+    (35, "专用设备制造业"),
+    (36, "汽车制造业"),
+    (37, "铁路、船舶、航空航天和其他运输设备制造业"),
+    (38, "电气机械和器材制造业"),
+    (39, "计算机、通信和其他电子设备制造业"),
+    (40, "仪器仪表制造业"),
+    (41, "其他制造业"),
+    (42, "废弃资源综合利用业"),
+    (43, "金属制品、机械和设备修理业"),
+    (44, "电力、热力生产和供应业"),
+    (45, "燃气生产和供应业"),
+    (46, "水的生产和供应业"),
+];
+
+pub fn division_name(d: i64) -> &'static str {
+    DIVISIONS.iter().find(|(k, _)| *k == d).map(|(_, n)| *n).unwrap_or("")
 }
 
-pub fn write(ev: &Evaluation, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
-    let ws = wb.add_worksheet_with_constant_memory()?;
+/// Header cells of an aggregate block: count, tier counts, sums, per-mu ratios.
+fn agg_head(first: &[&str], labels: &[String]) -> Vec<String> {
+    let mut h: Vec<String> = first.iter().map(|s| s.to_string()).collect();
+    h.push("企业数".into());
+    h.extend(labels.iter().map(|l| format!("{l}类")));
+    h.push("用地面积(亩)".into());
+    h.extend(AGGREGATES.iter().take(3).map(|(_, n, _)| format!("{}(万元)", agg_sum_name(n))));
+    h.extend(AGGREGATES.iter().take(3).map(|(_, n, _)| format!("{n}(万元/亩)")));
+    h
+}
+
+fn agg_sum_name(per_mu: &str) -> &'static str {
+    match per_mu {
+        "亩均税收" => "实缴税额",
+        "亩均增加值" => "工业增加值",
+        "亩均营业收入" => "营业收入",
+        _ => "产值",
+    }
+}
+
+fn agg_cells(firms: &[&Firm], labels: &[String]) -> Vec<Cell> {
+    let a = Aggregate::of(firms.iter().copied());
+    let mut row: Vec<Cell> = vec![a.n.into()];
+    row.extend(labels.iter().map(|l| Cell::from(firms.iter().filter(|f| &f.tier == l).count())));
+    row.push(a.land.into());
+    row.extend((0..3).map(|k| Cell::Num(a.sums[k])));
+    row.extend((0..3).map(|k| a.per_mu(k).into()));
+    row
+}
+
+/// Series colour of tier `i` in charts (green, blue, amber, red, grey).
+fn chart_color(i: usize) -> u32 {
+    [0x70AD47, 0x5B9BD5, 0xFFC000, 0xC00000, 0x7F7F7F][i.min(4)]
+}
+
+fn column_chart(kind: ChartType, title: &str) -> Chart {
+    let mut c = Chart::new(kind);
+    c.title().set_name(title);
+    c.set_width(640).set_height(330);
+    c
+}
+
+fn place(ws: &mut Worksheet, n: u32, chart: &Chart) -> Result<(), XlsxError> {
+    ws.insert_chart(n * CHART_ROWS, CHART_COL, chart).map(|_| ())
+}
+
+pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
+    let ws = wb.add_worksheet();
     ws.set_name(NAME)?;
     let mut t = TableWriter::new(ws, fmt, 0);
-    let r = &ev.rules;
+    let r = a.rules();
+    let ev = a.ev;
     t.title(&format!("{}（{}年度）", r.meta.name, r.meta.year))?;
     t.write_row(&[
         "参与统计企业".into(),
@@ -34,16 +131,12 @@ pub fn write(ev: &Evaluation, wb: &mut Workbook, fmt: &Formats) -> Result<(), Sh
     ])?;
     t.blank();
 
-    // Tier counts per group and park.
+    // 一、Tier counts per group and park.
     let labels = r.labels().to_vec();
-    let res = &ev.results;
-    let (g, p, tier) = (strs(res, GROUP)?, strs(res, "park")?, strs(res, TIER)?);
     let mut counts: BTreeMap<(usize, String), Vec<usize>> = BTreeMap::new();
-    for i in 0..res.height() {
-        let gi = r.groups.iter().position(|x| Some(x.id.as_str()) == g.get(i)).unwrap_or(0);
-        let park = p.get(i).unwrap_or("（未填园区）").to_string();
-        let e = counts.entry((gi, park)).or_insert_with(|| vec![0; labels.len()]);
-        if let Some(ti) = labels.iter().position(|l| Some(l.as_str()) == tier.get(i)) {
+    for f in &a.firms {
+        let e = counts.entry((f.group, f.park.clone())).or_insert_with(|| vec![0; labels.len()]);
+        if let Some(ti) = labels.iter().position(|l| *l == f.tier) {
             e[ti] += 1;
         }
     }
@@ -55,8 +148,7 @@ pub fn write(ev: &Evaluation, wb: &mut Workbook, fmt: &Formats) -> Result<(), Sh
     let mut grand = vec![0usize; labels.len()];
     for (gi, grp) in r.groups.iter().enumerate() {
         let mut sub = vec![0usize; labels.len()];
-        for ((k, park), c) in counts.range((gi, String::new())..(gi + 1, String::new())) {
-            let _ = k;
+        for ((_, park), c) in counts.range((gi, String::new())..(gi + 1, String::new())) {
             let mut row: Vec<Cell> = vec![grp.name.clone().into(), park.clone().into()];
             row.extend(c.iter().map(|n| Cell::from(*n)));
             row.push(c.iter().sum::<usize>().into());
@@ -79,79 +171,193 @@ pub fn write(ev: &Evaluation, wb: &mut Workbook, fmt: &Formats) -> Result<(), Sh
     t.write_row(&row)?;
     t.blank();
 
-    // Not evaluated by category.
+    // 二、Not evaluated by category.
     t.title("二、未参评企业（按类别）")?;
     t.header(&["类别".into(), "企业数".into()])?;
-    let ne = &ev.not_evaluated;
-    let cats = strs(ne, "category")?;
     let mut by_cat: BTreeMap<String, usize> = BTreeMap::new();
-    for c in cats.iter() {
-        *by_cat.entry(c.unwrap_or("").to_string()).or_default() += 1;
+    for l in &a.listed {
+        *by_cat.entry(l.category.clone()).or_default() += 1;
     }
     for (c, n) in &by_cat {
         t.write_row(&[c.clone().into(), (*n).into()])?;
     }
-    t.write_row(&["合计".into(), ne.height().into()])?;
+    t.write_row(&["合计".into(), a.listed.len().into()])?;
     t.blank();
 
-    // Aggregates: ratios of sums per group and park.
-    t.title("三、亩均效益汇总（合计值之比）")?;
-    t.header(&[
-        "评价组".into(),
-        "园区".into(),
-        "企业数".into(),
-        "用地面积(亩)".into(),
-        "实缴税额(万元)".into(),
-        "工业增加值(万元)".into(),
-        "营业收入(万元)".into(),
-        "亩均税收(万元/亩)".into(),
-        "亩均增加值(万元/亩)".into(),
-        "亩均营业收入(万元/亩)".into(),
-    ])?;
-    let by_park = aggregates(res, &[GROUP, "park"])?;
-    let by_group = aggregates(res, &[GROUP])?;
-    let gname = |id: Option<&str>| r.groups.iter().find(|g| Some(g.id.as_str()) == id).map(|g| g.name.clone()).unwrap_or_default();
-    for (df, park_col) in [(&by_park, true), (&by_group, false)] {
-        let n = df.column("n")?.cast(&DataType::Float64)?;
-        let n = n.f64()?;
-        let (land, tax, va, rev) = (df.column("land")?.f64()?, df.column("tax")?.f64()?, df.column("va")?.f64()?, df.column("rev")?.f64()?);
-        for i in 0..df.height() {
-            let ratio = |x: Option<f64>| match (x, land.get(i)) {
-                (Some(x), Some(l)) if l > 0.0 => Cell::Num(x / l),
-                _ => Cell::Empty,
-            };
-            let park = if park_col { strs(df, "park")?.get(i).unwrap_or("（未填园区）").to_string() } else { "小计".to_string() };
-            t.write_row(&[
-                gname(strs(df, GROUP)?.get(i)).into(),
-                park.into(),
-                Cell::Int(n.get(i).unwrap_or(0.0) as i64),
-                land.get(i).into(),
-                tax.get(i).into(),
-                va.get(i).into(),
-                rev.get(i).into(),
-                ratio(tax.get(i)),
-                ratio(va.get(i)),
-                ratio(rev.get(i)),
-            ])?;
+    // 三、Aggregates per group and park.
+    t.title("三、亩均效益汇总（评价组 × 园区，合计值之比）")?;
+    t.header(&agg_head(&["评价组", "园区"], &labels))?;
+    for (gi, grp) in r.groups.iter().enumerate() {
+        let parks: Vec<&String> = a.parks.iter().filter(|p| a.firms.iter().any(|f| f.group == gi && &f.park == *p)).collect();
+        for p in parks {
+            let fs: Vec<&Firm> = a.firms.iter().filter(|f| f.group == gi && &f.park == p).collect();
+            let mut row: Vec<Cell> = vec![grp.name.clone().into(), p.clone().into()];
+            row.extend(agg_cells(&fs, &labels));
+            t.write_row(&row)?;
         }
+        let fs: Vec<&Firm> = a.firms.iter().filter(|f| f.group == gi).collect();
+        let mut row: Vec<Cell> = vec![grp.name.clone().into(), "小计".into()];
+        row.extend(agg_cells(&fs, &labels));
+        t.write_row(&row)?;
+    }
+    t.blank();
+
+    // 四、Tiers per park, all groups (chart 1).
+    t.title("四、各园区分档家数（全部评价组）")?;
+    let mut head = vec!["园区".to_string()];
+    head.extend(labels.iter().map(|l| format!("{l}类")));
+    head.push("合计".into());
+    t.header(&head)?;
+    let parks: Vec<&String> = a.parks.iter().filter(|p| a.firms.iter().any(|f| &f.park == *p)).collect();
+    let first = t.row;
+    for p in &parks {
+        let c: Vec<usize> = labels.iter().map(|l| a.firms.iter().filter(|f| &f.park == *p && &f.tier == l).count()).collect();
+        let mut row: Vec<Cell> = vec![(*p).clone().into()];
+        row.extend(c.iter().map(|n| Cell::from(*n)));
+        row.push(c.iter().sum::<usize>().into());
+        t.write_row(&row)?;
+    }
+    if !parks.is_empty() {
+        let last = t.row - 1;
+        let mut chart = column_chart(ChartType::ColumnStacked, "各园区分档家数");
+        for (i, l) in labels.iter().enumerate() {
+            let col = 1 + i as u16;
+            chart
+                .add_series()
+                .set_name(&format!("{l}类"))
+                .set_categories((NAME, first, 0, last, 0))
+                .set_values((NAME, first, col, last, col))
+                .set_format(rust_xlsxwriter::ChartFormat::new().set_solid_fill(rust_xlsxwriter::ChartSolidFill::new().set_color(rust_xlsxwriter::Color::RGB(chart_color(i)))));
+        }
+        chart.y_axis().set_name("企业数(家)");
+        place(t.ws, 0, &chart)?;
+    }
+    t.blank();
+
+    // 五、Distribution of total scores per group (chart 2).
+    let bin = r.report.score_bin;
+    t.title(&format!("五、总分分布（组距{bin}分，区间含下限不含上限）"))?;
+    let mut head = vec!["总分区间".to_string()];
+    head.extend(r.groups.iter().map(|g| g.name.clone()));
+    head.push("合计".into());
+    t.header(&head)?;
+    if !a.firms.is_empty() {
+        let k = |x: f64| (x / bin).floor() as i64;
+        let lo = a.firms.iter().map(|f| k(f.total)).min().unwrap_or(0);
+        let hi = a.firms.iter().map(|f| k(f.total)).max().unwrap_or(0).min(lo + 199);
+        let first = t.row;
+        for b in lo..=hi {
+            let c: Vec<usize> = (0..r.groups.len()).map(|gi| a.firms.iter().filter(|f| f.group == gi && k(f.total).clamp(lo, hi) == b).count()).collect();
+            let mut row: Vec<Cell> = vec![format!("{}–{}", b as f64 * bin, (b + 1) as f64 * bin).into()];
+            row.extend(c.iter().map(|n| Cell::from(*n)));
+            row.push(c.iter().sum::<usize>().into());
+            t.write_row(&row)?;
+        }
+        let last = t.row - 1;
+        let mut chart = column_chart(ChartType::Column, "总分分布");
+        for gi in 0..r.groups.len() {
+            let col = 1 + gi as u16;
+            chart
+                .add_series()
+                .set_name(&r.groups[gi].name)
+                .set_categories((NAME, first, 0, last, 0))
+                .set_values((NAME, first, col, last, col))
+                .set_gap(10);
+        }
+        chart.x_axis().set_name("总分(分)");
+        chart.y_axis().set_name("企业数(家)");
+        place(t.ws, 1, &chart)?;
+    }
+    t.blank();
+
+    // 六、Per-mu levels per park, all evaluated (chart 3).
+    t.title("六、各园区亩均效益（全部参评企业，合计值之比）")?;
+    t.header(&agg_head(&["园区"], &labels))?;
+    let first = t.row;
+    for p in &parks {
+        let fs: Vec<&Firm> = a.firms.iter().filter(|f| &f.park == *p).collect();
+        let mut row: Vec<Cell> = vec![(*p).clone().into()];
+        row.extend(agg_cells(&fs, &labels));
+        t.write_row(&row)?;
+    }
+    let fs: Vec<&Firm> = a.firms.iter().collect();
+    let mut row: Vec<Cell> = vec!["全区".into()];
+    row.extend(agg_cells(&fs, &labels));
+    t.write_row(&row)?;
+    let per_mu_col = (1 + 1 + labels.len() + 1 + 3) as u16;
+    let level_chart = |title: &str, first: u32, last: u32| {
+        let mut chart = column_chart(ChartType::Column, title);
+        for k in 0..2u16 {
+            chart
+                .add_series()
+                .set_name(&format!("{}(万元/亩)", AGGREGATES[k as usize].1))
+                .set_categories((NAME, first, 0, last, 0))
+                .set_values((NAME, first, per_mu_col + k, last, per_mu_col + k));
+        }
+        chart.y_axis().set_name("万元/亩");
+        chart
+    };
+    place(t.ws, 2, &level_chart("各园区亩均税收、亩均增加值", first, t.row - 1))?;
+    t.blank();
+
+    // 七、Per GB/T 4754 division (chart 5).
+    t.title("七、按行业大类（GB/T 4754-2017，行业代码前两位，合计值之比）")?;
+    t.header(&agg_head(&["行业大类", "名称"], &labels))?;
+    let mut divs: BTreeMap<Option<i64>, Vec<&Firm>> = BTreeMap::new();
+    for f in &a.firms {
+        divs.entry(f.division).or_default().push(f);
+    }
+    let first = t.row;
+    for (d, fs) in &divs {
+        let mut row: Vec<Cell> = match d {
+            Some(d) => vec![format!("{d:02}").into(), division_name(*d).into()],
+            None => vec!["".into(), "（无行业代码）".into()],
+        };
+        row.extend(agg_cells(fs, &labels));
+        t.write_row(&row)?;
+    }
+    let div_rows = (first, t.row.saturating_sub(1));
+    t.blank();
+
+    // 八、Per cluster (chart 4).
+    t.title("八、按产业集群（规则文件 [[clusters]]，按行业代码前缀，合计值之比）")?;
+    t.header(&agg_head(&["产业集群"], &labels))?;
+    let mut order: Vec<String> = r.clusters.iter().map(|c| c.name.clone()).collect();
+    order.push(super::analysis::NO_CLUSTER.to_string());
+    let first = t.row;
+    for c in &order {
+        let fs: Vec<&Firm> = a.firms.iter().filter(|f| &f.cluster == c).collect();
+        if fs.is_empty() {
+            continue;
+        }
+        let mut row: Vec<Cell> = vec![c.clone().into()];
+        row.extend(agg_cells(&fs, &labels));
+        t.write_row(&row)?;
+    }
+    if t.row > first {
+        let per_mu = (1 + 1 + labels.len() + 1 + 3) as u16;
+        let mut chart = column_chart(ChartType::Bar, "各产业集群亩均税收、亩均增加值");
+        for k in 0..2u16 {
+            chart
+                .add_series()
+                .set_name(&format!("{}(万元/亩)", AGGREGATES[k as usize].1))
+                .set_categories((NAME, first, 0, t.row - 1, 0))
+                .set_values((NAME, first, per_mu + k, t.row - 1, per_mu + k));
+        }
+        chart.x_axis().set_name("万元/亩");
+        place(t.ws, 3, &chart)?;
+    }
+    if div_rows.1 >= div_rows.0 && !divs.is_empty() {
+        let per_mu = (2 + 1 + labels.len() + 1 + 3) as u16;
+        let mut chart = column_chart(ChartType::Bar, "各行业大类亩均税收");
+        chart
+            .add_series()
+            .set_name("亩均税收(万元/亩)")
+            .set_categories((NAME, div_rows.0, 1, div_rows.1, 1))
+            .set_values((NAME, div_rows.0, per_mu, div_rows.1, per_mu));
+        chart.x_axis().set_name("万元/亩");
+        place(t.ws, 4, &chart)?;
     }
     t.finish_widths()?;
     Ok(())
-}
-
-/// Sums per group (and park): enterprise count, land, tax, value added, revenue.
-fn aggregates(df: &DataFrame, by: &[&str]) -> PolarsResult<DataFrame> {
-    let keys: Vec<Expr> = by.iter().map(|k| col(*k)).collect();
-    df.clone()
-        .lazy()
-        .group_by(keys)
-        .agg([
-            len().alias("n"),
-            col("land_mu").sum().alias("land"),
-            col("tax").sum().alias("tax"),
-            col("value_added").sum().alias("va"),
-            col("revenue").sum().alias("rev"),
-        ])
-        .sort(by.iter().map(|s| PlSmallStr::from(*s)).collect::<Vec<_>>(), SortMultipleOptions::default().with_nulls_last(true))
-        .collect()
 }

@@ -1,7 +1,9 @@
 //! Writing one table to a worksheet: bold frozen header, number formats, autofilter, and column
 //! widths that count CJK characters as two (rust_xlsxwriter's autofit undercounts them).
 
-use rust_xlsxwriter::{Color, Format, FormatBorder, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Color, ConditionalFormatCell, ConditionalFormatCellRule, ConditionalFormatDataBar, Format, FormatBorder, Worksheet, XlsxError,
+};
 
 /// Excel's last row index (0-based).
 pub const MAX_ROWS: usize = 1_048_575;
@@ -56,6 +58,8 @@ pub struct Formats {
     pub num2: Format,
     pub num4: Format,
     pub int: Format,
+    pub pct: Format,
+    pub bold: Format,
 }
 
 impl Formats {
@@ -66,6 +70,8 @@ impl Formats {
             num2: Format::new().set_num_format("#,##0.00"),
             num4: Format::new().set_num_format("#,##0.0000"),
             int: Format::new().set_num_format("#,##0"),
+            pct: Format::new().set_num_format("0.00%"),
+            bold: Format::new().set_bold(),
         }
     }
 }
@@ -84,11 +90,13 @@ pub struct TableWriter<'a> {
     fmt: &'a Formats,
     /// Columns shown with four decimals.
     pub precise: Vec<bool>,
+    /// Per-column number format overriding `precise` (e.g. percentages).
+    pub col_formats: Vec<Option<Format>>,
 }
 
 impl<'a> TableWriter<'a> {
     pub fn new(ws: &'a mut Worksheet, fmt: &'a Formats, start_row: u32) -> Self {
-        TableWriter { ws, row: start_row, widths: Vec::new(), fmt, precise: Vec::new() }
+        TableWriter { ws, row: start_row, widths: Vec::new(), fmt, precise: Vec::new(), col_formats: Vec::new() }
     }
 
     fn track(&mut self, c: usize, w: usize) {
@@ -114,6 +122,16 @@ impl<'a> TableWriter<'a> {
     }
 
     pub fn write_row(&mut self, cells: &[Cell]) -> Result<(), XlsxError> {
+        self.write_row_with(cells, &[], &Format::new())
+    }
+
+    /// The percentage format (to pass to [`Self::write_row_with`]).
+    pub fn pct_format(&self) -> Format {
+        self.fmt.pct.clone()
+    }
+
+    /// Write a row; numbers in `cols` use `special` (e.g. percentages).
+    pub fn write_row_with(&mut self, cells: &[Cell], cols: &[usize], special: &Format) -> Result<(), XlsxError> {
         for (c, cell) in cells.iter().enumerate() {
             let col = c as u16;
             match cell {
@@ -123,7 +141,15 @@ impl<'a> TableWriter<'a> {
                     self.track(c, text_width(s).min(60));
                 }
                 Cell::Num(v) => {
-                    let f = if self.precise.get(c).copied().unwrap_or(false) { &self.fmt.num4 } else { &self.fmt.num2 };
+                    let f = if cols.contains(&c) {
+                        special
+                    } else if let Some(Some(f)) = self.col_formats.get(c) {
+                        f
+                    } else if self.precise.get(c).copied().unwrap_or(false) {
+                        &self.fmt.num4
+                    } else {
+                        &self.fmt.num2
+                    };
                     self.ws.write_number_with_format(self.row, col, *v, f)?;
                     self.track(c, format!("{v:.2}").len() + 4);
                 }
@@ -149,4 +175,33 @@ impl<'a> TableWriter<'a> {
         }
         Ok(())
     }
+}
+
+/// Fill and font colours of tier `i` (best first): green, blue, yellow, red, then grey.
+pub fn tier_colors(i: usize) -> (u32, u32) {
+    const C: [(u32, u32); 5] = [(0xC6EFCE, 0x006100), (0xDDEBF7, 0x1F4E78), (0xFFEB9C, 0x9C5700), (0xFFC7CE, 0x9C0006), (0xEDEDED, 0x404040)];
+    C[i.min(C.len() - 1)]
+}
+
+/// Colour cells of column `col` (rows `first..=last`) by tier label with conditional formats.
+pub fn tier_conditional(ws: &mut Worksheet, labels: &[String], first: u32, last: u32, col: u16) -> Result<(), XlsxError> {
+    if last < first {
+        return Ok(());
+    }
+    for (i, l) in labels.iter().enumerate() {
+        let (bg, fg) = tier_colors(i);
+        let f = Format::new().set_background_color(Color::RGB(bg)).set_font_color(Color::RGB(fg));
+        let cf = ConditionalFormatCell::new().set_rule(ConditionalFormatCellRule::EqualTo(l.as_str())).set_format(f);
+        ws.add_conditional_format(first, col, last, col, &cf)?;
+    }
+    Ok(())
+}
+
+/// Data bars on column `col`, rows `first..=last`.
+pub fn data_bars(ws: &mut Worksheet, first: u32, last: u32, col: u16) -> Result<(), XlsxError> {
+    if last < first {
+        return Ok(());
+    }
+    ws.add_conditional_format(first, col, last, col, &ConditionalFormatDataBar::new().set_fill_color(Color::RGB(0x638EC6)))?;
+    Ok(())
 }

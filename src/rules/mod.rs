@@ -230,6 +230,12 @@ pub struct Rules {
     pub cases: Vec<Case>,
     pub groups: Vec<Group>,
     pub events: Events,
+    /// Reporting settings: clusters, policy measures, alerts, plan targets, layout.
+    pub clusters: Vec<Cluster>,
+    pub policies: Vec<Policy>,
+    pub alerts: Alerts,
+    pub targets: Targets,
+    pub report: ReportSettings,
 }
 
 /// Read, parse and compile a rule file.
@@ -411,7 +417,14 @@ pub fn compile(path: &Path, text: &str) -> Result<Rules, RuleError> {
         events.items.push(EventItem { event: r.event.clone(), kind, points: r.points, category: r.category.clone().unwrap_or_else(|| r.event.clone()) });
     }
 
+    let reporting = reporting(&cx, RawReporting { clusters: &raw.clusters, policies: &raw.policies, alerts: &raw.alerts, targets: &raw.targets, report: &raw.report }, &groups, &cases)?;
+
     Ok(Rules {
+        clusters: reporting.0,
+        policies: reporting.1,
+        alerts: reporting.2,
+        targets: reporting.3,
+        report: reporting.4,
         path: path.to_path_buf(),
         text: text.to_string(),
         meta,
@@ -652,4 +665,327 @@ impl Rules {
     pub fn labels(&self) -> &[String] {
         &self.groups[0].tiers.labels
     }
+}
+
+// ---- Reporting sections (issue 4) ----------------------------------------------------------
+
+/// An industry cluster: enterprises whose industry code starts with one of `prefixes` (the
+/// longest matching prefix over all clusters wins; ties go to the earlier cluster).
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    pub name: String,
+    pub prefixes: Vec<String>,
+}
+
+/// What a policy amount is computed from.
+#[derive(Debug, Clone)]
+pub enum PolicyBase {
+    /// A text-only measure.
+    None,
+    /// An SQL formula over the enterprise fields (e.g. `electricity`).
+    Formula { text: String, expr: Expr },
+    /// The paid amount (万元) of one tax type from the tax table (e.g. 城镇土地使用税).
+    Tax(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub tiers: Vec<String>,
+    pub measure: String,
+    pub text: String,
+    pub category: String,
+    /// Group ids the measure applies to (empty: all groups).
+    pub groups: Vec<String>,
+    pub base: PolicyBase,
+    pub base_name: String,
+    pub base_unit: String,
+    /// amount = base × rate (for `percent`, rate = percent ÷ 100).
+    pub rate: Option<f64>,
+    /// The rate was given as a percentage (shown as "× 50%").
+    pub percent: bool,
+    pub rate_unit: String,
+    pub unit: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum AlertRule {
+    Below(f64),
+    Above(f64),
+    BelowShareOfBenchmark(f64),
+}
+
+#[derive(Debug, Clone)]
+pub struct AlertThreshold {
+    pub indicator: String,
+    pub rule: AlertRule,
+    pub groups: Vec<String>,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Alerts {
+    /// Points above the next lower tier within which an enterprise is listed.
+    pub margin: Option<f64>,
+    pub thresholds: Vec<AlertThreshold>,
+}
+
+/// Aggregate per-mu measures (ratios of sums) the reports compute: id, name, numerator field.
+pub const AGGREGATES: &[(&str, &str, &str)] = &[
+    ("tax_per_mu", "亩均税收", "tax"),
+    ("va_per_mu", "亩均增加值", "value_added"),
+    ("rev_per_mu", "亩均营业收入", "revenue"),
+    ("output_per_mu", "亩均产值", "output_value"),
+];
+
+#[derive(Debug, Clone, Default)]
+pub struct Targets {
+    /// Yearly growth target of the park's per-mu aggregates (0.04 = 4 %/yr).
+    pub per_mu_growth: Option<f64>,
+    /// Aggregate ids from [`AGGREGATES`] the target applies to.
+    pub measures: Vec<String>,
+    /// Group ids whose enterprises count (empty: all evaluated).
+    pub groups: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReportSettings {
+    pub top_n: usize,
+    pub score_bin: f64,
+}
+
+impl Default for ReportSettings {
+    fn default() -> Self {
+        ReportSettings { top_n: 10, score_bin: 10.0 }
+    }
+}
+
+impl Rules {
+    /// The cluster of an industry code: longest matching prefix, earlier cluster on ties.
+    pub fn cluster_of(&self, industry_code: &str) -> Option<&str> {
+        let mut best: Option<(usize, &str)> = None;
+        for c in &self.clusters {
+            for p in &c.prefixes {
+                if industry_code.starts_with(p.as_str()) && best.is_none_or(|(l, _)| p.len() > l) {
+                    best = Some((p.len(), c.name.as_str()));
+                }
+            }
+        }
+        best.map(|(_, n)| n)
+    }
+}
+
+type Reporting = (Vec<Cluster>, Vec<Policy>, Alerts, Targets, ReportSettings);
+
+/// The reporting sections of the raw rule file (borrowed; the rest of `RawRules` is consumed).
+struct RawReporting<'a> {
+    clusters: &'a [Spanned<RawCluster>],
+    policies: &'a [Spanned<RawPolicy>],
+    alerts: &'a Option<Spanned<RawAlerts>>,
+    targets: &'a Option<Spanned<RawTargets>>,
+    report: &'a Option<Spanned<RawReport>>,
+}
+
+fn reporting(cx: &Ctx, raw: RawReporting, groups: &[Group], cases: &[Case]) -> Result<Reporting, RuleError> {
+    let group_ids = |list: &Option<Vec<String>>, span: std::ops::Range<usize>, key: String| -> Result<Vec<String>, RuleError> {
+        let list = list.clone().unwrap_or_default();
+        for g in &list {
+            if !groups.iter().any(|x| &x.id == g) {
+                let ids: Vec<&str> = groups.iter().map(|x| x.id.as_str()).collect();
+                return cx.err(span, key, format!("评价组「{g}」不存在（可用：{}）", ids.join("、")));
+            }
+        }
+        Ok(list)
+    };
+
+    let mut clusters = Vec::new();
+    for (i, c) in raw.clusters.iter().enumerate() {
+        let (span, r) = (c.span(), c.get_ref());
+        let key = format!("clusters[{i}]");
+        if r.name.trim().is_empty() {
+            return cx.err(span, format!("{key}.name"), "集群名称不能为空");
+        }
+        if r.prefixes.is_empty() || r.prefixes.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+            return cx.err(span, format!("{key}.prefixes"), "应列出行业代码前缀（数字，如 \"26\"、\"3841\"）");
+        }
+        if clusters.iter().any(|x: &Cluster| x.name == r.name) {
+            return cx.err(span, format!("{key}.name"), format!("集群「{}」重复定义", r.name));
+        }
+        clusters.push(Cluster { name: r.name.clone(), prefixes: r.prefixes.clone() });
+    }
+
+    let mut known_tiers: Vec<&str> = Vec::new();
+    for g in groups {
+        for l in &g.tiers.labels {
+            if !known_tiers.contains(&l.as_str()) {
+                known_tiers.push(l);
+            }
+        }
+    }
+    for c in cases {
+        if let Some(t) = &c.tier {
+            if !known_tiers.contains(&t.as_str()) {
+                known_tiers.push(t);
+            }
+        }
+    }
+    let mut policies = Vec::new();
+    for (i, p) in raw.policies.iter().enumerate() {
+        let (span, r) = (p.span(), p.get_ref());
+        let key = format!("policies[{i}]");
+        if r.tiers.is_empty() {
+            return cx.err(span, format!("{key}.tiers"), "至少列出一个等级");
+        }
+        for t in &r.tiers {
+            if !known_tiers.contains(&t.as_str()) {
+                return cx.err(span, format!("{key}.tiers"), format!("等级「{t}」不在等级列表 {known_tiers:?} 中"));
+            }
+        }
+        if r.measure.trim().is_empty() {
+            return cx.err(span, format!("{key}.measure"), "措施名称不能为空");
+        }
+        let groups_of = group_ids(&r.groups, span.clone(), format!("{key}.groups"))?;
+        let base = match (&r.base, &r.base_tax) {
+            (Some(_), Some(_)) => return cx.err(span, format!("{key}.base_tax"), "base 与 base_tax 只能设一个"),
+            (Some(b), None) => PolicyBase::Formula { text: b.get_ref().clone(), expr: cx.expr(b, &format!("{key}.base"), false)? },
+            (None, Some(t)) if t.trim().is_empty() => return cx.err(span, format!("{key}.base_tax"), "税种不能为空"),
+            (None, Some(t)) => PolicyBase::Tax(t.trim().to_string()),
+            (None, None) => PolicyBase::None,
+        };
+        let (rate, percent) = match (r.rate, r.percent) {
+            (Some(_), Some(_)) => return cx.err(span, format!("{key}.percent"), "rate 与 percent 只能设一个"),
+            (Some(x), None) => (Some(x), false),
+            (None, Some(x)) => (Some(x / 100.0), true),
+            (None, None) => (None, false),
+        };
+        if let Some(x) = rate {
+            if !x.is_finite() || x < 0.0 {
+                return cx.err(span, format!("{key}.{}", if percent { "percent" } else { "rate" }), "费率应为非负数");
+            }
+        }
+        match (&base, rate) {
+            (PolicyBase::None, Some(_)) => return cx.err(span, format!("{key}.base"), "有费率时需要计算基数：base（公式）或 base_tax（税种）"),
+            (PolicyBase::Formula { .. } | PolicyBase::Tax(_), None) => {
+                return cx.err(span, format!("{key}.rate"), "有计算基数时需要 rate（倍数）或 percent（百分比）")
+            }
+            _ => {}
+        }
+        let base_name = r.base_name.clone().unwrap_or_else(|| match &base {
+            PolicyBase::None => String::new(),
+            PolicyBase::Formula { text, .. } => field_label(text),
+            PolicyBase::Tax(t) => format!("实缴{t}"),
+        });
+        let base_unit = r.base_unit.clone().unwrap_or_else(|| match &base {
+            PolicyBase::Tax(_) => "万元".into(),
+            PolicyBase::Formula { text, .. } => field_unit(text).to_string(),
+            PolicyBase::None => String::new(),
+        });
+        policies.push(Policy {
+            tiers: r.tiers.clone(),
+            measure: r.measure.clone(),
+            text: r.text.clone(),
+            category: r.category.clone().unwrap_or_default(),
+            groups: groups_of,
+            base,
+            base_name,
+            base_unit,
+            rate,
+            percent,
+            rate_unit: r.rate_unit.clone().unwrap_or_default(),
+            unit: r.unit.clone().unwrap_or_else(|| "万元".into()),
+        });
+    }
+
+    let mut alerts = Alerts::default();
+    if let Some(a) = &raw.alerts {
+        let (span, r) = (a.span(), a.get_ref());
+        if let Some(m) = r.margin {
+            if !m.is_finite() || m < 0.0 {
+                return cx.err(span, "alerts.margin", "预警分差应为非负数（分）");
+            }
+        }
+        alerts.margin = r.margin;
+        for (i, t) in r.thresholds.iter().enumerate() {
+            let (tspan, t) = (t.span(), t.get_ref());
+            let key = format!("alerts.thresholds[{i}]");
+            let Some(ind) = groups.iter().flat_map(|g| &g.indicators).find(|x| x.id == t.indicator) else {
+                return cx.err(tspan, format!("{key}.indicator"), format!("「{}」不是任何评价组的指标编号", t.indicator));
+            };
+            let rule = match (t.below, t.above, t.below_share_of_benchmark) {
+                (Some(v), None, None) => AlertRule::Below(v),
+                (None, Some(v), None) => AlertRule::Above(v),
+                (None, None, Some(v)) if v > 0.0 => AlertRule::BelowShareOfBenchmark(v),
+                (None, None, Some(_)) => return cx.err(tspan, format!("{key}.below_share_of_benchmark"), "比例应为正数，如 0.5"),
+                _ => return cx.err(tspan, format!("{key}.below"), "须且只能设 below、above、below_share_of_benchmark 之一"),
+            };
+            let groups_of = group_ids(&t.groups, tspan.clone(), format!("{key}.groups"))?;
+            let unit = if ind.unit.is_empty() { String::new() } else { ind.unit.clone() };
+            let note = t.note.clone().unwrap_or_else(|| match rule {
+                AlertRule::Below(v) => format!("{}低于{v}{unit}", ind.name),
+                AlertRule::Above(v) => format!("{}高于{v}{unit}", ind.name),
+                AlertRule::BelowShareOfBenchmark(v) => format!("{}低于基准值的{}%", ind.name, v * 100.0),
+            });
+            alerts.thresholds.push(AlertThreshold { indicator: t.indicator.clone(), rule, groups: groups_of, note });
+        }
+    }
+
+    let mut targets = Targets::default();
+    if let Some(t) = &raw.targets {
+        let (span, r) = (t.span(), t.get_ref());
+        if let Some(g) = r.per_mu_growth {
+            if !g.is_finite() || g <= -1.0 {
+                return cx.err(span, "targets.per_mu_growth", "增长目标应为大于 -1 的比例，如 0.04（4%）");
+            }
+        }
+        targets.per_mu_growth = r.per_mu_growth;
+        targets.measures = r.measures.clone().unwrap_or_else(|| vec!["tax_per_mu".into()]);
+        for m in &targets.measures {
+            if !AGGREGATES.iter().any(|(id, _, _)| id == m) {
+                let ids: Vec<&str> = AGGREGATES.iter().map(|(id, _, _)| *id).collect();
+                return cx.err(span, "targets.measures", format!("「{m}」不是可用的亩均汇总指标（可用：{}）", ids.join("、")));
+            }
+        }
+        targets.groups = group_ids(&r.groups, span.clone(), "targets.groups".into())?;
+    }
+
+    let mut report = ReportSettings::default();
+    if let Some(rp) = &raw.report {
+        let (span, r) = (rp.span(), rp.get_ref());
+        if let Some(n) = r.top_n {
+            if n == 0 {
+                return cx.err(span, "report.top_n", "前后名单家数应为正整数");
+            }
+            report.top_n = n;
+        }
+        if let Some(b) = r.score_bin {
+            if !(b.is_finite() && b > 0.0) {
+                return cx.err(span, "report.score_bin", "总分分布的组距应为正数（分）");
+            }
+            report.score_bin = b;
+        }
+    }
+    Ok((clusters, policies, alerts, targets, report))
+}
+
+/// Chinese label of a formula that is a single field (else the formula itself).
+pub fn field_label(formula: &str) -> String {
+    let f = formula.trim();
+    FORMULA_FIELDS
+        .iter()
+        .find(|(n, _)| *n == f)
+        .map(|(_, d)| d.split(['(', '（', ' ']).next().unwrap_or(d).to_string())
+        .unwrap_or_else(|| f.to_string())
+}
+
+/// Unit of a formula that is a single field (else empty).
+pub fn field_unit(formula: &str) -> &'static str {
+    let f = formula.trim();
+    FORMULA_FIELDS
+        .iter()
+        .find(|(n, _)| *n == f)
+        .and_then(|(_, d)| {
+            let start = d.find('(')? + 1;
+            let end = d[start..].find([')', ','])? + start;
+            Some(&d[start..end])
+        })
+        .unwrap_or("")
 }

@@ -20,6 +20,14 @@ pub struct RawRules {
     #[serde(default)]
     pub events: RawEvents,
     pub tiers: Spanned<RawTiers>,
+    // ---- Reporting sections (issue 4): clusters, policy measures, alerts, targets, report ----
+    #[serde(default)]
+    pub clusters: Vec<Spanned<RawCluster>>,
+    #[serde(default)]
+    pub policies: Vec<Spanned<RawPolicy>>,
+    pub alerts: Option<Spanned<RawAlerts>>,
+    pub targets: Option<Spanned<RawTargets>>,
+    pub report: Option<Spanned<RawReport>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -172,4 +180,73 @@ pub struct RawTieBreak {
 
 fn default_order() -> String {
     "desc".into()
+}
+
+/// `[[clusters]]`: an industry cluster by industry-code prefixes (longest prefix wins).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCluster {
+    pub name: String,
+    pub prefixes: Vec<String>,
+}
+
+/// `[[policies]]`: a measure for enterprises of the listed tiers; with a base and a rate, an
+/// amount = base × rate (or base × percent ÷ 100).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicy {
+    pub tiers: Vec<String>,
+    pub measure: String,
+    #[serde(default)]
+    pub text: String,
+    pub category: Option<String>,
+    pub groups: Option<Vec<String>>,
+    /// SQL formula over the enterprise fields, e.g. "electricity".
+    pub base: Option<Spanned<String>>,
+    /// A tax type whose paid amount (万元) is the base, e.g. "城镇土地使用税".
+    pub base_tax: Option<String>,
+    pub base_name: Option<String>,
+    pub base_unit: Option<String>,
+    pub rate: Option<f64>,
+    pub percent: Option<f64>,
+    pub rate_unit: Option<String>,
+    pub unit: Option<String>,
+}
+
+/// `[alerts]`: early-warning settings.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAlerts {
+    /// Points: enterprises at most this far above the next lower tier are listed.
+    pub margin: Option<f64>,
+    #[serde(default)]
+    pub thresholds: Vec<Spanned<RawAlertThreshold>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAlertThreshold {
+    pub indicator: String,
+    pub below: Option<f64>,
+    pub above: Option<f64>,
+    pub below_share_of_benchmark: Option<f64>,
+    pub groups: Option<Vec<String>>,
+    pub note: Option<String>,
+}
+
+/// `[targets]`: plan targets the year-over-year report checks.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTargets {
+    pub per_mu_growth: Option<f64>,
+    pub measures: Option<Vec<String>>,
+    pub groups: Option<Vec<String>>,
+}
+
+/// `[report]`: layout settings of the reports.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReport {
+    pub top_n: Option<usize>,
+    pub score_bin: Option<f64>,
 }

@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 
 use super::{SampleError, SampleFormat};
 
@@ -39,7 +39,8 @@ pub(crate) fn round_to(v: f64, d: u8) -> f64 {
 }
 
 struct XlsxState {
-    ws: Worksheet,
+    /// Holds one constant-memory worksheet (index 0): rows go to a temp file as written.
+    wb: Workbook,
     formats: [Format; 4], // 0..=3 decimals
 }
 
@@ -76,7 +77,9 @@ impl Sink {
             SampleFormat::Xlsx => {
                 let path = dir.join(format!("{table}.xlsx"));
                 let xe = |source| SampleError::Xlsx { path: path.clone(), source };
-                let mut ws = Worksheet::new();
+                let mut wb = Workbook::new();
+                // Constant memory: each row is flushed to a temp file once the next row starts.
+                let ws = wb.add_worksheet_with_constant_memory().map_err(xe)?;
                 ws.set_name(table).map_err(xe)?;
                 for (c, w) in widths.iter().enumerate() {
                     ws.set_column_width(c as u16, *w).map_err(xe)?;
@@ -88,7 +91,7 @@ impl Sink {
                     Format::new().set_num_format("0.00"),
                     Format::new().set_num_format("0.000"),
                 ];
-                ("xlsx", Inner::Xlsx(Box::new(XlsxState { ws, formats })))
+                ("xlsx", Inner::Xlsx(Box::new(XlsxState { wb, formats })))
             }
         };
         let path = dir.join(format!("{table}.{ext}"));
@@ -121,25 +124,27 @@ impl Sink {
                 let r = self.row;
                 let path = &self.path;
                 let xe = |source| SampleError::Xlsx { path: path.clone(), source };
+                let XlsxState { wb, formats } = &mut **st;
+                let ws = wb.worksheet_from_index(0).map_err(xe)?;
                 for (i, c) in cells.iter().enumerate() {
                     let col = i as u16;
                     match *c {
                         Cell::Text(s) => {
                             if !s.is_empty() {
-                                st.ws.write_string(r, col, s).map_err(xe)?;
+                                ws.write_string(r, col, s).map_err(xe)?;
                             }
                         }
                         Cell::Fixed(v, d) => {
-                            let f = &st.formats[(d as usize).min(3)];
-                            st.ws.write_number_with_format(r, col, round_to(v, d), f).map_err(xe)?;
+                            let f = &formats[(d as usize).min(3)];
+                            ws.write_number_with_format(r, col, round_to(v, d), f).map_err(xe)?;
                         }
                         Cell::Hundredths(h) => {
-                            st.ws
-                                .write_number_with_format(r, col, h as f64 / 100.0, &st.formats[2])
+                            ws
+                                .write_number_with_format(r, col, h as f64 / 100.0, &formats[2])
                                 .map_err(xe)?;
                         }
                         Cell::Int(n) => {
-                            st.ws.write_number_with_format(r, col, n as f64, &st.formats[0]).map_err(xe)?;
+                            ws.write_number_with_format(r, col, n as f64, &formats[0]).map_err(xe)?;
                         }
                         Cell::Blank => {}
                     }
@@ -159,7 +164,7 @@ impl Sink {
             }
             Inner::Xlsx(st) => {
                 let xe = |source| SampleError::Xlsx { path: path.clone(), source };
-                let mut wb = Workbook::new();
+                let XlsxState { mut wb, .. } = *st;
                 // Fixed creation time so the same options give byte-identical files.
                 let y = (self.year + 1).clamp(1900, 9999) as u16;
                 let created = ExcelDateTime::from_ymd(y, 1, 1).map_err(xe)?;
@@ -167,7 +172,6 @@ impl Sink {
                     .set_title(self.table)
                     .set_creation_datetime(&created);
                 wb.set_properties(&props);
-                wb.push_worksheet(st.ws);
                 wb.save(&path).map_err(xe)?;
             }
         }

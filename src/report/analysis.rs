@@ -1,0 +1,746 @@
+//! The evaluated enterprises as plain rows, with what every report needs computed once: each
+//! enterprise's score card (distance to the next tier boundary, the indicator that would move it
+//! most), its policy measures and amounts, early-warning rows, and (with a previous year) the
+//! comparison. Every sheet, the per-park workbooks, the CSV/JSON export and `mujun explain`
+//! read this one structure, so they always agree.
+
+use std::collections::{BTreeMap, HashMap};
+
+use polars::prelude::*;
+
+use super::yoy::{Comparison, Previous};
+use crate::evaluation::Evaluation;
+use crate::ingest::schema::TableKind;
+use crate::rules::{AlertRule, Direction, Indicator, Method, Missing, Over, PolicyBase, Rules, TierMethod, AGGREGATES};
+use crate::score::{self, events, GROUP};
+use crate::tier;
+
+/// Park label for enterprises without one.
+pub const NO_PARK: &str = "（未填园区）";
+/// Cluster label for industry codes no cluster claims.
+pub const NO_CLUSTER: &str = "其他";
+
+/// Enterprise quantities shown next to the scores: field, header with unit.
+pub const FIELDS: &[(&str, &str)] = &[
+    ("land_mu", "评价用地面积(亩)"),
+    ("tax", "计入实缴税额(万元)"),
+    ("output_value", "工业总产值(万元)"),
+    ("revenue", "营业收入(万元)"),
+    ("value_added", "工业增加值(万元)"),
+    ("profit", "利润总额(万元)"),
+    ("rd", "研发经费支出(万元)"),
+    ("employees", "年平均职工人数(人)"),
+    ("energy", "综合能耗(吨标准煤)"),
+    ("electricity", "用电量(万千瓦时)"),
+    ("pollutants", "主要污染物排放(吨)"),
+];
+
+/// The relative improvement used for "the indicator that would move it most".
+pub const STEP: f64 = 0.10;
+
+#[derive(Debug, Clone)]
+pub struct Firm {
+    pub code: String,
+    pub name: String,
+    pub park: String,
+    pub town: Option<String>,
+    pub industry_code: String,
+    pub scale: String,
+    pub division: Option<i64>,
+    pub cluster: String,
+    /// Index into `rules.groups`.
+    pub group: usize,
+    pub rank: i64,
+    pub pop: i64,
+    pub tier: String,
+    pub tier_by_score: String,
+    pub tier_after_events: String,
+    pub adj_reason: Option<String>,
+    pub vetoed: bool,
+    pub total: f64,
+    pub items: f64,
+    pub bonus: f64,
+    pub deduction: f64,
+    pub reweight: f64,
+    pub event_note: Option<String>,
+    /// Per indicator of [`Analysis::indicators`].
+    pub value: Vec<Option<f64>>,
+    pub bench: Vec<Option<f64>>,
+    pub score: Vec<Option<f64>>,
+    /// Per [`FIELDS`].
+    pub fields: Vec<Option<f64>>,
+    /// Ranking population key (group and the `rank_within` fields).
+    pub population: String,
+}
+
+impl Firm {
+    pub fn field(&self, key: &str) -> Option<f64> {
+        FIELDS.iter().position(|(k, _)| *k == key).and_then(|i| self.fields[i])
+    }
+}
+
+/// A not-evaluated enterprise.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub code: String,
+    pub name: String,
+    pub park: String,
+    pub scale: String,
+    pub industry_code: String,
+    pub category: String,
+    pub reason: String,
+    pub tier: Option<String>,
+}
+
+/// A tier boundary next to an enterprise.
+#[derive(Debug, Clone)]
+pub struct Boundary {
+    pub tier: String,
+    /// Points: to reach the next better tier (up), or ahead of the next lower tier (down).
+    pub gap: f64,
+    /// What the boundary is: the enterprise at the edge of that tier, or the threshold.
+    pub reference: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ItemCard {
+    /// Index into [`Analysis::indicators`].
+    pub ind: usize,
+    pub weight: f64,
+    pub cap: Option<f64>,
+    pub value: Option<f64>,
+    pub bench: Option<f64>,
+    pub score: Option<f64>,
+    /// Total-score gain from improving the value by [`STEP`] (10 %).
+    pub gain: Option<f64>,
+    /// Relative improvement of this indicator alone that closes the gap to the next tier.
+    pub needed: Option<f64>,
+    pub note: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Card {
+    pub up: Option<Boundary>,
+    /// Why there is no `up` (top tier, veto, no places), else empty.
+    pub up_note: String,
+    pub down: Option<Boundary>,
+    pub items: Vec<ItemCard>,
+    /// Index into `items` of the indicator with the largest gain.
+    pub best: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MeasureRow {
+    /// Index into `rules.policies`.
+    pub policy: usize,
+    pub base: Option<f64>,
+    pub amount: Option<f64>,
+    /// The computation written out with numbers, or why it cannot be computed.
+    pub formula: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AlertKind {
+    /// Within `alerts.margin` points of the next lower tier.
+    NearLower,
+    /// An indicator beyond an alert threshold (index into `rules.alerts.thresholds`).
+    Threshold(usize),
+}
+
+#[derive(Debug, Clone)]
+pub struct AlertRow {
+    pub firm: usize,
+    pub kind: AlertKind,
+    pub detail: String,
+    /// Indicator value, or points ahead of the lower tier.
+    pub value: Option<f64>,
+    /// The threshold, or the margin.
+    pub limit: Option<f64>,
+}
+
+pub struct Analysis<'a> {
+    pub ev: &'a Evaluation,
+    pub indicators: Vec<&'a Indicator>,
+    pub firms: Vec<Firm>,
+    pub cards: Vec<Card>,
+    pub measures: Vec<Vec<MeasureRow>>,
+    pub alerts: Vec<AlertRow>,
+    pub listed: Vec<Listed>,
+    /// Every park of evaluated and not-evaluated enterprises, sorted.
+    pub parks: Vec<String>,
+    pub comparison: Option<Comparison>,
+}
+
+fn strings(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
+    match df.column(name) {
+        Ok(c) => {
+            let c = c.cast(&DataType::String)?;
+            Ok(c.str()?.iter().map(|s| s.map(str::to_string)).collect())
+        }
+        Err(_) => Ok(vec![None; df.height()]),
+    }
+}
+
+fn numbers(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
+    match df.column(name) {
+        Ok(c) => {
+            let c = c.cast(&DataType::Float64)?;
+            Ok(c.f64()?.iter().map(|v| v.filter(|x| x.is_finite())).collect())
+        }
+        Err(_) => Ok(vec![None; df.height()]),
+    }
+}
+
+impl<'a> Analysis<'a> {
+    pub fn rules(&self) -> &'a Rules {
+        &self.ev.rules
+    }
+
+    pub fn build(ev: &'a Evaluation, previous: Option<Previous>) -> PolarsResult<Analysis<'a>> {
+        let rules = &ev.rules;
+        let indicators = score::all_indicators(rules);
+        let df = &ev.results;
+        let n = df.height();
+        let text = |c: &str| strings(df, c);
+        let (code, name, park, town, icode, scale, group) =
+            (text("code")?, text("name")?, text("park")?, text("town")?, text("industry_code")?, text("scale")?, text(GROUP)?);
+        let (t, tbs, tae, adj, note) = (text(tier::TIER)?, text(tier::TIER_BY_SCORE)?, text(tier::TIER_AFTER_EVENTS)?, text("adj_reason")?, text(events::NOTE)?);
+        let veto = match df.column(events::VETO) {
+            Ok(c) => c.cast(&DataType::Boolean)?.bool()?.iter().map(|b| b.unwrap_or(false)).collect(),
+            Err(_) => vec![false; n],
+        };
+        let num = |c: &str| numbers(df, c);
+        let (rank, pop, total, items, bonus, deduction, reweight, division) = (
+            num(tier::RANK)?,
+            num(tier::POP)?,
+            num(score::TOTAL)?,
+            num(score::ITEMS)?,
+            num(score::BONUS)?,
+            num(score::DEDUCTION)?,
+            num(score::REWEIGHT)?,
+            num("division")?,
+        );
+        let mut vals = Vec::new();
+        for ind in &indicators {
+            vals.push((num(&score::value_col(&ind.id))?, num(&score::bench_col(&ind.id))?, num(&score::score_col(&ind.id))?));
+        }
+        let fields: Vec<Vec<Option<f64>>> = FIELDS.iter().map(|(k, _)| num(k)).collect::<PolarsResult<_>>()?;
+        // Ranking-population key columns, as text.
+        let mut keycols: BTreeMap<String, Vec<Option<String>>> = BTreeMap::new();
+        for g in &rules.groups {
+            for k in &g.tiers.rank_within {
+                if k != "group" && !keycols.contains_key(k) {
+                    keycols.insert(k.clone(), text(k)?);
+                }
+            }
+        }
+
+        let mut firms = Vec::with_capacity(n);
+        for i in 0..n {
+            let gi = rules.groups.iter().position(|g| Some(g.id.as_str()) == group[i].as_deref()).unwrap_or(0);
+            let g = &rules.groups[gi];
+            let mut population = g.id.clone();
+            for k in &g.tiers.rank_within {
+                if k != "group" {
+                    population.push('\u{1}');
+                    population.push_str(keycols[k][i].as_deref().unwrap_or(""));
+                }
+            }
+            let ic = icode[i].clone().unwrap_or_default();
+            firms.push(Firm {
+                code: code[i].clone().unwrap_or_default(),
+                name: name[i].clone().unwrap_or_default(),
+                park: park[i].clone().filter(|p| !p.trim().is_empty()).unwrap_or_else(|| NO_PARK.to_string()),
+                town: town[i].clone(),
+                cluster: rules.cluster_of(&ic).unwrap_or(NO_CLUSTER).to_string(),
+                industry_code: ic,
+                scale: scale[i].clone().unwrap_or_default(),
+                division: division[i].map(|d| d as i64),
+                group: gi,
+                rank: rank[i].unwrap_or(0.0) as i64,
+                pop: pop[i].unwrap_or(0.0) as i64,
+                tier: t[i].clone().unwrap_or_default(),
+                tier_by_score: tbs[i].clone().unwrap_or_default(),
+                tier_after_events: tae[i].clone().unwrap_or_default(),
+                adj_reason: adj[i].clone().filter(|s| !s.is_empty()),
+                vetoed: veto[i],
+                total: total[i].unwrap_or(0.0),
+                items: items[i].unwrap_or(0.0),
+                bonus: bonus[i].unwrap_or(0.0),
+                deduction: deduction[i].unwrap_or(0.0),
+                reweight: reweight[i].unwrap_or(1.0),
+                event_note: note[i].clone().filter(|s| !s.is_empty()),
+                value: vals.iter().map(|v| v.0[i]).collect(),
+                bench: vals.iter().map(|v| v.1[i]).collect(),
+                score: vals.iter().map(|v| v.2[i]).collect(),
+                fields: fields.iter().map(|f| f[i]).collect(),
+                population,
+            });
+        }
+
+        let ne = &ev.not_evaluated;
+        let nt = |c: &str| strings(ne, c);
+        let (c, nm, pk, sc, ic, cat, rs, tr) =
+            (nt("code")?, nt("name")?, nt("park")?, nt("scale")?, nt("industry_code")?, nt("category")?, nt("reason")?, nt("tier")?);
+        let listed: Vec<Listed> = (0..ne.height())
+            .map(|i| Listed {
+                code: c[i].clone().unwrap_or_default(),
+                name: nm[i].clone().unwrap_or_default(),
+                park: pk[i].clone().filter(|p| !p.trim().is_empty()).unwrap_or_else(|| NO_PARK.to_string()),
+                scale: sc[i].clone().unwrap_or_default(),
+                industry_code: ic[i].clone().unwrap_or_default(),
+                category: cat[i].clone().unwrap_or_default(),
+                reason: rs[i].clone().unwrap_or_default(),
+                tier: tr[i].clone(),
+            })
+            .collect();
+
+        let mut parks: Vec<String> = firms.iter().map(|f| f.park.clone()).chain(listed.iter().map(|l| l.park.clone())).collect();
+        parks.sort();
+        parks.dedup();
+
+        let mut a = Analysis { ev, indicators, firms, cards: Vec::new(), measures: Vec::new(), alerts: Vec::new(), listed, parks, comparison: None };
+        a.cards = a.compute_cards();
+        a.measures = a.compute_measures()?;
+        a.alerts = a.compute_alerts();
+        a.comparison = previous.map(|p| Comparison::new(p, &a));
+        Ok(a)
+    }
+
+    /// Firms of each ranking population, in rank order.
+    fn populations(&self) -> HashMap<&str, Vec<usize>> {
+        let mut m: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, f) in self.firms.iter().enumerate() {
+            m.entry(f.population.as_str()).or_default().push(i);
+        }
+        for v in m.values_mut() {
+            v.sort_by_key(|&i| (self.firms[i].rank, i));
+        }
+        m
+    }
+
+    /// Min and max of an indicator over the population of the min–max method.
+    fn min_max(&self, k: usize, ind: &Indicator, f: &Firm) -> Option<(f64, f64)> {
+        let field = |x: &Firm, name: &str| -> String {
+            match name {
+                "park" => x.park.clone(),
+                "town" => x.town.clone().unwrap_or_default(),
+                "scale" => x.scale.clone(),
+                "industry_code" => x.industry_code.clone(),
+                "division" => x.division.map(|d| d.to_string()).unwrap_or_default(),
+                _ => String::new(),
+            }
+        };
+        let same = |x: &Firm| match &ind.over {
+            Over::All => true,
+            Over::Group => x.group == f.group,
+            Over::Field(name) => x.group == f.group && field(x, name) == field(f, name),
+        };
+        let mut it = self.firms.iter().filter(|x| same(x)).filter_map(|x| x.value[k]);
+        let first = it.next()?;
+        Some(it.fold((first, first), |(lo, hi), v| (lo.min(v), hi.max(v))))
+    }
+
+    fn compute_cards(&self) -> Vec<Card> {
+        let pops = self.populations();
+        let rules = self.rules();
+        self.firms
+            .iter()
+            .map(|f| {
+                let g = &rules.groups[f.group];
+                let labels = &g.tiers.labels;
+                let members = pops.get(f.population.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+                let t = g.tiers.index_of(&f.tier_by_score);
+                let last_of = |label: &str| members.iter().rev().map(|&i| &self.firms[i]).find(|x| x.tier_by_score == label);
+                let first_of = |label: &str| members.iter().map(|&i| &self.firms[i]).find(|x| x.tier_by_score == label);
+                let edge = |x: &Firm| format!("第{}名「{}」总分{:.2}", x.rank, x.name, x.total);
+                let round = |x: f64| {
+                    let m = 10f64.powi(g.tiers.round as i32);
+                    (x * m).round() / m
+                };
+
+                // Up: the next better tier by score.
+                let mut up_note = String::new();
+                let up = match t {
+                    _ if f.vetoed => {
+                        up_note = "一票否决，等级为最低档，与得分无关".into();
+                        None
+                    }
+                    None => None,
+                    Some(0) => {
+                        up_note = "已在最高档".into();
+                        None
+                    }
+                    Some(t) => {
+                        let better = &labels[t - 1];
+                        let by_firm = last_of(better).map(|x| (round(x.total - f.total).max(0.0), edge(x)));
+                        let by_threshold = |mins: &[f64]| (round(mins[t - 1] - f.total).max(0.0), format!("{better}档分数线{}分", mins[t - 1]));
+                        let b = match &g.tiers.method {
+                            TierMethod::Quota { .. } => by_firm,
+                            TierMethod::Threshold { mins } => Some(by_threshold(mins)),
+                            TierMethod::Mixed { mins, .. } => {
+                                let th = by_threshold(mins);
+                                Some(match by_firm {
+                                    Some(bf) if bf.0 > th.0 => (bf.0, format!("{}；{}", bf.1, th.1)),
+                                    Some(bf) => (th.0, format!("{}；{}", th.1, bf.1)),
+                                    None => th,
+                                })
+                            }
+                        };
+                        if b.is_none() {
+                            up_note = format!("{better}档在本排名范围内没有名额（共{}家）", f.pop);
+                        }
+                        b.map(|(gap, reference)| Boundary { tier: better.clone(), gap, reference })
+                    }
+                };
+
+                // Down: the next lower tier by score (none when the final tier is already the lowest).
+                let down = match t {
+                    Some(t) if t + 1 < labels.len() && g.tiers.index_of(&f.tier) != Some(labels.len() - 1) => {
+                        let lower = &labels[t + 1];
+                        let by_firm = first_of(lower).map(|x| (round(f.total - x.total).max(0.0), edge(x)));
+                        let by_threshold = |mins: &[f64]| (round(f.total - mins[t]).max(0.0), format!("{}档分数线{}分", labels[t], mins[t]));
+                        let b = match &g.tiers.method {
+                            TierMethod::Quota { .. } => by_firm,
+                            TierMethod::Threshold { mins } => Some(by_threshold(mins)),
+                            TierMethod::Mixed { mins, .. } => {
+                                let th = by_threshold(mins);
+                                Some(match by_firm {
+                                    Some(bf) if bf.0 < th.0 => bf,
+                                    _ => th,
+                                })
+                            }
+                        };
+                        b.map(|(gap, reference)| Boundary { tier: lower.clone(), gap, reference })
+                    }
+                    _ => None,
+                };
+
+                // Items of the group, with the gain of a 10 % improvement and the improvement needed.
+                let gap = up.as_ref().map(|b| b.gap);
+                let items: Vec<ItemCard> = g
+                    .indicators
+                    .iter()
+                    .map(|gi| {
+                        let k = self.indicators.iter().position(|x| x.id == gi.id).unwrap_or(0);
+                        self.item_card(f, k, gi, gap)
+                    })
+                    .collect();
+                let mut best: Option<usize> = None;
+                for (i, it) in items.iter().enumerate() {
+                    if let Some(gn) = it.gain {
+                        if gn > 1e-9 && best.is_none_or(|b| gn > items[b].gain.unwrap_or(0.0) + 1e-12) {
+                            best = Some(i);
+                        }
+                    }
+                }
+                Card { up, up_note, down, items, best }
+            })
+            .collect()
+    }
+
+    /// One indicator of a score card. `ind` is the group's own definition (weight, cap, method).
+    fn item_card(&self, f: &Firm, k: usize, ind: &Indicator, gap: Option<f64>) -> ItemCard {
+        let (value, bench, stored) = (f.value[k], f.bench[k], f.score[k]);
+        let mut card = ItemCard { ind: k, weight: ind.weight, cap: ind.cap, value, bench, score: stored, gain: None, needed: None, note: String::new() };
+        let Some(x) = value else {
+            card.note = match ind.missing {
+                Missing::Zero => "缺少数据，该项0分",
+                Missing::PeerMean => "缺少数据，取本组平均得分",
+                Missing::Reweight => "缺少数据，该项不计、其余按权重放大",
+                Missing::NotEvaluated => "缺少数据",
+            }
+            .into();
+            return card;
+        };
+        if x <= 0.0 {
+            card.note = "指标值不大于0，无法按比例测算".into();
+            return card;
+        }
+        let mm = match ind.method {
+            Method::MinMax { .. } => self.min_max(k, ind, f),
+            _ => None,
+        };
+        let s0 = item_score(ind, x, bench, mm);
+        let lower = ind.direction == Direction::Lower;
+        let at = |r: f64| item_score(ind, if lower { x * (1.0 - r) } else { x * (1.0 + r) }, bench, mm);
+        let gain = (at(STEP) - s0) * f.reweight;
+        card.gain = Some(gain.max(0.0));
+        if gain <= 1e-9 {
+            card.note = match ind.cap {
+                Some(c) if s0 >= c - 1e-9 => "已达封顶分".into(),
+                _ => "提高该指标不再加分".into(),
+            };
+        }
+        if let Some(gap) = gap {
+            let max_r = if lower { 1.0 - 1e-9 } else { 100.0 };
+            let reach = |r: f64| (at(r) - s0) * f.reweight >= gap - 1e-9;
+            if gap <= 0.0 {
+                card.needed = Some(0.0);
+            } else if reach(max_r) {
+                let (mut lo, mut hi) = (0.0f64, max_r);
+                for _ in 0..100 {
+                    let mid = (lo + hi) / 2.0;
+                    if reach(mid) {
+                        hi = mid;
+                    } else {
+                        lo = mid;
+                    }
+                }
+                card.needed = Some(hi);
+            } else if card.note.is_empty() {
+                card.note = "单靠该项无法达到上一档（受封顶限制）".into();
+            }
+        }
+        card
+    }
+
+    fn compute_measures(&self) -> PolarsResult<Vec<Vec<MeasureRow>>> {
+        let rules = self.rules();
+        // Base values per policy, aligned with the firms.
+        let mut bases: Vec<Vec<Option<f64>>> = Vec::new();
+        let mut tax_by_type: HashMap<String, HashMap<String, f64>> = HashMap::new();
+        let mut taxpayers: Option<std::collections::HashSet<String>> = None;
+        for p in &rules.policies {
+            bases.push(match &p.base {
+                PolicyBase::None => vec![None; self.firms.len()],
+                PolicyBase::Formula { expr, .. } => {
+                    let out = self.ev.results.clone().lazy().select([expr.clone().cast(DataType::Float64).alias("__base")]).collect()?;
+                    numbers(&out, "__base")?
+                }
+                PolicyBase::Tax(t) => {
+                    let tax = self.ev.dataset.table(TableKind::Tax);
+                    if taxpayers.is_none() {
+                        taxpayers = Some(tax.column("code")?.str()?.iter().flatten().map(str::to_string).collect());
+                    }
+                    let m = tax_by_type.entry(t.clone()).or_insert_with(|| {
+                        let mut m = HashMap::new();
+                        if let (Ok(c), Ok(ty), Ok(a)) = (tax.column("code"), tax.column("tax_type"), tax.column("amount")) {
+                            if let (Ok(c), Ok(ty), Ok(a)) = (c.str(), ty.str(), a.cast(&DataType::Float64)) {
+                                if let Ok(a) = a.f64() {
+                                    for ((c, ty), a) in c.iter().zip(ty.iter()).zip(a.iter()) {
+                                        if let (Some(c), Some(ty), Some(a)) = (c, ty, a) {
+                                            if ty.trim() == t {
+                                                *m.entry(c.to_string()).or_insert(0.0) += a;
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        m
+                    });
+                    let payers = taxpayers.as_ref().expect("set above");
+                    self.firms.iter().map(|f| m.get(&f.code).copied().or(if payers.contains(&f.code) { Some(0.0) } else { None })).collect()
+                }
+            });
+        }
+        Ok(self
+            .firms
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let gid = &rules.groups[f.group].id;
+                rules
+                    .policies
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.tiers.contains(&f.tier) && (p.groups.is_empty() || p.groups.contains(gid)))
+                    .map(|(pi, p)| {
+                        let base = bases[pi][i];
+                        let (amount, formula) = match (p.rate, base) {
+                            (None, _) => (None, String::new()),
+                            (Some(_), None) => (None, format!("缺少{}数据，无法计算", p.base_name)),
+                            (Some(r), Some(b)) => {
+                                let amount = b * r;
+                                let rate = if p.percent { format!("{}%", trim_num(r * 100.0)) } else { join_unit(&trim_num(r), &p.rate_unit) };
+                                (Some(amount), format!("{} {} × {} = {}", p.base_name, join_unit(&fmt_num(b, 2), &p.base_unit), rate, join_unit(&fmt_num(amount, 2), &p.unit)))
+                            }
+                        };
+                        MeasureRow { policy: pi, base, amount, formula }
+                    })
+                    .collect()
+            })
+            .collect())
+    }
+
+    fn compute_alerts(&self) -> Vec<AlertRow> {
+        let rules = self.rules();
+        let mut out = Vec::new();
+        for (i, f) in self.firms.iter().enumerate() {
+            if let (Some(m), Some(d)) = (rules.alerts.margin, &self.cards[i].down) {
+                if d.gap <= m + 1e-9 {
+                    out.push(AlertRow {
+                        firm: i,
+                        kind: AlertKind::NearLower,
+                        detail: format!("领先{}档仅{:.2}分（{}）", d.tier, d.gap, d.reference),
+                        value: Some(d.gap),
+                        limit: Some(m),
+                    });
+                }
+            }
+            let gid = &rules.groups[f.group].id;
+            for (ti, th) in rules.alerts.thresholds.iter().enumerate() {
+                if !th.groups.is_empty() && !th.groups.contains(gid) {
+                    continue;
+                }
+                if !rules.groups[f.group].indicators.iter().any(|x| x.id == th.indicator) {
+                    continue;
+                }
+                let Some(k) = self.indicators.iter().position(|x| x.id == th.indicator) else { continue };
+                let Some(v) = f.value[k] else { continue };
+                let limit = match th.rule {
+                    AlertRule::Below(l) => (v < l).then_some(l),
+                    AlertRule::Above(l) => (v > l).then_some(l),
+                    AlertRule::BelowShareOfBenchmark(s) => f.bench[k].map(|b| b * s).filter(|l| v < *l),
+                };
+                if let Some(l) = limit {
+                    out.push(AlertRow { firm: i, kind: AlertKind::Threshold(ti), detail: th.note.clone(), value: Some(v), limit: Some(l) });
+                }
+            }
+        }
+        out
+    }
+
+    /// Display name of a tier label in a group: "A（优先发展类）".
+    pub fn tier_display(&self, group: usize, label: &str) -> String {
+        let t = &self.rules().groups[group].tiers;
+        match t.index_of(label).and_then(|i| t.names.get(i)) {
+            Some(n) => format!("{label}（{n}）"),
+            None => label.to_string(),
+        }
+    }
+
+    /// Name of a tier label ("优先发展类"), empty if none.
+    pub fn tier_name(&self, group: usize, label: &str) -> String {
+        let t = &self.rules().groups[group].tiers;
+        t.index_of(label).and_then(|i| t.names.get(i)).cloned().unwrap_or_default()
+    }
+
+    /// Tier labels of all groups in order of first appearance (best first).
+    pub fn all_labels(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for g in &self.rules().groups {
+            for l in &g.tiers.labels {
+                if !out.contains(l) {
+                    out.push(l.clone());
+                }
+            }
+        }
+        out
+    }
+
+    pub fn measures_text(&self, i: usize) -> String {
+        self.measures[i].iter().map(|m| self.rules().policies[m.policy].measure.clone()).collect::<Vec<_>>().join("；")
+    }
+
+    /// The best indicator's name and its gain, for one-line summaries.
+    pub fn best_text(&self, i: usize) -> String {
+        let c = &self.cards[i];
+        match c.best {
+            Some(b) => {
+                let it = &c.items[b];
+                let mut s = format!("{}（改善10%可增{:.2}分", self.indicators[it.ind].name, it.gain.unwrap_or(0.0));
+                if let Some(n) = it.needed {
+                    s += &format!("；单靠该项升档需改善{:.1}%", n * 100.0);
+                }
+                s + "）"
+            }
+            None => String::new(),
+        }
+    }
+}
+
+/// An item score as the engine computes it (floor, then cap), for a hypothetical value.
+/// Min–max keeps the population's min and max fixed and clamps to [min, max].
+pub fn item_score(ind: &Indicator, x: f64, bench: Option<f64>, min_max: Option<(f64, f64)>) -> f64 {
+    let w = ind.weight;
+    let raw = match ind.method {
+        Method::Ratio => match bench {
+            Some(b) if b > 0.0 => x / b * w,
+            _ => 0.0,
+        },
+        Method::LowerRatio => match bench {
+            Some(b) if b > 0.0 => (2.0 - x / b) * w / 2.0,
+            _ => 0.0,
+        },
+        Method::MinMax { floor_share } => match min_max {
+            Some((mn, mx)) if mx > mn => {
+                let frac = match ind.direction {
+                    Direction::Higher => (x - mn) / (mx - mn),
+                    Direction::Lower => (mx - x) / (mx - mn),
+                };
+                w * (floor_share + (1.0 - floor_share) * frac.clamp(0.0, 1.0))
+            }
+            _ => w,
+        },
+    };
+    let e = if raw < ind.floor { ind.floor } else { raw };
+    match ind.cap {
+        Some(c) if e > c => c,
+        _ => e,
+    }
+}
+
+/// Aggregates (ratios of sums) of a set of firms: count, land, and each of [`AGGREGATES`].
+#[derive(Debug, Clone, Default)]
+pub struct Aggregate {
+    pub n: usize,
+    pub land: f64,
+    /// Sums of the numerators of [`AGGREGATES`].
+    pub sums: Vec<f64>,
+}
+
+impl Aggregate {
+    pub fn of<'f>(firms: impl Iterator<Item = &'f Firm>) -> Aggregate {
+        let mut a = Aggregate { n: 0, land: 0.0, sums: vec![0.0; AGGREGATES.len()] };
+        for f in firms {
+            a.n += 1;
+            a.land += f.field("land_mu").unwrap_or(0.0);
+            for (k, (_, _, field)) in AGGREGATES.iter().enumerate() {
+                a.sums[k] += f.field(field).unwrap_or(0.0);
+            }
+        }
+        a
+    }
+    /// Ratio of sums of aggregate `k`; none without land.
+    pub fn per_mu(&self, k: usize) -> Option<f64> {
+        (self.land > 0.0).then(|| self.sums[k] / self.land)
+    }
+}
+
+/// Shortest exact representation of a rate (0.1 → "0.1").
+pub fn trim_num(x: f64) -> String {
+    let s = format!("{x}");
+    if s.contains('e') {
+        format!("{x:.6}")
+    } else {
+        s
+    }
+}
+
+/// A number with thousands separators and `d` decimals.
+pub fn fmt_num(x: f64, d: usize) -> String {
+    let s = format!("{:.*}", d, x.abs());
+    let (int, frac) = match s.find('.') {
+        Some(p) => (&s[..p], &s[p..]),
+        None => (s.as_str(), ""),
+    };
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    let neg = x < 0.0 && s.bytes().any(|b| b.is_ascii_digit() && b != b'0');
+    format!("{}{out}{frac}", if neg { "-" } else { "" })
+}
+
+fn join_unit(v: &str, unit: &str) -> String {
+    if unit.is_empty() {
+        v.to_string()
+    } else {
+        format!("{v} {unit}")
+    }
+}

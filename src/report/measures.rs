@@ -1,0 +1,85 @@
+//! 政策措施: each enterprise's measures under `[[policies]]` by its final tier, with the amount
+//! and the computation written out with numbers (e.g. 用电量 1,234.50 万千瓦时 × 0.1 = 123.45
+//! 万元), then totals per measure.
+
+use std::collections::BTreeMap;
+
+use rust_xlsxwriter::Workbook;
+
+use super::analysis::Analysis;
+use super::table::{Cell, Formats, TableWriter};
+use super::{Scope, SheetError};
+
+pub const NAME: &str = "政策措施";
+
+/// Totals per policy over a scope: (policy index, enterprises, amount sum).
+pub fn totals(a: &Analysis, scope: Scope) -> Vec<(usize, usize, Option<f64>)> {
+    let mut m: BTreeMap<usize, (usize, Option<f64>)> = BTreeMap::new();
+    for (i, f) in a.firms.iter().enumerate() {
+        if !scope.has(&f.park) {
+            continue;
+        }
+        for mr in &a.measures[i] {
+            let e = m.entry(mr.policy).or_insert((0, None));
+            e.0 += 1;
+            if let Some(x) = mr.amount {
+                e.1 = Some(e.1.unwrap_or(0.0) + x);
+            }
+        }
+    }
+    m.into_iter().map(|(p, (n, s))| (p, n, s)).collect()
+}
+
+pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
+    let ws = wb.add_worksheet_with_constant_memory()?;
+    ws.set_name(NAME)?;
+    let r = a.rules();
+    let mut t = TableWriter::new(ws, fmt, 0);
+    let heads = ["所属园区", "评价组", "统一社会信用代码", "企业名称", "等级", "措施", "类别", "内容", "计算基数", "基数单位", "费率", "金额", "金额单位", "计算过程"];
+    t.header(&heads.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
+    t.precise = (0..heads.len()).map(|c| c == 10).collect();
+    let pct = t.pct_format();
+    let mut n = 0u32;
+    for (i, f) in a.firms.iter().enumerate() {
+        if !scope.has(&f.park) {
+            continue;
+        }
+        for m in &a.measures[i] {
+            let p = &r.policies[m.policy];
+            // A rate given as `percent` is shown as a percentage.
+            let special: &[usize] = if p.percent { &[10] } else { &[] };
+            t.write_row_with(&[
+                f.park.clone().into(),
+                r.groups[f.group].name.clone().into(),
+                f.code.clone().into(),
+                f.name.clone().into(),
+                f.tier.clone().into(),
+                p.measure.clone().into(),
+                p.category.clone().into(),
+                p.text.clone().into(),
+                m.base.into(),
+                p.base_unit.clone().into(),
+                p.rate.into(),
+                m.amount.into(),
+                if p.rate.is_some() { p.unit.clone().into() } else { Cell::Empty },
+                m.formula.clone().into(),
+            ], special, &pct)?;
+            n += 1;
+        }
+    }
+    let last = n;
+    t.blank();
+    t.title("各措施合计")?;
+    t.header(&["措施".into(), "适用等级".into(), "企业数".into(), "金额合计".into(), "金额单位".into()])?;
+    for (p, count, sum) in totals(a, scope) {
+        let pol = &r.policies[p];
+        t.write_row(&[pol.measure.clone().into(), pol.tiers.join("、").into(), count.into(), sum.into(), if pol.rate.is_some() { pol.unit.clone().into() } else { Cell::Empty }])?;
+    }
+    if r.policies.is_empty() {
+        t.write_row(&["规则文件未设置 [[policies]]，没有政策措施。".into()])?;
+    }
+    t.ws.set_freeze_panes(1, 4)?;
+    t.ws.autofilter(0, 0, last, (heads.len() - 1) as u16)?;
+    t.finish_widths()?;
+    Ok(())
+}

@@ -1,0 +1,71 @@
+//! 公示名单: the publication list as a notice prints it — 序号, tier, name, code, park — sorted by
+//! tier (best first) and then by name; enterprises the rules manage as a tier without evaluating
+//! them (e.g. 免评按B类管理) are listed under that tier with a remark. Set up for printing: title,
+//! repeated header row, one page wide, page numbers.
+
+use rust_xlsxwriter::Workbook;
+
+use super::analysis::Analysis;
+use super::table::{Cell, Formats, TableWriter};
+use super::{Scope, SheetError};
+
+pub const NAME: &str = "公示名单";
+
+/// One line of the notice: (tier order, tier, tier name, name, code, park, group, remark).
+pub type Line = (usize, String, String, String, String, String, String, String);
+
+pub fn rows(a: &Analysis, scope: Scope) -> Vec<Line> {
+    let labels = a.all_labels();
+    let order = |t: &str| labels.iter().position(|l| l == t).unwrap_or(labels.len());
+    let r = a.rules();
+    let mut out: Vec<_> = a
+        .firms
+        .iter()
+        .filter(|f| scope.has(&f.park))
+        .map(|f| {
+            (order(&f.tier), f.tier.clone(), a.tier_name(f.group, &f.tier), f.name.clone(), f.code.clone(), f.park.clone(), r.groups[f.group].name.clone(), String::new())
+        })
+        .collect();
+    for l in a.listed.iter().filter(|l| scope.has(&l.park)) {
+        if let Some(t) = &l.tier {
+            let name = r.groups.iter().find_map(|g| g.tiers.index_of(t).and_then(|i| g.tiers.names.get(i).cloned())).unwrap_or_default();
+            out.push((order(t), t.clone(), name, l.name.clone(), l.code.clone(), l.park.clone(), String::new(), format!("{}，按{t}类管理", l.category)));
+        }
+    }
+    out.sort_by(|x, y| (x.0, &x.1, &x.3, &x.4).cmp(&(y.0, &y.1, &y.3, &y.4)));
+    out
+}
+
+pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
+    let ws = wb.add_worksheet_with_constant_memory()?;
+    ws.set_name(NAME)?;
+    let r = a.rules();
+    let title = match scope {
+        Scope::All => format!("{}年度工业企业亩均效益综合评价结果公示名单", r.meta.year),
+        Scope::Park(p) => format!("{}年度工业企业亩均效益综合评价结果公示名单（{p}）", r.meta.year),
+    };
+    ws.set_header(format!("&C{}", title.replace('&', "&&")));
+    ws.set_footer("&C第 &P 页，共 &N 页");
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(1, 1)?;
+    let mut t = TableWriter::new(ws, fmt, 0);
+    t.title(&title)?;
+    let heads = ["序号", "等级", "等级名称", "企业名称", "统一社会信用代码", "所属园区", "评价组", "备注"];
+    t.header(&heads.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
+    let rows = rows(a, scope);
+    for (i, (_, tier, tname, name, code, park, group, remark)) in rows.iter().enumerate() {
+        t.write_row(&[
+            Cell::Int(i as i64 + 1),
+            tier.clone().into(),
+            tname.clone().into(),
+            name.clone().into(),
+            code.clone().into(),
+            park.clone().into(),
+            group.clone().into(),
+            remark.clone().into(),
+        ])?;
+    }
+    t.ws.set_freeze_panes(2, 0)?;
+    t.finish_widths()?;
+    Ok(())
+}

@@ -1,0 +1,430 @@
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use super::model::World;
+use super::*;
+use crate::credit_code;
+
+fn opts(dir: &Path, n: usize, seed: u64, format: SampleFormat) -> SampleOptions {
+    SampleOptions { enterprises: n, seed, format, out: dir.to_path_buf(), year: 2025 }
+}
+
+/// Minimal RFC 4180 reader (quoted fields, doubled quotes, LF line ends).
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if quoted {
+            if c == '"' {
+                if chars.peek() == Some(&'"') {
+                    field.push('"');
+                    chars.next();
+                } else {
+                    quoted = false;
+                }
+            } else {
+                field.push(c);
+            }
+        } else {
+            match c {
+                '"' => quoted = true,
+                ',' => row.push(std::mem::take(&mut field)),
+                '\n' => {
+                    row.push(std::mem::take(&mut field));
+                    rows.push(std::mem::take(&mut row));
+                }
+                '\r' => panic!("CR in output"),
+                _ => field.push(c),
+            }
+        }
+    }
+    assert!(field.is_empty() && row.is_empty(), "file must end with a newline");
+    rows
+}
+
+fn read_table(dir: &Path, table: &str) -> Vec<Vec<String>> {
+    let bytes = std::fs::read(dir.join(format!("{table}.csv"))).unwrap();
+    assert!(!bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "no BOM");
+    parse_csv(&String::from_utf8(bytes).unwrap())
+}
+
+fn num(s: &str) -> f64 {
+    assert!(!s.contains(['e', 'E']), "scientific notation: {s}");
+    assert_ne!(s, "-0.00");
+    assert_ne!(s, "-0.000");
+    s.parse::<f64>().unwrap_or_else(|_| panic!("not a number: {s:?}"))
+}
+
+fn cents(s: &str) -> i64 {
+    (num(s) * 100.0).round() as i64
+}
+
+fn all_files_equal(a: &Path, b: &Path, ext: &str) {
+    for t in TABLES {
+        let fa = std::fs::read(a.join(format!("{t}.{ext}"))).unwrap();
+        let fb = std::fs::read(b.join(format!("{t}.{ext}"))).unwrap();
+        assert!(fa == fb, "{t}.{ext} differs between runs");
+    }
+}
+
+#[test]
+fn csv_is_deterministic_and_seed_dependent() {
+    let (a, b, c) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let fa = generate(&opts(a.path(), 400, 7, SampleFormat::Csv)).unwrap();
+    generate(&opts(b.path(), 400, 7, SampleFormat::Csv)).unwrap();
+    generate(&opts(c.path(), 400, 8, SampleFormat::Csv)).unwrap();
+    assert_eq!(fa.len(), 7);
+    for (f, t) in fa.iter().zip(TABLES) {
+        assert_eq!(f, &a.path().join(format!("{t}.csv")));
+    }
+    all_files_equal(a.path(), b.path(), "csv");
+    let ra = std::fs::read(a.path().join("企业名录.csv")).unwrap();
+    let rc = std::fs::read(c.path().join("企业名录.csv")).unwrap();
+    assert_ne!(ra, rc, "another seed gives other data");
+}
+
+#[test]
+fn xlsx_is_deterministic() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let files = generate(&opts(a.path(), 200, 3, SampleFormat::Xlsx)).unwrap();
+    generate(&opts(b.path(), 200, 3, SampleFormat::Xlsx)).unwrap();
+    assert_eq!(files.len(), 7);
+    for (f, t) in files.iter().zip(TABLES) {
+        assert_eq!(f, &a.path().join(format!("{t}.xlsx")));
+        let bytes = std::fs::read(f).unwrap();
+        assert!(bytes.starts_with(b"PK"), "{t} is a zip");
+    }
+    all_files_equal(a.path(), b.path(), "xlsx");
+}
+
+#[test]
+fn headers_are_exact() {
+    let d = tempfile::tempdir().unwrap();
+    generate(&opts(d.path(), 30, 1, SampleFormat::Csv)).unwrap();
+    let want: [&[&str]; 7] =
+        [&HEADERS_REGISTER, &HEADERS_LAND, &HEADERS_TAX, &HEADERS_OUTPUT, &HEADERS_ENERGY, &HEADERS_EVENTS, &HEADERS_ADJUST];
+    for (t, h) in TABLES.iter().zip(want) {
+        let rows = read_table(d.path(), t);
+        assert_eq!(rows[0], h.iter().map(|s| s.to_string()).collect::<Vec<_>>(), "{t}");
+        for r in &rows {
+            assert_eq!(r.len(), h.len(), "{t}: ragged row {r:?}");
+        }
+    }
+    assert_eq!(
+        read_table(d.path(), "企业名录")[0].join(","),
+        "统一社会信用代码,企业名称,所属园区,所属乡镇街道,行业代码,企业规模,成立日期,投产日期"
+    );
+}
+
+#[test]
+fn population_590() {
+    let d = tempfile::tempdir().unwrap();
+    generate(&opts(d.path(), 590, 2025, SampleFormat::Csv)).unwrap();
+    let reg = read_table(d.path(), "企业名录");
+    let body = &reg[1..];
+    assert_eq!(body.len(), 590);
+
+    // 规上 ≈ 190, 规下 ≈ 400 (±15 %).
+    let gs = body.iter().filter(|r| r[5] == "规上").count();
+    let gx = body.iter().filter(|r| r[5] == "规下").count();
+    assert_eq!(gs + gx, 590);
+    assert!((161..=219).contains(&gs), "规上 {gs}");
+    assert!((340..=460).contains(&gx), "规下 {gx}");
+
+    // Codes valid and unique, names unique.
+    let mut codes = BTreeSet::new();
+    let mut names = BTreeSet::new();
+    for r in body {
+        assert_eq!(credit_code::validate(&r[0]), Ok(()), "{}", r[0]);
+        assert!(r[0].starts_with("91500102"));
+        assert!(codes.insert(r[0].clone()), "duplicate code {}", r[0]);
+        assert!(names.insert(r[1].clone()), "duplicate name {}", r[1]);
+        assert!(r[1].ends_with("公司"));
+        assert!(["涪陵高新区", "白涛工业园区", "涪陵综保区"].contains(&r[2].as_str()));
+        assert!(r[4].len() == 4 && r[4].bytes().all(|b| b.is_ascii_digit()));
+        assert!(is_date(&r[6]), "成立日期 {}", r[6]);
+        assert!(r[7].is_empty() || (is_date(&r[7]) && r[7] > r[6]));
+        assert!(&r[6][..4] >= "1995" && &r[6][..4] <= "2025");
+    }
+    let utilities = body.iter().filter(|r| r[4].starts_with("44") || r[4].starts_with("45")).count();
+    assert!(utilities >= 2, "some utilities to exempt: {utilities}");
+    let recent = body.iter().filter(|r| r[6].as_str() >= "2024-01-01").count();
+    assert!((5..=50).contains(&recent), "recently registered {recent}");
+
+    // Every other table refers to registered enterprises only.
+    for t in &TABLES[1..] {
+        for r in &read_table(d.path(), t)[1..] {
+            assert!(codes.contains(&r[0]), "{t}: unknown code {}", r[0]);
+        }
+    }
+
+    // Events: 2–3 vetoes, 1 fraud; 2 adjustments.
+    let ev = read_table(d.path(), "加减分事项");
+    let count = |name: &str| ev[1..].iter().filter(|r| r[1] == name).count();
+    assert!((2..=3).contains(&count("重大安全事故")));
+    assert_eq!(count("数据造假"), 1);
+    assert!(count("专精特新\"小巨人\"") + count("高新技术企业") > 0);
+    let bonus_firms: BTreeSet<_> =
+        ev[1..].iter().filter(|r| !["重大安全事故", "数据造假", "环境违法", "一般安全事故"].contains(&r[1].as_str())).map(|r| &r[0]).collect();
+    assert!((25..=80).contains(&bonus_firms.len()), "bonus firms {}", bonus_firms.len());
+    for r in &ev[1..] {
+        assert!(is_date(&r[2]) && r[2].starts_with("2025"));
+        assert!(!r[3].is_empty());
+    }
+    let adj = read_table(d.path(), "调档");
+    assert_eq!(adj.len(), 3);
+    for r in &adj[1..] {
+        assert!(["A", "B", "C", "D"].contains(&r[1].as_str()));
+        assert!(!r[2].is_empty());
+    }
+    assert_ne!(adj[1][0], adj[2][0]);
+}
+
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+#[test]
+fn land_leases_match() {
+    let d = tempfile::tempdir().unwrap();
+    generate(&opts(d.path(), 1500, 11, SampleFormat::Csv)).unwrap();
+    let land = read_table(d.path(), "用地");
+    let reg = read_table(d.path(), "企业名录");
+    let gs: BTreeMap<&str, bool> = reg[1..].iter().map(|r| (r[0].as_str(), r[5] == "规上")).collect();
+
+    let mut leased_in: BTreeMap<(String, String, i64), usize> = BTreeMap::new();
+    let mut leased_out: BTreeMap<(String, String, i64), usize> = BTreeMap::new();
+    let mut certs = BTreeSet::new();
+    let mut net: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut owners = BTreeSet::new();
+    let mut small_gx = 0;
+    for r in &land[1..] {
+        let area = cents(&r[3]);
+        assert!(area > 0, "area {}", r[3]);
+        match r[2].as_str() {
+            "自有" => {
+                assert!(r[1].starts_with("渝(") && r[1].contains(")涪陵区不动产权第") && r[1].ends_with('号'));
+                assert!(certs.insert(r[1].clone()), "duplicate certificate {}", r[1]);
+                assert!(r[4].is_empty());
+                assert!(r[5].is_empty() || is_date(&r[5]));
+                owners.insert(r[0].as_str());
+                *net.entry(&r[0]).or_default() += area;
+            }
+            "承租" => {
+                assert!(r[1].is_empty());
+                assert!(credit_code::is_valid(&r[4]));
+                *leased_in.entry((r[0].clone(), r[4].clone(), area)).or_default() += 1;
+                *net.entry(&r[0]).or_default() += area;
+            }
+            "出租" => {
+                assert!(certs.contains(&r[1]), "出租 on one of the landlord's own parcels");
+                *leased_out.entry((r[4].clone(), r[0].clone(), area)).or_default() += 1;
+                *net.entry(&r[0]).or_default() -= area;
+            }
+            other => panic!("用地方式 {other}"),
+        }
+    }
+    assert!(!leased_out.is_empty());
+    // Every 出租 row has its 承租 row (tenant, landlord, same area) and vice versa.
+    assert_eq!(leased_in, leased_out);
+    // Tenants hold only leased land and are 规下.
+    let tenants: BTreeSet<&str> = leased_in.keys().map(|k| k.0.as_str()).collect();
+    for t in &tenants {
+        assert!(!owners.contains(t));
+        assert!(!gs[t]);
+    }
+    let gx_total = gs.values().filter(|g| !**g).count();
+    assert!((tenants.len() as f64) > 0.05 * gx_total as f64 && (tenants.len() as f64) < 0.15 * gx_total as f64);
+    // Net evaluated land is positive for everyone with land; a few have none.
+    for (c, v) in &net {
+        assert!(*v > 0, "{c}: net land {v}");
+        if !gs[c] && *v < 300 {
+            small_gx += 1;
+        }
+    }
+    let without = gs.len() - net.len();
+    assert!((3..=40).contains(&without), "without land {without}");
+    assert!(small_gx > 0, "some 规下 under 3 亩");
+}
+
+#[test]
+fn tax_rows_sum_to_intended_total() {
+    let (n, seed) = (800, 5);
+    let d = tempfile::tempdir().unwrap();
+    generate(&opts(d.path(), n, seed, SampleFormat::Csv)).unwrap();
+    let world = World::build(n, seed, 2025);
+    let tax = read_table(d.path(), "税收");
+    let mut sum: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut kinds = BTreeSet::new();
+    let mut negative = 0;
+    for r in &tax[1..] {
+        kinds.insert(r[1].as_str());
+        let v = cents(&r[2]);
+        if v < 0 {
+            negative += 1;
+        }
+        if r[1] != "稽查查补" && r[1] != "一次性税收" {
+            *sum.entry(&r[0]).or_default() += v;
+        }
+    }
+    for k in ["增值税", "企业所得税", "个人所得税", "房产税", "城镇土地使用税", "印花税", "城市维护建设税", "教育费附加", "地方教育附加", "资源税", "稽查查补"] {
+        assert!(kinds.contains(k), "{k}");
+    }
+    assert!(negative <= n / 20);
+    let mut zero = 0;
+    let mut missing = 0;
+    for e in &world.ents {
+        match sum.get(e.code_str()) {
+            None => missing += 1,
+            Some(v) => {
+                if *v == 0 {
+                    zero += 1;
+                } else {
+                    assert_eq!(*v, e.tax_c, "{}", e.code_str());
+                }
+            }
+        }
+    }
+    assert!((1..=30).contains(&zero), "zero tax {zero}");
+    assert!((1..=25).contains(&missing), "no tax rows {missing}");
+}
+
+#[test]
+fn output_and_energy_are_plausible() {
+    let d = tempfile::tempdir().unwrap();
+    generate(&opts(d.path(), 2000, 9, SampleFormat::Csv)).unwrap();
+    let reg = read_table(d.path(), "企业名录");
+    let gs: BTreeMap<&str, bool> = reg[1..].iter().map(|r| (r[0].as_str(), r[5] == "规上")).collect();
+    let out = read_table(d.path(), "产出");
+    let missing = 2000 - (out.len() - 1);
+    assert!((5..=40).contains(&missing), "missing output rows {missing}");
+    let mut neg_profit = 0;
+    let mut va_by_code = BTreeMap::new();
+    for r in &out[1..] {
+        let (o, rev, va, p, rd) = (num(&r[1]), num(&r[2]), num(&r[3]), num(&r[4]), num(&r[5]));
+        let emp: i64 = r[6].parse().unwrap();
+        assert!(o >= 0.0 && rev >= 0.0 && va >= 0.0 && rd >= 0.0);
+        assert!((10..=3000).contains(&emp));
+        if o > 0.0 {
+            let share = va / o;
+            assert!((0.19..=0.36).contains(&share), "VA share {share}");
+            if gs[r[0].as_str()] {
+                assert!(rev >= 2000.0);
+            } else {
+                assert!(rev < 2000.0);
+            }
+        }
+        if p < 0.0 {
+            neg_profit += 1;
+        }
+        va_by_code.insert(r[0].clone(), va);
+    }
+    let share = neg_profit as f64 / (out.len() - 1) as f64;
+    assert!((0.04..=0.14).contains(&share), "negative profit share {share}");
+
+    let en = read_table(d.path(), "能耗");
+    let missing = 2000 - (en.len() - 1);
+    assert!((15..=70).contains(&missing), "missing energy rows {missing}");
+    let (mut gs_blank, mut gs_n) = (0, 0);
+    for r in &en[1..] {
+        let e = num(&r[1]);
+        let el = num(&r[2]);
+        assert!(e > 0.0 && el > 0.0 && el <= e);
+        for v in &r[3..7] {
+            if !v.is_empty() {
+                assert!(num(v) >= 0.0);
+                assert_eq!(v.split('.').nth(1).map(str::len), Some(3), "3 decimals: {v}");
+            }
+        }
+        if gs[r[0].as_str()] {
+            gs_n += 1;
+            if r[3].is_empty() {
+                gs_blank += 1;
+            }
+        }
+    }
+    let share = gs_blank as f64 / gs_n as f64;
+    assert!((0.04..=0.18).contains(&share), "规上 without emissions {share}");
+}
+
+#[test]
+fn rejects_bad_options() {
+    let d = tempfile::tempdir().unwrap();
+    assert!(matches!(generate(&opts(d.path(), 0, 1, SampleFormat::Csv)), Err(SampleError::InvalidOptions(_))));
+    let mut o = opts(d.path(), 10, 1, SampleFormat::Csv);
+    o.year = 1990;
+    let err = generate(&o).unwrap_err();
+    assert!(err.to_string().contains("1990"));
+}
+
+#[test]
+fn tiny_populations_work() {
+    for n in [1, 2, 5, 12] {
+        let d = tempfile::tempdir().unwrap();
+        let files = generate(&opts(d.path(), n, 42, SampleFormat::Csv)).unwrap();
+        assert_eq!(files.len(), 7);
+        assert_eq!(read_table(d.path(), "企业名录").len(), n + 1);
+    }
+}
+
+#[test]
+fn unwritable_output_names_the_path() {
+    let d = tempfile::tempdir().unwrap();
+    let file = d.path().join("not_a_dir");
+    std::fs::write(&file, b"x").unwrap();
+    let err = generate(&opts(&file.join("sub"), 5, 1, SampleFormat::Csv)).unwrap_err();
+    assert!(matches!(err, SampleError::CreateDir { .. }));
+    assert!(err.to_string().contains("not_a_dir"), "{err}");
+}
+
+/// Manual run: `MUJUN_SAMPLE_DIR=/tmp/s MUJUN_SAMPLE_N=1000000 MUJUN_SAMPLE_FORMAT=csv \
+/// cargo test --release --lib sample::tests::dump -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn dump() {
+    let dir = std::env::var("MUJUN_SAMPLE_DIR").unwrap_or_else(|_| "/tmp/mujun_sample".into());
+    let n = std::env::var("MUJUN_SAMPLE_N").ok().and_then(|s| s.parse().ok()).unwrap_or(590);
+    let format = match std::env::var("MUJUN_SAMPLE_FORMAT").as_deref() {
+        Ok("xlsx") => SampleFormat::Xlsx,
+        _ => SampleFormat::Csv,
+    };
+    let t = std::time::Instant::now();
+    let files = generate(&SampleOptions { enterprises: n, seed: 2025, format, out: dir.into(), year: 2025 }).unwrap();
+    eprintln!("{n} enterprises in {:.2?}", t.elapsed());
+    for f in files {
+        eprintln!("  {} ({} bytes)", f.display(), std::fs::metadata(&f).map(|m| m.len()).unwrap_or(0));
+    }
+}
+
+#[test]
+fn xlsx_reads_back() {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let d = tempfile::tempdir().unwrap();
+    generate(&opts(d.path(), 120, 4, SampleFormat::Xlsx)).unwrap();
+    let c = tempfile::tempdir().unwrap();
+    generate(&opts(c.path(), 120, 4, SampleFormat::Csv)).unwrap();
+    for t in TABLES {
+        let mut wb: Xlsx<_> = open_workbook(d.path().join(format!("{t}.xlsx"))).unwrap();
+        assert_eq!(wb.sheet_names(), vec![t.to_string()]);
+        let range = wb.worksheet_range(t).unwrap();
+        let csv = read_table(c.path(), t);
+        assert_eq!(range.height(), csv.len(), "{t}");
+        for (xr, cr) in range.rows().zip(&csv) {
+            for (j, cv) in cr.iter().enumerate() {
+                match xr.get(j).unwrap_or(&Data::Empty) {
+                    Data::Empty => assert!(cv.is_empty(), "{t}: {cv:?} blank in xlsx"),
+                    Data::String(s) => assert_eq!(s, cv, "{t}"),
+                    Data::Float(f) => assert!((f - num(cv)).abs() < 1e-9, "{t}: {f} vs {cv}"),
+                    other => panic!("{t}: unexpected cell {other:?}"),
+                }
+            }
+        }
+    }
+}

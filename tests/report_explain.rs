@@ -1,0 +1,70 @@
+//! `mujun explain`: the score card of one enterprise in the terminal, found by code or name, with
+//! the same numbers as the 评价明细 sheet.
+
+mod report_common;
+use report_common::*;
+
+use std::process::Command;
+
+use mujun::report::card::{find, text, Found};
+use mujun::report::Analysis;
+
+fn run(dir: &std::path::Path, query: &str) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mujun"))
+        .args(["explain", query, "--rules"])
+        .arg(dir.join("rules").join("test.toml"))
+        .arg("--data")
+        .arg(dir)
+        .output()
+        .expect("run mujun");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn lookup_by_code_name_and_part_of_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let ev = evaluate_fixture(dir.path(), 2025, tax_of);
+    let a = Analysis::build(&ev, None).unwrap();
+    let i8 = a.firms.iter().position(|f| f.code == code(8)).unwrap();
+    assert_eq!(find(&a, &code(8)).unwrap(), Found::Evaluated(i8));
+    assert_eq!(find(&a, &format!(" {} ", code(8).to_lowercase())).unwrap(), Found::Evaluated(i8), "case and spaces");
+    assert_eq!(find(&a, "测试企业08有限公司").unwrap(), Found::Evaluated(i8));
+    assert_eq!(find(&a, "企业08").unwrap(), Found::Evaluated(i8), "a unique part of the name");
+    assert_eq!(find(&a, "测试企业20有限公司").unwrap(), Found::Listed(0));
+    let e = find(&a, "测试企业").unwrap_err().to_string();
+    assert!(e.contains("有7家"), "{e}");
+    assert!(find(&a, "不存在的公司").unwrap_err().to_string().contains("没有找到"));
+
+    let t = text(&a, Found::Evaluated(i8));
+    assert!(t.contains("排名：第 3 名 / 10 家"), "{t}");
+    assert!(t.contains("等级：B（鼓励提升类）"), "{t}");
+    assert!(t.contains("距上一档：A（优先发展类） 还差 6.00 分"), "{t}");
+    assert!(t.contains("最能提分的指标：* 亩均税收（改善10%可增4.80分；单靠该项升档需改善12.5%）"), "{t}");
+}
+
+#[test]
+fn explain_prints_the_card_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    evaluate_fixture(dir.path(), 2025, tax_of);
+    let (rc, out, err) = run(dir.path(), &code(1));
+    assert_eq!(rc, 0, "{err}");
+    assert!(out.starts_with("测试企业01有限公司（"), "{out}");
+    assert!(out.contains("等级：D（限制发展类）"), "{out}");
+    assert!(out.contains("距上一档：C（转型提升类） 还差 6.00 分"), "{out}");
+    assert!(out.contains("最能提分的指标：* 亩均增加值"), "{out}");
+    assert!(out.contains("差别化电价") && out.contains("用电量 100.00 万千瓦时 × 0.1 万元/万千瓦时 = 10.00 万元"), "{out}");
+    assert!(out.contains("预警：亩均税收低于2.5万元/亩"), "{out}");
+    assert!(err.is_empty(), "no progress output: {err}");
+
+    let (rc, out, _) = run(dir.path(), "测试企业03有限公司");
+    assert_eq!(rc, 0);
+    assert!(out.contains("（按得分 C；加减分事项后 D）") && out.contains("一票否决"), "{out}");
+
+    let (rc, out, _) = run(dir.path(), &code(20));
+    assert_eq!(rc, 0);
+    assert!(out.contains("未参评：不在评价范围 —— 用地不足3亩"), "{out}");
+
+    let (rc, _, err) = run(dir.path(), "测试企业");
+    assert_eq!(rc, 6);
+    assert!(err.contains("请用统一社会信用代码或完整名称"), "{err}");
+}
