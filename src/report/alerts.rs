@@ -58,10 +58,10 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
             a.best_text(al.firm).into(),
         ])?;
     }
-    let n = idx.len() as u32;
     t.ws.set_freeze_panes(1, 5)?;
-    t.ws.autofilter(0, 0, n, (heads.len() - 1) as u16)?;
-    tier_conditional(t.ws, &a.all_labels(), 1, n, 5)?;
+    let last = t.last_row();
+    t.ws.autofilter(0, 0, last, (heads.len() - 1) as u16)?;
+    tier_conditional(t.ws, &a.all_labels(), 1, last, 5)?;
     if r.alerts.margin.is_none() && r.alerts.thresholds.is_empty() {
         t.blank();
         t.write_row(&["规则文件未设置 [alerts]（margin 或 thresholds），没有预警。".into()])?;

@@ -44,7 +44,6 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
     t.header(&heads.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
     t.precise = (0..heads.len()).map(|c| matches!(c, 9 | 11 | 13 | 15)).collect();
     let pct = t.pct_format();
-    let mut rows = 0u32;
     for (i, f) in a.firms.iter().enumerate() {
         if !scope.has(&f.park) {
             continue;
@@ -87,7 +86,6 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
             ]);
             row.extend(tail.iter().cloned());
             t.write_row_with(&row, &[16], &pct)?;
-            rows += 1;
         }
         let mut extra: Vec<(String, f64, String)> = Vec::new();
         if f.bonus != 0.0 || f.deduction != 0.0 || f.event_note.is_some() {
@@ -112,12 +110,12 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
             row.extend([Cell::Empty, Cell::Empty, Cell::Empty, note.into()]);
             row.extend(tail.iter().cloned());
             t.write_row(&row)?;
-            rows += 1;
         }
     }
     t.ws.set_freeze_panes(1, 4)?;
-    t.ws.autofilter(0, 0, rows, (heads.len() - 1) as u16)?;
-    tier_conditional(t.ws, &a.all_labels(), 1, rows, 6)?;
+    let last = t.last_row();
+    t.ws.autofilter(0, 0, last, (heads.len() - 1) as u16)?;
+    tier_conditional(t.ws, &a.all_labels(), 1, last, 6)?;
     t.finish_widths()?;
     Ok(())
 }

@@ -15,8 +15,7 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
     let mut t = TableWriter::new(ws, fmt, 0);
     let heads = ["统一社会信用代码", "企业名称", "所属园区", "企业规模", "行业代码", "类别", "原因", "按等级管理"];
     t.header(&heads.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
-    let mut n = 0usize;
-    for l in a.listed.iter().filter(|l| scope.has(&l.park)).take(super::table::MAX_ROWS) {
+    for l in a.listed.iter().filter(|l| scope.has(&l.park)) {
         let row: Vec<Cell> = vec![
             l.code.clone().into(),
             l.name.clone().into(),
@@ -28,10 +27,10 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
             l.tier.as_deref().into(),
         ];
         t.write_row(&row)?;
-        n += 1;
     }
     t.ws.set_freeze_panes(1, 2)?;
-    t.ws.autofilter(0, 0, n as u32, (heads.len() - 1) as u16)?;
+    let last = t.last_row();
+    t.ws.autofilter(0, 0, last, (heads.len() - 1) as u16)?;
     t.finish_widths()?;
     Ok(())
 }

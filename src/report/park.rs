@@ -217,7 +217,6 @@ fn firms(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
         head.extend(["上年等级", "等级变动"].iter().map(|s| s.to_string()));
     }
     t.header(&head)?;
-    let mut n = 0u32;
     for (i, f) in a.firms.iter().enumerate() {
         if !scope.has(&f.park) {
             continue;
@@ -252,12 +251,12 @@ fn firms(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
             }
         }
         t.write_row(&row)?;
-        n += 1;
     }
     t.ws.set_freeze_panes(1, 7)?;
-    t.ws.autofilter(0, 0, n, (head.len() - 1) as u16)?;
-    tier_conditional(t.ws, &a.all_labels(), 1, n, 3)?;
-    data_bars(t.ws, 1, n, 9)?;
+    let last = t.last_row();
+    t.ws.autofilter(0, 0, last, (head.len() - 1) as u16)?;
+    tier_conditional(t.ws, &a.all_labels(), 1, last, 3)?;
+    data_bars(t.ws, 1, last, 9)?;
     t.finish_widths()?;
     Ok(())
 }

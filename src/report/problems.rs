@@ -24,7 +24,7 @@ pub fn write_problems(problems: &[Problem], wb: &mut Workbook, fmt: &Formats) ->
     t.header(&heads.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
     let mut ps: Vec<&Problem> = problems.iter().collect();
     ps.sort_by(|a, b| (a.severity, &a.file, &a.sheet, a.row).cmp(&(b.severity, &b.file, &b.sheet, b.row)));
-    let n = ps.len().min(super::table::MAX_ROWS);
+    let n = ps.len();
     for p in &ps[..n] {
         t.write_row(&[
             p.severity.label().into(),
@@ -39,7 +39,8 @@ pub fn write_problems(problems: &[Problem], wb: &mut Workbook, fmt: &Formats) ->
         ])?;
     }
     t.ws.set_freeze_panes(1, 0)?;
-    t.ws.autofilter(0, 0, n as u32, (heads.len() - 1) as u16)?;
+    let last = t.last_row();
+    t.ws.autofilter(0, 0, last, (heads.len() - 1) as u16)?;
     t.finish_widths()?;
     Ok(())
 }

@@ -81,7 +81,7 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
             }
         })
         .collect::<PolarsResult<_>>()?;
-    let n = df.height().min(super::table::MAX_ROWS);
+    let n = df.height();
     let mut row: Vec<Cell> = Vec::with_capacity(spec.len());
     for i in 0..n {
         row.clear();
@@ -101,15 +101,16 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
     }
     let last_col = (heads.len() - 1) as u16;
     t.ws.set_freeze_panes(1, 9)?;
-    t.ws.autofilter(0, 0, n as u32, last_col)?;
+    let last = t.last_row();
+    t.ws.autofilter(0, 0, last, last_col)?;
     // Tier colours on the three tier columns, data bars on the total and the item scores.
     let labels = a.all_labels();
     for (ci, (_, c, _)) in spec.iter().enumerate() {
         if c == tier::TIER || c == tier::TIER_BY_SCORE || c == tier::TIER_AFTER_EVENTS {
-            tier_conditional(t.ws, &labels, 1, n as u32, ci as u16)?;
+            tier_conditional(t.ws, &labels, 1, last, ci as u16)?;
         }
         if c == score::TOTAL || c.starts_with("s__") {
-            data_bars(t.ws, 1, n as u32, ci as u16)?;
+            data_bars(t.ws, 1, last, ci as u16)?;
         }
     }
     t.finish_widths()?;

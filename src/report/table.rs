@@ -92,11 +92,17 @@ pub struct TableWriter<'a> {
     pub precise: Vec<bool>,
     /// Per-column number format overriding `precise` (e.g. percentages).
     pub col_formats: Vec<Option<Format>>,
+    /// Rows not written because the sheet reached Excel's last row (a note takes that row).
+    pub dropped: usize,
 }
+
+/// Written in a sheet's last row when the table does not fit; the CSV/JSON output is complete.
+pub const OVERFLOW_NOTE: &str =
+    "本表已达 Excel 行数上限（1,048,576 行），以下各行未写入本表；完整数据见同目录的 CSV 和 JSON 文件";
 
 impl<'a> TableWriter<'a> {
     pub fn new(ws: &'a mut Worksheet, fmt: &'a Formats, start_row: u32) -> Self {
-        TableWriter { ws, row: start_row, widths: Vec::new(), fmt, precise: Vec::new(), col_formats: Vec::new() }
+        TableWriter { ws, row: start_row, widths: Vec::new(), fmt, precise: Vec::new(), col_formats: Vec::new(), dropped: 0 }
     }
 
     fn track(&mut self, c: usize, w: usize) {
@@ -132,6 +138,14 @@ impl<'a> TableWriter<'a> {
 
     /// Write a row; numbers in `cols` use `special` (e.g. percentages).
     pub fn write_row_with(&mut self, cells: &[Cell], cols: &[usize], special: &Format) -> Result<(), XlsxError> {
+        if self.row as usize >= MAX_ROWS {
+            // Never fail or drop silently at Excel's row limit: the last row says what happened.
+            if self.dropped == 0 {
+                self.ws.write_string_with_format(MAX_ROWS as u32, 0, OVERFLOW_NOTE, &self.fmt.title)?;
+            }
+            self.dropped += 1;
+            return Ok(());
+        }
         for (c, cell) in cells.iter().enumerate() {
             let col = c as u16;
             match cell {
@@ -162,6 +176,15 @@ impl<'a> TableWriter<'a> {
         }
         self.row += 1;
         Ok(())
+    }
+
+    /// The last row written so far (for autofilter ranges).
+    pub fn last_row(&self) -> u32 {
+        if self.dropped > 0 {
+            MAX_ROWS as u32 // the note row
+        } else {
+            self.row.saturating_sub(1)
+        }
     }
 
     pub fn blank(&mut self) {
@@ -204,4 +227,32 @@ pub fn data_bars(ws: &mut Worksheet, first: u32, last: u32, col: u16) -> Result<
     }
     ws.add_conditional_format(first, col, last, col, &ConditionalFormatDataBar::new().set_fill_color(Color::RGB(0x638EC6)))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::{Reader, Xlsx};
+
+    /// A table longer than Excel allows: the rows that fit are written, the last row carries the
+    /// overflow note, and the rows after it are counted, not lost silently.
+    #[test]
+    fn a_table_past_excels_last_row_ends_with_a_note() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let fmt = Formats::new();
+        let ws = wb.add_worksheet();
+        let mut t = TableWriter::new(ws, &fmt, (MAX_ROWS - 1) as u32);
+        for i in 0..4 {
+            t.write_row(&[Cell::Text(format!("第{i}行")), Cell::Num(i as f64)]).unwrap();
+        }
+        // Row MAX_ROWS-1 holds 第0行; row MAX_ROWS (the last) holds the note; 3 rows dropped.
+        assert_eq!(t.dropped, 3);
+        assert_eq!(t.last_row(), MAX_ROWS as u32);
+        let buf = wb.save_to_buffer().unwrap();
+        let mut x: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(buf)).unwrap();
+        let range = x.worksheet_range_at(0).unwrap().unwrap();
+        let at = |r: usize| range.get_value(((r) as u32, 0)).map(|v| v.to_string());
+        assert_eq!(at(MAX_ROWS - 1).as_deref(), Some("第0行"));
+        assert_eq!(at(MAX_ROWS).as_deref(), Some(OVERFLOW_NOTE));
+    }
 }

@@ -623,7 +623,8 @@ pub fn write_movers(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats
         t.write_row(r)?;
     }
     t.ws.set_freeze_panes(1, 4)?;
-    t.ws.autofilter(0, 0, rows.len() as u32, (heads.len() - 1) as u16)?;
+    let last = t.last_row();
+    t.ws.autofilter(0, 0, last, (heads.len() - 1) as u16)?;
     t.finish_widths()?;
     Ok(())
 }
