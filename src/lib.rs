@@ -8,6 +8,7 @@ pub mod cmd;
 pub mod credit_code;
 pub mod evaluation;
 pub mod ingest;
+pub mod land;
 pub mod report;
 pub mod rules;
 pub mod sample;
@@ -27,6 +28,8 @@ pub enum Error {
     Report(#[from] report::ReportError),
     #[error(transparent)]
     Sample(#[from] sample::SampleError),
+    #[error(transparent)]
+    Land(#[from] land::LandError),
     /// The run finished but the input had errors (listed in 问题清单).
     #[error("输入数据中有{0}个错误（详见工作簿「问题清单」），请更正后重新评价")]
     InputErrors(usize),
@@ -39,6 +42,7 @@ impl Error {
             Error::Ingest(_) | Error::InputErrors(_) => 4,
             Error::Score(_) => 5,
             Error::Report(_) | Error::Sample(_) => 6,
+            Error::Land(e) => e.exit_code(),
         }
     }
 }

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod evaluate;
 pub mod explain;
+pub mod land;
 pub mod template;
 pub mod sample;
 
@@ -47,6 +48,8 @@ pub enum Command {
     Explain(explain::Args),
     /// 示例数据：按随机种子生成涪陵三个园区一个年度的示例输入表（结果可重复）
     Sample(sample::Args),
+    /// 土地核查：标准地达标情况、违约金测算、闲置土地和企业用地台账（自然资源部门用）
+    Land(land::Args),
 }
 
 pub fn run(cli: Cli) -> Result<(), crate::Error> {
@@ -56,5 +59,6 @@ pub fn run(cli: Cli) -> Result<(), crate::Error> {
         Command::Template(a) => template::run(&a),
         Command::Explain(a) => explain::run(&a),
         Command::Sample(a) => sample::run(&a),
+        Command::Land(a) => land::run(&a),
     }
 }

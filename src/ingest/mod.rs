@@ -17,7 +17,7 @@ use polars::prelude::*;
 use crate::credit_code;
 pub use problem::{Problem, Reconciliation, Severity};
 use read::{header_key, RawSheet, SourceFile};
-use schema::{ColumnSpec, ColumnType, TableKind};
+use schema::{AnyKind, AuxKind, ColumnSpec, ColumnType, TableKind};
 use values::{clean_text, parse_date, parse_number, Num};
 
 #[derive(Debug, thiserror::Error)]
@@ -54,7 +54,7 @@ fn location(file: &std::path::Path, sheet: &Option<String>) -> String {
 pub struct SheetRef {
     pub file: String,
     pub sheet: String,
-    pub table: TableKind,
+    pub table: AnyKind,
 }
 
 /// A register row that could not be used, kept so the enterprise is still listed.
@@ -69,6 +69,15 @@ pub struct RejectedEnterprise {
 /// (1-based spreadsheet row) and the internal column keys of [`schema`].
 pub struct Dataset {
     pub tables: BTreeMap<TableKind, DataFrame>,
+    /// Tables for other commands (标准地 for `mujun land`), same layout; `__src` indexes `sheets`.
+    pub aux: BTreeMap<AuxKind, DataFrame>,
+    /// Auxiliary sheets that could not be read (missing column, unknown unit). `evaluate` only
+    /// lists them as warnings; the command that needs the table reports the first as its error.
+    pub aux_failures: Vec<IngestError>,
+    /// Row accounting of auxiliary sheets as their command sees it (used, skipped, rejected).
+    /// In `reconciliation` the same sheets appear with every row skipped ("供 mujun land 使用"),
+    /// since `evaluate` does not use them.
+    pub aux_reconciliation: Vec<Reconciliation>,
     pub sources: Vec<SourceFile>,
     pub sheets: Vec<SheetRef>,
     pub problems: Vec<Problem>,
@@ -82,6 +91,9 @@ impl Dataset {
     pub fn table(&self, kind: TableKind) -> &DataFrame {
         &self.tables[&kind]
     }
+    pub fn aux_table(&self, kind: AuxKind) -> &DataFrame {
+        &self.aux[&kind]
+    }
     pub fn has_errors(&self) -> bool {
         self.problems.iter().any(|p| p.severity == Severity::Error)
     }
@@ -92,6 +104,9 @@ pub fn load(inputs: &[PathBuf]) -> Result<Dataset, IngestError> {
     let files = read::expand_inputs(inputs)?;
     let mut ds = Dataset {
         tables: BTreeMap::new(),
+        aux: BTreeMap::new(),
+        aux_failures: Vec::new(),
+        aux_reconciliation: Vec::new(),
         sources: Vec::new(),
         sheets: Vec::new(),
         problems: Vec::new(),
@@ -100,8 +115,8 @@ pub fn load(inputs: &[PathBuf]) -> Result<Dataset, IngestError> {
         timings: Vec::new(),
     };
     let (mut t_read, mut t_check) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
-    let mut parts: BTreeMap<TableKind, Vec<DataFrame>> = BTreeMap::new();
-    let mut seen: HashMap<TableKind, HashMap<String, usize>> = HashMap::new();
+    let mut parts: BTreeMap<AnyKind, Vec<DataFrame>> = BTreeMap::new();
+    let mut seen: HashMap<AnyKind, HashMap<String, usize>> = HashMap::new();
     for f in &files {
         let t = std::time::Instant::now();
         let (source, sheets) = read::read_file(f, &header_score)?;
@@ -124,7 +139,15 @@ pub fn load(inputs: &[PathBuf]) -> Result<Dataset, IngestError> {
         for raw in sheets {
             let file = raw.file.display().to_string();
             let sheet = raw.sheet.clone().unwrap_or_default();
-            let Some(kind) = recognise(&raw)? else {
+            let recognised = match recognise(&raw) {
+                Err(e) if aux_failure(&e).is_some() => {
+                    let aux = aux_failure(&e).unwrap_or(AuxKind::StdLand);
+                    skip_aux_sheet(&mut ds, &raw, aux, e);
+                    continue;
+                }
+                other => other?,
+            };
+            let Some(kind) = recognised else {
                 let n = raw.data.height() + raw.rows_above;
                 ds.problems.push(Problem {
                     severity: Severity::Warning,
@@ -140,7 +163,7 @@ pub fn load(inputs: &[PathBuf]) -> Result<Dataset, IngestError> {
                 ds.reconciliation.push(Reconciliation { file, sheet, table: "未识别".into(), read: n, used: 0, skipped: n, rejected: 0 });
                 continue;
             };
-            let raw = if kind == TableKind::Tax {
+            let raw = if kind == AnyKind::Eval(TableKind::Tax) {
                 let keys: Vec<String> = raw.headers.iter().map(|h| header_key(h).0).collect();
                 let find = |key: &str| {
                     let spec = TableKind::Tax.columns().iter().find(|s| s.key == key).expect("tax spec has the key");
@@ -156,17 +179,29 @@ pub fn load(inputs: &[PathBuf]) -> Result<Dataset, IngestError> {
             let src = ds.sheets.len();
             ds.sheets.push(SheetRef { file: file.clone(), sheet: sheet.clone(), table: kind });
             let seen_codes = seen.entry(kind).or_default();
-            let (df, rec) = type_sheet(&raw, kind, src as u32, seen_codes, &mut ds)?;
-            ds.reconciliation.push(rec);
+            let (df, rec) = match (type_sheet(&raw, kind, src as u32, seen_codes, &mut ds), kind) {
+                (Err(e), AnyKind::Aux(aux)) => {
+                    skip_aux_sheet(&mut ds, &raw, aux, e);
+                    continue;
+                }
+                (other, _) => other?,
+            };
+            if let AnyKind::Aux(aux) = kind {
+                let table = format!("{}（跳过：供 {} 使用）", aux.name(), aux.used_by());
+                ds.reconciliation.push(Reconciliation { table, used: 0, skipped: rec.read, rejected: 0, ..rec.clone() });
+                ds.aux_reconciliation.push(rec);
+            } else {
+                ds.reconciliation.push(rec);
+            }
             parts.entry(kind).or_default().push(df);
         }
         t_check += t.elapsed();
     }
     let t = std::time::Instant::now();
-    if !parts.contains_key(&TableKind::Register) {
+    if !parts.contains_key(&AnyKind::Eval(TableKind::Register)) {
         return Err(IngestError::NoRegister);
     }
-    for kind in TableKind::ALL {
+    for kind in AnyKind::all() {
         let frames = parts.remove(&kind).unwrap_or_default();
         let df = if frames.is_empty() {
             empty_table(kind)?
@@ -174,16 +209,51 @@ pub fn load(inputs: &[PathBuf]) -> Result<Dataset, IngestError> {
             let lfs: Vec<LazyFrame> = frames.into_iter().map(|d| d.lazy()).collect();
             concat(lfs, UnionArgs::default())?.collect()?
         };
-        ds.tables.insert(kind, df);
+        match kind {
+            AnyKind::Eval(k) => {
+                ds.tables.insert(k, df);
+            }
+            AnyKind::Aux(k) => {
+                ds.aux.insert(k, df);
+            }
+        }
     }
     t_check += t.elapsed();
     ds.timings = vec![("读取文件", t_read), ("检查数据", t_check)];
     Ok(ds)
 }
 
+/// A recognition error about an auxiliary table (it must not stop `evaluate`).
+fn aux_failure(e: &IngestError) -> Option<AuxKind> {
+    match e {
+        IngestError::MissingColumn { table, .. } => AuxKind::ALL.into_iter().find(|k| k.name() == *table),
+        _ => None,
+    }
+}
+
+/// An auxiliary sheet that cannot be read: listed as a warning, its rows counted as skipped, and
+/// the error kept for the command that needs the table.
+fn skip_aux_sheet(ds: &mut Dataset, raw: &RawSheet, table: AuxKind, e: IngestError) {
+    let (file, sheet) = (raw.file.display().to_string(), raw.sheet.clone().unwrap_or_default());
+    let n = raw.data.height() + raw.rows_above;
+    ds.problems.push(Problem {
+        severity: Severity::Warning,
+        table: table.name().into(),
+        file: file.clone(),
+        sheet: sheet.clone(),
+        row: None,
+        column: String::new(),
+        value: String::new(),
+        message: format!("无法读取（{e}）"),
+        action: format!("整表跳过，共{n}行；评价不使用该表，{}会报错", table.used_by()),
+    });
+    ds.reconciliation.push(Reconciliation { file, sheet, table: format!("{}（无法读取）", table.name()), read: n, used: 0, skipped: n, rejected: 0 });
+    ds.aux_failures.push(e);
+}
+
 /// Known header names (normalised) of all tables.
-fn header_matches(cell: &str) -> Option<(TableKind, &'static ColumnSpec)> {
-    for kind in TableKind::ALL {
+fn header_matches(cell: &str) -> Option<(AnyKind, &'static ColumnSpec)> {
+    for kind in AnyKind::all() {
         for spec in kind.columns() {
             if spec_matches(spec, cell) {
                 return Some((kind, spec));
@@ -222,7 +292,7 @@ fn header_score(cells: &[String]) -> usize {
 }
 
 /// Which table a sheet holds: by sheet or file name first, then by its headers.
-fn recognise(raw: &RawSheet) -> Result<Option<TableKind>, IngestError> {
+fn recognise(raw: &RawSheet) -> Result<Option<AnyKind>, IngestError> {
     if raw.headers.is_empty() {
         return Ok(None);
     }
@@ -231,12 +301,12 @@ fn recognise(raw: &RawSheet) -> Result<Option<TableKind>, IngestError> {
     let tax_cols = TableKind::Tax.columns();
     let has_key = |key: &str| tax_cols.iter().find(|s| s.key == key).map(|s| has(s)).unwrap_or(false);
     if wide::is_wide_tax(raw, has_key("code"), has_key("tax_type")) {
-        return Ok(Some(TableKind::Tax));
+        return Ok(Some(AnyKind::Eval(TableKind::Tax)));
     }
     let stem = raw.file.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
     let names: Vec<String> = raw.sheet.iter().cloned().chain(std::iter::once(stem)).collect();
     for name in &names {
-        for kind in TableKind::ALL {
+        for kind in AnyKind::all() {
             if kind.name_hints().iter().any(|h| name.contains(h)) {
                 if let Some(missing) = kind.columns().iter().find(|s| s.required && !has(s)) {
                     // Named like this table but lacking a column: the fallback may still fit.
@@ -257,9 +327,9 @@ fn recognise(raw: &RawSheet) -> Result<Option<TableKind>, IngestError> {
     Ok(best_by_headers(&keys))
 }
 
-fn best_by_headers(keys: &[String]) -> Option<TableKind> {
-    let mut best: Option<(usize, TableKind)> = None;
-    for kind in TableKind::ALL {
+fn best_by_headers(keys: &[String]) -> Option<AnyKind> {
+    let mut best: Option<(usize, AnyKind)> = None;
+    for kind in AnyKind::all() {
         let cols = kind.columns();
         let has = |spec: &ColumnSpec| keys.iter().any(|k| spec_matches(spec, k));
         if cols.iter().any(|s| s.required && !has(s)) {
@@ -273,7 +343,7 @@ fn best_by_headers(keys: &[String]) -> Option<TableKind> {
     best.map(|(_, k)| k)
 }
 
-fn empty_table(kind: TableKind) -> Result<DataFrame, IngestError> {
+fn empty_table(kind: AnyKind) -> Result<DataFrame, IngestError> {
     let mut cols = vec![Column::new("__src".into(), Vec::<u32>::new()), Column::new("__row".into(), Vec::<u32>::new())];
     for spec in kind.columns() {
         cols.push(match spec.ty {
@@ -297,7 +367,7 @@ const NOTE_PREFIXES: &[&str] = &["注", "说明", "备注", "填表", "制表", 
 /// Turn a raw sheet into a typed table, reporting every problem and accounting for every row.
 fn type_sheet(
     raw: &RawSheet,
-    kind: TableKind,
+    kind: AnyKind,
     src: u32,
     seen: &mut HashMap<String, usize>,
     ds: &mut Dataset,
@@ -305,6 +375,7 @@ fn type_sheet(
     let file = raw.file.display().to_string();
     let sheet = raw.sheet.clone().unwrap_or_default();
     let table = kind.name().to_string();
+    let is_register = kind == AnyKind::Eval(TableKind::Register);
     let problem = |severity, row: Option<usize>, column: &str, value: &str, message: String, action: &str| Problem {
         severity,
         table: table.clone(),
@@ -410,20 +481,32 @@ fn type_sheet(
             problems.push(problem(Severity::Info, Some(row), "", nonempty[0], "表格下方的注释行".into(), "跳过"));
             continue;
         }
-        if code.is_empty() {
+        // Whether the row's code is usable; a blank or invalid code only rejects the row when
+        // the table needs it (not 标准地, see `AnyKind::code_optional`).
+        let mut code_ok = true;
+        if code.is_empty() && kind.code_optional() {
+            problems.push(problem(Severity::Warning, Some(row), "统一社会信用代码", "", "缺少统一社会信用代码".into(), "保留该行，但无法关联企业名录、税收和产出"));
+            code_ok = false;
+        } else if code.is_empty() {
             {
                 mark(i, 2);
                 problems.push(problem(Severity::Error, Some(row), "统一社会信用代码", "", "缺少统一社会信用代码".into(), "整行不采用"));
-                if kind == TableKind::Register {
+                if is_register {
                     ds.rejected_register.push(RejectedEnterprise { code: String::new(), name: register_name(&mapping, &cell, i), reason: format!("{file} 第{row}行缺少统一社会信用代码") });
                 }
             }
             continue;
         }
-        if let Err(p) = credit_code::validate(&code) {
+        if let (true, Err(p)) = (code_ok, credit_code::validate(&code)) {
+            if kind.code_optional() {
+                problems.push(problem(Severity::Warning, Some(row), "统一社会信用代码", code_raw, format!("统一社会信用代码无效：{}", p.message()), "保留该行，但无法关联企业名录、税收和产出"));
+                code_ok = false;
+            }
+        }
+        if let (true, Err(p)) = (code_ok, credit_code::validate(&code)) {
             mark(i, 2);
             problems.push(problem(Severity::Error, Some(row), "统一社会信用代码", code_raw, format!("统一社会信用代码无效：{}", p.message()), "整行不采用"));
-            if kind == TableKind::Register {
+            if is_register {
                 ds.rejected_register.push(RejectedEnterprise { code: code.clone(), name: register_name(&mapping, &cell, i), reason: format!("统一社会信用代码无效：{}", p.message()) });
             }
             continue;
@@ -444,12 +527,12 @@ fn type_sheet(
             let rawv = m.and_then(|(c, _)| cell(c, i));
             let header = || m.map(|(c, _)| raw.headers[c].as_str()).unwrap_or(spec.header);
             match (spec.ty, acc) {
-                (ColumnType::Code, Values::Text(a)) => a.push(Some(code.clone())),
+                (ColumnType::Code, Values::Text(a)) => a.push(code_ok.then(|| code.clone())),
                 (ColumnType::Text, Values::Text(a)) => {
                     let v = rawv.and_then(clean_text);
                     let v = if spec.key == "counterparty" { v.map(|s| credit_code::normalize(&s)) } else { v };
                     if v.is_none() && spec.required {
-                        if kind == TableKind::Register {
+                        if is_register {
                             problems.push(problem(Severity::Warning, Some(row), header(), "", format!("缺少{}", spec.header), "该项按空值处理"));
                         } else {
                             reject.get_or_insert(format!("缺少{}", spec.header));

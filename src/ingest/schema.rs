@@ -69,6 +69,88 @@ impl TableKind {
     }
 }
 
+/// Tables read by other commands than `evaluate`: the land bureau's 标准地 projects
+/// (`mujun land`). They are kept apart from [`TableKind`] so that evaluate, check and template
+/// are unchanged, but ingest still recognises them (by sheet or file name, else by headers) so a
+/// 标准地 file in the data folder is never mistaken for 用地 and its rows are accounted for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AuxKind {
+    /// 标准地: one row per parcel/project sold as standard land.
+    StdLand,
+}
+
+impl AuxKind {
+    pub const ALL: [AuxKind; 1] = [AuxKind::StdLand];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            AuxKind::StdLand => "标准地",
+        }
+    }
+
+    pub fn name_hints(self) -> &'static [&'static str] {
+        match self {
+            AuxKind::StdLand => &["标准地"],
+        }
+    }
+
+    pub fn columns(self) -> &'static [ColumnSpec] {
+        match self {
+            AuxKind::StdLand => STD_LAND,
+        }
+    }
+
+    /// The command that uses the table (named in evaluate's 数据核对).
+    pub fn used_by(self) -> &'static str {
+        match self {
+            AuxKind::StdLand => "mujun land",
+        }
+    }
+}
+
+/// Any table ingest recognises: an evaluation input or an auxiliary table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AnyKind {
+    Eval(TableKind),
+    Aux(AuxKind),
+}
+
+impl AnyKind {
+    /// Auxiliary tables first: their name hints are more specific (标准地 before 用地/土地).
+    pub fn all() -> impl Iterator<Item = AnyKind> {
+        AuxKind::ALL.into_iter().map(AnyKind::Aux).chain(TableKind::ALL.into_iter().map(AnyKind::Eval))
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            AnyKind::Eval(k) => k.name(),
+            AnyKind::Aux(k) => k.name(),
+        }
+    }
+    pub fn name_hints(self) -> &'static [&'static str] {
+        match self {
+            AnyKind::Eval(k) => k.name_hints(),
+            AnyKind::Aux(k) => k.name_hints(),
+        }
+    }
+    pub fn columns(self) -> &'static [ColumnSpec] {
+        match self {
+            AnyKind::Eval(k) => k.columns(),
+            AnyKind::Aux(k) => k.columns(),
+        }
+    }
+    pub fn one_row_per_enterprise(self) -> bool {
+        match self {
+            AnyKind::Eval(k) => k.one_row_per_enterprise(),
+            AnyKind::Aux(_) => false,
+        }
+    }
+    /// A row whose 统一社会信用代码 is blank or invalid is kept (with a warning) rather than
+    /// rejected: a 标准地 parcel is checked by its 宗地编号 whoever holds it.
+    pub fn code_optional(self) -> bool {
+        matches!(self, AnyKind::Aux(AuxKind::StdLand))
+    }
+}
+
 /// Physical quantity of a numeric column, for unit conversion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Quantity {
@@ -84,6 +166,14 @@ pub enum Quantity {
     Mass,
     /// 人
     Count,
+    /// 平方米 (building and site areas of 标准地)
+    SquareMetre,
+    /// 万元/亩 (investment intensity, output and tax per mu)
+    PerMu,
+    /// A plain ratio (容积率, 建筑系数); a `%` header divides by 100.
+    Ratio,
+    /// 年
+    Years,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,6 +276,40 @@ const EVENTS: &[ColumnSpec] = &[
     col("note", "说明", &["备注"], Text, false),
 ];
 
+/// 标准地 (INPUTS.md), plus two optional columns the land checks need: 行政办公及生活服务设施建筑面积
+/// (used when the office land cannot be separated: 行政办公及生活服务设施用地面积 left blank) and
+/// 停工日期 (the date work stopped, for idle land of a started project).
+const STD_LAND: &[ColumnSpec] = &[
+    // The code comes first: ingest reads the code from the first column spec.
+    col("code", "统一社会信用代码", CODE_ALIASES, Code, true),
+    col("parcel_id", "宗地编号", &["地块编号", "宗地号", "地块号"], Text, true),
+    SRC_NAME,
+    col("project", "项目名称", &["项目"], Text, false),
+    col("industry_code", "行业代码", &["国民经济行业代码", "行业分类代码"], Text, false),
+    col("area_mu", "出让面积", &["宗地面积", "出让土地面积"], Number(Area), false),
+    col("price", "出让价款", &["成交价款", "出让金", "土地出让金"], Number(Money), false),
+    col("sale_date", "出让日期", &["合同签订日期", "成交日期"], Date, false),
+    col("agreed_start", "约定开工日期", &["约定动工日期", "合同约定开工日期"], Date, false),
+    col("agreed_completion", "约定竣工日期", &["合同约定竣工日期"], Date, false),
+    col("actual_start", "实际开工日期", &["实际动工日期", "开工日期"], Date, false),
+    col("actual_completion", "实际竣工日期", &["竣工日期", "竣工验收日期"], Date, false),
+    col("stop_date", "停工日期", &["中止开发日期", "停建日期"], Date, false),
+    col("agreed_intensity", "约定投资强度", &["约定固定资产投资强度", "合同约定投资强度"], Number(PerMu), false),
+    col("investment", "实际固定资产投资", &["实际投资", "已完成固定资产投资", "实际完成投资"], Number(Money), false),
+    col("agreed_far", "约定容积率", &["合同约定容积率", "容积率下限"], Number(Ratio), false),
+    col("floor_area", "总建筑面积", &["建筑面积"], Number(SquareMetre), false),
+    col("floor_area_high", "8米以上层建筑面积", &["层高超过8米建筑面积", "8米以上建筑面积"], Number(SquareMetre), false),
+    col("agreed_coverage", "约定建筑系数", &["合同约定建筑系数", "约定建筑密度"], Number(Ratio), false),
+    col("footprint", "建构筑物基底面积", &["建筑物构筑物基底面积", "建构筑物占地面积", "基底面积"], Number(SquareMetre), false),
+    col("open_yard", "露天堆场及操作场地面积", &["露天堆场和露天操作场地面积", "露天堆场面积"], Number(SquareMetre), false),
+    col("admin_land", "行政办公及生活服务设施用地面积", &["行政办公用地面积", "服务设施用地面积"], Number(SquareMetre), false),
+    col("admin_floor", "行政办公及生活服务设施建筑面积", &["行政办公建筑面积", "服务设施建筑面积"], Number(SquareMetre), false),
+    col("green_area", "绿地面积", &["绿化面积"], Number(SquareMetre), false),
+    col("agreed_tax_per_mu", "约定亩均税收", &["合同约定亩均税收", "约定土地税收"], Number(PerMu), false),
+    col("agreed_output_per_mu", "约定亩均产值", &["合同约定亩均产值", "约定土地产出率"], Number(PerMu), false),
+    col("production_years", "达产年限", &["约定达产年限"], Number(Years), false),
+];
+
 const ADJUST: &[ColumnSpec] = &[
     col("code", "统一社会信用代码", CODE_ALIASES, Code, true),
     SRC_NAME,
@@ -229,6 +353,30 @@ pub fn unit_factor(q: Quantity, unit: &str) -> Option<f64> {
             "人" | "" => Some(1.0),
             _ => None,
         },
+        SquareMetre => match u {
+            "平方米" | "m2" | "m²" | "㎡" | "" => Some(1.0),
+            "万平方米" => Some(1e4),
+            "亩" => Some(10000.0 / 15.0),
+            "公顷" | "hm2" | "hm²" => Some(1e4),
+            _ => None,
+        },
+        // 1 万元/公顷 = 1/15 万元/亩; 1 元/平方米 = 666.67 元/亩 = 1/15 万元/亩.
+        PerMu => match u {
+            "万元/亩" | "" => Some(1.0),
+            "万元/公顷" | "元/平方米" | "元/m2" | "元/m²" | "元/㎡" => Some(1.0 / 15.0),
+            "元/亩" => Some(1e-4),
+            _ => None,
+        },
+        Ratio => match u {
+            "" => Some(1.0),
+            "%" => Some(0.01),
+            _ => None,
+        },
+        Years => match u {
+            "年" | "" => Some(1.0),
+            "月" | "个月" => Some(1.0 / 12.0),
+            _ => None,
+        },
     }
 }
 
@@ -241,6 +389,10 @@ pub fn standard_unit(q: Quantity) -> &'static str {
         Energy => "吨标准煤",
         Mass => "吨",
         Count => "人",
+        SquareMetre => "平方米",
+        PerMu => "万元/亩",
+        Ratio => "",
+        Years => "年",
     }
 }
 

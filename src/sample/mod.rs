@@ -1,7 +1,7 @@
 //! Deterministic sample year generator (`mujun sample`).
 //!
-//! Writes one file per input table (企业名录, 用地, 税收, 产出, 能耗, 加减分事项, 调档) in CSV or
-//! xlsx, for a synthetic population of Fuling industrial enterprises. The same
+//! Writes one file per input table (企业名录, 用地, 税收, 产出, 能耗, 加减分事项, 调档, and the land
+//! bureau's 标准地 for `mujun land`) in CSV or xlsx, for a synthetic population of Fuling industrial enterprises. The same
 //! [`SampleOptions`] always give byte-identical files: every random draw comes from
 //! ChaCha8 streams seeded by `seed`, nothing iterates a hash map, and xlsx files carry a
 //! fixed creation time.
@@ -11,6 +11,7 @@
 
 mod model;
 mod sink;
+mod std_land;
 mod vocab;
 
 #[cfg(test)]
@@ -61,7 +62,7 @@ pub enum SampleError {
 }
 
 /// Table names, in the order files are written.
-pub const TABLES: [&str; 7] = ["企业名录", "用地", "税收", "产出", "能耗", "加减分事项", "调档"];
+pub const TABLES: [&str; 8] = ["企业名录", "用地", "税收", "产出", "能耗", "加减分事项", "调档", "标准地"];
 
 pub const HEADERS_REGISTER: [&str; 8] =
     ["统一社会信用代码", "企业名称", "所属园区", "所属乡镇街道", "行业代码", "企业规模", "成立日期", "投产日期"];
@@ -88,6 +89,7 @@ pub const HEADERS_ENERGY: [&str; 7] = [
 ];
 pub const HEADERS_EVENTS: [&str; 4] = ["统一社会信用代码", "事项", "日期", "说明"];
 pub const HEADERS_ADJUST: [&str; 3] = ["统一社会信用代码", "调整后等级", "理由"];
+pub use std_land::HEADERS_STD_LAND;
 
 /// Smallest and largest accepted evaluation year.
 pub const YEAR_RANGE: (i32, i32) = (2000, 2100);
@@ -143,6 +145,11 @@ pub fn generate(opts: &SampleOptions) -> Result<Vec<PathBuf>, SampleError> {
 
     let mut s = Sink::create(dir, TABLES[6], &HEADERS_ADJUST, &[22.0, 11.0, 70.0], fmt, year)?;
     world.write_adjustments(&mut s)?;
+    files.push(s.finish()?);
+
+    // Own stream (7): the tables above are byte-identical with or without this one.
+    let mut s = Sink::create(dir, TABLES[7], &HEADERS_STD_LAND, &std_land::WIDTHS_STD_LAND, fmt, year)?;
+    world.write_std_land(&mut s, &mut table_rng(opts.seed, 7))?;
     files.push(s.finish()?);
 
     Ok(files)

@@ -74,11 +74,11 @@ pub(crate) struct World {
 
 // ---------------------------------------------------------------- random helpers
 
-fn unif(rng: &mut ChaCha8Rng, lo: f64, hi: f64) -> f64 {
+pub(super) fn unif(rng: &mut ChaCha8Rng, lo: f64, hi: f64) -> f64 {
     lo + (hi - lo) * rng.random::<f64>()
 }
 
-fn chance(rng: &mut ChaCha8Rng, p: f64) -> bool {
+pub(super) fn chance(rng: &mut ChaCha8Rng, p: f64) -> bool {
     rng.random::<f64>() < p
 }
 
@@ -123,15 +123,15 @@ fn pick<T>(rng: &mut ChaCha8Rng, items: &[T], w: impl Fn(&T) -> u32) -> usize {
 
 // ---------------------------------------------------------------- dates
 
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+pub(super) fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN)
 }
 
-fn days(d: NaiveDate) -> i32 {
+pub(super) fn days(d: NaiveDate) -> i32 {
     d.num_days_from_ce()
 }
 
-fn from_days(n: i32) -> NaiveDate {
+pub(super) fn from_days(n: i32) -> NaiveDate {
     NaiveDate::from_num_days_from_ce_opt(n).unwrap_or(NaiveDate::MIN)
 }
 

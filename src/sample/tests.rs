@@ -76,7 +76,7 @@ fn csv_is_deterministic_and_seed_dependent() {
     let fa = generate(&opts(a.path(), 400, 7, SampleFormat::Csv)).unwrap();
     generate(&opts(b.path(), 400, 7, SampleFormat::Csv)).unwrap();
     generate(&opts(c.path(), 400, 8, SampleFormat::Csv)).unwrap();
-    assert_eq!(fa.len(), 7);
+    assert_eq!(fa.len(), 8);
     for (f, t) in fa.iter().zip(TABLES) {
         assert_eq!(f, &a.path().join(format!("{t}.csv")));
     }
@@ -91,7 +91,7 @@ fn xlsx_is_deterministic() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let files = generate(&opts(a.path(), 200, 3, SampleFormat::Xlsx)).unwrap();
     generate(&opts(b.path(), 200, 3, SampleFormat::Xlsx)).unwrap();
-    assert_eq!(files.len(), 7);
+    assert_eq!(files.len(), 8);
     for (f, t) in files.iter().zip(TABLES) {
         assert_eq!(f, &a.path().join(format!("{t}.xlsx")));
         let bytes = std::fs::read(f).unwrap();
@@ -104,8 +104,8 @@ fn xlsx_is_deterministic() {
 fn headers_are_exact() {
     let d = tempfile::tempdir().unwrap();
     generate(&opts(d.path(), 30, 1, SampleFormat::Csv)).unwrap();
-    let want: [&[&str]; 7] =
-        [&HEADERS_REGISTER, &HEADERS_LAND, &HEADERS_TAX, &HEADERS_OUTPUT, &HEADERS_ENERGY, &HEADERS_EVENTS, &HEADERS_ADJUST];
+    let want: [&[&str]; 8] =
+        [&HEADERS_REGISTER, &HEADERS_LAND, &HEADERS_TAX, &HEADERS_OUTPUT, &HEADERS_ENERGY, &HEADERS_EVENTS, &HEADERS_ADJUST, &HEADERS_STD_LAND];
     for (t, h) in TABLES.iter().zip(want) {
         let rows = read_table(d.path(), t);
         assert_eq!(rows[0], h.iter().map(|s| s.to_string()).collect::<Vec<_>>(), "{t}");
@@ -369,7 +369,7 @@ fn tiny_populations_work() {
     for n in [1, 2, 5, 12] {
         let d = tempfile::tempdir().unwrap();
         let files = generate(&opts(d.path(), n, 42, SampleFormat::Csv)).unwrap();
-        assert_eq!(files.len(), 7);
+        assert_eq!(files.len(), 8);
         assert_eq!(read_table(d.path(), "企业名录").len(), n + 1);
     }
 }
@@ -427,4 +427,37 @@ fn xlsx_reads_back() {
             }
         }
     }
+}
+
+#[test]
+fn std_land_projects_cover_the_land_bureau_cases() {
+    let d = tempfile::tempdir().unwrap();
+    generate(&opts(d.path(), 590, 2025, SampleFormat::Csv)).unwrap();
+    let rows = read_table(d.path(), "标准地");
+    let body = &rows[1..];
+    assert!((30..=60).contains(&body.len()), "{} projects", body.len());
+    let ids: BTreeSet<&String> = body.iter().map(|r| &r[1]).collect();
+    assert_eq!(ids.len(), body.len(), "宗地编号 unique");
+    let holders: BTreeSet<&String> = body.iter().map(|r| &r[0]).collect();
+    assert_eq!(holders.len(), body.len(), "one project per holder");
+    for r in body {
+        for j in [6, 7, 8] {
+            assert!(is_date(&r[j]), "{r:?}");
+        }
+        for j in [9, 10, 11] {
+            assert!(r[j].is_empty() || is_date(&r[j]), "{r:?}");
+        }
+        assert!(r[7] > r[6] && r[8] > r[7], "sale < agreed start < agreed completion: {r:?}");
+        assert!(r[10].is_empty() || r[10] > r[9], "{r:?}");
+        assert!(num(&r[4]) > 0.0);
+    }
+    // Unstarted, stopped, not yet due, and a missing land price are all there.
+    assert!(body.iter().filter(|r| r[9].is_empty()).count() >= 4);
+    assert!(body.iter().any(|r| !r[11].is_empty()));
+    assert!(body.iter().any(|r| r[8].as_str() > "2025-12-31"));
+    assert!(body.iter().any(|r| r[5].is_empty()));
+    // Small populations still get a project.
+    let s = tempfile::tempdir().unwrap();
+    generate(&opts(s.path(), 3, 1, SampleFormat::Csv)).unwrap();
+    assert_eq!(read_table(s.path(), "标准地").len(), 2);
 }
