@@ -169,6 +169,8 @@ pub struct Analysis<'a> {
     /// Every park of evaluated and not-evaluated enterprises, sorted.
     pub parks: Vec<String>,
     pub comparison: Option<Comparison>,
+    /// Min and max per (indicator, `over` population), filled on first use: one pass per indicator.
+    minmax: std::cell::RefCell<HashMap<usize, HashMap<(usize, String), (f64, f64)>>>,
 }
 
 fn strings(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
@@ -299,7 +301,7 @@ impl<'a> Analysis<'a> {
         parks.sort();
         parks.dedup();
 
-        let mut a = Analysis { ev, indicators, firms, cards: Vec::new(), measures: Vec::new(), alerts: Vec::new(), listed, parks, comparison: None };
+        let mut a = Analysis { ev, indicators, firms, cards: Vec::new(), measures: Vec::new(), alerts: Vec::new(), listed, parks, comparison: None, minmax: Default::default() };
         a.cards = a.compute_cards();
         a.measures = a.compute_measures()?;
         a.alerts = a.compute_alerts();
@@ -331,28 +333,49 @@ impl<'a> Analysis<'a> {
                 _ => String::new(),
             }
         };
-        let same = |x: &Firm| match &ind.over {
-            Over::All => true,
-            Over::Group => x.group == f.group,
-            Over::Field(name) => x.group == f.group && field(x, name) == field(f, name),
+        // The population key of a firm: (group or usize::MAX for all, field value or "").
+        let key = |x: &Firm| -> (usize, String) {
+            match &ind.over {
+                Over::All => (usize::MAX, String::new()),
+                Over::Group => (x.group, String::new()),
+                Over::Field(name) => (x.group, field(x, name)),
+            }
         };
-        let mut it = self.firms.iter().filter(|x| same(x)).filter_map(|x| x.value[k]);
-        let first = it.next()?;
-        Some(it.fold((first, first), |(lo, hi), v| (lo.min(v), hi.max(v))))
+        let mut cache = self.minmax.borrow_mut();
+        let table = cache.entry(k).or_insert_with(|| {
+            let mut t: HashMap<(usize, String), (f64, f64)> = HashMap::new();
+            for x in &self.firms {
+                if let Some(v) = x.value[k] {
+                    let e = t.entry(key(x)).or_insert((v, v));
+                    *e = (e.0.min(v), e.1.max(v));
+                }
+            }
+            t
+        });
+        table.get(&key(f)).copied()
     }
 
     fn compute_cards(&self) -> Vec<Card> {
         let pops = self.populations();
         let rules = self.rules();
+        // First and last member (in rank order) of each tier-by-score label per population, so a
+        // card finds its tier boundaries without scanning the population.
+        let mut edges: HashMap<(&str, &str), (usize, usize)> = HashMap::new();
+        for (pop, members) in &pops {
+            for &i in members {
+                let e = edges.entry((pop, self.firms[i].tier_by_score.as_str())).or_insert((i, i));
+                e.1 = i;
+            }
+        }
         self.firms
             .iter()
             .map(|f| {
                 let g = &rules.groups[f.group];
                 let labels = &g.tiers.labels;
-                let members = pops.get(f.population.as_str()).map(Vec::as_slice).unwrap_or(&[]);
                 let t = g.tiers.index_of(&f.tier_by_score);
-                let last_of = |label: &str| members.iter().rev().map(|&i| &self.firms[i]).find(|x| x.tier_by_score == label);
-                let first_of = |label: &str| members.iter().map(|&i| &self.firms[i]).find(|x| x.tier_by_score == label);
+                let pop = f.population.as_str();
+                let last_of = |label: &str| edges.get(&(pop, label)).map(|e| &self.firms[e.1]);
+                let first_of = |label: &str| edges.get(&(pop, label)).map(|e| &self.firms[e.0]);
                 let edge = |x: &Firm| format!("第{}名「{}」总分{:.2}", x.rank, x.name, x.total);
                 let round = |x: f64| {
                     let m = 10f64.powi(g.tiers.round as i32);
