@@ -85,6 +85,15 @@ pub fn normalize(raw: &str) -> String {
     out
 }
 
+/// [`normalize`] without a copy when the code is already normal (ASCII digits and capitals).
+pub fn normalize_cow(raw: &str) -> std::borrow::Cow<'_, str> {
+    if raw.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()) {
+        std::borrow::Cow::Borrowed(raw)
+    } else {
+        std::borrow::Cow::Owned(normalize(raw))
+    }
+}
+
 /// Check character for the first 17 characters of a code. `None` if `first17`
 /// does not have exactly 17 characters or holds a character outside [`ALPHABET`].
 pub fn check_char(first17: &str) -> Option<char> {

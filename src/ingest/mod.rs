@@ -9,7 +9,8 @@ pub mod schema;
 pub mod values;
 pub mod wide;
 
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use polars::prelude::*;
@@ -116,7 +117,7 @@ pub fn load(inputs: &[PathBuf]) -> Result<Dataset, IngestError> {
     };
     let (mut t_read, mut t_check) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
     let mut parts: BTreeMap<AnyKind, Vec<DataFrame>> = BTreeMap::new();
-    let mut seen: HashMap<AnyKind, HashMap<String, usize>> = HashMap::new();
+    let mut seen: BTreeMap<AnyKind, PlHashMap<String, usize>> = BTreeMap::new();
     for f in &files {
         let t = std::time::Instant::now();
         let (source, sheets) = read::read_file(f, &header_score)?;
@@ -355,8 +356,8 @@ fn empty_table(kind: AnyKind) -> Result<DataFrame, IngestError> {
     Ok(DataFrame::new(0, cols)?)
 }
 
-enum Values {
-    Text(Vec<Option<String>>),
+enum Values<'r> {
+    Text(Vec<Option<Cow<'r, str>>>),
     Date(Vec<Option<i32>>),
     Number(Vec<Option<f64>>),
 }
@@ -369,7 +370,7 @@ fn type_sheet(
     raw: &RawSheet,
     kind: AnyKind,
     src: u32,
-    seen: &mut HashMap<String, usize>,
+    seen: &mut PlHashMap<String, usize>,
     ds: &mut Dataset,
 ) -> Result<(DataFrame, Reconciliation), IngestError> {
     let file = raw.file.display().to_string();
@@ -427,7 +428,9 @@ fn type_sheet(
     }
 
     let n = raw.data.height();
-    let raw_cols: Vec<&StringChunked> = raw.data.columns().iter().map(|c| c.str()).collect::<Result<_, _>>()?;
+    // One contiguous array per raw column, so a cell is an index, not a search over chunks.
+    let raw_chunked: Vec<StringChunked> = raw.data.columns().iter().map(|c| c.str().map(|s| s.rechunk().into_owned())).collect::<Result<_, _>>()?;
+    let raw_cols: Vec<_> = raw_chunked.iter().map(|s| s.downcast_as_array()).collect();
     let cell = |c: usize, i: usize| -> Option<&str> { raw_cols.get(c).and_then(|s| s.get(i)) };
     let code_col = mapping[0].1.map(|(i, _)| i).unwrap_or(0);
 
@@ -469,14 +472,16 @@ fn type_sheet(
             mark(i, 1);
             continue;
         }
-        if nonempty[..k].iter().any(|s| TOTAL_WORDS.iter().any(|w| s.contains(w))) {
+        // Every total word ends in 计: a one-character scan rules most rows out cheaply.
+        if nonempty[..k].iter().any(|s| s.contains('计') && TOTAL_WORDS.iter().any(|w| s.contains(w))) {
             mark(i, 1);
             problems.push(problem(Severity::Info, Some(row), "", nonempty[0], "合计/小计行".into(), "跳过，不作为企业"));
             continue;
         }
         let code_raw = cell(code_col, i).unwrap_or("");
-        let code = credit_code::normalize(code_raw);
-        if credit_code::validate(&code).is_err() && NOTE_PREFIXES.iter().any(|p| nonempty[0].starts_with(p)) {
+        let code = credit_code::normalize_cow(code_raw);
+        let valid = credit_code::validate(&code);
+        if valid.is_err() && NOTE_PREFIXES.iter().any(|p| nonempty[0].starts_with(p)) {
             mark(i, 1);
             problems.push(problem(Severity::Info, Some(row), "", nonempty[0], "表格下方的注释行".into(), "跳过"));
             continue;
@@ -497,27 +502,27 @@ fn type_sheet(
             }
             continue;
         }
-        if let (true, Err(p)) = (code_ok, credit_code::validate(&code)) {
+        if let (true, Err(p)) = (code_ok, &valid) {
             if kind.code_optional() {
                 problems.push(problem(Severity::Warning, Some(row), "统一社会信用代码", code_raw, format!("统一社会信用代码无效：{}", p.message()), "保留该行，但无法关联企业名录、税收和产出"));
                 code_ok = false;
             }
         }
-        if let (true, Err(p)) = (code_ok, credit_code::validate(&code)) {
+        if let (true, Err(p)) = (code_ok, &valid) {
             mark(i, 2);
             problems.push(problem(Severity::Error, Some(row), "统一社会信用代码", code_raw, format!("统一社会信用代码无效：{}", p.message()), "整行不采用"));
             if is_register {
-                ds.rejected_register.push(RejectedEnterprise { code: code.clone(), name: register_name(&mapping, &cell, i), reason: format!("统一社会信用代码无效：{}", p.message()) });
+                ds.rejected_register.push(RejectedEnterprise { code: code.to_string(), name: register_name(&mapping, &cell, i), reason: format!("统一社会信用代码无效：{}", p.message()) });
             }
             continue;
         }
         if kind.one_row_per_enterprise() {
-            if let Some(first) = seen.get(&code) {
+            if let Some(first) = seen.get(code.as_ref()) {
                 mark(i, 2);
                 problems.push(problem(Severity::Warning, Some(row), "统一社会信用代码", &code, format!("同一企业在{}表中重复出现（首次在第{first}行）", kind.name()), "保留首次出现的行，本行不采用"));
                 continue;
             }
-            seen.insert(code.clone(), row);
+            seen.insert(code.to_string(), row);
         }
         // Typed values, pushed straight into the column accumulators; a required value that is
         // missing rejects the row (except in the register), and the row's values are taken back.
@@ -530,7 +535,7 @@ fn type_sheet(
                 (ColumnType::Code, Values::Text(a)) => a.push(code_ok.then(|| code.clone())),
                 (ColumnType::Text, Values::Text(a)) => {
                     let v = rawv.and_then(clean_text);
-                    let v = if spec.key == "counterparty" { v.map(|s| credit_code::normalize(&s)) } else { v };
+                    let v = if spec.key == "counterparty" { v.map(|s| Cow::Owned(credit_code::normalize(&s))) } else { v };
                     if v.is_none() && spec.required {
                         if is_register {
                             problems.push(problem(Severity::Warning, Some(row), header(), "", format!("缺少{}", spec.header), "该项按空值处理"));
@@ -584,7 +589,7 @@ fn type_sheet(
             mark(i, 2);
             problems.push(problem(Severity::Warning, Some(row), "", &code, why, "整行不采用"));
             if kind.one_row_per_enterprise() {
-                seen.remove(&code);
+                seen.remove(code.as_ref());
             }
             continue;
         }
@@ -598,7 +603,7 @@ fn type_sheet(
     let mut cols = vec![Column::new("__src".into(), vec![src; used]), Column::new("__row".into(), rows_out)];
     for ((spec, _), v) in mapping.iter().zip(values) {
         cols.push(match v {
-            Values::Text(a) => Column::new(spec.key.into(), a),
+            Values::Text(a) => StringChunked::from_iter_options(spec.key.into(), a.iter().map(|v| v.as_deref())).into_column(),
             Values::Date(a) => Column::new(spec.key.into(), a),
             Values::Number(a) => Column::new(spec.key.into(), a),
         });
@@ -615,5 +620,6 @@ fn register_name<'a>(mapping: &[(&ColumnSpec, Option<(usize, f64)>)], cell: &dyn
         .find(|(s, _)| s.key == "name")
         .and_then(|(_, m)| m.and_then(|(c, _)| cell(c, i)))
         .and_then(clean_text)
+        .map(Cow::into_owned)
         .unwrap_or_default()
 }

@@ -12,8 +12,9 @@ pub fn to_half_width(s: &str) -> String {
         .collect()
 }
 
-/// Normalised text cell: half-width, trimmed, inner runs of spaces kept as one.
-pub fn clean_text(s: &str) -> Option<String> {
+/// Normalised text cell: half-width, trimmed, inner runs of spaces kept as one. Plain text (the
+/// usual case) is borrowed, not copied.
+pub fn clean_text(s: &str) -> Option<std::borrow::Cow<'_, str>> {
     // Fast path: plain text needs no rewriting.
     let plain = !s.is_empty()
         && !s.starts_with(' ')
@@ -21,14 +22,14 @@ pub fn clean_text(s: &str) -> Option<String> {
         && !s.contains("  ")
         && !s.chars().any(|c| matches!(c, '\u{3000}' | '\u{FF01}'..='\u{FF5E}' | '\t' | '\n' | '\r'));
     if plain {
-        return if is_missing_marker(s) { None } else { Some(s.to_string()) };
+        return if is_missing_marker(s) { None } else { Some(std::borrow::Cow::Borrowed(s)) };
     }
     let h = to_half_width(s);
     let t = h.split_whitespace().collect::<Vec<_>>().join(" ");
     if is_missing_marker(&t) {
         None
     } else {
-        Some(t)
+        Some(std::borrow::Cow::Owned(t))
     }
 }
 
@@ -79,12 +80,19 @@ pub fn parse_number(raw: &str) -> Num {
 /// Days since 1970-01-01 for a date cell: "2024-01-05", "2024/1/5", "2024年1月5日", "20240105",
 /// or an Excel serial number (1900 date system).
 pub fn parse_date(raw: &str) -> Result<Option<i32>, &'static str> {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch");
+    let days = |d: chrono::NaiveDate| (d - epoch).num_days() as i32;
+    // Fast path: ISO "2024-01-05", as most exports write it.
+    let b = raw.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' && raw.is_ascii() {
+        if let Some(d) = ymd(&raw[0..4], &raw[5..7], &raw[8..10]) {
+            return Ok(Some(days(d)));
+        }
+    }
     let t = to_half_width(raw).trim().to_string();
     if is_missing_marker(&t) {
         return Ok(None);
     }
-    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch");
-    let days = |d: chrono::NaiveDate| (d - epoch).num_days() as i32;
     // Excel serial: a plain number in a plausible range.
     if let Ok(serial) = t.parse::<f64>() {
         if t.len() == 8 && !t.contains('.') {

@@ -3,6 +3,7 @@
 //! names; numbers are written in their shortest exact form. The CSV doubles as `--previous` input.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -68,11 +69,12 @@ pub fn csv_header(a: &Analysis) -> Vec<String> {
     h
 }
 
-fn csv_rows(a: &Analysis) -> Vec<Vec<V>> {
+/// The CSV's rows, one at a time (evaluated enterprises, then the not evaluated), so a province's
+/// results are never held twice in memory.
+fn csv_rows<'a>(a: &'a Analysis<'a>) -> impl Iterator<Item = Vec<V>> + 'a {
     let r = a.rules();
     let year = r.meta.year as f64;
-    let mut rows = Vec::new();
-    for (i, f) in a.firms.iter().enumerate() {
+    let evaluated = a.firms.iter().enumerate().map(move |(i, f)| {
         let g = &r.groups[f.group];
         let c = &a.cards[i];
         let mut row = vec![
@@ -111,10 +113,10 @@ fn csv_rows(a: &Analysis) -> Vec<Vec<V>> {
         row.push(s(a.measures_text(i)));
         row.push(s(""));
         row.push(s(""));
-        rows.push(row);
-    }
+        row
+    });
     let width = csv_header(a).len();
-    for l in &a.listed {
+    let listed = a.listed.iter().map(move |l| {
         let mut row: Vec<V> = (0..width).map(|_| s("")).collect();
         row[0] = V::N(Some(year));
         row[1] = s(NOT_EVALUATED);
@@ -127,16 +129,18 @@ fn csv_rows(a: &Analysis) -> Vec<Vec<V>> {
         row[13] = s(l.tier.clone().unwrap_or_default());
         row[width - 2] = s(&l.category);
         row[width - 1] = s(&l.reason);
-        rows.push(row);
-    }
-    rows
+        row
+    });
+    evaluated.chain(listed)
 }
 
-/// The CSV text (without BOM).
-pub fn csv_text_of(a: &Analysis) -> String {
-    let mut out = String::new();
-    out += &csv_header(a).iter().map(|h| csv_text(h)).collect::<Vec<_>>().join(",");
-    out += "\r\n";
+/// Write the CSV (without BOM) to `out`.
+pub fn write_csv(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
+    let line = |cells: Vec<String>, out: &mut dyn Write| -> std::io::Result<()> {
+        out.write_all(cells.join(",").as_bytes())?;
+        out.write_all(b"\r\n")
+    };
+    line(csv_header(a).iter().map(|h| csv_text(h)).collect(), out)?;
     for row in csv_rows(a) {
         let cells: Vec<String> = row
             .iter()
@@ -145,10 +149,16 @@ pub fn csv_text_of(a: &Analysis) -> String {
                 V::N(x) => csv_num(*x),
             })
             .collect();
-        out += &cells.join(",");
-        out += "\r\n";
+        line(cells, out)?;
     }
-    out
+    Ok(())
+}
+
+/// The CSV text (without BOM).
+pub fn csv_text_of(a: &Analysis) -> String {
+    let mut out = Vec::new();
+    write_csv(a, &mut out).expect("writing to memory does not fail");
+    String::from_utf8(out).expect("the CSV is built from UTF-8 text")
 }
 
 #[derive(Serialize)]
@@ -244,15 +254,29 @@ struct JsonListed {
     managed_as_tier: Option<String>,
 }
 
+/// A sequence serialized as it is produced: one enterprise's record exists at a time.
+struct Lazy<F>(F);
+
+impl<F, I> Serialize for Lazy<F>
+where
+    F: Fn() -> I,
+    I: Iterator,
+    I::Item: Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        ser.collect_seq((self.0)())
+    }
+}
+
 #[derive(Serialize)]
-struct JsonDoc {
+struct JsonDoc<E: Serialize> {
     meta: JsonMeta,
-    evaluated: Vec<JsonFirm>,
+    evaluated: E,
     not_evaluated: Vec<JsonListed>,
 }
 
-/// The JSON document (pretty-printed, keys in a fixed order).
-pub fn json_text_of(a: &Analysis) -> String {
+/// Write the JSON document (pretty-printed, keys in a fixed order, ending in a newline) to `out`.
+pub fn write_json(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
     let r = a.rules();
     let meta = JsonMeta {
         name: r.meta.name.clone(),
@@ -264,11 +288,8 @@ pub fn json_text_of(a: &Analysis) -> String {
         indicators: a.indicators.iter().map(|i| JsonIndicatorDef { id: i.id.clone(), name: i.name.clone(), unit: i.unit.clone() }).collect(),
         tiers: a.all_labels(),
     };
-    let evaluated = a
-        .firms
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
+    let evaluated = Lazy(|| {
+        a.firms.iter().enumerate().map(|(i, f)| {
             let g = &r.groups[f.group];
             let c = &a.cards[i];
             let indicators = c
@@ -336,7 +357,7 @@ pub fn json_text_of(a: &Analysis) -> String {
                     .collect(),
             }
         })
-        .collect();
+    });
     let not_evaluated = a
         .listed
         .iter()
@@ -352,22 +373,32 @@ pub fn json_text_of(a: &Analysis) -> String {
         })
         .collect();
     let doc = JsonDoc { meta, evaluated, not_evaluated };
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
-    s.push('\n');
-    s
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
 }
 
-fn write(path: PathBuf, bytes: &[u8]) -> Result<PathBuf, ReportError> {
-    std::fs::write(&path, bytes).map_err(|e| ReportError::Io { path: path.clone(), source: e })?;
+/// The JSON document as text.
+pub fn json_text_of(a: &Analysis) -> String {
+    let mut out = Vec::new();
+    write_json(a, &mut out).expect("writing to memory does not fail");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// Stream `body` into a buffered file at `path`.
+fn write(path: PathBuf, body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<PathBuf, ReportError> {
+    let io = |e| ReportError::Io { path: path.clone(), source: e };
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&path).map_err(io)?);
+    body(&mut w).and_then(|_| w.flush()).map_err(io)?;
     Ok(path)
 }
 
-/// Write the CSV (with BOM) and the JSON into `out_dir`.
+/// Write the CSV (with BOM, so Excel opens it as UTF-8) and the JSON into `out_dir`.
 pub fn write_machine_readable(a: &Analysis, out_dir: &Path) -> Result<(PathBuf, PathBuf), ReportError> {
-    let mut csv = vec![0xEF, 0xBB, 0xBF];
-    csv.extend_from_slice(csv_text_of(a).as_bytes());
-    let c = write(out_dir.join(csv_name(a)), &csv)?;
-    let j = write(out_dir.join(json_name(a)), json_text_of(a).as_bytes())?;
+    let c = write(out_dir.join(csv_name(a)), |w| {
+        w.write_all(&[0xEF, 0xBB, 0xBF])?;
+        write_csv(a, w)
+    })?;
+    let j = write(out_dir.join(json_name(a)), |w| write_json(a, w))?;
     Ok((c, j))
 }
 

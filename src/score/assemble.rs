@@ -1,7 +1,7 @@
 //! One row per registered enterprise with every field formulas and conditions use: the register
 //! joined with evaluated land, the tax basket, output and energy.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use polars::prelude::*;
 use polars::lazy::dsl::sum_horizontal;
@@ -107,20 +107,9 @@ pub fn assemble(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
         // A non-numeric industry code gives a null division (non-strict cast), never an abort.
         .collect()?;
 
-    // Enterprises in data tables but missing from the register.
-    let registered: BTreeSet<String> = base.column("code")?.str()?.iter().flatten().map(str::to_string).collect();
-    let mut unreg: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
-    for kind in [TableKind::Land, TableKind::Tax, TableKind::Output, TableKind::Energy, TableKind::Events, TableKind::Adjust] {
-        let codes = ds.table(kind).column("code")?.str()?.unique()?;
-        for c in codes.iter().flatten() {
-            if !registered.contains(c) {
-                let e = unreg.entry(c.to_string()).or_default();
-                if !e.contains(&kind.name()) {
-                    e.push(kind.name());
-                }
-            }
-        }
-    }
+    // Enterprises in data tables but missing from the register, and registered ones missing
+    // from a data table.
+    let (unreg, absent) = presence(ds)?;
     for (code, tables) in &unreg {
         problems.push(Problem {
             severity: Severity::Warning,
@@ -134,50 +123,73 @@ pub fn assemble(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
             action: "列入未参评（未列入企业名录）".into(),
         });
     }
-    problems.extend(absent_from_tables(ds)?);
+    problems.extend(absent);
     problems.extend(names_differ(ds)?);
     let unregistered = unreg.into_iter().map(|(code, tables)| Unregistered { code, tables }).collect();
     Ok(Assembled { base, unregistered, problems })
 }
 
-/// Registered enterprises with no row in one of the data tables (land, tax, output, energy).
-fn absent_from_tables(ds: &Dataset) -> PolarsResult<Vec<Problem>> {
-    let kinds = [TableKind::Land, TableKind::Tax, TableKind::Output, TableKind::Energy];
-    let mut present: Vec<BTreeSet<&str>> = Vec::new();
-    for k in kinds {
-        present.push(ds.table(k).column("code")?.str()?.iter().flatten().collect());
-    }
+/// One pass over the codes of every data table, each looked up once in the register: the codes
+/// no register row has (with the tables they appear in), and a warning for each registered
+/// enterprise with no row in one of the tables every evaluation needs (land, tax, output, energy).
+#[allow(clippy::type_complexity)]
+fn presence(ds: &Dataset) -> PolarsResult<(BTreeMap<String, Vec<&'static str>>, Vec<Problem>)> {
+    const NEEDED: [TableKind; 4] = [TableKind::Land, TableKind::Tax, TableKind::Output, TableKind::Energy];
     let reg = ds.table(TableKind::Register);
     let (codes, srcs, rows) = (reg.column("code")?.str()?, reg.column("__src")?.u32()?, reg.column("__row")?.u32()?);
+    let mut index: PlHashMap<&str, usize> = PlHashMap::with_capacity(reg.height());
+    for (i, c) in codes.iter().enumerate() {
+        if let Some(c) = c {
+            index.entry(c).or_insert(i);
+        }
+    }
+    // Bit k of found[i]: register row i's enterprise has a row in NEEDED[k].
+    let mut found = vec![0u8; reg.height()];
+    let mut unreg: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
+    for kind in [TableKind::Land, TableKind::Tax, TableKind::Output, TableKind::Energy, TableKind::Events, TableKind::Adjust] {
+        let bit = NEEDED.iter().position(|k| *k == kind).map(|p| 1u8 << p).unwrap_or(0);
+        for c in ds.table(kind).column("code")?.str()?.iter().flatten() {
+            match index.get(c) {
+                Some(&i) => found[i] |= bit,
+                None => {
+                    let tables = unreg.entry(c.to_string()).or_default();
+                    if !tables.contains(&kind.name()) {
+                        tables.push(kind.name());
+                    }
+                }
+            }
+        }
+    }
+    let all = (1u8 << NEEDED.len()) - 1;
     let mut out = Vec::new();
-    for i in 0..reg.height() {
-        let Some(code) = codes.get(i) else { continue };
-        let missing: Vec<&str> = kinds.iter().zip(&present).filter(|(_, set)| !set.contains(code)).map(|(k, _)| k.name()).collect();
-        if missing.is_empty() {
+    for ((code, src), row) in codes.iter().zip(srcs.iter()).zip(rows.iter()) {
+        let Some(code) = code else { continue };
+        let f = found[index[code]];
+        if f == all {
             continue;
         }
-        let (file, sheet) = ds.sheets.get(srcs.get(i).unwrap_or(0) as usize).map(|s| (s.file.clone(), s.sheet.clone())).unwrap_or_default();
+        let missing: Vec<&str> = NEEDED.iter().enumerate().filter(|(k, _)| f & (1 << k) == 0).map(|(_, t)| t.name()).collect();
+        let (file, sheet) = ds.sheets.get(src.unwrap_or(0) as usize).map(|s| (s.file.clone(), s.sheet.clone())).unwrap_or_default();
         out.push(Problem {
             severity: Severity::Warning,
             table: "企业名录".into(),
             file,
             sheet,
-            row: rows.get(i).map(|r| r as usize),
+            row: row.map(|r| r as usize),
             column: "统一社会信用代码".into(),
             value: code.to_string(),
             message: format!("该企业在{}表中没有数据", missing.join("、")),
             action: "相关数值按缺失处理".into(),
         });
     }
-    Ok(out)
+    Ok((unreg, out))
 }
 
 /// A department table that names an enterprise differently from the register (first row per
 /// table and enterprise).
 fn names_differ(ds: &Dataset) -> PolarsResult<Vec<Problem>> {
-    use std::collections::{HashMap, HashSet};
     let reg = ds.table(TableKind::Register);
-    let mut names: HashMap<&str, &str> = HashMap::new();
+    let mut names: PlHashMap<&str, &str> = PlHashMap::new();
     for (c, n) in reg.column("code")?.str()?.iter().zip(reg.column("name")?.str()?.iter()) {
         if let (Some(c), Some(n)) = (c, n) {
             names.insert(c, n);
@@ -188,20 +200,20 @@ fn names_differ(ds: &Dataset) -> PolarsResult<Vec<Problem>> {
     for kind in [TableKind::Land, TableKind::Tax, TableKind::Output, TableKind::Energy, TableKind::Events, TableKind::Adjust] {
         let t = ds.table(kind);
         let (codes, given, srcs, rows) = (t.column("code")?.str()?, t.column("src_name")?.str()?, t.column("__src")?.u32()?, t.column("__row")?.u32()?);
-        let mut reported: HashSet<&str> = HashSet::new();
-        for i in 0..t.height() {
-            let (Some(c), Some(g)) = (codes.get(i), given.get(i)) else { continue };
+        let mut reported: PlHashSet<&str> = PlHashSet::new();
+        for (((c, g), src), row) in codes.iter().zip(given.iter()).zip(srcs.iter()).zip(rows.iter()) {
+            let (Some(c), Some(g)) = (c, g) else { continue };
             let Some(r) = names.get(c) else { continue };
-            if squash(r) == squash(g) || !reported.insert(c) {
+            if *r == g || squash(r) == squash(g) || !reported.insert(c) {
                 continue;
             }
-            let (file, sheet) = ds.sheets.get(srcs.get(i).unwrap_or(0) as usize).map(|s| (s.file.clone(), s.sheet.clone())).unwrap_or_default();
+            let (file, sheet) = ds.sheets.get(src.unwrap_or(0) as usize).map(|s| (s.file.clone(), s.sheet.clone())).unwrap_or_default();
             out.push(Problem {
                 severity: Severity::Warning,
                 table: kind.name().into(),
                 file,
                 sheet,
-                row: rows.get(i).map(|r| r as usize),
+                row: row.map(|r| r as usize),
                 column: "企业名称".into(),
                 value: g.to_string(),
                 message: format!("同一统一社会信用代码{c}在企业名录中的名称为「{r}」"),

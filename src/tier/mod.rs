@@ -112,7 +112,7 @@ pub fn tier_all(scored: LazyFrame, rules: &Rules) -> PolarsResult<LazyFrame> {
     for g in &rules.groups {
         parts.push(tier_group(scored.clone(), g)?);
     }
-    concat(parts, UnionArgs { rechunk: true, parallel: false, ..Default::default() })
+    concat(parts, UnionArgs { rechunk: true, parallel: true, ..Default::default() })
 }
 
 /// A manual adjustment (调档) that could not be applied.
@@ -128,16 +128,19 @@ pub struct RejectedAdjustment {
 /// report. Rows naming an enterprise that was not evaluated, or a tier the group does not have,
 /// are returned for the problem list.
 pub fn apply_adjustments(results: DataFrame, adjust: &DataFrame, rules: &Rules) -> PolarsResult<(DataFrame, Vec<RejectedAdjustment>)> {
-    use std::collections::HashMap;
+    let (a_code, a_tier, a_reason) = (adjust.column("code")?.str()?, adjust.column("adj_tier")?.str()?, adjust.column("adj_reason")?.str()?);
+    // The groups of the adjusted enterprises only: the 调档 table is short, the results are not.
+    let wanted: PlHashSet<&str> = a_code.iter().flatten().collect();
     let codes = results.column("code")?.str()?;
     let groups = results.column(GROUP)?.str()?;
-    let mut group_of: HashMap<&str, &str> = HashMap::new();
+    let mut group_of: PlHashMap<&str, &str> = PlHashMap::new();
     for (c, g) in codes.iter().zip(groups.iter()) {
         if let (Some(c), Some(g)) = (c, g) {
-            group_of.insert(c, g);
+            if wanted.contains(c) {
+                group_of.insert(c, g);
+            }
         }
     }
-    let (a_code, a_tier, a_reason) = (adjust.column("code")?.str()?, adjust.column("adj_tier")?.str()?, adjust.column("adj_reason")?.str()?);
     let (a_src, a_row) = (adjust.column("__src")?.u32()?, adjust.column("__row")?.u32()?);
     let mut keep_code = Vec::new();
     let mut keep_tier = Vec::new();
@@ -160,6 +163,7 @@ pub fn apply_adjustments(results: DataFrame, adjust: &DataFrame, rules: &Rules) 
         keep_tier.push(tier.clone());
         keep_reason.push(a_reason.get(i).unwrap_or("").to_string());
     }
+    drop(group_of);
     let adj = DataFrame::new(
         keep_code.len(),
         vec![
