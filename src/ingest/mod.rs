@@ -86,6 +86,10 @@ pub struct Dataset {
     pub rejected_register: Vec<RejectedEnterprise>,
     /// Time spent reading files (读取) and typing and checking rows (检查).
     pub timings: Vec<(&'static str, std::time::Duration)>,
+    /// Number of distinct valid credit codes seen. Every table's `__key` column numbers them
+    /// 0..key_count (null where a row has no usable code), so later stages join and look up
+    /// enterprises by integer instead of hashing the code text again.
+    pub key_count: usize,
 }
 
 impl Dataset {
@@ -114,10 +118,12 @@ pub fn load(inputs: &[PathBuf]) -> Result<Dataset, IngestError> {
         reconciliation: Vec::new(),
         rejected_register: Vec::new(),
         timings: Vec::new(),
+        key_count: 0,
     };
     let (mut t_read, mut t_check) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
     let mut parts: BTreeMap<AnyKind, Vec<DataFrame>> = BTreeMap::new();
-    let mut seen: BTreeMap<AnyKind, PlHashMap<String, usize>> = BTreeMap::new();
+    let mut seen: BTreeMap<AnyKind, Vec<u32>> = BTreeMap::new();
+    let mut ids: PlHashMap<String, u32> = PlHashMap::new();
     for f in &files {
         let t = std::time::Instant::now();
         let (source, sheets) = read::read_file(f, &header_score)?;
@@ -180,7 +186,7 @@ pub fn load(inputs: &[PathBuf]) -> Result<Dataset, IngestError> {
             let src = ds.sheets.len();
             ds.sheets.push(SheetRef { file: file.clone(), sheet: sheet.clone(), table: kind });
             let seen_codes = seen.entry(kind).or_default();
-            let (df, rec) = match (type_sheet(&raw, kind, src as u32, seen_codes, &mut ds), kind) {
+            let (df, rec) = match (type_sheet(&raw, kind, src as u32, seen_codes, &mut ids, &mut ds), kind) {
                 (Err(e), AnyKind::Aux(aux)) => {
                     skip_aux_sheet(&mut ds, &raw, aux, e);
                     continue;
@@ -220,6 +226,7 @@ pub fn load(inputs: &[PathBuf]) -> Result<Dataset, IngestError> {
         }
     }
     t_check += t.elapsed();
+    ds.key_count = ids.len();
     ds.timings = vec![("读取文件", t_read), ("检查数据", t_check)];
     Ok(ds)
 }
@@ -345,7 +352,11 @@ fn best_by_headers(keys: &[String]) -> Option<AnyKind> {
 }
 
 fn empty_table(kind: AnyKind) -> Result<DataFrame, IngestError> {
-    let mut cols = vec![Column::new("__src".into(), Vec::<u32>::new()), Column::new("__row".into(), Vec::<u32>::new())];
+    let mut cols = vec![
+        Column::new("__src".into(), Vec::<u32>::new()),
+        Column::new("__row".into(), Vec::<u32>::new()),
+        Column::new("__key".into(), Vec::<Option<u32>>::new()),
+    ];
     for spec in kind.columns() {
         cols.push(match spec.ty {
             ColumnType::Code | ColumnType::Text => Column::new(spec.key.into(), Vec::<Option<String>>::new()),
@@ -370,7 +381,8 @@ fn type_sheet(
     raw: &RawSheet,
     kind: AnyKind,
     src: u32,
-    seen: &mut PlHashMap<String, usize>,
+    seen: &mut Vec<u32>,
+    ids: &mut PlHashMap<String, u32>,
     ds: &mut Dataset,
 ) -> Result<(DataFrame, Reconciliation), IngestError> {
     let file = raw.file.display().to_string();
@@ -435,6 +447,7 @@ fn type_sheet(
     let code_col = mapping[0].1.map(|(i, _)| i).unwrap_or(0);
 
     let mut rows_out: Vec<u32> = Vec::with_capacity(n);
+    let mut keys_out: Vec<Option<u32>> = Vec::with_capacity(n);
     let mut values: Vec<Values> = mapping
         .iter()
         .map(|(spec, _)| match spec.ty {
@@ -516,13 +529,23 @@ fn type_sheet(
             }
             continue;
         }
-        if kind.one_row_per_enterprise() {
-            if let Some(first) = seen.get(code.as_ref()) {
+        // The enterprise's number (see `Dataset::key_count`), given on first sight of its code.
+        let key = code_ok.then(|| {
+            let next = ids.len() as u32;
+            *ids.entry_ref(code.as_ref()).or_insert(next)
+        });
+        if let (true, Some(k)) = (kind.one_row_per_enterprise(), key) {
+            let k = k as usize;
+            if seen.len() <= k {
+                seen.resize(k + 1, 0);
+            }
+            // Rows are 1-based, so 0 means "not seen yet".
+            if let first @ 1.. = seen[k] {
                 mark(i, 2);
                 problems.push(problem(Severity::Warning, Some(row), "统一社会信用代码", &code, format!("同一企业在{}表中重复出现（首次在第{first}行）", kind.name()), "保留首次出现的行，本行不采用"));
                 continue;
             }
-            seen.insert(code.to_string(), row);
+            seen[k] = row as u32;
         }
         // Typed values, pushed straight into the column accumulators; a required value that is
         // missing rejects the row (except in the register), and the row's values are taken back.
@@ -588,19 +611,20 @@ fn type_sheet(
             }
             mark(i, 2);
             problems.push(problem(Severity::Warning, Some(row), "", &code, why, "整行不采用"));
-            if kind.one_row_per_enterprise() {
-                seen.remove(code.as_ref());
+            if let (true, Some(k)) = (kind.one_row_per_enterprise(), key) {
+                seen[k as usize] = 0;
             }
             continue;
         }
         rows_out.push(row as u32);
+        keys_out.push(key);
         mark(i, 3);
     }
     let count = |o: u8| outcome.iter().filter(|x| **x == o).count();
     let (skipped, rejected) = (count(1), count(2));
 
     let used = rows_out.len();
-    let mut cols = vec![Column::new("__src".into(), vec![src; used]), Column::new("__row".into(), rows_out)];
+    let mut cols = vec![Column::new("__src".into(), vec![src; used]), Column::new("__row".into(), rows_out), Column::new("__key".into(), keys_out)];
     for ((spec, _), v) in mapping.iter().zip(values) {
         cols.push(match v {
             Values::Text(a) => StringChunked::from_iter_options(spec.key.into(), a.iter().map(|v| v.as_deref())).into_column(),

@@ -522,8 +522,6 @@ impl<'a> Analysis<'a> {
         let rules = self.rules();
         // Base values per policy, aligned with the firms.
         let mut bases: Vec<Vec<Option<f64>>> = Vec::new();
-        let mut tax_by_type: HashMap<String, HashMap<String, f64>> = HashMap::new();
-        let mut taxpayers: Option<std::collections::HashSet<String>> = None;
         for p in &rules.policies {
             bases.push(match &p.base {
                 PolicyBase::None => vec![None; self.firms.len()],
@@ -532,29 +530,22 @@ impl<'a> Analysis<'a> {
                     numbers(&out, "__base")?
                 }
                 PolicyBase::Tax(t) => {
+                    // Σ amount of tax type t per enterprise key; 0 for an enterprise that pays
+                    // other taxes only, none for one absent from the tax table.
                     let tax = self.ev.dataset.table(TableKind::Tax);
-                    if taxpayers.is_none() {
-                        taxpayers = Some(tax.column("code")?.str()?.iter().flatten().map(str::to_string).collect());
-                    }
-                    let m = tax_by_type.entry(t.clone()).or_insert_with(|| {
-                        let mut m = HashMap::new();
-                        if let (Ok(c), Ok(ty), Ok(a)) = (tax.column("code"), tax.column("tax_type"), tax.column("amount")) {
-                            if let (Ok(c), Ok(ty), Ok(a)) = (c.str(), ty.str(), a.cast(&DataType::Float64)) {
-                                if let Ok(a) = a.f64() {
-                                    for ((c, ty), a) in c.iter().zip(ty.iter()).zip(a.iter()) {
-                                        if let (Some(c), Some(ty), Some(a)) = (c, ty, a) {
-                                            if ty.trim() == t {
-                                                *m.entry(c.to_string()).or_insert(0.0) += a;
-                                            }
-                                        }
-                                    }
-                                }
+                    let amounts = tax.column("amount")?.cast(&DataType::Float64)?;
+                    let mut sum: Vec<Option<f64>> = vec![None; self.ev.dataset.key_count];
+                    for ((k, ty), a) in tax.column("__key")?.u32()?.iter().zip(tax.column("tax_type")?.str()?.iter()).zip(amounts.f64()?.iter()) {
+                        let Some(k) = k else { continue };
+                        let total = sum[k as usize].get_or_insert(0.0);
+                        if let (Some(ty), Some(a)) = (ty, a) {
+                            if ty.trim() == t {
+                                *total += a;
                             }
                         }
-                        m
-                    });
-                    let payers = taxpayers.as_ref().expect("set above");
-                    self.firms.iter().map(|f| m.get(&f.code).copied().or(if payers.contains(&f.code) { Some(0.0) } else { None })).collect()
+                    }
+                    // Firms are the result rows, in order.
+                    self.ev.results.column("__key")?.u32()?.iter().map(|k| k.and_then(|k| sum[k as usize])).collect()
                 }
             });
         }

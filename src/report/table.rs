@@ -47,6 +47,15 @@ impl From<usize> for Cell {
     }
 }
 
+/// Digits before the decimal point of a non-negative number (at least one).
+fn digits(a: f64) -> usize {
+    if a < 10.0 || !a.is_finite() {
+        1
+    } else {
+        a.log10() as usize + 1
+    }
+}
+
 /// Display width: East Asian wide characters count two.
 pub fn text_width(s: &str) -> usize {
     s.chars().map(|c| if (c as u32) >= 0x1100 && !matches!(c as u32, 0x2000..=0x206F) { 2 } else { 1 }).sum()
@@ -94,6 +103,11 @@ pub struct TableWriter<'a> {
     pub col_formats: Vec<Option<Format>>,
     /// Rows not written because the sheet reached Excel's last row (a note takes that row).
     pub dropped: usize,
+    /// The number format set on each column (`set_column_format`) by its first number. Later
+    /// numbers with the same format are written without one and take the column's: looking a
+    /// Format up in the workbook hashes the whole struct, which at a province's size was the
+    /// largest cost of writing after compression.
+    col_set: Vec<Option<Format>>,
 }
 
 /// Written in a sheet's last row when the table does not fit; the CSV/JSON output is complete.
@@ -102,7 +116,7 @@ pub const OVERFLOW_NOTE: &str =
 
 impl<'a> TableWriter<'a> {
     pub fn new(ws: &'a mut Worksheet, fmt: &'a Formats, start_row: u32) -> Self {
-        TableWriter { ws, row: start_row, widths: Vec::new(), fmt, precise: Vec::new(), col_formats: Vec::new(), dropped: 0 }
+        TableWriter { ws, row: start_row, widths: Vec::new(), fmt, precise: Vec::new(), col_formats: Vec::new(), dropped: 0, col_set: Vec::new() }
     }
 
     fn track(&mut self, c: usize, w: usize) {
@@ -146,6 +160,19 @@ impl<'a> TableWriter<'a> {
             self.dropped += 1;
             return Ok(());
         }
+        // Borrowed apart from `self`, which `number` takes mutably.
+        let fmt: &'a Formats = self.fmt;
+        let col_formats = std::mem::take(&mut self.col_formats);
+        let precise = std::mem::take(&mut self.precise);
+        let written = self.cells(cells, cols, special, fmt, &col_formats, &precise);
+        self.col_formats = col_formats;
+        self.precise = precise;
+        written?;
+        self.row += 1;
+        Ok(())
+    }
+
+    fn cells(&mut self, cells: &[Cell], cols: &[usize], special: &Format, fmt: &Formats, col_formats: &[Option<Format>], precise: &[bool]) -> Result<(), XlsxError> {
         for (c, cell) in cells.iter().enumerate() {
             let col = c as u16;
             match cell {
@@ -157,24 +184,48 @@ impl<'a> TableWriter<'a> {
                 Cell::Num(v) => {
                     let f = if cols.contains(&c) {
                         special
-                    } else if let Some(Some(f)) = self.col_formats.get(c) {
+                    } else if let Some(Some(f)) = col_formats.get(c) {
                         f
-                    } else if self.precise.get(c).copied().unwrap_or(false) {
-                        &self.fmt.num4
+                    } else if precise.get(c).copied().unwrap_or(false) {
+                        &fmt.num4
                     } else {
-                        &self.fmt.num2
+                        &fmt.num2
                     };
-                    self.ws.write_number_with_format(self.row, col, *v, f)?;
-                    self.track(c, format!("{v:.2}").len() + 4);
+                    // Width as "#,##0.00" shows it (the separators are in the 4 spare columns).
+                    let w = digits(v.abs()) + 3 + usize::from(*v < 0.0);
+                    self.number(c, *v, f)?;
+                    self.track(c, w + 4);
                 }
                 Cell::Int(v) => {
-                    self.ws.write_number_with_format(self.row, col, *v as f64, &self.fmt.int)?;
-                    self.track(c, v.to_string().len() + 2);
+                    let w = digits(v.unsigned_abs() as f64) + usize::from(*v < 0);
+                    self.number(c, *v as f64, &fmt.int)?;
+                    self.track(c, w + 2);
                 }
                 Cell::Empty => {}
             }
         }
-        self.row += 1;
+        Ok(())
+    }
+
+    /// Write a number in format `f`, through the column's format when it is the same.
+    fn number(&mut self, c: usize, v: f64, f: &Format) -> Result<(), XlsxError> {
+        if self.col_set.len() <= c {
+            self.col_set.resize(c + 1, None);
+        }
+        let col = c as u16;
+        match &self.col_set[c] {
+            Some(g) if g == f => {
+                self.ws.write_number(self.row, col, v)?;
+            }
+            Some(_) => {
+                self.ws.write_number_with_format(self.row, col, v, f)?;
+            }
+            None => {
+                self.ws.set_column_format(col, f)?;
+                self.col_set[c] = Some(f.clone());
+                self.ws.write_number(self.row, col, v)?;
+            }
+        }
         Ok(())
     }
 

@@ -61,7 +61,7 @@ pub fn assemble(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
     let land_agg = land
         .lazy()
         .filter(col("__coef").is_not_null())
-        .group_by([col("code")])
+        .group_by([col("__key")])
         .agg([(col("area_mu") * col("__coef")).sum().alias("land_mu")]);
 
     // Tax basket.
@@ -74,14 +74,15 @@ pub fn assemble(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
         let list = Series::new("exc".into(), rules.tax_exclude.clone()).implode()?.into_series();
         tax = tax.filter(col("tax_type").is_in(lit(list), false).not());
     }
-    let tax_agg = tax.group_by([col("code")]).agg([col("amount").sum().alias("tax")]);
+    // Joins and groupings go by the enterprise's integer key (see `Dataset::key_count`).
+    let tax_agg = tax.group_by([col("__key")]).agg([col("amount").sum().alias("tax")]);
 
-    let output = ds.table(TableKind::Output).clone().lazy().drop(cols(["__src", "__row", "src_name"]));
+    let output = ds.table(TableKind::Output).clone().lazy().drop(cols(["__src", "__row", "src_name", "code"]));
     let energy = ds
         .table(TableKind::Energy)
         .clone()
         .lazy()
-        .drop(cols(["__src", "__row", "src_name"]))
+        .drop(cols(["__src", "__row", "src_name", "code"]))
         .with_column(
             when(col("cod").is_null().and(col("so2").is_null()).and(col("nh3n").is_null()).and(col("nox").is_null()))
                 .then(lit(NULL).cast(DataType::Float64))
@@ -95,10 +96,10 @@ pub fn assemble(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
         .clone()
         .lazy()
         .rename(["__src", "__row"], ["__reg_src", "__reg_row"], true)
-        .left_join(land_agg, col("code"), col("code"))
-        .left_join(tax_agg, col("code"), col("code"))
-        .left_join(output, col("code"), col("code"))
-        .left_join(energy, col("code"), col("code"))
+        .left_join(land_agg, col("__key"), col("__key"))
+        .left_join(tax_agg, col("__key"), col("__key"))
+        .left_join(output, col("__key"), col("__key"))
+        .left_join(energy, col("__key"), col("__key"))
         .with_columns([
             col("industry_code").str().slice(lit(0), lit(2)).cast(DataType::Int32).alias("division"),
             ((lit(end) - col("reg_date")).cast(DataType::Float64) / lit(365.25)).alias("years_since_registration"),
@@ -129,46 +130,46 @@ pub fn assemble(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
     Ok(Assembled { base, unregistered, problems })
 }
 
-/// One pass over the codes of every data table, each looked up once in the register: the codes
-/// no register row has (with the tables they appear in), and a warning for each registered
-/// enterprise with no row in one of the tables every evaluation needs (land, tax, output, energy).
+/// The tables whose rows are matched to the register; the first four are the ones every
+/// evaluation needs.
+const MATCHED: [TableKind; 6] = [TableKind::Land, TableKind::Tax, TableKind::Output, TableKind::Energy, TableKind::Events, TableKind::Adjust];
+const NEEDED: usize = 4;
+
+/// One pass over every data table by enterprise key: the codes no register row has (with the
+/// tables they appear in), and a warning for each registered enterprise with no row in one of
+/// the tables every evaluation needs (land, tax, output, energy).
 #[allow(clippy::type_complexity)]
 fn presence(ds: &Dataset) -> PolarsResult<(BTreeMap<String, Vec<&'static str>>, Vec<Problem>)> {
-    const NEEDED: [TableKind; 4] = [TableKind::Land, TableKind::Tax, TableKind::Output, TableKind::Energy];
     let reg = ds.table(TableKind::Register);
-    let (codes, srcs, rows) = (reg.column("code")?.str()?, reg.column("__src")?.u32()?, reg.column("__row")?.u32()?);
-    let mut index: PlHashMap<&str, usize> = PlHashMap::with_capacity(reg.height());
-    for (i, c) in codes.iter().enumerate() {
-        if let Some(c) = c {
-            index.entry(c).or_insert(i);
-        }
+    let mut registered = vec![false; ds.key_count];
+    for k in reg.column("__key")?.u32()?.iter().flatten() {
+        registered[k as usize] = true;
     }
-    // Bit k of found[i]: register row i's enterprise has a row in NEEDED[k].
-    let mut found = vec![0u8; reg.height()];
+    // Bit t of found[k]: enterprise k has a row in MATCHED[t].
+    let mut found = vec![0u8; ds.key_count];
     let mut unreg: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
-    for kind in [TableKind::Land, TableKind::Tax, TableKind::Output, TableKind::Energy, TableKind::Events, TableKind::Adjust] {
-        let bit = NEEDED.iter().position(|k| *k == kind).map(|p| 1u8 << p).unwrap_or(0);
-        for c in ds.table(kind).column("code")?.str()?.iter().flatten() {
-            match index.get(c) {
-                Some(&i) => found[i] |= bit,
-                None => {
-                    let tables = unreg.entry(c.to_string()).or_default();
-                    if !tables.contains(&kind.name()) {
-                        tables.push(kind.name());
-                    }
-                }
+    for (t, kind) in MATCHED.iter().enumerate() {
+        let table = ds.table(*kind);
+        for (k, code) in table.column("__key")?.u32()?.iter().zip(table.column("code")?.str()?.iter()) {
+            let (Some(k), Some(code)) = (k, code) else { continue };
+            let k = k as usize;
+            let first_in_table = found[k] & (1 << t) == 0;
+            found[k] |= 1 << t;
+            if !registered[k] && first_in_table {
+                unreg.entry(code.to_string()).or_default().push(kind.name());
             }
         }
     }
-    let all = (1u8 << NEEDED.len()) - 1;
+    let needed = (1u8 << NEEDED) - 1;
+    let (keys, codes, srcs, rows) = (reg.column("__key")?.u32()?, reg.column("code")?.str()?, reg.column("__src")?.u32()?, reg.column("__row")?.u32()?);
     let mut out = Vec::new();
-    for ((code, src), row) in codes.iter().zip(srcs.iter()).zip(rows.iter()) {
-        let Some(code) = code else { continue };
-        let f = found[index[code]];
-        if f == all {
+    for (((k, code), src), row) in keys.iter().zip(codes.iter()).zip(srcs.iter()).zip(rows.iter()) {
+        let (Some(k), Some(code)) = (k, code) else { continue };
+        let f = found[k as usize];
+        if f & needed == needed {
             continue;
         }
-        let missing: Vec<&str> = NEEDED.iter().enumerate().filter(|(k, _)| f & (1 << k) == 0).map(|(_, t)| t.name()).collect();
+        let missing: Vec<&str> = MATCHED[..NEEDED].iter().enumerate().filter(|(t, _)| f & (1 << t) == 0).map(|(_, kind)| kind.name()).collect();
         let (file, sheet) = ds.sheets.get(src.unwrap_or(0) as usize).map(|s| (s.file.clone(), s.sheet.clone())).unwrap_or_default();
         out.push(Problem {
             severity: Severity::Warning,
@@ -189,24 +190,26 @@ fn presence(ds: &Dataset) -> PolarsResult<(BTreeMap<String, Vec<&'static str>>, 
 /// table and enterprise).
 fn names_differ(ds: &Dataset) -> PolarsResult<Vec<Problem>> {
     let reg = ds.table(TableKind::Register);
-    let mut names: PlHashMap<&str, &str> = PlHashMap::new();
-    for (c, n) in reg.column("code")?.str()?.iter().zip(reg.column("name")?.str()?.iter()) {
-        if let (Some(c), Some(n)) = (c, n) {
-            names.insert(c, n);
+    let mut names: Vec<Option<&str>> = vec![None; ds.key_count];
+    for (k, n) in reg.column("__key")?.u32()?.iter().zip(reg.column("name")?.str()?.iter()) {
+        if let (Some(k), Some(n)) = (k, n) {
+            names[k as usize] = Some(n);
         }
     }
     let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
     let mut out = Vec::new();
-    for kind in [TableKind::Land, TableKind::Tax, TableKind::Output, TableKind::Energy, TableKind::Events, TableKind::Adjust] {
+    for kind in MATCHED {
         let t = ds.table(kind);
-        let (codes, given, srcs, rows) = (t.column("code")?.str()?, t.column("src_name")?.str()?, t.column("__src")?.u32()?, t.column("__row")?.u32()?);
-        let mut reported: PlHashSet<&str> = PlHashSet::new();
-        for (((c, g), src), row) in codes.iter().zip(given.iter()).zip(srcs.iter()).zip(rows.iter()) {
-            let (Some(c), Some(g)) = (c, g) else { continue };
-            let Some(r) = names.get(c) else { continue };
-            if *r == g || squash(r) == squash(g) || !reported.insert(c) {
+        let (keys, codes, given) = (t.column("__key")?.u32()?, t.column("code")?.str()?, t.column("src_name")?.str()?);
+        let (srcs, rows) = (t.column("__src")?.u32()?, t.column("__row")?.u32()?);
+        let mut reported = vec![false; ds.key_count];
+        for ((((k, c), g), src), row) in keys.iter().zip(codes.iter()).zip(given.iter()).zip(srcs.iter()).zip(rows.iter()) {
+            let (Some(k), Some(c), Some(g)) = (k, c, g) else { continue };
+            let Some(r) = names[k as usize] else { continue };
+            if r == g || reported[k as usize] || squash(r) == squash(g) {
                 continue;
             }
+            reported[k as usize] = true;
             let (file, sheet) = ds.sheets.get(src.unwrap_or(0) as usize).map(|s| (s.file.clone(), s.sheet.clone())).unwrap_or_default();
             out.push(Problem {
                 severity: Severity::Warning,
