@@ -29,6 +29,8 @@ pub const CAT_INCOMPLETE: &str = "数据不全";
 
 pub struct Evaluation {
     pub rules: Rules,
+    /// The inputs' accounting and digests; their rows are released after scoring (see
+    /// `release_inputs`): only the tax table keeps rows (key, type, amount).
     pub dataset: Dataset,
     /// One row per evaluated enterprise, groups in rule order, each in ranking order.
     pub results: DataFrame,
@@ -58,10 +60,10 @@ pub fn check(rules: &Rules, dataset: &Dataset) -> Result<Vec<Problem>, ScoreErro
     Ok(problems)
 }
 
-pub fn run(rules: Rules, dataset: Dataset) -> Result<Evaluation, ScoreError> {
+pub fn run(rules: Rules, mut dataset: Dataset) -> Result<Evaluation, ScoreError> {
     let mut timings = Vec::new();
     let t0 = Instant::now();
-    let mut problems = dataset.problems.clone();
+    let mut problems = std::mem::take(&mut dataset.problems);
 
     let asm = assemble::assemble(&dataset, &rules).map_err(at("汇总企业数据"))?;
     problems.extend(asm.problems.clone());
@@ -104,7 +106,24 @@ pub fn run(rules: Rules, dataset: Dataset) -> Result<Evaluation, ScoreError> {
     timings.push(("分档", t1.elapsed()));
 
     let not_evaluated = not_evaluated(&valued, &asm.unregistered, &dataset, &rules).map_err(at("未参评名单"))?;
+    drop((asm, valued));
+    release_inputs(&mut dataset).map_err(at("释放输入表"))?;
     Ok(Evaluation { rules, dataset, results, not_evaluated, problems, timings })
+}
+
+/// Once scored, drop the input rows no report reads (every input value used is in `results`),
+/// so a province's run does not hold its inputs while it writes: the tables keep their columns
+/// but no rows, except the tax table, which keeps the enterprise key, tax type and amount for
+/// tax-based policy measures. `problems` was moved into the evaluation; the row accounting
+/// (`reconciliation`) and file digests (`sources`) stay.
+fn release_inputs(ds: &mut Dataset) -> PolarsResult<()> {
+    for (kind, df) in ds.tables.iter_mut() {
+        *df = if *kind == TableKind::Tax { df.select(["__key", "tax_type", "amount"])? } else { df.clear() };
+    }
+    for df in ds.aux.values_mut() {
+        *df = df.clear();
+    }
+    Ok(())
 }
 
 /// Everyone seen but not evaluated, with category and reason.

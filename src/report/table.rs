@@ -306,4 +306,55 @@ mod tests {
         assert_eq!(at(MAX_ROWS - 1).as_deref(), Some("第0行"));
         assert_eq!(at(MAX_ROWS).as_deref(), Some(OVERFLOW_NOTE));
     }
+
+    /// Numbers keep their formats when written through the column's format: the first number of
+    /// a column sets it (col style), later ones in the same format carry it without a lookup, and
+    /// a number in another format (percent here) still gets its own style.
+    #[test]
+    fn numbers_keep_their_formats_through_column_formats() {
+        use std::io::Read;
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let fmt = Formats::new();
+        let ws = wb.add_worksheet_with_constant_memory().unwrap();
+        let mut t = TableWriter::new(ws, &fmt, 0);
+        t.write_row(&[Cell::Text("甲".into()), Cell::Num(1.5), Cell::Int(3)]).unwrap();
+        t.write_row(&[Cell::Text("乙".into()), Cell::Num(2.5), Cell::Int(4)]).unwrap();
+        let pct = t.pct_format();
+        t.write_row_with(&[Cell::Text("丙".into()), Cell::Num(0.25)], &[1], &pct).unwrap();
+        let buf = wb.save_to_buffer().unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(buf)).unwrap();
+        let mut xml = String::new();
+        zip.by_name("xl/worksheets/sheet1.xml").unwrap().read_to_string(&mut xml).unwrap();
+        let mut styles = String::new();
+        zip.by_name("xl/styles.xml").unwrap().read_to_string(&mut styles).unwrap();
+        let style_of = |cell: &str| {
+            let at = xml.find(&format!("<c r=\"{cell}\"")).unwrap_or_else(|| panic!("no cell {cell} in {xml}"));
+            let tag = &xml[at..at + xml[at..].find('>').unwrap()];
+            tag.split("s=\"").nth(1).and_then(|x| x.split('"').next()).map(|x| x.parse::<usize>().unwrap())
+        };
+        // The number format code of a style: from <numFmts> (custom ids from 164), else one of
+        // Excel's built-in ids (3 = "#,##0", 4 = "#,##0.00", 10 = "0.00%").
+        let cell_xfs = &styles[styles.find("<cellXfs").unwrap()..styles.find("</cellXfs>").unwrap()];
+        let attr = |tag: &str, name: &str| tag.split(&format!("{name}=\"")).nth(1).and_then(|x| x.split('"').next()).map(str::to_string);
+        let code_of = |id: String| {
+            let custom = styles.split("<numFmt ").skip(1).find(|t| attr(t, "numFmtId").as_deref() == Some(id.as_str()));
+            match (custom, id.as_str()) {
+                (Some(t), _) => attr(t, "formatCode").unwrap(),
+                (None, "3") => "#,##0".into(),
+                (None, "4") => "#,##0.00".into(),
+                (None, "10") => "0.00%".into(),
+                (None, other) => format!("built-in {other}"),
+            }
+        };
+        let fmt_of = |cell: &str| {
+            let style = style_of(cell).unwrap_or_else(|| panic!("{cell} has no style"));
+            code_of(attr(cell_xfs.split("<xf ").nth(style + 1).unwrap(), "numFmtId").unwrap())
+        };
+        assert_eq!(fmt_of("B1"), "#,##0.00");
+        assert_eq!(fmt_of("B2"), "#,##0.00");
+        assert_eq!(fmt_of("C1"), "#,##0");
+        assert_eq!(fmt_of("C2"), "#,##0");
+        assert_eq!(fmt_of("B3"), "0.00%");
+        assert_eq!(style_of("A1"), None, "text in a column without a number keeps the default style");
+    }
 }
