@@ -7,7 +7,8 @@
 use rust_xlsxwriter::Workbook;
 
 use super::analysis::Analysis;
-use super::table::{tier_conditional, Cell, Formats, TableWriter};
+use super::analysis::Firm;
+use super::table::{fits, tier_conditional, Cell, Formats, TableWriter};
 use super::{Scope, SheetError};
 
 pub const NAME: &str = "评价明细";
@@ -43,6 +44,14 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
     ];
     t.header(&heads.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
     t.precise = (0..heads.len()).map(|c| matches!(c, 9 | 11 | 13 | 15)).collect();
+    // A province's cards do not fit one sheet; a sheet cut at Excel's last row would list an
+    // arbitrary part, so it says where the cards are instead.
+    let rows: usize = a.firms.iter().zip(&a.cards).filter(|(f, _)| scope.has(&f.park)).map(|(f, c)| c.items.len() + extras(f).len()).sum();
+    if !fits(t.row, rows) {
+        t.write_row(&[Cell::Text(too_long_note(rows))])?;
+        t.finish_widths()?;
+        return Ok(());
+    }
     let pct = t.pct_format();
     for (i, f) in a.firms.iter().enumerate() {
         if !scope.has(&f.park) {
@@ -87,23 +96,7 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
             row.extend(tail.iter().cloned());
             t.write_row_with(&row, &[16], &pct)?;
         }
-        let mut extra: Vec<(String, f64, String)> = Vec::new();
-        if f.bonus != 0.0 || f.deduction != 0.0 || f.event_note.is_some() {
-            extra.push(("加分".into(), f.bonus, f.event_note.clone().unwrap_or_default()));
-            extra.push(("减分".into(), -f.deduction, String::new()));
-        }
-        if (f.reweight - 1.0).abs() > 1e-12 {
-            extra.push(("权重调整系数".into(), f.reweight, "缺失指标不计，其余指标得分合计乘以该系数".into()));
-        }
-        if f.vetoed || f.tier != f.tier_by_score {
-            let why = match (&f.adj_reason, f.vetoed) {
-                (Some(reason), _) => format!("调档：{reason}"),
-                (None, true) => "一票否决".to_string(),
-                (None, false) => format!("加减分事项降档：{}", f.event_note.clone().unwrap_or_default()),
-            };
-            extra.push((format!("等级调整（按得分{}→{}）", f.tier_by_score, f.tier), f64::NAN, why));
-        }
-        for (label, v, note) in extra {
+        for (label, v, note) in extras(f) {
             let mut row = firm.clone();
             row.extend([label.into(), Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty]);
             row.push(if v.is_nan() { Cell::Empty } else { Cell::Num(v) });
@@ -118,4 +111,30 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
     tier_conditional(t.ws, &a.all_labels(), 1, last, 6)?;
     t.finish_widths()?;
     Ok(())
+}
+
+/// The note that replaces the cards when they do not fit a sheet.
+pub fn too_long_note(rows: usize) -> String {
+    format!("评价明细共 {rows} 行，超过 Excel 单表上限（1,048,576 行），本表不列出；每家企业的评价明细见同目录 JSON 文件（evaluated 下各企业的 indicators），或用 mujun explain <统一社会信用代码|企业名称> 查看")
+}
+
+/// The rows after an enterprise's indicators: bonus and deduction, re-weighting, tier change.
+fn extras(f: &Firm) -> Vec<(String, f64, String)> {
+    let mut extra: Vec<(String, f64, String)> = Vec::new();
+    if f.bonus != 0.0 || f.deduction != 0.0 || f.event_note.is_some() {
+        extra.push(("加分".into(), f.bonus, f.event_note.clone().unwrap_or_default()));
+        extra.push(("减分".into(), -f.deduction, String::new()));
+    }
+    if (f.reweight - 1.0).abs() > 1e-12 {
+        extra.push(("权重调整系数".into(), f.reweight, "缺失指标不计，其余指标得分合计乘以该系数".into()));
+    }
+    if f.vetoed || f.tier != f.tier_by_score {
+        let why = match (&f.adj_reason, f.vetoed) {
+            (Some(reason), _) => format!("调档：{reason}"),
+            (None, true) => "一票否决".to_string(),
+            (None, false) => format!("加减分事项降档：{}", f.event_note.clone().unwrap_or_default()),
+        };
+        extra.push((format!("等级调整（按得分{}→{}）", f.tier_by_score, f.tier), f64::NAN, why));
+    }
+    extra
 }

@@ -110,6 +110,11 @@ pub struct TableWriter<'a> {
     col_set: Vec<Option<Format>>,
 }
 
+/// Whether `rows` rows written from `first_row` fit the sheet without the overflow note.
+pub fn fits(first_row: u32, rows: usize) -> bool {
+    first_row as usize + rows <= MAX_ROWS
+}
+
 /// Written in a sheet's last row when the table does not fit; the CSV/JSON output is complete.
 pub const OVERFLOW_NOTE: &str =
     "本表已达 Excel 行数上限（1,048,576 行），以下各行未写入本表；完整数据见同目录的 CSV 和 JSON 文件";
@@ -305,6 +310,21 @@ mod tests {
         let at = |r: usize| range.get_value(((r) as u32, 0)).map(|v| v.to_string());
         assert_eq!(at(MAX_ROWS - 1).as_deref(), Some("第0行"));
         assert_eq!(at(MAX_ROWS).as_deref(), Some(OVERFLOW_NOTE));
+    }
+
+    /// `fits` agrees with the writer: a table that fits drops nothing, one row more does.
+    #[test]
+    fn fits_agrees_with_the_writer() {
+        for (start, n) in [(MAX_ROWS - 2, 2usize), (MAX_ROWS - 2, 3)] {
+            let mut wb = rust_xlsxwriter::Workbook::new();
+            let fmt = Formats::new();
+            let mut t = TableWriter::new(wb.add_worksheet(), &fmt, start as u32);
+            for i in 0..n {
+                t.write_row(&[Cell::Int(i as i64)]).unwrap();
+            }
+            assert_eq!(t.dropped == 0, fits(start as u32, n), "start {start}, {n} rows");
+        }
+        assert!(fits(1, MAX_ROWS - 1) && !fits(1, MAX_ROWS));
     }
 
     /// Numbers keep their formats when written through the column's format: the first number of
