@@ -65,8 +65,8 @@ pub fn run(rules: Rules, mut dataset: Dataset) -> Result<Evaluation, ScoreError>
     let t0 = Instant::now();
     let mut problems = std::mem::take(&mut dataset.problems);
 
-    let asm = assemble::assemble(&dataset, &rules).map_err(at("汇总企业数据"))?;
-    problems.extend(asm.problems.clone());
+    let mut asm = assemble::assemble(&dataset, &rules).map_err(at("汇总企业数据"))?;
+    problems.append(&mut asm.problems);
     let classified = score::classify(asm.base.clone().lazy(), &rules);
     let valued = score::with_values(classified, &rules)
         .map_err(at("计算指标值"))?

@@ -110,6 +110,25 @@ pub struct TableWriter<'a> {
     col_set: Vec<Option<Format>>,
 }
 
+/// Write a number in format `f` at (`row`, `c`), through the column's format when it is the same
+/// (see `TableWriter::col_set`); the first number of a column sets the column's format.
+fn number(ws: &mut Worksheet, col_set: &mut Vec<Option<Format>>, row: u32, c: usize, v: f64, f: &Format) -> Result<(), XlsxError> {
+    if col_set.len() <= c {
+        col_set.resize(c + 1, None);
+    }
+    let col = c as u16;
+    match &col_set[c] {
+        Some(g) if g == f => ws.write_number(row, col, v)?,
+        Some(_) => ws.write_number_with_format(row, col, v, f)?,
+        None => {
+            ws.set_column_format(col, f)?;
+            col_set[c] = Some(f.clone());
+            ws.write_number(row, col, v)?
+        }
+    };
+    Ok(())
+}
+
 /// Whether `rows` rows written from `first_row` fit the sheet without the overflow note.
 pub fn fits(first_row: u32, rows: usize) -> bool {
     first_row as usize + rows <= MAX_ROWS
@@ -165,26 +184,21 @@ impl<'a> TableWriter<'a> {
             self.dropped += 1;
             return Ok(());
         }
-        // Borrowed apart from `self`, which `number` takes mutably.
-        let fmt: &'a Formats = self.fmt;
-        let col_formats = std::mem::take(&mut self.col_formats);
-        let precise = std::mem::take(&mut self.precise);
-        let written = self.cells(cells, cols, special, fmt, &col_formats, &precise);
-        self.col_formats = col_formats;
-        self.precise = precise;
-        written?;
-        self.row += 1;
-        Ok(())
-    }
-
-    fn cells(&mut self, cells: &[Cell], cols: &[usize], special: &Format, fmt: &Formats, col_formats: &[Option<Format>], precise: &[bool]) -> Result<(), XlsxError> {
+        // Disjoint borrows of the fields: the worksheet and column state change, the formats not.
+        let TableWriter { ws, row, widths, fmt, precise, col_formats, col_set, .. } = self;
+        let mut track = |c: usize, w: usize| {
+            if widths.len() <= c {
+                widths.resize(c + 1, 0);
+            }
+            widths[c] = widths[c].max(w);
+        };
         for (c, cell) in cells.iter().enumerate() {
             let col = c as u16;
             match cell {
                 Cell::Text(s) => {
                     // write_string never interprets "=…" as a formula.
-                    self.ws.write_string(self.row, col, s)?;
-                    self.track(c, text_width(s).min(60));
+                    ws.write_string(*row, col, s)?;
+                    track(c, text_width(s).min(60));
                 }
                 Cell::Num(v) => {
                     let f = if cols.contains(&c) {
@@ -196,41 +210,18 @@ impl<'a> TableWriter<'a> {
                     } else {
                         &fmt.num2
                     };
+                    number(ws, col_set, *row, c, *v, f)?;
                     // Width as "#,##0.00" shows it (the separators are in the 4 spare columns).
-                    let w = digits(v.abs()) + 3 + usize::from(*v < 0.0);
-                    self.number(c, *v, f)?;
-                    self.track(c, w + 4);
+                    track(c, digits(v.abs()) + 3 + usize::from(*v < 0.0) + 4);
                 }
                 Cell::Int(v) => {
-                    let w = digits(v.unsigned_abs() as f64) + usize::from(*v < 0);
-                    self.number(c, *v as f64, &fmt.int)?;
-                    self.track(c, w + 2);
+                    number(ws, col_set, *row, c, *v as f64, &fmt.int)?;
+                    track(c, digits(v.unsigned_abs() as f64) + usize::from(*v < 0) + 2);
                 }
                 Cell::Empty => {}
             }
         }
-        Ok(())
-    }
-
-    /// Write a number in format `f`, through the column's format when it is the same.
-    fn number(&mut self, c: usize, v: f64, f: &Format) -> Result<(), XlsxError> {
-        if self.col_set.len() <= c {
-            self.col_set.resize(c + 1, None);
-        }
-        let col = c as u16;
-        match &self.col_set[c] {
-            Some(g) if g == f => {
-                self.ws.write_number(self.row, col, v)?;
-            }
-            Some(_) => {
-                self.ws.write_number_with_format(self.row, col, v, f)?;
-            }
-            None => {
-                self.ws.set_column_format(col, f)?;
-                self.col_set[c] = Some(f.clone());
-                self.ws.write_number(self.row, col, v)?;
-            }
-        }
+        *row += 1;
         Ok(())
     }
 
