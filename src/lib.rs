@@ -15,6 +15,15 @@ pub mod sample;
 pub mod score;
 pub mod tier;
 
+/// The process's peak resident memory so far in bytes (Linux `VmHWM`); `None` elsewhere. Shown by
+/// `evaluate --verbose` after each phase.
+pub fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
 /// Every failure that ends a command, by stage. Mapped to exit codes in `main`.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -53,8 +53,10 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
     pb.set_message("读取数据");
     let ds = ingest::load(&a.data)?;
     let ingest_timings = ds.timings.clone();
+    let peak_ingest = crate::peak_memory();
     pb.set_message("评分、排名、分档");
     let ev = evaluation::run(rules, ds)?;
+    let peak_eval = crate::peak_memory();
     let previous = match &a.previous {
         Some(p) => {
             pb.set_message("读取上年结果");
@@ -83,18 +85,27 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
     }
     println!("机器可读结果：{}，{}", outputs.csv.display(), outputs.json.display());
     if a.verbose {
-        println!("各阶段耗时：");
-        let line = |name: &str, secs: f64| {
+        println!("各阶段耗时（峰值内存为到该阶段结束时进程的最高常驻内存）：");
+        let line = |name: &str, secs: f64, peak: Option<u64>| {
             // Pad by display width: a CJK character takes two terminal columns.
-            let pad = 10usize.saturating_sub(crate::report::table::text_width(name));
-            println!("  {name}{:pad$}{secs:>10.3} 秒", "");
+            let pad = 16usize.saturating_sub(crate::report::table::text_width(name));
+            let peak = peak.map(|b| format!("  峰值内存 {:.2} GB", b as f64 / 1e9)).unwrap_or_default();
+            println!("  {name}{:pad$}{secs:>10.3} 秒{peak}", "");
         };
-        line("读取规则", t_rules.as_secs_f64());
-        for (name, d) in ingest_timings.iter().chain(&ev.timings) {
-            line(name, d.as_secs_f64());
+        line("读取规则", t_rules.as_secs_f64(), None);
+        let n = ingest_timings.len();
+        for (i, (name, d)) in ingest_timings.iter().enumerate() {
+            line(name, d.as_secs_f64(), if i + 1 == n { peak_ingest } else { None });
         }
-        line("写出结果", t_write.as_secs_f64());
-        line("合计", started.elapsed().as_secs_f64());
+        let n = ev.timings.len();
+        for (i, (name, d)) in ev.timings.iter().enumerate() {
+            line(name, d.as_secs_f64(), if i + 1 == n { peak_eval } else { None });
+        }
+        line("写出结果", t_write.as_secs_f64(), None);
+        for (name, d, peak) in &outputs.timings {
+            line(&format!("  {name}"), d.as_secs_f64(), *peak);
+        }
+        line("合计", started.elapsed().as_secs_f64(), crate::peak_memory());
     }
     let errors = ev.problems.iter().filter(|p| p.severity == Severity::Error).count();
     if errors > 0 {

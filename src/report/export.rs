@@ -392,14 +392,17 @@ fn write(path: PathBuf, body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>
     Ok(path)
 }
 
-/// Write the CSV (with BOM, so Excel opens it as UTF-8) and the JSON into `out_dir`.
-pub fn write_machine_readable(a: &Analysis, out_dir: &Path) -> Result<(PathBuf, PathBuf), ReportError> {
-    let c = write(out_dir.join(csv_name(a)), |w| {
+/// Write the CSV into `out_dir`, with a BOM so Excel opens it as UTF-8.
+pub fn write_csv_file(a: &Analysis, out_dir: &Path) -> Result<PathBuf, ReportError> {
+    write(out_dir.join(csv_name(a)), |w| {
         w.write_all(&[0xEF, 0xBB, 0xBF])?;
         write_csv(a, w)
-    })?;
-    let j = write(out_dir.join(json_name(a)), |w| write_json(a, w))?;
-    Ok((c, j))
+    })
+}
+
+/// Write the JSON into `out_dir`.
+pub fn write_json_file(a: &Analysis, out_dir: &Path) -> Result<PathBuf, ReportError> {
+    write(out_dir.join(json_name(a)), |w| write_json(a, w))
 }
 
 /// Parse CSV text (RFC 4180: quotes, doubled quotes, CRLF or LF) into rows of fields.

@@ -166,6 +166,9 @@ pub struct Outputs {
     pub parks: Vec<PathBuf>,
     pub csv: PathBuf,
     pub json: PathBuf,
+    /// Time of each step (analysis, each workbook, CSV, JSON) and the peak memory after it, for
+    /// `evaluate --verbose`.
+    pub timings: Vec<(String, std::time::Duration, Option<u64>)>,
 }
 
 /// Read the previous year's results (workbook or CSV) for the comparison.
@@ -181,23 +184,36 @@ pub fn write_all(
     previous: Option<yoy::Previous>,
     progress: &mut dyn FnMut(usize, usize, &str),
 ) -> Result<Outputs, ReportError> {
+    let mut timings = Vec::new();
+    let mut t = std::time::Instant::now();
+    let mut lap = |what: &str| {
+        timings.push((what.to_string(), t.elapsed(), crate::peak_memory()));
+        t = std::time::Instant::now();
+    };
     let a = Analysis::build(ev, previous).map_err(|source| ReportError::Data { sheet: "汇总", source })?;
+    lap("汇总分析");
     // Enterprises without a park are in the bureau's workbook only.
     let park_list: Vec<&String> = a.parks.iter().filter(|p| p.as_str() != analysis::NO_PARK).collect();
-    let total = 3 + park_list.len();
+    let total = 4 + park_list.len();
     progress(0, total, "结果工作簿");
     let workbook = write_bureau(&a, out_dir)?;
+    lap("结果工作簿");
     let mut parks = Vec::new();
     let dir = out_dir.join(park::DIR);
     let names = park::file_names(&park_list, a.rules().meta.year);
     for (i, (p, name)) in park_list.iter().zip(&names).enumerate() {
         progress(1 + i, total, p);
         parks.push(park::write_park(&a, p, &dir, name)?);
+        lap(p);
     }
-    progress(total - 2, total, "CSV/JSON");
-    let (csv, json) = export::write_machine_readable(&a, out_dir)?;
+    progress(total - 3, total, "CSV");
+    let csv = export::write_csv_file(&a, out_dir)?;
+    lap("CSV");
+    progress(total - 2, total, "JSON");
+    let json = export::write_json_file(&a, out_dir)?;
+    lap("JSON");
     progress(total - 1, total, "完成");
-    Ok(Outputs { workbook, parks, csv, json })
+    Ok(Outputs { workbook, parks, csv, json, timings })
 }
 
 /// Write the data-quality workbook of `mujun check`: 问题清单 and 数据核对.
