@@ -32,9 +32,10 @@ pub struct Evaluation {
     /// The inputs' accounting and digests; their rows are released after scoring (see
     /// `release_inputs`): only the tax table keeps rows (key, type, amount).
     pub dataset: Dataset,
-    /// One row per evaluated enterprise, groups in rule order, each in ranking order.
+    /// One row per evaluated enterprise, groups in rule order, each in ranking order. The
+    /// [`RESULT_TEXT`] columns present are strings; the frame is in one chunk.
     pub results: DataFrame,
-    /// code, name, park, scale, industry_code, category, reason, tier.
+    /// [`NOT_EVALUATED_TEXT`], all strings, in one chunk.
     pub not_evaluated: DataFrame,
     /// Input problems followed by those found while scoring.
     pub problems: Vec<Problem>,
@@ -46,6 +47,25 @@ impl Evaluation {
     pub fn enterprises_seen(&self) -> usize {
         self.results.height() + self.not_evaluated.height()
     }
+}
+
+/// Text columns of `Evaluation::results`, stored as strings (a column that is null throughout
+/// would otherwise have no text type) so reports can borrow them.
+pub const RESULT_TEXT: &[&str] =
+    &["code", "name", "park", "town", "industry_code", "scale", GROUP, tier::TIER, tier::TIER_BY_SCORE, tier::TIER_AFTER_EVENTS, "adj_reason", events::NOTE];
+/// Columns of `Evaluation::not_evaluated`, all text.
+pub const NOT_EVALUATED_TEXT: &[&str] = &["code", "name", "park", "scale", "industry_code", "category", "reason", "tier"];
+
+/// `df` with its `text` columns (those present) as strings, in one chunk per column.
+fn settle(df: DataFrame, text: &[&str]) -> PolarsResult<DataFrame> {
+    let casts: Vec<Expr> = text
+        .iter()
+        .filter(|c| df.column(c).is_ok_and(|s| s.dtype() != &DataType::String))
+        .map(|c| col(*c).cast(DataType::String))
+        .collect();
+    let mut df = if casts.is_empty() { df } else { df.lazy().with_columns(casts).collect()? };
+    df.rechunk_mut_par();
+    Ok(df)
 }
 
 /// Every problem `evaluate` would list, without scoring: input problems, cross-table checks
@@ -108,6 +128,8 @@ pub fn run(rules: Rules, mut dataset: Dataset) -> Result<Evaluation, ScoreError>
     let not_evaluated = not_evaluated(&valued, &asm.unregistered, &dataset, &rules).map_err(at("未参评名单"))?;
     drop((asm, valued));
     release_inputs(&mut dataset).map_err(at("释放输入表"))?;
+    let results = settle(results, RESULT_TEXT).map_err(at("分档"))?;
+    let not_evaluated = settle(not_evaluated, NOT_EVALUATED_TEXT).map_err(at("未参评名单"))?;
     Ok(Evaluation { rules, dataset, results, not_evaluated, problems, timings })
 }
 

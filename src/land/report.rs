@@ -75,12 +75,12 @@ fn heads(h: &[&str]) -> Vec<String> {
     h.iter().map(|s| s.to_string()).collect()
 }
 
-fn opt_text(s: &Option<String>) -> Cell {
+fn opt_text(s: &Option<String>) -> Cell<'_> {
     s.as_deref().map(Cell::from).unwrap_or(Cell::Empty)
 }
 
-fn opt_date(d: Option<i32>) -> Cell {
-    d.map(|d| Cell::Text(date_text(d))).unwrap_or(Cell::Empty)
+fn opt_date(d: Option<i32>) -> Cell<'static> {
+    d.map(|d| Cell::from(date_text(d))).unwrap_or(Cell::Empty)
 }
 
 fn finish(t: &mut TableWriter, rows: usize, cols: usize) -> Result<(), XlsxError> {
@@ -90,7 +90,7 @@ fn finish(t: &mut TableWriter, rows: usize, cols: usize) -> Result<(), XlsxError
 }
 
 /// Columns shared by per-project sheets.
-fn project_cells(run: &LandRun, i: usize) -> Vec<Cell> {
+fn project_cells(run: &LandRun, i: usize) -> Vec<Cell<'_>> {
     let p = &run.projects[i];
     vec![p.parcel_id.clone().into(), opt_text(&p.project), opt_text(&p.code), opt_text(&p.holder)]
 }
@@ -126,7 +126,7 @@ fn checks_sheet(run: &LandRun, wb: &mut Workbook, fmt: &Formats) -> Result<(), S
             (None, v) => v.into(),
         });
         cells.push(c.control.as_ref().map(|x| Cell::Num(x.value)).unwrap_or(Cell::Empty));
-        cells.push(c.control.as_ref().map(|x| Cell::Text(x.source.clone())).unwrap_or(Cell::Empty));
+        cells.push(c.control.as_ref().map(|x| Cell::from(x.source.as_str())).unwrap_or(Cell::Empty));
         cells.push(c.standard.into());
         cells.push(req.into());
         cells.push(c.status.label().into());
@@ -208,12 +208,12 @@ fn idle_sheet(run: &LandRun, wb: &mut Workbook, fmt: &Formats) -> Result<(), She
             opt_date(p.actual_start),
             opt_date(p.stop_date),
             idle.reason.clone().into(),
-            Cell::Text(date_text(idle.since)),
+            Cell::from(date_text(idle.since)),
             Cell::Int(idle.days),
             idle.built_share.into(),
             idle.investment_share.into(),
             if idle.reclaim { "无偿收回（闲置满期限）".into() } else { "征收土地闲置费".into() },
-            fee.map(|f| Cell::Text(f.calc.clone())).unwrap_or_else(|| if idle.reclaim { "依法无偿收回，不再测算闲置费".into() } else { Cell::Empty }),
+            fee.map(|f| Cell::from(f.calc.as_str())).unwrap_or_else(|| if idle.reclaim { "依法无偿收回，不再测算闲置费".into() } else { Cell::Empty }),
             fee.and_then(|f| f.amount).into(),
         ]);
         t.write_row_with(&cells, &[12, 13], &pct)?;
@@ -435,9 +435,9 @@ fn rules_sheet(run: &LandRun, wb: &mut Workbook, fmt: &Formats) -> Result<(), Sh
     t.blank();
     t.header(&heads(&["规则文件原文", "", ""]))?;
     for (path, text) in &r.texts {
-        t.write_row(&[Cell::Text(format!("# {}", path.display())), Cell::Empty, Cell::Empty])?;
+        t.write_row(&[Cell::from(format!("# {}", path.display())), Cell::Empty, Cell::Empty])?;
         for line in text.lines() {
-            t.write_row(&[Cell::Text(line.to_string()), Cell::Empty, Cell::Empty])?;
+            t.write_row(&[Cell::from(line.to_string()), Cell::Empty, Cell::Empty])?;
         }
     }
     t.ws.set_freeze_panes(1, 0)?;

@@ -26,7 +26,7 @@ pub fn ordered(a: &Analysis, scope: Scope) -> Vec<usize> {
             AlertKind::NearLower => 0,
             AlertKind::Threshold(t) => 1 + t,
         };
-        (k, a.firms[al.firm].park.clone(), al.firm)
+        (k, a.firms[al.firm].park, al.firm)
     };
     idx.sort_by_key(|&i| key(i));
     idx
@@ -46,11 +46,11 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
         let f = &a.firms[al.firm];
         t.write_row(&[
             kind_label(&al.kind).into(),
-            f.park.clone().into(),
+            f.park.into(),
             r.groups[f.group].name.clone().into(),
-            f.code.clone().into(),
-            f.name.clone().into(),
-            f.tier.clone().into(),
+            f.code.into(),
+            f.name.into(),
+            f.tier.into(),
             f.total.into(),
             al.detail.clone().into(),
             al.value.into(),

@@ -4,7 +4,9 @@
 //! comparison. Every sheet, the per-park workbooks, the CSV/JSON export and `mujun explain`
 //! read this one structure, so they always agree.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use polars::prelude::*;
 
@@ -38,105 +40,106 @@ pub const FIELDS: &[(&str, &str)] = &[
 /// The relative improvement used for "the indicator that would move it most".
 pub const STEP: f64 = 0.10;
 
+/// An evaluated enterprise. Its text borrows from the evaluation's results frame (a province
+/// has a million of them: owned copies would double the report's memory).
 #[derive(Debug, Clone)]
-pub struct Firm {
-    pub code: String,
-    pub name: String,
-    pub park: String,
-    pub town: Option<String>,
-    pub industry_code: String,
-    pub scale: String,
+pub struct Firm<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub park: &'a str,
+    pub town: Option<&'a str>,
+    pub industry_code: &'a str,
+    pub scale: &'a str,
     pub division: Option<i64>,
-    pub cluster: String,
+    pub cluster: &'a str,
     /// Index into `rules.groups`.
     pub group: usize,
     pub rank: i64,
     pub pop: i64,
-    pub tier: String,
-    pub tier_by_score: String,
-    pub tier_after_events: String,
-    pub adj_reason: Option<String>,
+    pub tier: &'a str,
+    pub tier_by_score: &'a str,
+    pub tier_after_events: &'a str,
+    pub adj_reason: Option<&'a str>,
     pub vetoed: bool,
     pub total: f64,
     pub items: f64,
     pub bonus: f64,
     pub deduction: f64,
     pub reweight: f64,
-    pub event_note: Option<String>,
+    pub event_note: Option<&'a str>,
     /// Per indicator of [`Analysis::indicators`].
     pub value: Vec<Option<f64>>,
     pub bench: Vec<Option<f64>>,
     pub score: Vec<Option<f64>>,
     /// Per [`FIELDS`].
     pub fields: Vec<Option<f64>>,
-    /// Ranking population key (group and the `rank_within` fields).
-    pub population: String,
+    /// Ranking population (group and the `rank_within` fields), numbered.
+    pub population: u32,
 }
 
-impl Firm {
+impl Firm<'_> {
     pub fn field(&self, key: &str) -> Option<f64> {
         FIELDS.iter().position(|(k, _)| *k == key).and_then(|i| self.fields[i])
     }
 }
 
-/// A not-evaluated enterprise.
+/// A not-evaluated enterprise (text borrowed from the not-evaluated frame).
 #[derive(Debug, Clone)]
-pub struct Listed {
-    pub code: String,
-    pub name: String,
-    pub park: String,
-    pub scale: String,
-    pub industry_code: String,
-    pub category: String,
-    pub reason: String,
-    pub tier: Option<String>,
+pub struct Listed<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub park: &'a str,
+    pub scale: &'a str,
+    pub industry_code: &'a str,
+    pub category: &'a str,
+    pub reason: &'a str,
+    pub tier: Option<&'a str>,
 }
 
 /// A tier boundary next to an enterprise.
 #[derive(Debug, Clone)]
-pub struct Boundary {
-    pub tier: String,
+pub struct Boundary<'a> {
+    pub tier: &'a str,
     /// Points: to reach the next better tier (up), or ahead of the next lower tier (down).
     pub gap: f64,
-    /// What the boundary is: the enterprise at the edge of that tier, or the threshold.
-    pub reference: String,
+    /// What the boundary is: the enterprise at the edge of that tier, or the threshold. Shared by
+    /// every enterprise with the same boundary.
+    pub reference: Arc<str>,
 }
 
+/// One indicator of a score card. The value, benchmark and score are the firm's
+/// (`firm.value[ind]` …); weight and cap are the group's.
 #[derive(Debug, Clone)]
 pub struct ItemCard {
     /// Index into [`Analysis::indicators`].
     pub ind: usize,
     pub weight: f64,
     pub cap: Option<f64>,
-    pub value: Option<f64>,
-    pub bench: Option<f64>,
-    pub score: Option<f64>,
     /// Total-score gain from improving the value by [`STEP`] (10 %).
     pub gain: Option<f64>,
     /// Relative improvement of this indicator alone that closes the gap to the next tier.
     pub needed: Option<f64>,
-    pub note: String,
+    pub note: &'static str,
 }
 
 #[derive(Debug, Clone)]
-pub struct Card {
-    pub up: Option<Boundary>,
+pub struct Card<'a> {
+    pub up: Option<Boundary<'a>>,
     /// Why there is no `up` (top tier, veto, no places), else empty.
-    pub up_note: String,
-    pub down: Option<Boundary>,
+    pub up_note: Cow<'static, str>,
+    pub down: Option<Boundary<'a>>,
     pub items: Vec<ItemCard>,
     /// Index into `items` of the indicator with the largest gain.
     pub best: Option<usize>,
 }
 
+/// A policy measure that applies to an enterprise; [`Analysis::formula`] writes its computation.
 #[derive(Debug, Clone)]
 pub struct MeasureRow {
     /// Index into `rules.policies`.
     pub policy: usize,
     pub base: Option<f64>,
     pub amount: Option<f64>,
-    /// The computation written out with numbers, or why it cannot be computed.
-    pub formula: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -161,11 +164,11 @@ pub struct AlertRow {
 pub struct Analysis<'a> {
     pub ev: &'a Evaluation,
     pub indicators: Vec<&'a Indicator>,
-    pub firms: Vec<Firm>,
-    pub cards: Vec<Card>,
+    pub firms: Vec<Firm<'a>>,
+    pub cards: Vec<Card<'a>>,
     pub measures: Vec<Vec<MeasureRow>>,
     pub alerts: Vec<AlertRow>,
-    pub listed: Vec<Listed>,
+    pub listed: Vec<Listed<'a>>,
     /// Every park of evaluated and not-evaluated enterprises, sorted.
     pub parks: Vec<String>,
     pub comparison: Option<Comparison>,
@@ -173,24 +176,35 @@ pub struct Analysis<'a> {
     minmax: std::cell::RefCell<HashMap<usize, HashMap<(usize, String), (f64, f64)>>>,
 }
 
-fn strings(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
+/// A text column of `df` borrowed for the frame's lifetime; `None` when absent. The evaluation
+/// stores its text columns as strings in one chunk (`evaluation::RESULT_TEXT`), so rows are read
+/// directly.
+fn text_col<'d>(df: &'d DataFrame, name: &str) -> PolarsResult<Option<&'d StringChunked>> {
     match df.column(name) {
-        Ok(c) => {
-            let c = c.cast(&DataType::String)?;
-            Ok(c.str()?.iter().map(|s| s.map(str::to_string)).collect())
-        }
-        Err(_) => Ok(vec![None; df.height()]),
+        Ok(c) => Ok(Some(c.str()?)),
+        Err(_) => Ok(None),
     }
 }
 
-fn numbers(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
+fn text_at<'d>(c: Option<&'d StringChunked>, i: usize) -> Option<&'d str> {
+    c.and_then(|c| c.get(i))
+}
+
+/// A column as finite numbers (non-finite and absent read as missing), in one chunk.
+fn number_col(df: &DataFrame, name: &str) -> PolarsResult<Option<Float64Chunked>> {
     match df.column(name) {
-        Ok(c) => {
-            let c = c.cast(&DataType::Float64)?;
-            Ok(c.f64()?.iter().map(|v| v.filter(|x| x.is_finite())).collect())
-        }
-        Err(_) => Ok(vec![None; df.height()]),
+        Ok(c) => Ok(Some(c.cast(&DataType::Float64)?.f64()?.rechunk().into_owned())),
+        Err(_) => Ok(None),
     }
+}
+
+fn number_at(c: &Option<Float64Chunked>, i: usize) -> Option<f64> {
+    c.as_ref().and_then(|c| c.get(i)).filter(|x| x.is_finite())
+}
+
+/// Park of a row: blank or absent reads as [`NO_PARK`].
+fn park_or_none(p: Option<&str>) -> &str {
+    p.filter(|p| !p.trim().is_empty()).unwrap_or(NO_PARK)
 }
 
 impl<'a> Analysis<'a> {
@@ -203,7 +217,7 @@ impl<'a> Analysis<'a> {
         let indicators = score::all_indicators(rules);
         let df = &ev.results;
         let n = df.height();
-        let text = |c: &str| strings(df, c);
+        let text = |c: &str| text_col(df, c);
         let (code, name, park, town, icode, scale, group) =
             (text("code")?, text("name")?, text("park")?, text("town")?, text("industry_code")?, text("scale")?, text(GROUP)?);
         let (t, tbs, tae, adj, note) = (text(tier::TIER)?, text(tier::TIER_BY_SCORE)?, text(tier::TIER_AFTER_EVENTS)?, text("adj_reason")?, text(events::NOTE)?);
@@ -211,7 +225,7 @@ impl<'a> Analysis<'a> {
             Ok(c) => c.cast(&DataType::Boolean)?.bool()?.iter().map(|b| b.unwrap_or(false)).collect(),
             Err(_) => vec![false; n],
         };
-        let num = |c: &str| numbers(df, c);
+        let num = |c: &str| number_col(df, c);
         let (rank, pop, total, items, bonus, deduction, reweight, division) = (
             num(tier::RANK)?,
             num(tier::POP)?,
@@ -226,80 +240,95 @@ impl<'a> Analysis<'a> {
         for ind in &indicators {
             vals.push((num(&score::value_col(&ind.id))?, num(&score::bench_col(&ind.id))?, num(&score::score_col(&ind.id))?));
         }
-        let fields: Vec<Vec<Option<f64>>> = FIELDS.iter().map(|(k, _)| num(k)).collect::<PolarsResult<_>>()?;
+        let fields: Vec<Option<Float64Chunked>> = FIELDS.iter().map(|(k, _)| num(k)).collect::<PolarsResult<_>>()?;
         // Ranking-population key columns, as text.
-        let mut keycols: BTreeMap<String, Vec<Option<String>>> = BTreeMap::new();
+        let mut keycols: BTreeMap<String, Column> = BTreeMap::new();
         for g in &rules.groups {
             for k in &g.tiers.rank_within {
                 if k != "group" && !keycols.contains_key(k) {
-                    keycols.insert(k.clone(), text(k)?);
+                    if let Ok(c) = df.column(k) {
+                        keycols.insert(k.clone(), c.cast(&DataType::String)?.rechunk());
+                    }
                 }
             }
         }
+        let keycols: BTreeMap<&str, &StringChunked> = keycols.iter().map(|(k, c)| Ok((k.as_str(), c.str()?))).collect::<PolarsResult<_>>()?;
 
+        let mut population_ids: HashMap<String, u32> = HashMap::new();
+        let mut key = String::new();
         let mut firms = Vec::with_capacity(n);
         for i in 0..n {
-            let gi = rules.groups.iter().position(|g| Some(g.id.as_str()) == group[i].as_deref()).unwrap_or(0);
+            let gid = text_at(group, i);
+            let gi = rules.groups.iter().position(|g| Some(g.id.as_str()) == gid).unwrap_or(0);
             let g = &rules.groups[gi];
-            let mut population = g.id.clone();
+            key.clear();
+            key.push_str(&g.id);
             for k in &g.tiers.rank_within {
                 if k != "group" {
-                    population.push('\u{1}');
-                    population.push_str(keycols[k][i].as_deref().unwrap_or(""));
+                    key.push('\u{1}');
+                    key.push_str(keycols.get(k.as_str()).and_then(|c| c.get(i)).unwrap_or(""));
                 }
             }
-            let ic = icode[i].clone().unwrap_or_default();
+            let next = population_ids.len() as u32;
+            let population = match population_ids.get(key.as_str()) {
+                Some(&p) => p,
+                None => *population_ids.entry(key.clone()).or_insert(next),
+            };
+            let ic = text_at(icode, i).unwrap_or("");
             firms.push(Firm {
-                code: code[i].clone().unwrap_or_default(),
-                name: name[i].clone().unwrap_or_default(),
-                park: park[i].clone().filter(|p| !p.trim().is_empty()).unwrap_or_else(|| NO_PARK.to_string()),
-                town: town[i].clone(),
-                cluster: rules.cluster_of(&ic).unwrap_or(NO_CLUSTER).to_string(),
+                code: text_at(code, i).unwrap_or(""),
+                name: text_at(name, i).unwrap_or(""),
+                park: park_or_none(text_at(park, i)),
+                town: text_at(town, i),
+                cluster: rules.cluster_of(ic).unwrap_or(NO_CLUSTER),
                 industry_code: ic,
-                scale: scale[i].clone().unwrap_or_default(),
-                division: division[i].map(|d| d as i64),
+                scale: text_at(scale, i).unwrap_or(""),
+                division: number_at(&division, i).map(|d| d as i64),
                 group: gi,
-                rank: rank[i].unwrap_or(0.0) as i64,
-                pop: pop[i].unwrap_or(0.0) as i64,
-                tier: t[i].clone().unwrap_or_default(),
-                tier_by_score: tbs[i].clone().unwrap_or_default(),
-                tier_after_events: tae[i].clone().unwrap_or_default(),
-                adj_reason: adj[i].clone().filter(|s| !s.is_empty()),
+                rank: number_at(&rank, i).unwrap_or(0.0) as i64,
+                pop: number_at(&pop, i).unwrap_or(0.0) as i64,
+                tier: text_at(t, i).unwrap_or(""),
+                tier_by_score: text_at(tbs, i).unwrap_or(""),
+                tier_after_events: text_at(tae, i).unwrap_or(""),
+                adj_reason: text_at(adj, i).filter(|s| !s.is_empty()),
                 vetoed: veto[i],
-                total: total[i].unwrap_or(0.0),
-                items: items[i].unwrap_or(0.0),
-                bonus: bonus[i].unwrap_or(0.0),
-                deduction: deduction[i].unwrap_or(0.0),
-                reweight: reweight[i].unwrap_or(1.0),
-                event_note: note[i].clone().filter(|s| !s.is_empty()),
-                value: vals.iter().map(|v| v.0[i]).collect(),
-                bench: vals.iter().map(|v| v.1[i]).collect(),
-                score: vals.iter().map(|v| v.2[i]).collect(),
-                fields: fields.iter().map(|f| f[i]).collect(),
+                total: number_at(&total, i).unwrap_or(0.0),
+                items: number_at(&items, i).unwrap_or(0.0),
+                bonus: number_at(&bonus, i).unwrap_or(0.0),
+                deduction: number_at(&deduction, i).unwrap_or(0.0),
+                reweight: number_at(&reweight, i).unwrap_or(1.0),
+                event_note: text_at(note, i).filter(|s| !s.is_empty()),
+                value: vals.iter().map(|v| number_at(&v.0, i)).collect(),
+                bench: vals.iter().map(|v| number_at(&v.1, i)).collect(),
+                score: vals.iter().map(|v| number_at(&v.2, i)).collect(),
+                fields: fields.iter().map(|f| number_at(f, i)).collect(),
                 population,
             });
         }
 
         let ne = &ev.not_evaluated;
-        let nt = |c: &str| strings(ne, c);
+        let nt = |c: &str| text_col(ne, c);
         let (c, nm, pk, sc, ic, cat, rs, tr) =
             (nt("code")?, nt("name")?, nt("park")?, nt("scale")?, nt("industry_code")?, nt("category")?, nt("reason")?, nt("tier")?);
         let listed: Vec<Listed> = (0..ne.height())
             .map(|i| Listed {
-                code: c[i].clone().unwrap_or_default(),
-                name: nm[i].clone().unwrap_or_default(),
-                park: pk[i].clone().filter(|p| !p.trim().is_empty()).unwrap_or_else(|| NO_PARK.to_string()),
-                scale: sc[i].clone().unwrap_or_default(),
-                industry_code: ic[i].clone().unwrap_or_default(),
-                category: cat[i].clone().unwrap_or_default(),
-                reason: rs[i].clone().unwrap_or_default(),
-                tier: tr[i].clone(),
+                code: text_at(c, i).unwrap_or(""),
+                name: text_at(nm, i).unwrap_or(""),
+                park: park_or_none(text_at(pk, i)),
+                scale: text_at(sc, i).unwrap_or(""),
+                industry_code: text_at(ic, i).unwrap_or(""),
+                category: text_at(cat, i).unwrap_or(""),
+                reason: text_at(rs, i).unwrap_or(""),
+                tier: text_at(tr, i),
             })
             .collect();
 
-        let mut parks: Vec<String> = firms.iter().map(|f| f.park.clone()).chain(listed.iter().map(|l| l.park.clone())).collect();
-        parks.sort();
-        parks.dedup();
+        let mut parks: Vec<String> = Vec::new();
+        {
+            let mut seen: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+            seen.extend(firms.iter().map(|f| f.park).chain(listed.iter().map(|l| l.park)));
+            parks.extend(seen.into_iter().map(str::to_string));
+        }
 
         let mut a = Analysis { ev, indicators, firms, cards: Vec::new(), measures: Vec::new(), alerts: Vec::new(), listed, parks, comparison: None, minmax: Default::default() };
         a.cards = a.compute_cards();
@@ -309,26 +338,14 @@ impl<'a> Analysis<'a> {
         Ok(a)
     }
 
-    /// Firms of each ranking population, in rank order.
-    fn populations(&self) -> HashMap<&str, Vec<usize>> {
-        let mut m: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, f) in self.firms.iter().enumerate() {
-            m.entry(f.population.as_str()).or_default().push(i);
-        }
-        for v in m.values_mut() {
-            v.sort_by_key(|&i| (self.firms[i].rank, i));
-        }
-        m
-    }
-
     /// Min and max of an indicator over the population of the min–max method.
     fn min_max(&self, k: usize, ind: &Indicator, f: &Firm) -> Option<(f64, f64)> {
         let field = |x: &Firm, name: &str| -> String {
             match name {
-                "park" => x.park.clone(),
-                "town" => x.town.clone().unwrap_or_default(),
-                "scale" => x.scale.clone(),
-                "industry_code" => x.industry_code.clone(),
+                "park" => x.park.to_string(),
+                "town" => x.town.unwrap_or_default().to_string(),
+                "scale" => x.scale.to_string(),
+                "industry_code" => x.industry_code.to_string(),
                 "division" => x.division.map(|d| d.to_string()).unwrap_or_default(),
                 _ => String::new(),
             }
@@ -355,25 +372,37 @@ impl<'a> Analysis<'a> {
         table.get(&key(f)).copied()
     }
 
-    fn compute_cards(&self) -> Vec<Card> {
-        let pops = self.populations();
+    fn compute_cards(&self) -> Vec<Card<'a>> {
         let rules = self.rules();
         // First and last member (in rank order) of each tier-by-score label per population, so a
         // card finds its tier boundaries without scanning the population.
-        let mut edges: HashMap<(&str, &str), (usize, usize)> = HashMap::new();
-        for (pop, members) in &pops {
-            for &i in members {
-                let e = edges.entry((pop, self.firms[i].tier_by_score.as_str())).or_insert((i, i));
+        let mut edges: HashMap<(u32, &str), (usize, usize)> = HashMap::new();
+        let order = |i: usize| (self.firms[i].rank, i);
+        for (i, f) in self.firms.iter().enumerate() {
+            let e = edges.entry((f.population, f.tier_by_score)).or_insert((i, i));
+            if order(i) < order(e.0) {
+                e.0 = i;
+            }
+            if order(i) > order(e.1) {
                 e.1 = i;
             }
         }
-        self.firms
-            .iter()
-            .map(|f| {
+        // Boundary texts are the same for every enterprise at the same boundary: one copy each.
+        let mut texts: HashMap<String, Arc<str>> = HashMap::new();
+        let mut intern = |s: String| -> Arc<str> {
+            if let Some(t) = texts.get(&s) {
+                return t.clone();
+            }
+            let t: Arc<str> = Arc::from(s.as_str());
+            texts.insert(s, t.clone());
+            t
+        };
+        let mut cards = Vec::with_capacity(self.firms.len());
+        for f in &self.firms {
                 let g = &rules.groups[f.group];
                 let labels = &g.tiers.labels;
-                let t = g.tiers.index_of(&f.tier_by_score);
-                let pop = f.population.as_str();
+                let t = g.tiers.index_of(f.tier_by_score);
+                let pop = f.population;
                 let last_of = |label: &str| edges.get(&(pop, label)).map(|e| &self.firms[e.1]);
                 let first_of = |label: &str| edges.get(&(pop, label)).map(|e| &self.firms[e.0]);
                 let edge = |x: &Firm| format!("第{}名「{}」总分{:.2}", x.rank, x.name, x.total);
@@ -383,15 +412,15 @@ impl<'a> Analysis<'a> {
                 };
 
                 // Up: the next better tier by score.
-                let mut up_note = String::new();
+                let mut up_note: Cow<'static, str> = Cow::Borrowed("");
                 let up = match t {
                     _ if f.vetoed => {
-                        up_note = "一票否决，等级为最低档，与得分无关".into();
+                        up_note = Cow::Borrowed("一票否决，等级为最低档，与得分无关");
                         None
                     }
                     None => None,
                     Some(0) => {
-                        up_note = "已在最高档".into();
+                        up_note = Cow::Borrowed("已在最高档");
                         None
                     }
                     Some(t) => {
@@ -411,15 +440,15 @@ impl<'a> Analysis<'a> {
                             }
                         };
                         if b.is_none() {
-                            up_note = format!("{better}档在本排名范围内没有名额（共{}家）", f.pop);
+                            up_note = Cow::Owned(format!("{better}档在本排名范围内没有名额（共{}家）", f.pop));
                         }
-                        b.map(|(gap, reference)| Boundary { tier: better.clone(), gap, reference })
+                        b.map(|(gap, reference)| Boundary { tier: better.as_str(), gap, reference: intern(reference) })
                     }
                 };
 
                 // Down: the next lower tier by score (none when the final tier is already the lowest).
                 let down = match t {
-                    Some(t) if t + 1 < labels.len() && g.tiers.index_of(&f.tier) != Some(labels.len() - 1) => {
+                    Some(t) if t + 1 < labels.len() && g.tiers.index_of(f.tier) != Some(labels.len() - 1) => {
                         let lower = &labels[t + 1];
                         let by_firm = first_of(lower).map(|x| (round(f.total - x.total).max(0.0), edge(x)));
                         let by_threshold = |mins: &[f64]| (round(f.total - mins[t]).max(0.0), format!("{}档分数线{}分", labels[t], mins[t]));
@@ -434,7 +463,7 @@ impl<'a> Analysis<'a> {
                                 })
                             }
                         };
-                        b.map(|(gap, reference)| Boundary { tier: lower.clone(), gap, reference })
+                        b.map(|(gap, reference)| Boundary { tier: lower.as_str(), gap, reference: intern(reference) })
                     }
                     _ => None,
                 };
@@ -457,15 +486,15 @@ impl<'a> Analysis<'a> {
                         }
                     }
                 }
-                Card { up, up_note, down, items, best }
-            })
-            .collect()
+                cards.push(Card { up, up_note, down, items, best });
+        }
+        cards
     }
 
     /// One indicator of a score card. `ind` is the group's own definition (weight, cap, method).
     fn item_card(&self, f: &Firm, k: usize, ind: &Indicator, gap: Option<f64>) -> ItemCard {
-        let (value, bench, stored) = (f.value[k], f.bench[k], f.score[k]);
-        let mut card = ItemCard { ind: k, weight: ind.weight, cap: ind.cap, value, bench, score: stored, gain: None, needed: None, note: String::new() };
+        let (value, bench) = (f.value[k], f.bench[k]);
+        let mut card = ItemCard { ind: k, weight: ind.weight, cap: ind.cap, gain: None, needed: None, note: "" };
         let Some(x) = value else {
             card.note = match ind.missing {
                 Missing::Zero => "缺少数据，该项0分",
@@ -504,6 +533,9 @@ impl<'a> Analysis<'a> {
                 let (mut lo, mut hi) = (0.0f64, max_r);
                 for _ in 0..100 {
                     let mid = (lo + hi) / 2.0;
+                    if mid <= lo || mid >= hi {
+                        break; // converged: further halvings change nothing
+                    }
                     if reach(mid) {
                         hi = mid;
                     } else {
@@ -527,7 +559,8 @@ impl<'a> Analysis<'a> {
                 PolicyBase::None => vec![None; self.firms.len()],
                 PolicyBase::Formula { expr, .. } => {
                     let out = self.ev.results.clone().lazy().select([expr.clone().cast(DataType::Float64).alias("__base")]).collect()?;
-                    numbers(&out, "__base")?
+                    let c = number_col(&out, "__base")?;
+                    (0..out.height()).map(|i| number_at(&c, i)).collect()
                 }
                 PolicyBase::Tax(t) => {
                     // Σ amount of tax type t per enterprise key; 0 for an enterprise that pays
@@ -559,23 +592,29 @@ impl<'a> Analysis<'a> {
                     .policies
                     .iter()
                     .enumerate()
-                    .filter(|(_, p)| p.tiers.contains(&f.tier) && (p.groups.is_empty() || p.groups.contains(gid)))
+                    .filter(|(_, p)| p.tiers.iter().any(|t| t == f.tier) && (p.groups.is_empty() || p.groups.contains(gid)))
                     .map(|(pi, p)| {
                         let base = bases[pi][i];
-                        let (amount, formula) = match (p.rate, base) {
-                            (None, _) => (None, String::new()),
-                            (Some(_), None) => (None, format!("缺少{}数据，无法计算", p.base_name)),
-                            (Some(r), Some(b)) => {
-                                let amount = b * r;
-                                let rate = if p.percent { format!("{}%", trim_num(r * 100.0)) } else { join_unit(&trim_num(r), &p.rate_unit) };
-                                (Some(amount), format!("{} {} × {} = {}", p.base_name, join_unit(&fmt_num(b, 2), &p.base_unit), rate, join_unit(&fmt_num(amount, 2), &p.unit)))
-                            }
-                        };
-                        MeasureRow { policy: pi, base, amount, formula }
+                        MeasureRow { policy: pi, base, amount: p.rate.zip(base).map(|(r, b)| b * r) }
                     })
                     .collect()
             })
             .collect())
+    }
+
+    /// A measure's computation written out with numbers ("基数 1,000.00 万元 × 5% = 50.00 万元"),
+    /// why it cannot be computed, or empty for a measure without an amount.
+    pub fn formula(&self, m: &MeasureRow) -> String {
+        let p = &self.rules().policies[m.policy];
+        match (p.rate, m.base) {
+            (None, _) => String::new(),
+            (Some(_), None) => format!("缺少{}数据，无法计算", p.base_name),
+            (Some(r), Some(b)) => {
+                let amount = b * r;
+                let rate = if p.percent { format!("{}%", trim_num(r * 100.0)) } else { join_unit(&trim_num(r), &p.rate_unit) };
+                format!("{} {} × {} = {}", p.base_name, join_unit(&fmt_num(b, 2), &p.base_unit), rate, join_unit(&fmt_num(amount, 2), &p.unit))
+            }
+        }
     }
 
     fn compute_alerts(&self) -> Vec<AlertRow> {
@@ -645,7 +684,14 @@ impl<'a> Analysis<'a> {
     }
 
     pub fn measures_text(&self, i: usize) -> String {
-        self.measures[i].iter().map(|m| self.rules().policies[m.policy].measure.clone()).collect::<Vec<_>>().join("；")
+        let mut out = String::new();
+        for (k, m) in self.measures[i].iter().enumerate() {
+            if k > 0 {
+                out.push('；');
+            }
+            out.push_str(&self.rules().policies[m.policy].measure);
+        }
+        out
     }
 
     /// The best indicator's name and its gain, for one-line summaries.
@@ -706,7 +752,7 @@ pub struct Aggregate {
 }
 
 impl Aggregate {
-    pub fn of<'f>(firms: impl Iterator<Item = &'f Firm>) -> Aggregate {
+    pub fn of<'f, 'a: 'f>(firms: impl Iterator<Item = &'f Firm<'a>>) -> Aggregate {
         let mut a = Aggregate { n: 0, land: 0.0, sums: vec![0.0; AGGREGATES.len()] };
         for f in firms {
             a.n += 1;

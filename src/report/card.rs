@@ -152,11 +152,11 @@ fn evaluated(a: &Analysis, i: usize) -> String {
         let mark = if c.best == Some(k) { " *" } else { "" };
         s += &line(&[
             format!("{}{mark}", ind.name),
-            opt(it.value, 4),
+            opt(f.value[it.ind], 4),
             ind.unit.clone(),
-            opt(it.bench, 4),
+            opt(f.bench[it.ind], 4),
             fmt_num(it.weight, 0),
-            opt(it.score, 2),
+            opt(f.score[it.ind], 2),
             opt(it.cap, 2),
             opt(it.gain, 2),
             it.needed.map(|n| format!("+{:.1}%", n * 100.0)).unwrap_or_else(|| "—".into()),
@@ -170,13 +170,13 @@ fn evaluated(a: &Analysis, i: usize) -> String {
     }
     s += "\n";
     match &c.up {
-        Some(b) => s += &format!("距上一档：{} 还差 {} 分（边界：{}）\n", a.tier_display(f.group, &b.tier), fmt_num(b.gap, 2), b.reference),
+        Some(b) => s += &format!("距上一档：{} 还差 {} 分（边界：{}）\n", a.tier_display(f.group, b.tier), fmt_num(b.gap, 2), b.reference),
         None => s += &format!("距上一档：{}\n", if c.up_note.is_empty() { "—" } else { &c.up_note }),
     }
     let best = a.best_text(i);
     s += &format!("最能提分的指标：{}\n", if best.is_empty() { "无（各项已达封顶或无法测算）".to_string() } else { format!("* {best}") });
     if let Some(d) = &c.down {
-        s += &format!("距下一档：领先 {} {} 分（边界：{}）", a.tier_display(f.group, &d.tier), fmt_num(d.gap, 2), d.reference);
+        s += &format!("距下一档：领先 {} {} 分（边界：{}）", a.tier_display(f.group, d.tier), fmt_num(d.gap, 2), d.reference);
         if let Some(m) = r.alerts.margin {
             if d.gap <= m + 1e-9 {
                 s += &format!("　⚠ 在预警分差 {m} 分以内");
@@ -195,8 +195,9 @@ fn evaluated(a: &Analysis, i: usize) -> String {
             if !p.text.is_empty() {
                 line += &format!("：{}", p.text);
             }
-            if !m.formula.is_empty() {
-                line += &format!("（{}）", m.formula);
+            let formula = a.formula(m);
+            if !formula.is_empty() {
+                line += &format!("（{formula}）");
             }
             s += &line;
             s += "\n";

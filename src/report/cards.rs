@@ -48,7 +48,7 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
     // arbitrary part, so it says where the cards are instead.
     let rows: usize = a.firms.iter().zip(&a.cards).filter(|(f, _)| scope.has(&f.park)).map(|(f, c)| c.items.len() + extras(f).len()).sum();
     if !fits(t.row, rows) {
-        t.write_row(&[Cell::Text(too_long_note(rows))])?;
+        t.write_row(&[too_long_note(rows).into()])?;
         t.finish_widths()?;
         return Ok(());
     }
@@ -59,39 +59,40 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
         }
         let c = &a.cards[i];
         let firm: Vec<Cell> = vec![
-            r.groups[f.group].name.clone().into(),
-            f.park.clone().into(),
-            f.code.clone().into(),
-            f.name.clone().into(),
+            r.groups[f.group].name.as_str().into(),
+            f.park.into(),
+            f.code.into(),
+            f.name.into(),
             Cell::Int(f.rank),
             Cell::Int(f.pop),
-            f.tier.clone().into(),
+            f.tier.into(),
             f.total.into(),
         ];
         let tail: Vec<Cell> = vec![
-            c.up.as_ref().map(|b| b.tier.clone()).unwrap_or_default().into(),
+            c.up.as_ref().map(|b| b.tier).unwrap_or_default().into(),
             c.up.as_ref().map(|b| Cell::Num(b.gap)).unwrap_or(Cell::Empty),
-            c.up.as_ref().map(|b| b.reference.clone()).unwrap_or_else(|| c.up_note.clone()).into(),
+            c.up.as_ref().map(|b| Cell::from(&*b.reference)).unwrap_or_else(|| Cell::from(&*c.up_note)),
             a.best_text(i).into(),
         ];
         for (k, it) in c.items.iter().enumerate() {
             let ind = a.indicators[it.ind];
             let mut row = firm.clone();
-            let mut note = it.note.clone();
-            if c.best == Some(k) {
-                note = if note.is_empty() { "最能提分".into() } else { format!("最能提分；{note}") };
-            }
+            let note: Cell = match (c.best == Some(k), it.note.is_empty()) {
+                (false, _) => it.note.into(),
+                (true, true) => "最能提分".into(),
+                (true, false) => format!("最能提分；{}", it.note).into(),
+            };
             row.extend([
-                ind.name.clone().into(),
-                it.value.into(),
-                ind.unit.clone().into(),
-                it.bench.into(),
+                ind.name.as_str().into(),
+                f.value[it.ind].into(),
+                ind.unit.as_str().into(),
+                f.bench[it.ind].into(),
                 it.weight.into(),
-                it.score.into(),
+                f.score[it.ind].into(),
                 it.cap.into(),
                 it.gain.into(),
                 it.needed.into(),
-                note.into(),
+                note,
             ]);
             row.extend(tail.iter().cloned());
             t.write_row_with(&row, &[16], &pct)?;
@@ -122,7 +123,7 @@ pub fn too_long_note(rows: usize) -> String {
 fn extras(f: &Firm) -> Vec<(String, f64, String)> {
     let mut extra: Vec<(String, f64, String)> = Vec::new();
     if f.bonus != 0.0 || f.deduction != 0.0 || f.event_note.is_some() {
-        extra.push(("加分".into(), f.bonus, f.event_note.clone().unwrap_or_default()));
+        extra.push(("加分".into(), f.bonus, f.event_note.unwrap_or_default().to_string()));
         extra.push(("减分".into(), -f.deduction, String::new()));
     }
     if (f.reweight - 1.0).abs() > 1e-12 {
@@ -132,7 +133,7 @@ fn extras(f: &Firm) -> Vec<(String, f64, String)> {
         let why = match (&f.adj_reason, f.vetoed) {
             (Some(reason), _) => format!("调档：{reason}"),
             (None, true) => "一票否决".to_string(),
-            (None, false) => format!("加减分事项降档：{}", f.event_note.clone().unwrap_or_default()),
+            (None, false) => format!("加减分事项降档：{}", f.event_note.unwrap_or_default()),
         };
         extra.push((format!("等级调整（按得分{}→{}）", f.tier_by_score, f.tier), f64::NAN, why));
     }

@@ -2,7 +2,6 @@
 //! per evaluated and per not-evaluated enterprise) and one JSON document. Keys are stable English
 //! names; numbers are written in their shortest exact form. The CSV doubles as `--previous` input.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -22,30 +21,56 @@ pub fn json_name(a: &Analysis) -> String {
     format!("{}年度亩均效益评价结果.json", a.rules().meta.year)
 }
 
-enum V {
-    S(String),
-    N(Option<f64>),
+/// Writes CSV fields separated by commas and rows ended by CRLF, straight into the output.
+struct CsvOut<'w> {
+    out: &'w mut dyn Write,
+    first: bool,
 }
 
-fn s(x: impl Into<String>) -> V {
-    V::S(x.into())
-}
-
-/// A text field for Excel: quoted when needed; text that Excel would take for a formula
-/// (= + - @ at the start) is prefixed with ' so it opens as text.
-fn csv_text(t: &str) -> String {
-    let t = if t.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{t}") } else { t.to_string() };
-    if t.contains([',', '"', '\n', '\r']) || t.starts_with(' ') || t.ends_with(' ') {
-        format!("\"{}\"", t.replace('"', "\"\""))
-    } else {
-        t
+impl<'w> CsvOut<'w> {
+    fn new(out: &'w mut dyn Write) -> Self {
+        CsvOut { out, first: true }
     }
-}
 
-fn csv_num(x: Option<f64>) -> String {
-    match x {
-        Some(v) if v.is_finite() => format!("{v}"),
-        _ => String::new(),
+    fn sep(&mut self) -> std::io::Result<()> {
+        if !std::mem::replace(&mut self.first, false) {
+            self.out.write_all(b",")?;
+        }
+        Ok(())
+    }
+
+    /// A text field for Excel: quoted when needed; text that Excel would take for a formula
+    /// (= + - @ at the start) is prefixed with ' so it opens as text.
+    fn text(&mut self, t: &str) -> std::io::Result<()> {
+        self.sep()?;
+        let guard = t.starts_with(['=', '+', '-', '@', '\t', '\r']);
+        let quote = t.contains([',', '"', '\n', '\r']) || t.starts_with(' ') || t.ends_with(' ');
+        if quote {
+            self.out.write_all(b"\"")?;
+        }
+        if guard {
+            self.out.write_all(b"'")?;
+        }
+        if quote {
+            self.out.write_all(t.replace('"', "\"\"").as_bytes())?;
+            self.out.write_all(b"\"")
+        } else {
+            self.out.write_all(t.as_bytes())
+        }
+    }
+
+    /// A number in its shortest exact form; empty when missing or not finite.
+    fn num(&mut self, x: Option<f64>) -> std::io::Result<()> {
+        self.sep()?;
+        match x {
+            Some(v) if v.is_finite() => write!(self.out, "{v}"),
+            _ => Ok(()),
+        }
+    }
+
+    fn end(&mut self) -> std::io::Result<()> {
+        self.first = true;
+        self.out.write_all(b"\r\n")
     }
 }
 
@@ -69,87 +94,71 @@ pub fn csv_header(a: &Analysis) -> Vec<String> {
     h
 }
 
-/// The CSV's rows, one at a time (evaluated enterprises, then the not evaluated), so a province's
-/// results are never held twice in memory.
-fn csv_rows<'a>(a: &'a Analysis<'a>) -> impl Iterator<Item = Vec<V>> + 'a {
+/// Write the CSV (without BOM) to `out`, one enterprise at a time (evaluated, then not
+/// evaluated), so a province's results are never held twice in memory.
+pub fn write_csv(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
     let r = a.rules();
-    let year = r.meta.year as f64;
-    let evaluated = a.firms.iter().enumerate().map(move |(i, f)| {
+    let year = Some(r.meta.year as f64);
+    let mut w = CsvOut::new(out);
+    let header = csv_header(a);
+    for h in &header {
+        w.text(h)?;
+    }
+    w.end()?;
+    for (i, f) in a.firms.iter().enumerate() {
         let g = &r.groups[f.group];
         let c = &a.cards[i];
-        let mut row = vec![
-            V::N(Some(year)),
-            s(EVALUATED),
-            s(&f.code),
-            s(&f.name),
-            s(&f.park),
-            s(f.town.clone().unwrap_or_default()),
-            s(&f.industry_code),
-            s(&f.scale),
-            s(&f.cluster),
-            s(&g.id),
-            s(&g.name),
-            V::N(Some(f.rank as f64)),
-            V::N(Some(f.pop as f64)),
-            s(&f.tier),
-            s(a.tier_name(f.group, &f.tier)),
-            s(&f.tier_by_score),
-            s(&f.tier_after_events),
-            s(f.adj_reason.clone().unwrap_or_default()),
-            V::N(Some(f.total)),
-            V::N(Some(f.items)),
-            V::N(Some(f.bonus)),
-            V::N(Some(f.deduction)),
-            V::N(Some(f.reweight)),
-            s(f.event_note.clone().unwrap_or_default()),
-        ];
-        for k in 0..a.indicators.len() {
-            row.extend([V::N(f.value[k]), V::N(f.bench[k]), V::N(f.score[k])]);
+        w.num(year)?;
+        for t in [EVALUATED, f.code, f.name, f.park, f.town.unwrap_or(""), f.industry_code, f.scale, f.cluster, &g.id, &g.name] {
+            w.text(t)?;
         }
-        row.extend(f.fields.iter().map(|v| V::N(*v)));
-        row.push(s(c.up.as_ref().map(|b| b.tier.clone()).unwrap_or_default()));
-        row.push(V::N(c.up.as_ref().map(|b| b.gap)));
-        row.push(s(c.best.map(|b| a.indicators[c.items[b].ind].id.clone()).unwrap_or_default()));
-        row.push(s(a.measures_text(i)));
-        row.push(s(""));
-        row.push(s(""));
-        row
-    });
-    let width = csv_header(a).len();
-    let listed = a.listed.iter().map(move |l| {
-        let mut row: Vec<V> = (0..width).map(|_| s("")).collect();
-        row[0] = V::N(Some(year));
-        row[1] = s(NOT_EVALUATED);
-        row[2] = s(&l.code);
-        row[3] = s(&l.name);
-        row[4] = s(&l.park);
-        row[6] = s(&l.industry_code);
-        row[7] = s(&l.scale);
-        row[8] = s(if l.industry_code.is_empty() { "" } else { r.cluster_of(&l.industry_code).unwrap_or(super::analysis::NO_CLUSTER) });
-        row[13] = s(l.tier.clone().unwrap_or_default());
-        row[width - 2] = s(&l.category);
-        row[width - 1] = s(&l.reason);
-        row
-    });
-    evaluated.chain(listed)
-}
-
-/// Write the CSV (without BOM) to `out`.
-pub fn write_csv(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
-    let line = |cells: Vec<String>, out: &mut dyn Write| -> std::io::Result<()> {
-        out.write_all(cells.join(",").as_bytes())?;
-        out.write_all(b"\r\n")
-    };
-    line(csv_header(a).iter().map(|h| csv_text(h)).collect(), out)?;
-    for row in csv_rows(a) {
-        let cells: Vec<String> = row
-            .iter()
-            .map(|v| match v {
-                V::S(t) => csv_text(t),
-                V::N(x) => csv_num(*x),
-            })
-            .collect();
-        line(cells, out)?;
+        w.num(Some(f.rank as f64))?;
+        w.num(Some(f.pop as f64))?;
+        w.text(f.tier)?;
+        w.text(&a.tier_name(f.group, f.tier))?;
+        for t in [f.tier_by_score, f.tier_after_events, f.adj_reason.unwrap_or("")] {
+            w.text(t)?;
+        }
+        for x in [f.total, f.items, f.bonus, f.deduction, f.reweight] {
+            w.num(Some(x))?;
+        }
+        w.text(f.event_note.unwrap_or(""))?;
+        for k in 0..a.indicators.len() {
+            for x in [f.value[k], f.bench[k], f.score[k]] {
+                w.num(x)?;
+            }
+        }
+        for x in &f.fields {
+            w.num(*x)?;
+        }
+        w.text(c.up.as_ref().map(|b| b.tier).unwrap_or(""))?;
+        w.num(c.up.as_ref().map(|b| b.gap))?;
+        w.text(c.best.map(|b| a.indicators[c.items[b].ind].id.as_str()).unwrap_or(""))?;
+        w.text(&a.measures_text(i))?;
+        w.text("")?;
+        w.text("")?;
+        w.end()?;
+    }
+    let width = header.len();
+    for l in &a.listed {
+        let cluster = if l.industry_code.is_empty() { "" } else { r.cluster_of(l.industry_code).unwrap_or(super::analysis::NO_CLUSTER) };
+        w.num(year)?;
+        for k in 1..width {
+            w.text(match k {
+                1 => NOT_EVALUATED,
+                2 => l.code,
+                3 => l.name,
+                4 => l.park,
+                6 => l.industry_code,
+                7 => l.scale,
+                8 => cluster,
+                13 => l.tier.unwrap_or(""),
+                _ if k == width - 2 => l.category,
+                _ if k == width - 1 => l.reason,
+                _ => "",
+            })?;
+        }
+        w.end()?;
     }
     Ok(())
 }
@@ -192,66 +201,77 @@ struct JsonItem {
 }
 
 #[derive(Serialize)]
-struct JsonMeasure {
-    measure: String,
-    category: String,
-    text: String,
+struct JsonMeasure<'a> {
+    measure: &'a str,
+    category: &'a str,
+    text: &'a str,
     base: Option<f64>,
     amount: Option<f64>,
-    unit: String,
+    unit: &'a str,
     formula: String,
 }
 
 #[derive(Serialize)]
-struct JsonBoundary {
-    tier: String,
+struct JsonBoundary<'a> {
+    tier: &'a str,
     points: f64,
-    reference: String,
+    reference: &'a str,
+}
+
+/// A map serialized from pairs already in key order (no map is built per enterprise).
+struct Pairs<K, V>(Vec<(K, V)>);
+
+impl<K: Serialize, V: Serialize> Serialize for Pairs<K, V> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        ser.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
 }
 
 #[derive(Serialize)]
-struct JsonFirm {
-    code: String,
-    name: String,
-    park: String,
-    town: Option<String>,
-    industry_code: String,
-    scale: String,
-    cluster: String,
-    group: String,
-    group_name: String,
+struct JsonFirm<'a> {
+    code: &'a str,
+    name: &'a str,
+    park: &'a str,
+    town: Option<&'a str>,
+    industry_code: &'a str,
+    scale: &'a str,
+    cluster: &'a str,
+    group: &'a str,
+    group_name: &'a str,
     rank: i64,
     rank_population: i64,
-    tier: String,
+    tier: &'a str,
     tier_name: String,
-    tier_by_score: String,
-    tier_after_events: String,
-    adj_reason: Option<String>,
+    tier_by_score: &'a str,
+    tier_after_events: &'a str,
+    adj_reason: Option<&'a str>,
     vetoed: bool,
     total: f64,
     items_total: f64,
     bonus: f64,
     deduction: f64,
     reweight: f64,
-    event_note: Option<String>,
-    indicators: BTreeMap<String, JsonItem>,
-    fields: BTreeMap<String, Option<f64>>,
-    next_tier: Option<JsonBoundary>,
-    lower_tier: Option<JsonBoundary>,
-    best_indicator: Option<String>,
-    measures: Vec<JsonMeasure>,
+    event_note: Option<&'a str>,
+    /// By indicator id, in id order.
+    indicators: Pairs<&'a str, JsonItem>,
+    /// By field name, in name order.
+    fields: Pairs<&'static str, Option<f64>>,
+    next_tier: Option<JsonBoundary<'a>>,
+    lower_tier: Option<JsonBoundary<'a>>,
+    best_indicator: Option<&'a str>,
+    measures: Vec<JsonMeasure<'a>>,
 }
 
 #[derive(Serialize)]
-struct JsonListed {
-    code: String,
-    name: String,
-    park: String,
-    scale: String,
-    industry_code: String,
-    category: String,
-    reason: String,
-    managed_as_tier: Option<String>,
+struct JsonListed<'a> {
+    code: &'a str,
+    name: &'a str,
+    park: &'a str,
+    scale: &'a str,
+    industry_code: &'a str,
+    category: &'a str,
+    reason: &'a str,
+    managed_as_tier: Option<&'a str>,
 }
 
 /// A sequence serialized as it is produced: one enterprise's record exists at a time.
@@ -269,14 +289,14 @@ where
 }
 
 #[derive(Serialize)]
-struct JsonDoc<E: Serialize> {
+struct JsonDoc<E: Serialize, L: Serialize> {
     meta: JsonMeta,
     evaluated: E,
-    not_evaluated: Vec<JsonListed>,
+    not_evaluated: L,
 }
 
-/// Write the JSON document (pretty-printed, keys in a fixed order, ending in a newline) to `out`.
-pub fn write_json(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
+/// Write the JSON document (compact, keys in a fixed order, ending in a newline) to `out`.
+pub fn write_json<'b>(a: &'b Analysis<'b>, out: &mut dyn Write) -> std::io::Result<()> {
     let r = a.rules();
     let meta = JsonMeta {
         name: r.meta.name.clone(),
@@ -288,20 +308,23 @@ pub fn write_json(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
         indicators: a.indicators.iter().map(|i| JsonIndicatorDef { id: i.id.clone(), name: i.name.clone(), unit: i.unit.clone() }).collect(),
         tiers: a.all_labels(),
     };
+    let mut field_order: Vec<usize> = (0..FIELDS.len()).collect();
+    field_order.sort_by_key(|&k| FIELDS[k].0);
     let evaluated = Lazy(|| {
         a.firms.iter().enumerate().map(|(i, f)| {
             let g = &r.groups[f.group];
             let c = &a.cards[i];
-            let indicators = c
+            let mut indicators: Vec<(&str, JsonItem)> = c
                 .items
                 .iter()
                 .map(|it| {
+                    let k = it.ind;
                     (
-                        a.indicators[it.ind].id.clone(),
+                        a.indicators[k].id.as_str(),
                         JsonItem {
-                            value: it.value,
-                            benchmark: it.bench,
-                            score: it.score,
+                            value: f.value[k],
+                            benchmark: f.bench[k],
+                            score: f.score[k],
                             weight: it.weight,
                             cap: it.cap,
                             gain_10pct: it.gain,
@@ -310,70 +333,69 @@ pub fn write_json(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
                     )
                 })
                 .collect();
-            let boundary = |b: &Option<super::analysis::Boundary>| b.as_ref().map(|b| JsonBoundary { tier: b.tier.clone(), points: b.gap, reference: b.reference.clone() });
+            indicators.sort_by_key(|(id, _)| *id);
+            let boundary = |b: &'b Option<super::analysis::Boundary<'b>>| b.as_ref().map(|b| JsonBoundary { tier: b.tier, points: b.gap, reference: &b.reference });
             JsonFirm {
-                code: f.code.clone(),
-                name: f.name.clone(),
-                park: f.park.clone(),
-                town: f.town.clone(),
-                industry_code: f.industry_code.clone(),
-                scale: f.scale.clone(),
-                cluster: f.cluster.clone(),
-                group: g.id.clone(),
-                group_name: g.name.clone(),
+                code: f.code,
+                name: f.name,
+                park: f.park,
+                town: f.town,
+                industry_code: f.industry_code,
+                scale: f.scale,
+                cluster: f.cluster,
+                group: &g.id,
+                group_name: &g.name,
                 rank: f.rank,
                 rank_population: f.pop,
-                tier: f.tier.clone(),
-                tier_name: a.tier_name(f.group, &f.tier),
-                tier_by_score: f.tier_by_score.clone(),
-                tier_after_events: f.tier_after_events.clone(),
-                adj_reason: f.adj_reason.clone(),
+                tier: f.tier,
+                tier_name: a.tier_name(f.group, f.tier),
+                tier_by_score: f.tier_by_score,
+                tier_after_events: f.tier_after_events,
+                adj_reason: f.adj_reason,
                 vetoed: f.vetoed,
                 total: f.total,
                 items_total: f.items,
                 bonus: f.bonus,
                 deduction: f.deduction,
                 reweight: f.reweight,
-                event_note: f.event_note.clone(),
-                indicators,
-                fields: FIELDS.iter().zip(&f.fields).map(|((k, _), v)| (k.to_string(), *v)).collect(),
+                event_note: f.event_note,
+                indicators: Pairs(indicators),
+                fields: Pairs(field_order.iter().map(|&k| (FIELDS[k].0, f.fields[k])).collect()),
                 next_tier: boundary(&c.up),
                 lower_tier: boundary(&c.down),
-                best_indicator: c.best.map(|b| a.indicators[c.items[b].ind].id.clone()),
+                best_indicator: c.best.map(|b| a.indicators[c.items[b].ind].id.as_str()),
                 measures: a.measures[i]
                     .iter()
                     .map(|m| {
                         let p = &r.policies[m.policy];
                         JsonMeasure {
-                            measure: p.measure.clone(),
-                            category: p.category.clone(),
-                            text: p.text.clone(),
+                            measure: &p.measure,
+                            category: &p.category,
+                            text: &p.text,
                             base: m.base,
                             amount: m.amount,
-                            unit: p.unit.clone(),
-                            formula: m.formula.clone(),
+                            unit: &p.unit,
+                            formula: a.formula(m),
                         }
                     })
                     .collect(),
             }
         })
     });
-    let not_evaluated = a
-        .listed
-        .iter()
-        .map(|l| JsonListed {
-            code: l.code.clone(),
-            name: l.name.clone(),
-            park: l.park.clone(),
-            scale: l.scale.clone(),
-            industry_code: l.industry_code.clone(),
-            category: l.category.clone(),
-            reason: l.reason.clone(),
-            managed_as_tier: l.tier.clone(),
+    let not_evaluated = Lazy(|| {
+        a.listed.iter().map(|l| JsonListed {
+            code: l.code,
+            name: l.name,
+            park: l.park,
+            scale: l.scale,
+            industry_code: l.industry_code,
+            category: l.category,
+            reason: l.reason,
+            managed_as_tier: l.tier,
         })
-        .collect();
+    });
     let doc = JsonDoc { meta, evaluated, not_evaluated };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::other)?;
+    serde_json::to_writer(&mut *out, &doc).map_err(std::io::Error::other)?;
     out.write_all(b"\n")
 }
 

@@ -49,11 +49,11 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
             // A rate given as `percent` is shown as a percentage.
             let special: &[usize] = if p.percent { &[10] } else { &[] };
             t.write_row_with(&[
-                f.park.clone().into(),
+                f.park.into(),
                 r.groups[f.group].name.clone().into(),
-                f.code.clone().into(),
-                f.name.clone().into(),
-                f.tier.clone().into(),
+                f.code.into(),
+                f.name.into(),
+                f.tier.into(),
                 p.measure.clone().into(),
                 p.category.clone().into(),
                 p.text.clone().into(),
@@ -62,7 +62,7 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
                 p.rate.into(),
                 m.amount.into(),
                 if p.rate.is_some() { p.unit.clone().into() } else { Cell::Empty },
-                m.formula.clone().into(),
+                a.formula(m).into(),
             ], special, &pct)?;
             n += 1;
         }

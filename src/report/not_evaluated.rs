@@ -17,13 +17,13 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
     t.header(&heads.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
     for l in a.listed.iter().filter(|l| scope.has(&l.park)) {
         let row: Vec<Cell> = vec![
-            l.code.clone().into(),
-            l.name.clone().into(),
-            l.park.clone().into(),
-            l.scale.clone().into(),
-            l.industry_code.clone().into(),
-            l.category.clone().into(),
-            l.reason.clone().into(),
+            l.code.into(),
+            l.name.into(),
+            l.park.into(),
+            l.scale.into(),
+            l.industry_code.into(),
+            l.category.into(),
+            l.reason.into(),
             l.tier.as_deref().into(),
         ];
         t.write_row(&row)?;

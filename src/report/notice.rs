@@ -23,13 +23,13 @@ pub fn rows(a: &Analysis, scope: Scope) -> Vec<Line> {
         .iter()
         .filter(|f| scope.has(&f.park))
         .map(|f| {
-            (order(&f.tier), f.tier.clone(), a.tier_name(f.group, &f.tier), f.name.clone(), f.code.clone(), f.park.clone(), r.groups[f.group].name.clone(), String::new())
+            (order(f.tier), f.tier.to_string(), a.tier_name(f.group, f.tier), f.name.to_string(), f.code.to_string(), f.park.to_string(), r.groups[f.group].name.clone(), String::new())
         })
         .collect();
     for l in a.listed.iter().filter(|l| scope.has(&l.park)) {
-        if let Some(t) = &l.tier {
+        if let Some(t) = l.tier {
             let name = r.groups.iter().find_map(|g| g.tiers.index_of(t).and_then(|i| g.tiers.names.get(i).cloned())).unwrap_or_default();
-            out.push((order(t), t.clone(), name, l.name.clone(), l.code.clone(), l.park.clone(), String::new(), format!("{}，按{t}类管理", l.category)));
+            out.push((order(t), t.to_string(), name, l.name.to_string(), l.code.to_string(), l.park.to_string(), String::new(), format!("{}，按{t}类管理", l.category)));
         }
     }
     out.sort_by(|x, y| (x.0, &x.1, &x.3, &x.4).cmp(&(y.0, &y.1, &y.3, &y.4)));

@@ -225,12 +225,12 @@ fn firms(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
             r.groups[f.group].name.clone().into(),
             Cell::Int(f.rank),
             Cell::Int(f.pop),
-            f.tier.clone().into(),
+            f.tier.into(),
             a.tier_name(f.group, &f.tier).into(),
-            f.code.clone().into(),
-            f.name.clone().into(),
-            f.industry_code.clone().into(),
-            f.cluster.clone().into(),
+            f.code.into(),
+            f.name.into(),
+            f.industry_code.into(),
+            f.cluster.into(),
             f.total.into(),
         ];
         row.extend(f.score.iter().map(|s| Cell::from(*s)));
@@ -242,7 +242,7 @@ fn firms(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
             a.cards[i].up.as_ref().map(|b| Cell::Num(b.gap)).unwrap_or(Cell::Empty),
             a.best_text(i).into(),
             a.measures_text(i).into(),
-            a.measures[i].iter().filter(|m| !m.formula.is_empty()).map(|m| m.formula.clone()).collect::<Vec<_>>().join("；").into(),
+            a.measures[i].iter().map(|m| a.formula(m)).filter(|f| !f.is_empty()).collect::<Vec<_>>().join("；").into(),
         ]);
         if a.comparison.is_some() {
             match yoy::movement(a, i) {

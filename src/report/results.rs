@@ -94,7 +94,7 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
         }
         let card = &a.cards[i];
         row.push(card.up.as_ref().map(|b| Cell::Num(b.gap)).unwrap_or(Cell::Empty));
-        row.push(card.up.as_ref().map(|b| format!("{}档：{}", b.tier, b.reference)).unwrap_or_else(|| card.up_note.clone()).into());
+        row.push(card.up.as_ref().map(|b| Cell::from(format!("{}档：{}", b.tier, b.reference))).unwrap_or_else(|| Cell::from(&*card.up_note)));
         row.push(a.best_text(i).into());
         row.push(a.measures_text(i).into());
         t.write_row(&row)?;

@@ -88,10 +88,10 @@ fn agg_sum_name(per_mu: &str) -> &'static str {
     }
 }
 
-fn agg_cells(firms: &[&Firm], labels: &[String]) -> Vec<Cell> {
+fn agg_cells(firms: &[&Firm], labels: &[String]) -> Vec<Cell<'static>> {
     let a = Aggregate::of(firms.iter().copied());
     let mut row: Vec<Cell> = vec![a.n.into()];
-    row.extend(labels.iter().map(|l| Cell::from(firms.iter().filter(|f| &f.tier == l).count())));
+    row.extend(labels.iter().map(|l| Cell::from(firms.iter().filter(|f| f.tier == l).count())));
     row.push(a.land.into());
     row.extend((0..3).map(|k| Cell::Num(a.sums[k])));
     row.extend((0..3).map(|k| a.per_mu(k).into()));
@@ -135,7 +135,7 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
     let labels = r.labels().to_vec();
     let mut counts: BTreeMap<(usize, String), Vec<usize>> = BTreeMap::new();
     for f in &a.firms {
-        let e = counts.entry((f.group, f.park.clone())).or_insert_with(|| vec![0; labels.len()]);
+        let e = counts.entry((f.group, f.park.to_string())).or_insert_with(|| vec![0; labels.len()]);
         if let Some(ti) = labels.iter().position(|l| *l == f.tier) {
             e[ti] += 1;
         }
@@ -176,7 +176,7 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
     t.header(&["类别".into(), "企业数".into()])?;
     let mut by_cat: BTreeMap<String, usize> = BTreeMap::new();
     for l in &a.listed {
-        *by_cat.entry(l.category.clone()).or_default() += 1;
+        *by_cat.entry(l.category.to_string()).or_default() += 1;
     }
     for (c, n) in &by_cat {
         t.write_row(&[c.clone().into(), (*n).into()])?;

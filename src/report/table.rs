@@ -1,6 +1,8 @@
 //! Writing one table to a worksheet: bold frozen header, number formats, autofilter, and column
 //! widths that count CJK characters as two (rust_xlsxwriter's autofit undercounts them).
 
+use std::borrow::Cow;
+
 use rust_xlsxwriter::{
     Color, ConditionalFormatCell, ConditionalFormatCellRule, ConditionalFormatDataBar, Format, FormatBorder, Worksheet, XlsxError,
 };
@@ -8,40 +10,59 @@ use rust_xlsxwriter::{
 /// Excel's last row index (0-based).
 pub const MAX_ROWS: usize = 1_048_575;
 
+/// One cell of a table row. Text borrows where it can: a province's sheets hold millions of
+/// cells whose text is already in the analysis.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    Text(String),
+pub enum Cell<'t> {
+    Text(Cow<'t, str>),
     Num(f64),
     Int(i64),
     Empty,
 }
 
-impl From<&str> for Cell {
-    fn from(s: &str) -> Self {
-        Cell::Text(s.to_string())
+impl<'t> Cell<'t> {
+    /// A text cell.
+    pub fn text(s: impl Into<Cow<'t, str>>) -> Self {
+        Cell::Text(s.into())
     }
 }
-impl From<String> for Cell {
+
+impl<'t> From<&'t str> for Cell<'t> {
+    fn from(s: &'t str) -> Self {
+        Cell::Text(Cow::Borrowed(s))
+    }
+}
+impl<'t> From<&'t String> for Cell<'t> {
+    fn from(s: &'t String) -> Self {
+        Cell::Text(Cow::Borrowed(s))
+    }
+}
+impl From<String> for Cell<'_> {
     fn from(s: String) -> Self {
+        Cell::Text(Cow::Owned(s))
+    }
+}
+impl<'t> From<Cow<'t, str>> for Cell<'t> {
+    fn from(s: Cow<'t, str>) -> Self {
         Cell::Text(s)
     }
 }
-impl From<Option<&str>> for Cell {
-    fn from(s: Option<&str>) -> Self {
-        s.map(|s| Cell::Text(s.to_string())).unwrap_or(Cell::Empty)
+impl<'t> From<Option<&'t str>> for Cell<'t> {
+    fn from(s: Option<&'t str>) -> Self {
+        s.map(|s| Cell::Text(Cow::Borrowed(s))).unwrap_or(Cell::Empty)
     }
 }
-impl From<Option<f64>> for Cell {
+impl From<Option<f64>> for Cell<'_> {
     fn from(v: Option<f64>) -> Self {
         v.map(Cell::Num).unwrap_or(Cell::Empty)
     }
 }
-impl From<f64> for Cell {
+impl From<f64> for Cell<'_> {
     fn from(v: f64) -> Self {
         Cell::Num(v)
     }
 }
-impl From<usize> for Cell {
+impl From<usize> for Cell<'_> {
     fn from(v: usize) -> Self {
         Cell::Int(v as i64)
     }
@@ -197,7 +218,7 @@ impl<'a> TableWriter<'a> {
             match cell {
                 Cell::Text(s) => {
                     // write_string never interprets "=…" as a formula.
-                    ws.write_string(*row, col, s)?;
+                    ws.write_string(*row, col, s.as_ref())?;
                     track(c, text_width(s).min(60));
                 }
                 Cell::Num(v) => {
@@ -290,7 +311,7 @@ mod tests {
         let ws = wb.add_worksheet();
         let mut t = TableWriter::new(ws, &fmt, (MAX_ROWS - 1) as u32);
         for i in 0..4 {
-            t.write_row(&[Cell::Text(format!("第{i}行")), Cell::Num(i as f64)]).unwrap();
+            t.write_row(&[Cell::from(format!("第{i}行")), Cell::Num(i as f64)]).unwrap();
         }
         // Row MAX_ROWS-1 holds 第0行; row MAX_ROWS (the last) holds the note; 3 rows dropped.
         assert_eq!(t.dropped, 3);
@@ -328,10 +349,10 @@ mod tests {
         let fmt = Formats::new();
         let ws = wb.add_worksheet_with_constant_memory().unwrap();
         let mut t = TableWriter::new(ws, &fmt, 0);
-        t.write_row(&[Cell::Text("甲".into()), Cell::Num(1.5), Cell::Int(3)]).unwrap();
-        t.write_row(&[Cell::Text("乙".into()), Cell::Num(2.5), Cell::Int(4)]).unwrap();
+        t.write_row(&[Cell::from("甲"), Cell::Num(1.5), Cell::Int(3)]).unwrap();
+        t.write_row(&[Cell::from("乙"), Cell::Num(2.5), Cell::Int(4)]).unwrap();
         let pct = t.pct_format();
-        t.write_row_with(&[Cell::Text("丙".into()), Cell::Num(0.25)], &[1], &pct).unwrap();
+        t.write_row_with(&[Cell::from("丙"), Cell::Num(0.25)], &[1], &pct).unwrap();
         let buf = wb.save_to_buffer().unwrap();
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(buf)).unwrap();
         let mut xml = String::new();

@@ -37,11 +37,11 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
                 let mut row: Vec<Cell> = vec![
                     Cell::Int(pos as i64 + 1),
                     Cell::Int(f.rank),
-                    f.code.clone().into(),
-                    f.name.clone().into(),
-                    f.park.clone().into(),
-                    f.industry_code.clone().into(),
-                    f.tier.clone().into(),
+                    f.code.into(),
+                    f.name.into(),
+                    f.park.into(),
+                    f.industry_code.into(),
+                    f.tier.into(),
                     f.total.into(),
                 ];
                 row.extend(inds.iter().map(|&k| Cell::from(f.value[k])));

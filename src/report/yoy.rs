@@ -231,10 +231,10 @@ impl Comparison {
                 *e = i;
             }
         }
-        let prev_of = a.firms.iter().map(|f| by_code.get(f.code.as_str()).copied()).collect();
-        let prev_of_listed = a.listed.iter().map(|l| by_code.get(l.code.as_str()).copied()).collect();
-        let mut present: std::collections::HashSet<&str> = a.firms.iter().map(|f| f.code.as_str()).collect();
-        present.extend(a.listed.iter().map(|l| l.code.as_str()));
+        let prev_of = a.firms.iter().map(|f| by_code.get(f.code).copied()).collect();
+        let prev_of_listed = a.listed.iter().map(|l| by_code.get(l.code).copied()).collect();
+        let mut present: std::collections::HashSet<&str> = a.firms.iter().map(|f| f.code).collect();
+        present.extend(a.listed.iter().map(|l| l.code));
         let mut exits: Vec<usize> = by_code.iter().filter(|(c, _)| !present.contains(*c)).map(|(_, i)| *i).collect();
         exits.sort_unstable();
         let years = match prev.year {
@@ -261,7 +261,7 @@ pub fn movement(a: &Analysis, i: usize) -> Option<(String, String, &'static str)
     let f = &a.firms[i];
     let labels = &a.rules().groups[f.group].tiers.labels;
     match c.evaluated_before(i) {
-        None => Some((c.prev_of[i].map(|_| NOT_EVALUATED.to_string()).unwrap_or_else(|| NO_RECORD_BEFORE.to_string()), f.tier.clone(), "新参评")),
+        None => Some((c.prev_of[i].map(|_| NOT_EVALUATED.to_string()).unwrap_or_else(|| NO_RECORD_BEFORE.to_string()), f.tier.to_string(), "新参评")),
         Some(p) => {
             let pt = p.tier.clone().unwrap_or_default();
             let (pi, ci) = (labels.iter().position(|l| *l == pt), labels.iter().position(|l| *l == f.tier));
@@ -272,7 +272,7 @@ pub fn movement(a: &Analysis, i: usize) -> Option<(String, String, &'static str)
                 _ if pt == f.tier => "持平",
                 _ => "等级变化",
             };
-            Some((pt, f.tier.clone(), label))
+            Some((pt, f.tier.to_string(), label))
         }
     }
 }
@@ -382,7 +382,7 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
     };
     for (i, f) in a.firms.iter().enumerate() {
         if scope.has(&f.park) {
-            add(prev_status(c.prev_of[i]), f.tier.clone());
+            add(prev_status(c.prev_of[i]), f.tier.to_string());
         }
     }
     for (i, l) in a.listed.iter().enumerate() {
@@ -452,7 +452,7 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
                 _ => {}
             }
         }
-        let cur_codes: std::collections::HashSet<&str> = a.firms.iter().map(|f| f.code.as_str()).collect();
+        let cur_codes: std::collections::HashSet<&str> = a.firms.iter().map(|f| f.code).collect();
         n[6] = c.prev.firms.iter().filter(|p| p.evaluated && here(&p.park) && !cur_codes.contains(p.code.as_str())).count();
         let cur = Aggregate::of(a.firms.iter().filter(|f| here(&f.park)));
         let prev = prev_aggregate(c.prev.firms.iter().filter(|p| here(&p.park)));
@@ -574,13 +574,13 @@ pub fn write_movers(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats
         }
         let pt_total = c.evaluated_before(i).and_then(|p| p.total);
         rows.push((
-            f.park.clone(),
-            f.code.clone(),
+            f.park.to_string(),
+            f.code.to_string(),
             vec![
-                f.park.clone().into(),
+                f.park.into(),
                 a.rules().groups[f.group].name.clone().into(),
-                f.code.clone().into(),
-                f.name.clone().into(),
+                f.code.into(),
+                f.name.into(),
                 pt.into(),
                 ct.into(),
                 label.into(),
@@ -590,10 +590,10 @@ pub fn write_movers(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats
             ],
         ));
     }
-    let cur_eval: std::collections::HashSet<&str> = a.firms.iter().map(|f| f.code.as_str()).collect();
-    let listed: HashMap<&str, &super::analysis::Listed> = a.listed.iter().map(|l| (l.code.as_str(), l)).collect();
+    let cur_eval: std::collections::HashSet<&str> = a.firms.iter().map(|f| f.code).collect();
+    let listed: HashMap<&str, &super::analysis::Listed> = a.listed.iter().map(|l| (l.code, l)).collect();
     for p in c.prev.firms.iter().filter(|p| p.evaluated && !cur_eval.contains(p.code.as_str())) {
-        let park = listed.get(p.code.as_str()).map(|l| l.park.clone()).unwrap_or_else(|| p.park.clone());
+        let park = listed.get(p.code.as_str()).map(|l| l.park).unwrap_or(p.park.as_str());
         if !scope.has(&park) {
             continue;
         }
@@ -602,7 +602,7 @@ pub fn write_movers(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats
             None => NO_RECORD_NOW.to_string(),
         };
         rows.push((
-            park.clone(),
+            park.to_string(),
             p.code.clone(),
             vec![
                 park.into(),
