@@ -1,5 +1,10 @@
 use clap::Parser;
 
+// mimalloc reuses freed memory instead of returning it to the system and faulting in fresh
+// zeroed pages; at a province's size that churn was a sixth of `check`'s time.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = mujun::cmd::Cli::parse();
     if let Err(e) = mujun::cmd::run(cli) {

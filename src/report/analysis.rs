@@ -665,9 +665,9 @@ impl<'a> Analysis<'a> {
     }
 
     /// Name of a tier label ("优先发展类"), empty if none.
-    pub fn tier_name(&self, group: usize, label: &str) -> String {
+    pub fn tier_name(&self, group: usize, label: &str) -> &'a str {
         let t = &self.rules().groups[group].tiers;
-        t.index_of(label).and_then(|i| t.names.get(i)).cloned().unwrap_or_default()
+        t.index_of(label).and_then(|i| t.names.get(i)).map(String::as_str).unwrap_or("")
     }
 
     /// Tier labels of all groups in order of first appearance (best first).

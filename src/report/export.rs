@@ -115,7 +115,7 @@ pub fn write_csv(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
         w.num(Some(f.rank as f64))?;
         w.num(Some(f.pop as f64))?;
         w.text(f.tier)?;
-        w.text(&a.tier_name(f.group, f.tier))?;
+        w.text(a.tier_name(f.group, f.tier))?;
         for t in [f.tier_by_score, f.tier_after_events, f.adj_reason.unwrap_or("")] {
             w.text(t)?;
         }
@@ -241,7 +241,7 @@ struct JsonFirm<'a> {
     rank: i64,
     rank_population: i64,
     tier: &'a str,
-    tier_name: String,
+    tier_name: &'a str,
     tier_by_score: &'a str,
     tier_after_events: &'a str,
     adj_reason: Option<&'a str>,

@@ -23,7 +23,7 @@ pub fn rows(a: &Analysis, scope: Scope) -> Vec<Line> {
         .iter()
         .filter(|f| scope.has(&f.park))
         .map(|f| {
-            (order(f.tier), f.tier.to_string(), a.tier_name(f.group, f.tier), f.name.to_string(), f.code.to_string(), f.park.to_string(), r.groups[f.group].name.clone(), String::new())
+            (order(f.tier), f.tier.to_string(), a.tier_name(f.group, f.tier).to_string(), f.name.to_string(), f.code.to_string(), f.park.to_string(), r.groups[f.group].name.clone(), String::new())
         })
         .collect();
     for l in a.listed.iter().filter(|l| scope.has(&l.park)) {
