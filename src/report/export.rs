@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::analysis::{Analysis, FIELDS};
+use super::analysis::{Analysis, Firm, ItemCard, FIELDS};
 use super::ReportError;
 
 /// Status values of the CSV's `status` column.
@@ -218,12 +218,43 @@ struct JsonBoundary<'a> {
     reference: &'a str,
 }
 
-/// A map serialized from pairs already in key order (no map is built per enterprise).
-struct Pairs<K, V>(Vec<(K, V)>);
+/// A score card's items as a map by indicator id, in id order (`order`: positions in the card's
+/// items, sorted once per group), serialized without building a map per enterprise.
+struct JsonItems<'a> {
+    a: &'a Analysis<'a>,
+    f: &'a Firm<'a>,
+    items: &'a [ItemCard],
+    order: &'a [usize],
+}
 
-impl<K: Serialize, V: Serialize> Serialize for Pairs<K, V> {
+impl Serialize for JsonItems<'_> {
     fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        ser.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+        let (f, a) = (self.f, self.a);
+        ser.collect_map(self.order.iter().filter_map(|&j| self.items.get(j)).map(|it| {
+            let k = it.ind;
+            let item = JsonItem {
+                value: f.value[k],
+                benchmark: f.bench[k],
+                score: f.score[k],
+                weight: it.weight,
+                cap: it.cap,
+                gain_10pct: it.gain,
+                improvement_to_next_tier: it.needed,
+            };
+            (a.indicators[k].id.as_str(), item)
+        }))
+    }
+}
+
+/// An enterprise's [`FIELDS`] as a map by name, in name order (`order`).
+struct JsonFields<'a> {
+    values: &'a [Option<f64>],
+    order: &'a [usize],
+}
+
+impl Serialize for JsonFields<'_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        ser.collect_map(self.order.iter().map(|&k| (FIELDS[k].0, self.values.get(k).copied().flatten())))
     }
 }
 
@@ -252,10 +283,8 @@ struct JsonFirm<'a> {
     deduction: f64,
     reweight: f64,
     event_note: Option<&'a str>,
-    /// By indicator id, in id order.
-    indicators: Pairs<&'a str, JsonItem>,
-    /// By field name, in name order.
-    fields: Pairs<&'static str, Option<f64>>,
+    indicators: JsonItems<'a>,
+    fields: JsonFields<'a>,
     next_tier: Option<JsonBoundary<'a>>,
     lower_tier: Option<JsonBoundary<'a>>,
     best_indicator: Option<&'a str>,
@@ -310,30 +339,20 @@ pub fn write_json<'b>(a: &'b Analysis<'b>, out: &mut dyn Write) -> std::io::Resu
     };
     let mut field_order: Vec<usize> = (0..FIELDS.len()).collect();
     field_order.sort_by_key(|&k| FIELDS[k].0);
+    // Each group's card items in indicator-id order.
+    let item_order: Vec<Vec<usize>> = r
+        .groups
+        .iter()
+        .map(|g| {
+            let mut o: Vec<usize> = (0..g.indicators.len()).collect();
+            o.sort_by_key(|&j| g.indicators[j].id.as_str());
+            o
+        })
+        .collect();
     let evaluated = Lazy(|| {
         a.firms.iter().enumerate().map(|(i, f)| {
             let g = &r.groups[f.group];
             let c = &a.cards[i];
-            let mut indicators: Vec<(&str, JsonItem)> = c
-                .items
-                .iter()
-                .map(|it| {
-                    let k = it.ind;
-                    (
-                        a.indicators[k].id.as_str(),
-                        JsonItem {
-                            value: f.value[k],
-                            benchmark: f.bench[k],
-                            score: f.score[k],
-                            weight: it.weight,
-                            cap: it.cap,
-                            gain_10pct: it.gain,
-                            improvement_to_next_tier: it.needed,
-                        },
-                    )
-                })
-                .collect();
-            indicators.sort_by_key(|(id, _)| *id);
             let boundary = |b: &'b Option<super::analysis::Boundary<'b>>| b.as_ref().map(|b| JsonBoundary { tier: b.tier, points: b.gap, reference: &b.reference });
             JsonFirm {
                 code: f.code,
@@ -359,8 +378,8 @@ pub fn write_json<'b>(a: &'b Analysis<'b>, out: &mut dyn Write) -> std::io::Resu
                 deduction: f.deduction,
                 reweight: f.reweight,
                 event_note: f.event_note,
-                indicators: Pairs(indicators),
-                fields: Pairs(field_order.iter().map(|&k| (FIELDS[k].0, f.fields[k])).collect()),
+                indicators: JsonItems { a, f, items: &c.items, order: &item_order[f.group] },
+                fields: JsonFields { values: &f.fields, order: &field_order },
                 next_tier: boundary(&c.up),
                 lower_tier: boundary(&c.down),
                 best_indicator: c.best.map(|b| a.indicators[c.items[b].ind].id.as_str()),
