@@ -53,6 +53,8 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
         return Ok(());
     }
     let pct = t.pct_format();
+    // One row buffer for the whole sheet: a province's cards are millions of rows.
+    let mut row: Vec<Cell> = Vec::with_capacity(heads.len());
     for (i, f) in a.firms.iter().enumerate() {
         if !scope.has(&f.park) {
             continue;
@@ -76,7 +78,8 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
         ];
         for (k, it) in c.items.iter().enumerate() {
             let ind = a.indicators[it.ind];
-            let mut row = firm.clone();
+            row.clear();
+            row.extend(firm.iter().cloned());
             let note: Cell = match (c.best == Some(k), it.note.is_empty()) {
                 (false, _) => it.note.into(),
                 (true, true) => "最能提分".into(),
@@ -98,7 +101,8 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
             t.write_row_with(&row, &[16], &pct)?;
         }
         for (label, v, note) in extras(f) {
-            let mut row = firm.clone();
+            row.clear();
+            row.extend(firm.iter().cloned());
             row.extend([label.into(), Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty]);
             row.push(if v.is_nan() { Cell::Empty } else { Cell::Num(v) });
             row.extend([Cell::Empty, Cell::Empty, Cell::Empty, note.into()]);

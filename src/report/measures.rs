@@ -50,18 +50,18 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
             let special: &[usize] = if p.percent { &[10] } else { &[] };
             t.write_row_with(&[
                 f.park.into(),
-                r.groups[f.group].name.clone().into(),
+                r.groups[f.group].name.as_str().into(),
                 f.code.into(),
                 f.name.into(),
                 f.tier.into(),
-                p.measure.clone().into(),
-                p.category.clone().into(),
-                p.text.clone().into(),
+                p.measure.as_str().into(),
+                p.category.as_str().into(),
+                p.text.as_str().into(),
                 m.base.into(),
-                p.base_unit.clone().into(),
+                p.base_unit.as_str().into(),
                 p.rate.into(),
                 m.amount.into(),
-                if p.rate.is_some() { p.unit.clone().into() } else { Cell::Empty },
+                if p.rate.is_some() { p.unit.as_str().into() } else { Cell::Empty },
                 a.formula(m).into(),
             ], special, &pct)?;
             n += 1;

@@ -3,6 +3,8 @@
 //! them (e.g. 免评按B类管理) are listed under that tier with a remark. Set up for printing: title,
 //! repeated header row, one page wide, page numbers.
 
+use std::borrow::Cow;
+
 use rust_xlsxwriter::Workbook;
 
 use super::analysis::Analysis;
@@ -11,10 +13,11 @@ use super::{Scope, SheetError};
 
 pub const NAME: &str = "公示名单";
 
-/// One line of the notice: (tier order, tier, tier name, name, code, park, group, remark).
-pub type Line = (usize, String, String, String, String, String, String, String);
+/// One line of the notice: (tier order, tier, tier name, name, code, park, group, remark), its
+/// text borrowed from the analysis and the rules.
+pub type Line<'a> = (usize, &'a str, &'a str, &'a str, &'a str, &'a str, &'a str, Cow<'a, str>);
 
-pub fn rows(a: &Analysis, scope: Scope) -> Vec<Line> {
+pub fn rows<'a>(a: &Analysis<'a>, scope: Scope) -> Vec<Line<'a>> {
     let labels = a.all_labels();
     let order = |t: &str| labels.iter().position(|l| l == t).unwrap_or(labels.len());
     let r = a.rules();
@@ -23,16 +26,16 @@ pub fn rows(a: &Analysis, scope: Scope) -> Vec<Line> {
         .iter()
         .filter(|f| scope.has(&f.park))
         .map(|f| {
-            (order(f.tier), f.tier.to_string(), a.tier_name(f.group, f.tier).to_string(), f.name.to_string(), f.code.to_string(), f.park.to_string(), r.groups[f.group].name.clone(), String::new())
+            (order(f.tier), f.tier, a.tier_name(f.group, f.tier), f.name, f.code, f.park, r.groups[f.group].name.as_str(), Cow::Borrowed(""))
         })
         .collect();
     for l in a.listed.iter().filter(|l| scope.has(&l.park)) {
         if let Some(t) = l.tier {
-            let name = r.groups.iter().find_map(|g| g.tiers.index_of(t).and_then(|i| g.tiers.names.get(i).cloned())).unwrap_or_default();
-            out.push((order(t), t.to_string(), name, l.name.to_string(), l.code.to_string(), l.park.to_string(), String::new(), format!("{}，按{t}类管理", l.category)));
+            let name = r.groups.iter().find_map(|g| g.tiers.index_of(t).and_then(|i| g.tiers.names.get(i))).map(String::as_str).unwrap_or("");
+            out.push((order(t), t, name, l.name, l.code, l.park, "", Cow::Owned(format!("{}，按{t}类管理", l.category))));
         }
     }
-    out.sort_by(|x, y| (x.0, &x.1, &x.3, &x.4).cmp(&(y.0, &y.1, &y.3, &y.4)));
+    out.sort_by(|x, y| (x.0, x.1, x.3, x.4).cmp(&(y.0, y.1, y.3, y.4)));
     out
 }
 
@@ -56,13 +59,13 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
     for (i, (_, tier, tname, name, code, park, group, remark)) in rows.iter().enumerate() {
         t.write_row(&[
             Cell::Int(i as i64 + 1),
-            tier.clone().into(),
-            tname.clone().into(),
-            name.clone().into(),
-            code.clone().into(),
-            park.clone().into(),
-            group.clone().into(),
-            remark.clone().into(),
+            (*tier).into(),
+            (*tname).into(),
+            (*name).into(),
+            (*code).into(),
+            (*park).into(),
+            (*group).into(),
+            remark.as_ref().into(),
         ])?;
     }
     t.ws.set_freeze_panes(2, 0)?;

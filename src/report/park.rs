@@ -222,7 +222,7 @@ fn firms(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
             continue;
         }
         let mut row: Vec<Cell> = vec![
-            r.groups[f.group].name.clone().into(),
+            r.groups[f.group].name.as_str().into(),
             Cell::Int(f.rank),
             Cell::Int(f.pop),
             f.tier.into(),

@@ -28,14 +28,14 @@ pub fn write_problems(problems: &[Problem], wb: &mut Workbook, fmt: &Formats) ->
     for p in &ps[..n] {
         t.write_row(&[
             p.severity.label().into(),
-            p.table.clone().into(),
-            p.file.clone().into(),
-            p.sheet.clone().into(),
+            p.table.as_str().into(),
+            p.file.as_str().into(),
+            p.sheet.as_str().into(),
             p.row.map(Cell::from).unwrap_or(Cell::Empty),
-            p.column.clone().into(),
-            p.value.clone().into(),
-            p.message.clone().into(),
-            p.action.clone().into(),
+            p.column.as_str().into(),
+            p.value.as_str().into(),
+            p.message.as_str().into(),
+            p.action.as_str().into(),
         ])?;
     }
     t.ws.set_freeze_panes(1, 0)?;

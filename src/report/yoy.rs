@@ -578,7 +578,7 @@ pub fn write_movers(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats
             f.code.to_string(),
             vec![
                 f.park.into(),
-                a.rules().groups[f.group].name.clone().into(),
+                a.rules().groups[f.group].name.as_str().into(),
                 f.code.into(),
                 f.name.into(),
                 pt.into(),
@@ -607,8 +607,8 @@ pub fn write_movers(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats
             vec![
                 park.into(),
                 p.group_name.clone().unwrap_or_default().into(),
-                p.code.clone().into(),
-                p.name.clone().into(),
+                p.code.as_str().into(),
+                p.name.as_str().into(),
                 p.tier.clone().unwrap_or_default().into(),
                 now.into(),
                 "退出参评".into(),
