@@ -20,13 +20,6 @@ pub enum Cell<'t> {
     Empty,
 }
 
-impl<'t> Cell<'t> {
-    /// A text cell.
-    pub fn text(s: impl Into<Cow<'t, str>>) -> Self {
-        Cell::Text(s.into())
-    }
-}
-
 impl<'t> From<&'t str> for Cell<'t> {
     fn from(s: &'t str) -> Self {
         Cell::Text(Cow::Borrowed(s))
