@@ -194,3 +194,48 @@ fn a_million_row_register_is_read_whole() {
     let rec = &ds.reconciliation[0];
     assert_eq!((rec.read, rec.used, rec.skipped, rec.rejected), (n as usize + 1, n as usize, 1, 0));
 }
+
+/// Large sheets are typed in row ranges on several threads; the ranges must not change anything.
+/// A year with every kind of row (blank, total, note, invalid and missing codes, repeats, a
+/// repeat after a rejected first row, bad values) is loaded whole and in ranges of one to a few
+/// rows, and the tables, problems, row accounting and rejected register rows must be equal.
+#[test]
+fn typing_in_row_ranges_changes_nothing() {
+    use std::sync::atomic::Ordering;
+    let dir = tempfile::tempdir().unwrap();
+    write_year(dir.path(), &[Firm::new(1, "规上"), Firm::new(2, "规上"), Firm::new(3, "规下")]);
+    let (a, b, c) = (code(1), code(2), code(3));
+    let bad = code(4)[..17].to_string() + if code(4).ends_with('0') { "1" } else { "0" };
+    let reg = std::fs::read_to_string(dir.path().join("企业名录.csv")).unwrap();
+    write_file(dir.path(), "企业名录.csv", &format!("{reg}{bad},坏代码企业,涪陵高新区,,2614,规上,2010-01-01,\n,无代码企业,涪陵高新区,,2614,规上,,\n{a},重复企业,涪陵高新区,,2614,规上,,\n合计,,,,,,,\n"));
+    write_file(
+        dir.path(),
+        "能耗.csv",
+        &format!("统一社会信用代码,综合能耗(吨标准煤),用电量(千瓦时)\n{a},100,2000000\n\n{b},abc,100\n{a},5,x\n{c},-3,7\n合计,105,1\n{bad},1,1\n{c},1,1\n注：来源于电力公司,,\n"),
+    );
+    write_file(dir.path(), "调档.csv", &format!("统一社会信用代码,调整后等级,理由\n{a},,缺等级\n{a},A,首次有效\n{a},B,重复\n{b},C,有效\n"));
+    write_file(dir.path(), "税收.csv", &format!("统一社会信用代码,税种,实缴税额(万元)\n{a},增值税,10\n{a},企业所得税,\n{b},增值税,#N/A\n{c},增值税,-1\n"));
+    let load = |ranges: usize| {
+        ingest::ROW_RANGES.store(ranges, Ordering::Relaxed);
+        let ds = ingest::load(&[dir.path().to_path_buf()]).unwrap();
+        ingest::ROW_RANGES.store(0, Ordering::Relaxed);
+        ds
+    };
+    let whole = load(1);
+    // The adjustment after the rejected row counts as the first; the third is the repeat.
+    let adj = whole.table(mujun::ingest::schema::TableKind::Adjust);
+    assert_eq!(adj.column("__row").unwrap().u32().unwrap().into_no_null_iter().collect::<Vec<_>>(), vec![3, 5]);
+    assert!(whole.problems.iter().any(|p| p.row == Some(4) && p.message.contains("首次在第3行")));
+    // The repeated energy row's bad value is not reported: the row is not used.
+    assert!(!whole.problems.iter().any(|p| p.value == "x"));
+    for ranges in [2, 3, 5, 64] {
+        let split = load(ranges);
+        for (kind, df) in &whole.tables {
+            assert!(df.equals_missing(split.table(*kind)), "{kind:?} differs with {ranges} ranges:\n{df}\n{}", split.table(*kind));
+        }
+        assert_eq!(whole.problems, split.problems, "{ranges} ranges");
+        assert_eq!(whole.reconciliation, split.reconciliation, "{ranges} ranges");
+        assert_eq!(format!("{:?}", whole.rejected_register), format!("{:?}", split.rejected_register), "{ranges} ranges");
+        assert_eq!(whole.key_count, split.key_count);
+    }
+}

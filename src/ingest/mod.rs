@@ -388,7 +388,6 @@ fn type_sheet(
     let file = raw.file.display().to_string();
     let sheet = raw.sheet.clone().unwrap_or_default();
     let table = kind.name().to_string();
-    let is_register = kind == AnyKind::Eval(TableKind::Register);
     let problem = |severity, row: Option<usize>, column: &str, value: &str, message: String, action: &str| Problem {
         severity,
         table: table.clone(),
@@ -446,16 +445,7 @@ fn type_sheet(
     let cell = |c: usize, i: usize| -> Option<&str> { raw_cols.get(c).and_then(|s| s.get(i)) };
     let code_col = mapping[0].1.map(|(i, _)| i).unwrap_or(0);
 
-    let mut rows_out: Vec<u32> = Vec::with_capacity(n);
-    let mut keys_out: Vec<Option<u32>> = Vec::with_capacity(n);
-    let mut values: Vec<Values> = mapping
-        .iter()
-        .map(|(spec, _)| match spec.ty {
-            ColumnType::Code | ColumnType::Text => Values::Text(Vec::with_capacity(n)),
-            ColumnType::Date => Values::Date(Vec::with_capacity(n)),
-            _ => Values::Number(Vec::with_capacity(n)),
-        })
-        .collect();
+
     // Outcome per source row (a reshaped wide row may yield several rows): 1 skipped,
     // 2 rejected, 3 used; the best outcome counts.
     let source_rows = raw.row_of.as_ref().map(|r| r.last().map(|x| *x as usize + 1).unwrap_or(0)).unwrap_or(n);
@@ -467,175 +457,332 @@ fn type_sheet(
         }
     };
 
-    for i in 0..n {
-        let row = raw.first_row + raw.row_of.as_ref().map(|r| r[i] as usize).unwrap_or(i);
-        // The first three non-empty cells decide blank, total and note rows.
-        let mut nonempty: [&str; 3] = [""; 3];
-        let mut k = 0;
-        for c in 0..raw_cols.len() {
-            if let Some(v) = cell(c, i).map(str::trim).filter(|s| !s.is_empty()) {
-                nonempty[k] = v;
-                k += 1;
-                if k == 3 {
-                    break;
+    // The 1-based spreadsheet row of data row i.
+    let row_of = |i: usize| raw.first_row + raw.row_of.as_ref().map(|r| r[i] as usize).unwrap_or(i);
+
+    // Phase 1, in parallel over row ranges: classify each row, check its code and type its
+    // values. Everything here depends on the row alone.
+    let type_rows = |lo: usize, hi: usize| -> Typed<'_> {
+        let mut out = Typed {
+            first: lo,
+            rows: Vec::with_capacity(hi - lo),
+            problems: Vec::new(),
+            values: mapping
+                .iter()
+                .map(|(spec, _)| match spec.ty {
+                    ColumnType::Code | ColumnType::Text => Values::Text(Vec::with_capacity(hi - lo)),
+                    ColumnType::Date => Values::Date(Vec::with_capacity(hi - lo)),
+                    _ => Values::Number(Vec::with_capacity(hi - lo)),
+                })
+                .collect(),
+            typed: 0,
+        };
+        let cx = RowContext { kind, mapping: &mapping, code_col, width: raw_cols.len(), headers: &raw.headers, cell: &cell, problem: &problem, file: &file };
+        for i in lo..hi {
+            let before = out.problems.len();
+            let (verdict, pre) = type_row(&cx, i, row_of(i), &mut out);
+            // At most a few problems per cell of one row.
+            let count = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
+            out.rows.push(RowVerdict { verdict, pre: count(pre - before), val: count(out.problems.len() - pre) });
+        }
+        out
+    };
+    let parts = parallelism(n);
+    let typed: Vec<Typed> = if parts <= 1 {
+        vec![type_rows(0, n)]
+    } else {
+        let bounds: Vec<usize> = (0..=parts).map(|p| n * p / parts).collect();
+        std::thread::scope(|s| {
+            let f = &type_rows;
+            let handles: Vec<_> = bounds.windows(2).map(|w| (w[0], w[1])).map(|(lo, hi)| s.spawn(move || f(lo, hi))).collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+        })
+    };
+
+    // Phase 2, in row order: number enterprises on first sight, drop repeated rows of
+    // one-row-per-enterprise tables, and keep the problems of the rows that count.
+    let mut rows_out: Vec<u32> = Vec::with_capacity(n);
+    let mut keys_out: Vec<Option<u32>> = Vec::with_capacity(n);
+    let mut keep: Vec<Vec<bool>> = Vec::with_capacity(typed.len());
+    let mut values: Vec<Vec<Values>> = Vec::with_capacity(typed.len());
+    for part in typed {
+        let mut kept = vec![false; part.typed];
+        let mut found = part.problems.into_iter();
+        for (i, rv) in (part.first..).zip(part.rows) {
+            let row = row_of(i);
+            problems.extend(found.by_ref().take(rv.pre as usize));
+            let value_problems = found.by_ref().take(rv.val as usize);
+            let (code, code_ok, at) = match rv.verdict {
+                Verdict::Skipped => {
+                    mark(i, 1);
+                    continue;
                 }
-            }
-        }
-        if k == 0 {
-            mark(i, 1);
-            continue;
-        }
-        // Every total word ends in 计: a one-character scan rules most rows out cheaply.
-        if nonempty[..k].iter().any(|s| s.contains('计') && TOTAL_WORDS.iter().any(|w| s.contains(w))) {
-            mark(i, 1);
-            problems.push(problem(Severity::Info, Some(row), "", nonempty[0], "合计/小计行".into(), "跳过，不作为企业"));
-            continue;
-        }
-        let code_raw = cell(code_col, i).unwrap_or("");
-        let code = credit_code::normalize_cow(code_raw);
-        let valid = credit_code::validate(&code);
-        if valid.is_err() && NOTE_PREFIXES.iter().any(|p| nonempty[0].starts_with(p)) {
-            mark(i, 1);
-            problems.push(problem(Severity::Info, Some(row), "", nonempty[0], "表格下方的注释行".into(), "跳过"));
-            continue;
-        }
-        // Whether the row's code is usable; a blank or invalid code only rejects the row when
-        // the table needs it (not 标准地, see `AnyKind::code_optional`).
-        let mut code_ok = true;
-        if code.is_empty() && kind.code_optional() {
-            problems.push(problem(Severity::Warning, Some(row), "统一社会信用代码", "", "缺少统一社会信用代码".into(), "保留该行，但无法关联企业名录、税收和产出"));
-            code_ok = false;
-        } else if code.is_empty() {
-            {
-                mark(i, 2);
-                problems.push(problem(Severity::Error, Some(row), "统一社会信用代码", "", "缺少统一社会信用代码".into(), "整行不采用"));
-                if is_register {
-                    ds.rejected_register.push(RejectedEnterprise { code: String::new(), name: register_name(&mapping, &cell, i), reason: format!("{file} 第{row}行缺少统一社会信用代码") });
+                Verdict::Rejected(rejected) => {
+                    mark(i, 2);
+                    ds.rejected_register.extend(rejected.map(|r| *r));
+                    continue;
                 }
-            }
-            continue;
-        }
-        if let (true, Err(p)) = (code_ok, &valid) {
-            if kind.code_optional() {
-                problems.push(problem(Severity::Warning, Some(row), "统一社会信用代码", code_raw, format!("统一社会信用代码无效：{}", p.message()), "保留该行，但无法关联企业名录、税收和产出"));
-                code_ok = false;
-            }
-        }
-        if let (true, Err(p)) = (code_ok, &valid) {
-            mark(i, 2);
-            problems.push(problem(Severity::Error, Some(row), "统一社会信用代码", code_raw, format!("统一社会信用代码无效：{}", p.message()), "整行不采用"));
-            if is_register {
-                ds.rejected_register.push(RejectedEnterprise { code: code.to_string(), name: register_name(&mapping, &cell, i), reason: format!("统一社会信用代码无效：{}", p.message()) });
-            }
-            continue;
-        }
-        // The enterprise's number (see `Dataset::key_count`), given on first sight of its code.
-        let key = code_ok.then(|| {
-            let next = ids.len() as u32;
-            *ids.entry_ref(code.as_ref()).or_insert(next)
-        });
-        if let (true, Some(k)) = (kind.one_row_per_enterprise(), key) {
-            let k = k as usize;
-            if seen.len() <= k {
-                seen.resize(k + 1, 0);
-            }
-            // Rows are 1-based, so 0 means "not seen yet".
-            if let first @ 1.. = seen[k] {
-                mark(i, 2);
-                problems.push(problem(Severity::Warning, Some(row), "统一社会信用代码", &code, format!("同一企业在{}表中重复出现（首次在第{first}行）", kind.name()), "保留首次出现的行，本行不采用"));
-                continue;
-            }
-            seen[k] = row as u32;
-        }
-        // Typed values, pushed straight into the column accumulators; a required value that is
-        // missing rejects the row (except in the register), and the row's values are taken back.
-        let used_before = rows_out.len();
-        let mut reject: Option<String> = None;
-        for ((spec, m), acc) in mapping.iter().zip(values.iter_mut()) {
-            let rawv = m.and_then(|(c, _)| cell(c, i));
-            let header = || m.map(|(c, _)| raw.headers[c].as_str()).unwrap_or(spec.header);
-            match (spec.ty, acc) {
-                (ColumnType::Code, Values::Text(a)) => a.push(code_ok.then(|| code.clone())),
-                (ColumnType::Text, Values::Text(a)) => {
-                    let v = rawv.and_then(clean_text);
-                    let v = if spec.key == "counterparty" { v.map(|s| Cow::Owned(credit_code::normalize(&s))) } else { v };
-                    if v.is_none() && spec.required {
-                        if is_register {
-                            problems.push(problem(Severity::Warning, Some(row), header(), "", format!("缺少{}", spec.header), "该项按空值处理"));
-                        } else {
-                            reject.get_or_insert(format!("缺少{}", spec.header));
-                        }
-                    }
-                    a.push(v);
-                }
-                (ColumnType::Date, Values::Date(a)) => {
-                    let v = match rawv.map(parse_date) {
-                        None => None,
-                        Some(Ok(d)) => d,
-                        Some(Err(msg)) => {
-                            problems.push(problem(Severity::Warning, Some(row), header(), rawv.unwrap_or(""), msg.to_string(), "按缺失处理"));
-                            None
-                        }
-                    };
-                    a.push(v);
-                }
-                (ColumnType::Number(_) | ColumnType::SignedNumber(_), Values::Number(a)) => {
-                    let factor = m.map(|(_, f)| f).unwrap_or(1.0);
-                    let v = match rawv.map(parse_number) {
-                        None | Some(Num::Missing) => None,
-                        Some(Num::Value(x)) if x < 0.0 && matches!(spec.ty, ColumnType::Number(_)) => {
-                            problems.push(problem(Severity::Warning, Some(row), header(), rawv.unwrap_or(""), "该项不应为负数".into(), "按缺失处理"));
-                            None
-                        }
-                        Some(Num::Value(x)) => Some(x * factor),
-                        Some(Num::Invalid(why)) => {
-                            problems.push(problem(Severity::Warning, Some(row), header(), rawv.unwrap_or(""), why.to_string(), "按缺失处理"));
-                            None
-                        }
-                    };
-                    if v.is_none() && spec.required {
-                        reject.get_or_insert(format!("缺少{}", spec.header));
-                    }
-                    a.push(v);
-                }
-                _ => unreachable!("accumulators are built from the same column specs"),
-            }
-        }
-        if let Some(why) = reject {
-            for acc in values.iter_mut() {
-                match acc {
-                    Values::Text(a) => a.truncate(used_before),
-                    Values::Date(a) => a.truncate(used_before),
-                    Values::Number(a) => a.truncate(used_before),
-                }
-            }
-            mark(i, 2);
-            problems.push(problem(Severity::Warning, Some(row), "", &code, why, "整行不采用"));
+                Verdict::Candidate { code_ok, at } => (credit_code::normalize_cow(cell(code_col, i).unwrap_or("")), code_ok, at),
+            };
+            // The enterprise's number (see `Dataset::key_count`), given on first sight of its code.
+            let key = code_ok.then(|| {
+                let next = ids.len() as u32;
+                *ids.entry_ref(code.as_ref()).or_insert(next)
+            });
             if let (true, Some(k)) = (kind.one_row_per_enterprise(), key) {
-                seen[k as usize] = 0;
+                let k = k as usize;
+                if seen.len() <= k {
+                    seen.resize(k + 1, 0);
+                }
+                // Rows are 1-based, so 0 means "not seen yet". A repeated row's value problems
+                // are not reported: the row is not used.
+                if let first @ 1.. = seen[k] {
+                    mark(i, 2);
+                    value_problems.for_each(drop);
+                    problems.push(problem(Severity::Warning, Some(row), "统一社会信用代码", &code, format!("同一企业在{}表中重复出现（首次在第{first}行）", kind.name()), "保留首次出现的行，本行不采用"));
+                    continue;
+                }
+                seen[k] = row as u32;
             }
-            continue;
+            problems.extend(value_problems);
+            let Some(at) = at else {
+                // A required value is missing: the row is rejected and does not hold the code.
+                mark(i, 2);
+                if let (true, Some(k)) = (kind.one_row_per_enterprise(), key) {
+                    seen[k as usize] = 0;
+                }
+                continue;
+            };
+            kept[at as usize] = true;
+            rows_out.push(row as u32);
+            keys_out.push(key);
+            mark(i, 3);
         }
-        rows_out.push(row as u32);
-        keys_out.push(key);
-        mark(i, 3);
+        keep.push(kept);
+        values.push(part.values);
     }
     let count = |o: u8| outcome.iter().filter(|x| **x == o).count();
     let (skipped, rejected) = (count(1), count(2));
 
     let used = rows_out.len();
     let mut cols = vec![Column::new("__src".into(), vec![src; used]), Column::new("__row".into(), rows_out), Column::new("__key".into(), keys_out)];
-    for ((spec, _), v) in mapping.iter().zip(values) {
-        cols.push(match v {
-            Values::Text(a) => StringChunked::from_iter_options(spec.key.into(), a.iter().map(|v| v.as_deref())).into_column(),
-            Values::Date(a) => Column::new(spec.key.into(), a),
-            Values::Number(a) => Column::new(spec.key.into(), a),
-        });
+    for (j, (spec, _)) in mapping.iter().enumerate() {
+        // Column j of every range, taken out so its memory goes as soon as the column is built.
+        let parts: Vec<Values> = values.iter_mut().map(|v| std::mem::replace(&mut v[j], Values::Number(Vec::new()))).collect();
+        cols.push(kept_column(spec.key, &parts, &keep));
     }
     let df = DataFrame::new(used, cols)?;
     ds.problems.extend(problems);
     let rec = Reconciliation { file, sheet, table, read: source_rows + raw.rows_above, used: count(3), skipped: skipped + raw.rows_above, rejected };
     Ok((df, rec))
+}
+
+/// Sheets with fewer data rows are typed on one thread.
+const MIN_ROWS_PER_RANGE: usize = 50_000;
+
+/// Row ranges typed at once; 0 means one per core for large sheets. Results do not depend on
+/// it (tests set it to prove that).
+#[doc(hidden)]
+pub static ROW_RANGES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn parallelism(n: usize) -> usize {
+    match ROW_RANGES.load(std::sync::atomic::Ordering::Relaxed) {
+        0 if n < 2 * MIN_ROWS_PER_RANGE => 1,
+        0 => std::thread::available_parallelism().map(|p| p.get()).unwrap_or(1).min(n / MIN_ROWS_PER_RANGE).max(1),
+        forced => forced,
+    }
+}
+
+/// One column from the ranges' typed values, keeping the rows marked in `keep`.
+fn kept_column(name: &str, parts: &[Values], keep: &[Vec<bool>]) -> Column {
+    let name: PlSmallStr = name.into();
+    let kept = |a: usize| keep[a].iter().copied();
+    const SAME: &str = "every range has the same column types";
+    match parts.first() {
+        Some(Values::Text(_)) => StringChunked::from_iter_options(
+            name,
+            parts.iter().enumerate().flat_map(|(a, p)| match p {
+                Values::Text(t) => t.iter().zip(kept(a)).filter(|(_, k)| *k).map(|(v, _)| v.as_deref()),
+                _ => unreachable!("{SAME}"),
+            }),
+        )
+        .into_column(),
+        Some(Values::Date(_)) => Column::new(name, kept_values(parts, keep, |p| if let Values::Date(d) = p { d } else { unreachable!("{SAME}") })),
+        Some(Values::Number(_)) => Column::new(name, kept_values(parts, keep, |p| if let Values::Number(x) = p { x } else { unreachable!("{SAME}") })),
+        None => unreachable!("a sheet is typed in at least one range"),
+    }
+}
+
+/// The kept values of one numeric or date column, range after range.
+fn kept_values<T: Copy>(parts: &[Values], keep: &[Vec<bool>], pick: for<'a> fn(&'a Values<'_>) -> &'a Vec<Option<T>>) -> Vec<Option<T>> {
+    parts.iter().zip(keep).flat_map(|(p, k)| pick(p).iter().zip(k).filter(|(_, k)| **k).map(|(v, _)| *v)).collect()
+}
+
+/// What typing decided about one row, before enterprises are numbered and repeats found.
+enum Verdict {
+    /// Blank, total or note row.
+    Skipped,
+    /// Unusable code; a register row is still listed.
+    Rejected(Option<Box<RejectedEnterprise>>),
+    /// A row of an enterprise (or of no enterprise, when the code is optional and unusable);
+    /// `at` is its index in the range's typed values, None when a required value is missing.
+    Candidate { code_ok: bool, at: Option<u32> },
+}
+
+/// One row's verdict and how many problems it left: `pre` always reported, then `val` reported
+/// only when the row is not a repeat (the problems of its values).
+struct RowVerdict {
+    verdict: Verdict,
+    pre: u16,
+    val: u16,
+}
+
+/// One range of rows, typed.
+struct Typed<'r> {
+    first: usize,
+    rows: Vec<RowVerdict>,
+    problems: Vec<Problem>,
+    values: Vec<Values<'r>>,
+    /// Rows in `values`.
+    typed: usize,
+}
+
+type ProblemFn<'c> = dyn Fn(Severity, Option<usize>, &str, &str, String, &str) -> Problem + Sync + 'c;
+
+/// What typing a row needs to know about its sheet.
+struct RowContext<'r, 'c> {
+    kind: AnyKind,
+    mapping: &'c [(&'c ColumnSpec, Option<(usize, f64)>)],
+    code_col: usize,
+    width: usize,
+    headers: &'c [String],
+    cell: &'c (dyn Fn(usize, usize) -> Option<&'r str> + Sync),
+    problem: &'c ProblemFn<'c>,
+    file: &'c str,
+}
+
+/// Classify data row `i` (spreadsheet row `row`), check its code and type its values into
+/// `out`. Returns the verdict and the length of `out.problems` before the value problems.
+fn type_row<'r>(cx: &RowContext<'r, '_>, i: usize, row: usize, out: &mut Typed<'r>) -> (Verdict, usize) {
+    let (cell, problem, kind) = (cx.cell, cx.problem, cx.kind);
+    let is_register = kind == AnyKind::Eval(TableKind::Register);
+    let Typed { problems, values, typed, .. } = out;
+    // The first three non-empty cells decide blank, total and note rows.
+    let mut nonempty: [&str; 3] = [""; 3];
+    let mut k = 0;
+    for c in 0..cx.width {
+        if let Some(v) = cell(c, i).map(str::trim).filter(|s| !s.is_empty()) {
+            nonempty[k] = v;
+            k += 1;
+            if k == 3 {
+                break;
+            }
+        }
+    }
+    if k == 0 {
+        return (Verdict::Skipped, problems.len());
+    }
+    // Every total word ends in 计: a one-character scan rules most rows out cheaply.
+    if nonempty[..k].iter().any(|s| s.contains('计') && TOTAL_WORDS.iter().any(|w| s.contains(w))) {
+        problems.push(problem(Severity::Info, Some(row), "", nonempty[0], "合计/小计行".into(), "跳过，不作为企业"));
+        return (Verdict::Skipped, problems.len());
+    }
+    let code_raw = cell(cx.code_col, i).unwrap_or("");
+    let code = credit_code::normalize_cow(code_raw);
+    let valid = credit_code::validate(&code);
+    if valid.is_err() && NOTE_PREFIXES.iter().any(|p| nonempty[0].starts_with(p)) {
+        problems.push(problem(Severity::Info, Some(row), "", nonempty[0], "表格下方的注释行".into(), "跳过"));
+        return (Verdict::Skipped, problems.len());
+    }
+    // Whether the row's code is usable; a blank or invalid code only rejects the row when
+    // the table needs it (not 标准地, see `AnyKind::code_optional`).
+    let mut code_ok = true;
+    if code.is_empty() && kind.code_optional() {
+        problems.push(problem(Severity::Warning, Some(row), "统一社会信用代码", "", "缺少统一社会信用代码".into(), "保留该行，但无法关联企业名录、税收和产出"));
+        code_ok = false;
+    } else if code.is_empty() {
+        problems.push(problem(Severity::Error, Some(row), "统一社会信用代码", "", "缺少统一社会信用代码".into(), "整行不采用"));
+        let listed = is_register.then(|| Box::new(RejectedEnterprise { code: String::new(), name: register_name(cx.mapping, cell, i), reason: format!("{} 第{row}行缺少统一社会信用代码", cx.file) }));
+        return (Verdict::Rejected(listed), problems.len());
+    }
+    if let (true, Err(p)) = (code_ok, &valid) {
+        if kind.code_optional() {
+            problems.push(problem(Severity::Warning, Some(row), "统一社会信用代码", code_raw, format!("统一社会信用代码无效：{}", p.message()), "保留该行，但无法关联企业名录、税收和产出"));
+            code_ok = false;
+        }
+    }
+    if let (true, Err(p)) = (code_ok, &valid) {
+        problems.push(problem(Severity::Error, Some(row), "统一社会信用代码", code_raw, format!("统一社会信用代码无效：{}", p.message()), "整行不采用"));
+        let listed = is_register.then(|| Box::new(RejectedEnterprise { code: code.to_string(), name: register_name(cx.mapping, cell, i), reason: format!("统一社会信用代码无效：{}", p.message()) }));
+        return (Verdict::Rejected(listed), problems.len());
+    }
+    let pre = problems.len();
+    // Typed values, pushed straight into the column accumulators; a required value that is
+    // missing rejects the row (except in the register), and the row's values are taken back.
+    let mut reject: Option<String> = None;
+    for ((spec, m), acc) in cx.mapping.iter().zip(values.iter_mut()) {
+        let rawv = m.and_then(|(c, _)| cell(c, i));
+        let header = || m.map(|(c, _)| cx.headers[c].as_str()).unwrap_or(spec.header);
+        match (spec.ty, acc) {
+            (ColumnType::Code, Values::Text(a)) => a.push(code_ok.then(|| code.clone())),
+            (ColumnType::Text, Values::Text(a)) => {
+                let v = rawv.and_then(clean_text);
+                let v = if spec.key == "counterparty" { v.map(|s| Cow::Owned(credit_code::normalize(&s))) } else { v };
+                if v.is_none() && spec.required {
+                    if is_register {
+                        problems.push(problem(Severity::Warning, Some(row), header(), "", format!("缺少{}", spec.header), "该项按空值处理"));
+                    } else {
+                        reject.get_or_insert(format!("缺少{}", spec.header));
+                    }
+                }
+                a.push(v);
+            }
+            (ColumnType::Date, Values::Date(a)) => {
+                let v = match rawv.map(parse_date) {
+                    None => None,
+                    Some(Ok(d)) => d,
+                    Some(Err(msg)) => {
+                        problems.push(problem(Severity::Warning, Some(row), header(), rawv.unwrap_or(""), msg.to_string(), "按缺失处理"));
+                        None
+                    }
+                };
+                a.push(v);
+            }
+            (ColumnType::Number(_) | ColumnType::SignedNumber(_), Values::Number(a)) => {
+                let factor = m.map(|(_, f)| f).unwrap_or(1.0);
+                let v = match rawv.map(parse_number) {
+                    None | Some(Num::Missing) => None,
+                    Some(Num::Value(x)) if x < 0.0 && matches!(spec.ty, ColumnType::Number(_)) => {
+                        problems.push(problem(Severity::Warning, Some(row), header(), rawv.unwrap_or(""), "该项不应为负数".into(), "按缺失处理"));
+                        None
+                    }
+                    Some(Num::Value(x)) => Some(x * factor),
+                    Some(Num::Invalid(why)) => {
+                        problems.push(problem(Severity::Warning, Some(row), header(), rawv.unwrap_or(""), why.to_string(), "按缺失处理"));
+                        None
+                    }
+                };
+                if v.is_none() && spec.required {
+                    reject.get_or_insert(format!("缺少{}", spec.header));
+                }
+                a.push(v);
+            }
+            _ => unreachable!("accumulators are built from the same column specs"),
+        }
+    }
+    if let Some(why) = reject {
+        for acc in values.iter_mut() {
+            match acc {
+                Values::Text(a) => a.truncate(*typed),
+                Values::Date(a) => a.truncate(*typed),
+                Values::Number(a) => a.truncate(*typed),
+            }
+        }
+        problems.push(problem(Severity::Warning, Some(row), "", &code, why, "整行不采用"));
+        return (Verdict::Candidate { code_ok, at: None }, pre);
+    }
+    *typed += 1;
+    (Verdict::Candidate { code_ok, at: Some((*typed - 1) as u32) }, pre)
 }
 
 fn register_name<'a>(mapping: &[(&ColumnSpec, Option<(usize, f64)>)], cell: &dyn Fn(usize, usize) -> Option<&'a str>, i: usize) -> String {
