@@ -143,6 +143,14 @@ fn number(ws: &mut Worksheet, col_set: &mut Vec<Option<Format>>, row: u32, c: us
     Ok(())
 }
 
+/// Widen column `c` to at least `w`.
+fn widen(widths: &mut Vec<usize>, c: usize, w: usize) {
+    if widths.len() <= c {
+        widths.resize(c + 1, 0);
+    }
+    widths[c] = widths[c].max(w);
+}
+
 /// Whether `rows` rows written from `first_row` fit the sheet without the overflow note.
 pub fn fits(first_row: u32, rows: usize) -> bool {
     first_row as usize + rows <= MAX_ROWS
@@ -158,10 +166,7 @@ impl<'a> TableWriter<'a> {
     }
 
     fn track(&mut self, c: usize, w: usize) {
-        if self.widths.len() <= c {
-            self.widths.resize(c + 1, 0);
-        }
-        self.widths[c] = self.widths[c].max(w);
+        widen(&mut self.widths, c, w);
     }
 
     pub fn title(&mut self, text: &str) -> Result<(), XlsxError> {
@@ -200,19 +205,17 @@ impl<'a> TableWriter<'a> {
         }
         // Disjoint borrows of the fields: the worksheet and column state change, the formats not.
         let TableWriter { ws, row, widths, fmt, precise, col_formats, col_set, .. } = self;
-        let mut track = |c: usize, w: usize| {
-            if widths.len() <= c {
-                widths.resize(c + 1, 0);
-            }
-            widths[c] = widths[c].max(w);
-        };
         for (c, cell) in cells.iter().enumerate() {
             let col = c as u16;
             match cell {
                 Cell::Text(s) => {
                     // write_string never interprets "=…" as a formula.
                     ws.write_string(*row, col, s.as_ref())?;
-                    track(c, text_width(s).min(60));
+                    // A text is never wider than its UTF-8 length, so most cells of a long table
+                    // cannot widen their column and need no width count.
+                    if widths.len() <= c || s.len() > widths[c] {
+                        widen(widths, c, text_width(s).min(60));
+                    }
                 }
                 Cell::Num(v) => {
                     let f = if cols.contains(&c) {
@@ -226,11 +229,11 @@ impl<'a> TableWriter<'a> {
                     };
                     number(ws, col_set, *row, c, *v, f)?;
                     // Width as "#,##0.00" shows it (the separators are in the 4 spare columns).
-                    track(c, digits(v.abs()) + 3 + usize::from(*v < 0.0) + 4);
+                    widen(widths, c, digits(v.abs()) + 3 + usize::from(*v < 0.0) + 4);
                 }
                 Cell::Int(v) => {
                     number(ws, col_set, *row, c, *v as f64, &fmt.int)?;
-                    track(c, digits(v.unsigned_abs() as f64) + usize::from(*v < 0) + 2);
+                    widen(widths, c, digits(v.unsigned_abs() as f64) + usize::from(*v < 0) + 2);
                 }
                 Cell::Empty => {}
             }
@@ -315,6 +318,23 @@ mod tests {
         let at = |r: usize| range.get_value(((r) as u32, 0)).map(|v| v.to_string());
         assert_eq!(at(MAX_ROWS - 1).as_deref(), Some("第0行"));
         assert_eq!(at(MAX_ROWS).as_deref(), Some(OVERFLOW_NOTE));
+    }
+
+    /// Column widths count CJK characters as two and follow the widest cell, whether it comes
+    /// first or last: 甲乙丙丁 is 4 × 2 = 8 wide, "abcdefghij" 10, "abc" 3.
+    #[test]
+    fn column_widths_follow_the_widest_cell() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let fmt = Formats::new();
+        let mut t = TableWriter::new(wb.add_worksheet(), &fmt, 0);
+        for (a, b) in [("ab", "甲乙丙"), ("甲乙丙丁", "abc"), ("abcdefg", "abcdefghij"), ("", "")] {
+            t.write_row(&[Cell::from(a), Cell::from(b)]).unwrap();
+        }
+        // Column A: max(2, 8, 7, 0) = 8; column B: max(6, 3, 10, 0) = 10.
+        assert_eq!(t.widths, vec![8, 10]);
+        let mut t = TableWriter::new(wb.add_worksheet(), &fmt, 0);
+        t.write_row(&[Cell::from(""), Cell::from("")]).unwrap();
+        assert_eq!(t.widths, vec![0, 0], "an empty text still gives its column a (minimum) width");
     }
 
     /// `fits` agrees with the writer: a table that fits drops nothing, one row more does.
