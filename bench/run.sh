@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: generate 1,000,000 enterprises as CSV and 100,000 as xlsx, evaluate each with the
 # default rules, and measure the floor (polars CSV read + rust_xlsxwriter rewrite of the same cells
-# evaluate wrote, and byte copies of its other files).
+# evaluate wrote, and byte copies of its other files) twice: without formats, and with each cell's
+# number format as evaluate wrote it (`floor --formats`).
 # Prints wall time, peak memory (GNU time) and the phases `evaluate -v` reports.
 # REPEAT=n runs each evaluate/floor pair n times, alternating, so the ratio can be read against the
 # machine's run-to-run noise; SKIP_XLSX=1 runs the 1,000,000 CSV case only.
@@ -34,6 +35,9 @@ pair() { # name data_dir csv_dir_for_floor
   echo "== floor $name: read the same CSVs, rewrite the files evaluate wrote with the plain libraries"
   rm -rf "$W/floor-$name"
   /usr/bin/time -f "wall %e s, peak RSS %M KiB" "$FLOOR" "$3" "$W/out-$name" "$W/floor-$name"
+  echo "== floor $name with the same number formats"
+  rm -rf "$W/floor-$name"
+  /usr/bin/time -f "wall %e s, peak RSS %M KiB" "$FLOOR" --formats "$3" "$W/out-$name" "$W/floor-$name"
 }
 
 if [ ! -f "$W/csv-$N_CSV/企业名录.csv" ]; then
