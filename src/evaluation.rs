@@ -85,11 +85,16 @@ pub fn run(rules: Rules, mut dataset: Dataset) -> Result<Evaluation, ScoreError>
     let t0 = Instant::now();
     let mut problems = std::mem::take(&mut dataset.problems);
 
-    let mut asm = assemble::assemble(&dataset, &rules).map_err(at("汇总企业数据"))?;
+    // Assembly (one row per enterprise: land accounting, tax basket, joins) and the cross-table
+    // checks are timed apart from scoring proper.
+    let mut asm = assemble::join_tables(&dataset, &rules).map_err(at("汇总企业数据"))?;
     problems.append(&mut asm.problems);
-    // Assembly (one row per enterprise: tax basket, land accounting, joins) is timed apart from
-    // scoring proper.
     timings.push(("汇总企业数据", t0.elapsed()));
+    let t0 = Instant::now();
+    let (unregistered, mut cross) = assemble::cross_check(&dataset).map_err(at("交叉核对"))?;
+    asm.unregistered = unregistered;
+    problems.append(&mut cross);
+    timings.push(("交叉核对", t0.elapsed()));
     let t0 = Instant::now();
     let classified = score::classify(asm.base.clone().lazy(), &rules);
     let valued = score::with_values(classified, &rules)

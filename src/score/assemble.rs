@@ -30,7 +30,21 @@ pub struct Assembled {
     pub problems: Vec<Problem>,
 }
 
+/// One row per registered enterprise with its inputs ([`join_tables`]), and the cross-table
+/// checks ([`cross_check`]): enterprises missing from the register or from a table, names that
+/// differ from the register's.
 pub fn assemble(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
+    let mut asm = join_tables(ds, rules)?;
+    let (unregistered, problems) = cross_check(ds)?;
+    asm.unregistered = unregistered;
+    asm.problems.extend(problems);
+    Ok(asm)
+}
+
+/// The register joined with each enterprise's land (Σ area × coefficient of the 用地方式), tax
+/// basket, output and energy, by enterprise key; `unregistered` is left empty. Problems: land
+/// rows whose 用地方式 the rules do not know.
+pub fn join_tables(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
     let mut problems = Vec::new();
     let sheet_of = |src: u32| ds.sheets.get(src as usize).map(|s| (s.file.clone(), s.sheet.clone())).unwrap_or_default();
 
@@ -108,8 +122,13 @@ pub fn assemble(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
         // A non-numeric industry code gives a null division (non-strict cast), never an abort.
         .collect()?;
 
-    // Enterprises in data tables but missing from the register, and registered ones missing
-    // from a data table.
+    Ok(Assembled { base, unregistered: Vec::new(), problems })
+}
+
+/// Enterprises in data tables but missing from the register (with a warning each), registered
+/// ones missing from a data table, and department names that differ from the register's.
+pub fn cross_check(ds: &Dataset) -> PolarsResult<(Vec<Unregistered>, Vec<Problem>)> {
+    let mut problems = Vec::new();
     let (unreg, absent) = presence(ds)?;
     for (code, tables) in &unreg {
         problems.push(Problem {
@@ -127,7 +146,7 @@ pub fn assemble(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
     problems.extend(absent);
     problems.extend(names_differ(ds)?);
     let unregistered = unreg.into_iter().map(|(code, tables)| Unregistered { code, tables }).collect();
-    Ok(Assembled { base, unregistered, problems })
+    Ok((unregistered, problems))
 }
 
 /// The tables whose rows are matched to the register; the first four are the ones every
