@@ -255,3 +255,54 @@ fn land_accounting_and_tax_basket() {
     assert_close(num_of(&ev, &a.code(), "tax"), 120.0, "A tax basket");
     assert_close(num_of(&ev, &b.code(), "tax"), 30.0, "B tax");
 }
+
+#[test]
+fn equal_tax_rows_in_any_order_give_equal_sums() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Firm::new(1, "规上");
+    let b = Firm::new(2, "规上");
+    write_year(dir.path(), &[a.clone(), b.clone()]);
+    // The same three payments, in opposite orders: 1000, 2000, 3000 元 = 0.1, 0.2, 0.3 万元.
+    let tax = format!(
+        "统一社会信用代码,税种,实缴税额(元)\n{a},增值税,1000\n{a},企业所得税,2000\n{a},增值税,3000\n\
+         {b},增值税,3000\n{b},企业所得税,2000\n{b},增值税,1000\n",
+        a = a.code(),
+        b = b.code()
+    );
+    write_file(dir.path(), "税收.csv", &tax);
+    let inds = ind("t", "tax / land_mu", 100.0, "benchmark = { value = 100 }");
+    let ev = evaluate_with(&rules(&inds, QUOTA, ""), dir.path());
+    // Added left to right in f64, 0.1 + 0.2 + 0.3 = 0.6000000000000001 but 0.3 + 0.2 + 0.1 = 0.6;
+    // the exact sum of the three doubles is nearest to the double 0.6, and both firms get it.
+    assert_eq!(0.1_f64 + 0.2 + 0.3, 0.600_000_000_000_000_1, "the naive sum this test guards against");
+    assert_eq!(num_of(&ev, &a.code(), "tax"), Some(0.6), "A: 0.1 + 0.2 + 0.3");
+    assert_eq!(num_of(&ev, &b.code(), "tax"), Some(0.6), "B: 0.3 + 0.2 + 0.1");
+}
+
+#[test]
+fn land_of_an_unknown_mode_is_reported_and_not_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Firm::new(1, "规上");
+    let b = Firm::new(2, "规上");
+    write_year(dir.path(), &[a.clone(), b.clone()]);
+    // A: 6 亩 自有 + 3 亩 划拨 (not in land.modes); B: only 划拨 land.
+    let land = format!(
+        "统一社会信用代码,不动产权证号,用地方式,用地面积(亩)\n{a},渝1,自有,6\n{a},渝2,划拨,3\n{b},渝3,划拨,5\n",
+        a = a.code(),
+        b = b.code()
+    );
+    write_file(dir.path(), "用地.csv", &land);
+    let inds = ind("t", "tax / land_mu", 100.0, "benchmark = { value = 100 }");
+    let ev = evaluate_with(&rules(&inds, QUOTA, ""), dir.path());
+    assert_close(num_of(&ev, &a.code(), "land_mu"), 6.0, "A: only the 自有 parcel counts");
+    let unknown: Vec<_> = ev.problems.iter().filter(|p| p.column == "用地方式").collect();
+    assert_eq!(unknown.len(), 2, "{unknown:?}");
+    // Data rows 2 and 3 of the file hold the 划拨 parcels (row 1 is the header).
+    for (p, row) in unknown.iter().zip([3, 4]) {
+        assert_eq!((p.file.ends_with("用地.csv"), p.row, p.value.as_str()), (true, Some(row), "划拨"), "{p:?}");
+        assert!(p.message.contains("（出租、承租、自有）"), "the modes the rules know: {p:?}");
+    }
+    // B has no land that counts: its land is missing (not 0), so tax / land_mu has no value.
+    assert_eq!(num_of(&ev, &b.code(), "land_mu"), None, "B land");
+    assert_eq!(num_of(&ev, &b.code(), "v__t"), None, "B tax per mu");
+}

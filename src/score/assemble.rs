@@ -44,85 +44,138 @@ pub fn assemble(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
 /// The register joined with each enterprise's land (Σ area × coefficient of the 用地方式), tax
 /// basket, output and energy, by enterprise key; `unregistered` is left empty. Problems: land
 /// rows whose 用地方式 the rules do not know.
+///
+/// The enterprise key numbers enterprises densely (see `Dataset::key_count`), so each join is a
+/// lookup by key followed by a polars gather: the sums per enterprise are accumulated into a
+/// vector indexed by key, and the rows of output and energy (at most one per enterprise) are
+/// gathered in register order. The register's own columns are never copied.
 pub fn join_tables(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
     let mut problems = Vec::new();
     let sheet_of = |src: u32| ds.sheets.get(src as usize).map(|s| (s.file.clone(), s.sheet.clone())).unwrap_or_default();
+    let n = ds.key_count;
+    let mut register = ds.table(TableKind::Register).clone();
+    register.rename("__src", "__reg_src".into())?;
+    register.rename("__row", "__reg_row".into())?;
+    let reg_keys = register.column("__key")?.u32()?.clone();
 
     // Land: Σ area × coefficient of the 用地方式; unknown modes are reported and not counted.
-    let modes = DataFrame::new(
-        rules.land_modes.len(),
-        vec![
-            Column::new("land_use".into(), rules.land_modes.iter().map(|(m, _)| m.clone()).collect::<Vec<_>>()),
-            Column::new("__coef".into(), rules.land_modes.iter().map(|(_, c)| *c).collect::<Vec<_>>()),
-        ],
-    )?;
-    let land = ds.table(TableKind::Land).clone().lazy().left_join(modes.lazy(), col("land_use"), col("land_use")).collect()?;
-    let unknown = land.clone().lazy().filter(col("__coef").is_null()).select([col("__src"), col("__row"), col("land_use")]).collect()?;
-    for i in 0..unknown.height() {
-        let (file, sheet) = sheet_of(unknown.column("__src")?.u32()?.get(i).unwrap_or(0));
-        problems.push(Problem {
-            severity: Severity::Warning,
-            table: "用地".into(),
-            file,
-            sheet,
-            row: unknown.column("__row")?.u32()?.get(i).map(|r| r as usize),
-            column: "用地方式".into(),
-            value: unknown.column("land_use")?.str()?.get(i).unwrap_or("").to_string(),
-            message: format!("用地方式不在规则 land.modes 中（{}）", rules.land_modes.iter().map(|(m, _)| m.as_str()).collect::<Vec<_>>().join("、")),
-            action: "该行面积不计入".into(),
-        });
+    let land = ds.table(TableKind::Land);
+    let uses = land.column("land_use")?.str()?;
+    let coefs: Vec<Option<f64>> =
+        uses.iter().map(|u| u.and_then(|u| rules.land_modes.iter().find(|(m, _)| m == u)).map(|(_, c)| *c)).collect();
+    if coefs.iter().any(Option::is_none) {
+        let known = rules.land_modes.iter().map(|(m, _)| m.as_str()).collect::<Vec<_>>().join("、");
+        let (srcs, rows) = (land.column("__src")?.u32()?, land.column("__row")?.u32()?);
+        for (((c, u), src), row) in coefs.iter().zip(uses.iter()).zip(srcs.iter()).zip(rows.iter()) {
+            if c.is_some() {
+                continue;
+            }
+            let (file, sheet) = sheet_of(src.unwrap_or(0));
+            problems.push(Problem {
+                severity: Severity::Warning,
+                table: "用地".into(),
+                file,
+                sheet,
+                row: row.map(|r| r as usize),
+                column: "用地方式".into(),
+                value: u.unwrap_or("").to_string(),
+                message: format!("用地方式不在规则 land.modes 中（{known}）"),
+                action: "该行面积不计入".into(),
+            });
+        }
     }
-    let land_agg = land
-        .lazy()
-        .filter(col("__coef").is_not_null())
-        .group_by([col("__key")])
-        .agg([(col("area_mu") * col("__coef")).sum().alias("land_mu")]);
+    let area = land.column("area_mu")?.f64()?;
+    let land_mu = sum_by_key(
+        &reg_keys,
+        land.column("__key")?.u32()?,
+        area.iter().zip(&coefs).map(|(a, c)| c.map(|c| a.map(|a| a * c))),
+        n,
+    )
+    .with_name("land_mu".into());
 
-    // Tax basket.
-    let mut tax = ds.table(TableKind::Tax).clone().lazy();
-    if let Some(inc) = &rules.tax_include {
-        let list = Series::new("inc".into(), inc.clone()).implode()?.into_series();
-        tax = tax.filter(col("tax_type").is_in(lit(list), false));
-    }
-    if !rules.tax_exclude.is_empty() {
-        let list = Series::new("exc".into(), rules.tax_exclude.clone()).implode()?.into_series();
-        tax = tax.filter(col("tax_type").is_in(lit(list), false).not());
-    }
-    // Joins and groupings go by the enterprise's integer key (see `Dataset::key_count`).
-    let tax_agg = tax.group_by([col("__key")]).agg([col("amount").sum().alias("tax")]);
+    // Tax basket: a row counts when its type is in `tax.include` (if given) and not in
+    // `tax.exclude`; a row without a type counts only when neither list is given.
+    let tax = ds.table(TableKind::Tax);
+    let admits = |t: Option<&str>| match t {
+        Some(t) => {
+            rules.tax_include.as_ref().is_none_or(|inc| inc.iter().any(|i| i == t)) && !rules.tax_exclude.iter().any(|e| e == t)
+        },
+        None => rules.tax_include.is_none() && rules.tax_exclude.is_empty(),
+    };
+    let tax_sum = sum_by_key(
+        &reg_keys,
+        tax.column("__key")?.u32()?,
+        tax.column("tax_type")?.str()?.iter().zip(tax.column("amount")?.f64()?.iter()).map(|(t, a)| admits(t).then_some(a)),
+        n,
+    )
+    .with_name("tax".into());
 
-    let output = ds.table(TableKind::Output).clone().lazy().drop(cols(["__src", "__row", "src_name", "code"]));
-    let energy = ds
-        .table(TableKind::Energy)
-        .clone()
+    let per_enterprise = |kind: TableKind| -> PolarsResult<DataFrame> {
+        let t = ds.table(kind);
+        gather_by_key(&reg_keys, t, n)?.drop_many(["__key", "__src", "__row", "src_name", "code"]).pipe(Ok)
+    };
+    let output = per_enterprise(TableKind::Output)?;
+    let energy = per_enterprise(TableKind::Energy)?;
+
+    let mut columns = register.into_columns();
+    columns.push(land_mu.into_column());
+    columns.push(tax_sum.into_column());
+    columns.extend(output.into_columns());
+    columns.extend(energy.into_columns());
+    let end = year_end_days(rules.meta.year);
+    let base = DataFrame::new(reg_keys.len(), columns)?
         .lazy()
-        .drop(cols(["__src", "__row", "src_name", "code"]))
-        .with_column(
+        .with_columns([
             when(col("cod").is_null().and(col("so2").is_null()).and(col("nh3n").is_null()).and(col("nox").is_null()))
                 .then(lit(NULL).cast(DataType::Float64))
                 .otherwise(sum_horizontal([col("cod"), col("so2"), col("nh3n"), col("nox")], true)?)
                 .alias("pollutants"),
-        );
-
-    let end = year_end_days(rules.meta.year);
-    let base = ds
-        .table(TableKind::Register)
-        .clone()
-        .lazy()
-        .rename(["__src", "__row"], ["__reg_src", "__reg_row"], true)
-        .left_join(land_agg, col("__key"), col("__key"))
-        .left_join(tax_agg, col("__key"), col("__key"))
-        .left_join(output, col("__key"), col("__key"))
-        .left_join(energy, col("__key"), col("__key"))
-        .with_columns([
+            // A non-numeric industry code gives a null division (non-strict cast), never an abort.
             col("industry_code").str().slice(lit(0), lit(2)).cast(DataType::Int32).alias("division"),
             ((lit(end) - col("reg_date")).cast(DataType::Float64) / lit(365.25)).alias("years_since_registration"),
             ((lit(end) - col("prod_date")).cast(DataType::Float64) / lit(365.25)).alias("years_since_production"),
         ])
-        // A non-numeric industry code gives a null division (non-strict cast), never an abort.
         .collect()?;
 
     Ok(Assembled { base, unregistered: Vec::new(), problems })
+}
+
+/// For each of `reg_keys`, the sum of the `values` of the rows with that key that count
+/// (`Some`); null values add nothing. Null where no row of the enterprise counts, as a left
+/// join of a group-by sum gives. The sums are compensated (Neumaier): the result is the double
+/// nearest the exact sum of the values, whatever the row order, so two enterprises with the same
+/// payments in another order tie (a plain sum gives 0.1 + 0.2 + 0.3 = 0.6000000000000001 but
+/// 0.3 + 0.2 + 0.1 = 0.6, and the tie-break on 亩均税收 would separate them).
+fn sum_by_key(reg_keys: &UInt32Chunked, keys: &UInt32Chunked, values: impl Iterator<Item = Option<Option<f64>>>, n: usize) -> Float64Chunked {
+    // (sum, compensation) per key; None until a row of the enterprise counts.
+    let mut sums: Vec<Option<(f64, f64)>> = vec![None; n];
+    for (k, v) in keys.iter().zip(values) {
+        let (Some(k), Some(v)) = (k, v) else { continue };
+        let (s, c) = sums[k as usize].get_or_insert((0.0, 0.0));
+        if let Some(v) = v {
+            let t = *s + v;
+            *c += if s.abs() >= v.abs() { (*s - t) + v } else { (v - t) + *s };
+            *s = t;
+        }
+    }
+    reg_keys.iter().map(|k| k.and_then(|k| sums[k as usize]).map(|(s, c)| s + c)).collect()
+}
+
+/// `table`'s row for each of `reg_keys` (nulls where the enterprise has no row; the first row
+/// if it had several).
+fn gather_by_key(reg_keys: &UInt32Chunked, table: &DataFrame, n: usize) -> PolarsResult<DataFrame> {
+    const ABSENT: IdxSize = IdxSize::MAX;
+    let mut row_of = vec![ABSENT; n];
+    for (i, k) in table.column("__key")?.u32()?.iter().enumerate() {
+        if let Some(k) = k {
+            let r = &mut row_of[k as usize];
+            if *r == ABSENT {
+                *r = i as IdxSize;
+            }
+        }
+    }
+    let idx: IdxCa = reg_keys.iter().map(|k| k.map(|k| row_of[k as usize]).filter(|&r| r != ABSENT)).collect();
+    table.take(&idx)
 }
 
 /// Enterprises in data tables but missing from the register (with a warning each), registered
