@@ -116,7 +116,7 @@ pub fn run(rules: Rules, mut dataset: Dataset) -> Result<Evaluation, ScoreError>
     timings.push(("评分", t0.elapsed()));
 
     let t1 = Instant::now();
-    let tiered = tier::tier_all(scored.lazy(), &rules).and_then(|lf| lf.collect()).map_err(at("分档"))?;
+    let tiered = tier::tier_all(&scored, &rules).map_err(at("分档"))?;
     let (results, rejected) = tier::apply_adjustments(tiered, dataset.table(TableKind::Adjust), &rules).map_err(at("调档"))?;
     for r in rejected {
         let (file, sheet) = dataset.sheets.get(r.src as usize).map(|s| (s.file.clone(), s.sheet.clone())).unwrap_or_default();

@@ -4,6 +4,7 @@
 use polars::prelude::*;
 use polars::lazy::dsl::sum_horizontal;
 
+use crate::credit_code;
 use crate::rules::{Group, Rounding, Rules, TierMethod};
 use crate::score::events::{DOWN, VETO};
 use crate::score::{GROUP, TOTAL};
@@ -13,6 +14,8 @@ pub const POP: &str = "rank_population";
 pub const TIER_BY_SCORE: &str = "tier_by_score";
 pub const TIER_AFTER_EVENTS: &str = "tier_after_events";
 pub const TIER: &str = "tier";
+const CODE_HI: &str = "__code_hi";
+const CODE_LO: &str = "__code_lo";
 
 fn limit(share: f64, n: Expr, r: Rounding) -> Expr {
     let x = lit(share) * n.cast(DataType::Float64);
@@ -69,11 +72,13 @@ fn label_expr(idx: Expr, labels: &[String]) -> Expr {
     e
 }
 
-/// Rank and tier one group's scored firms.
-fn tier_group(lf: LazyFrame, g: &Group) -> PolarsResult<LazyFrame> {
+/// Rank and tier one group's scored firms: their row numbers in ranking order (`__row`), with
+/// rank, population and tiers.
+fn tier_group(lf: LazyFrame, g: &Group, code_is_pair: bool) -> PolarsResult<LazyFrame> {
     let t = &g.tiers;
-    let part: Vec<String> = t.rank_within.iter().map(|k| if k == "group" { GROUP.to_string() } else { k.clone() }).collect();
-    let mut by: Vec<Expr> = part.iter().map(|p| col(p.as_str())).collect();
+    // Within one group, the group itself does not split the ranking.
+    let part: Vec<Expr> = t.rank_within.iter().filter(|k| *k != "group").map(|k| col(k.as_str())).collect();
+    let mut by: Vec<Expr> = part.clone();
     let mut desc: Vec<bool> = vec![false; by.len()];
     by.push(col(TOTAL));
     desc.push(true);
@@ -81,15 +86,16 @@ fn tier_group(lf: LazyFrame, g: &Group) -> PolarsResult<LazyFrame> {
         by.push(col(tb.column.as_str()));
         desc.push(tb.descending);
     }
-    by.push(col("code"));
-    desc.push(false);
+    // The credit code last; `__code_hi`/`__code_lo` order as the code's text (see `tier_all`).
+    let code_keys = if code_is_pair { vec![col(CODE_HI), col(CODE_LO)] } else { vec![col("code")] };
+    desc.extend(code_keys.iter().map(|_| false));
+    by.extend(code_keys);
     let sorted = lf.filter(col(GROUP).eq(lit(g.id.clone()))).sort_by_exprs(
         by,
-        SortMultipleOptions::default().with_order_descending_multi(desc).with_nulls_last(true).with_maintain_order(true),
+        SortMultipleOptions::default().with_order_descending_multi(desc).with_nulls_last(true).with_maintain_order(false),
     );
-    let part_exprs: Vec<Expr> = part.iter().map(|p| col(p.as_str())).collect();
-    let rank = (int_range(lit(0), len(), 1, DataType::Int64) + lit(1)).over(part_exprs.clone())?;
-    let pop = len().cast(DataType::Int64).over(part_exprs)?;
+    let (rank, pop) = (int_range(lit(0), len(), 1, DataType::Int64) + lit(1), len().cast(DataType::Int64));
+    let (rank, pop) = if part.is_empty() { (rank, pop) } else { (rank.over(part.clone())?, pop.over(part)?) };
     let last = (t.labels.len() - 1) as i32;
     let with_rank = sorted.with_columns([rank.alias(RANK), pop.alias(POP)]);
     let idx = tier_index(&t.method)?;
@@ -101,18 +107,47 @@ fn tier_group(lf: LazyFrame, g: &Group) -> PolarsResult<LazyFrame> {
                 when(d.clone().gt(lit(last))).then(lit(last)).otherwise(d)
             },
         );
-    Ok(with_rank
-        .with_column(idx.cast(DataType::Int32).alias("__idx"))
-        .with_columns([label_expr(col("__idx"), &t.labels).alias(TIER_BY_SCORE), label_expr(after, &t.labels).alias(TIER_AFTER_EVENTS)]))
+    Ok(with_rank.with_column(idx.cast(DataType::Int32).alias("__idx")).select([
+        col("__row"),
+        col(RANK),
+        col(POP),
+        label_expr(col("__idx"), &t.labels).alias(TIER_BY_SCORE),
+        label_expr(after, &t.labels).alias(TIER_AFTER_EVENTS),
+    ]))
 }
 
-/// Rank and tier every group; groups come out in rule order, each sorted by its ranking.
-pub fn tier_all(scored: LazyFrame, rules: &Rules) -> PolarsResult<LazyFrame> {
+/// Rank and tier every group; groups come out in rule order, each sorted by its ranking, with
+/// [`RANK`], [`POP`], [`TIER_BY_SCORE`] and [`TIER_AFTER_EVENTS`] added. The ranking runs on
+/// the columns it reads; the whole frame is gathered once, into its final order.
+pub fn tier_all(scored: &DataFrame, rules: &Rules) -> PolarsResult<DataFrame> {
+    let mut keys: Vec<PlSmallStr> = vec![GROUP.into(), TOTAL.into(), "code".into(), VETO.into(), DOWN.into()];
+    for g in &rules.groups {
+        let t = &g.tiers;
+        keys.extend(t.rank_within.iter().filter(|k| *k != "group").map(|k| PlSmallStr::from(k.as_str())));
+        keys.extend(t.tie_break.iter().map(|tb| PlSmallStr::from(tb.column.as_str())));
+    }
+    let mut seen = PlHashSet::new();
+    keys.retain(|k| seen.insert(k.clone()));
+    let mut ranking = scored.select(keys)?;
+    // Codes of evaluated enterprises are valid, so they sort as two integers; the text is the
+    // fallback should one not be.
+    let codes = ranking.column("code")?.str()?;
+    let pairs: Option<Vec<(u64, u64)>> = codes.iter().map(|c| c.and_then(credit_code::order_key)).collect();
+    let code_is_pair = pairs.is_some();
+    if let Some(pairs) = pairs {
+        let (hi, lo): (Vec<u64>, Vec<u64>) = pairs.into_iter().unzip();
+        ranking.hstack_mut(&[Column::new(CODE_HI.into(), hi), Column::new(CODE_LO.into(), lo)])?;
+    }
+    let ranking = ranking.lazy().with_row_index("__row", None);
     let mut parts = Vec::new();
     for g in &rules.groups {
-        parts.push(tier_group(scored.clone(), g)?);
+        parts.push(tier_group(ranking.clone(), g, code_is_pair)?);
     }
-    concat(parts, UnionArgs { rechunk: true, parallel: true, ..Default::default() })
+    let ranked = concat(parts, UnionArgs { rechunk: true, parallel: true, ..Default::default() })?.collect()?;
+    let order = ranked.column("__row")?.idx()?;
+    let mut out = scored.take(order)?;
+    out.hstack_mut(&ranked.columns()[1..])?;
+    Ok(out)
 }
 
 /// A manual adjustment (调档) that could not be applied.
@@ -178,4 +213,65 @@ pub fn apply_adjustments(results: DataFrame, adjust: &DataFrame, rules: &Rules) 
         .with_column(coalesce(&[col("adj_tier"), col(TIER_AFTER_EVENTS)]).alias(TIER))
         .collect()?;
     Ok((out, rejected))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULES: &str = r#"[meta]
+name = "t"
+year = 2024
+
+[land]
+modes = { "自有" = 1.0 }
+
+[[groups]]
+id = "g"
+name = "规上"
+when = "scale = '规上'"
+
+[[groups.indicators]]
+id = "t"
+name = "亩均税收"
+formula = "tax / land_mu"
+weight = 100
+benchmark = { value = 10 }
+
+[tiers]
+quota = [0.25, 0.5, 0.75]
+"#;
+
+    /// Four firms of group `g`, all with the same total: rank and tier follow the code's text.
+    fn ranked_codes(codes: [&str; 4]) -> (Vec<String>, Vec<String>) {
+        let rules = crate::rules::compile(std::path::Path::new("规则.toml"), RULES).expect("rules");
+        let scored = DataFrame::new(
+            4,
+            vec![
+                Column::new("code".into(), codes.to_vec()),
+                Column::new(GROUP.into(), vec!["g"; 4]),
+                Column::new(TOTAL.into(), vec![80.0; 4]),
+                Column::new(VETO.into(), vec![None::<bool>; 4]),
+                Column::new(DOWN.into(), vec![None::<i32>; 4]),
+            ],
+        )
+        .expect("frame");
+        let out = tier_all(&scored, &rules).expect("tiered");
+        let text = |c: &str| out.column(c).unwrap().str().unwrap().iter().map(|s| s.unwrap_or("").to_string()).collect::<Vec<_>>();
+        let ranks: Vec<i64> = out.column(RANK).unwrap().i64().unwrap().into_no_null_iter().collect();
+        assert_eq!(ranks, [1, 2, 3, 4]);
+        (text("code"), text(TIER_BY_SCORE))
+    }
+
+    #[test]
+    fn tied_firms_rank_by_credit_code() {
+        // Valid codes (sorted as two base-31 integers): '9' < 'A' at position 9 and 'M' < 'P' at 17.
+        let (codes, tiers) = ranked_codes(["91500102MA5U7H4K1D", "915001029A5U7H4K1P", "915001029A5U7H4K1M", "91500102MA0000000P"]);
+        assert_eq!(codes, ["915001029A5U7H4K1M", "915001029A5U7H4K1P", "91500102MA0000000P", "91500102MA5U7H4K1D"]);
+        // Quotas 25/50/75 % of 4: one firm per tier.
+        assert_eq!(tiers, ["A", "B", "C", "D"]);
+        // A text that is not a code: the ranking sorts by the text itself.
+        let (codes, _) = ranked_codes(["b", "91500102MA5U7H4K1D", "a", "915001029A5U7H4K1P"]);
+        assert_eq!(codes, ["915001029A5U7H4K1P", "91500102MA5U7H4K1D", "a", "b"]);
+    }
 }
