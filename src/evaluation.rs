@@ -110,7 +110,7 @@ pub fn run(rules: Rules, mut dataset: Dataset) -> Result<Evaluation, ScoreError>
     problems.extend(ev_problems);
     let scored = score::with_scores(evaluated, &rules)
         .map_err(at("计分"))?
-        .left_join(ev, col("code"), col("code"))
+        .left_join(ev, col("__key"), col("__key"))
         .with_columns([col(score::BONUS).fill_null(lit(0.0)), col(score::DEDUCTION).fill_null(lit(0.0))]);
     let scored = score::with_total(scored, &rules).collect().map_err(at("计分"))?;
     timings.push(("评分", t0.elapsed()));

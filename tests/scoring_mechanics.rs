@@ -169,7 +169,12 @@ fn events_bonus_category_cap_deduction_veto_downgrade_and_adjustment() {
     firms[4].events = vec!["国家级绿色工厂".into(), "省级绿色工厂".into(), "高新技术企业".into()]; // 5+3 → cap 5, +2 → 7
     firms[5].events = vec!["环境违法".into(), "未定义事项".into()]; // −10; unknown event listed
     write_year(dir.path(), &firms);
-    let adj = format!("统一社会信用代码,调整后等级,理由\n{},A,经复核产值数据有误\n{},E,无效等级\n", firms[7].code(), firms[6].code());
+    let adj = format!(
+        "统一社会信用代码,调整后等级,理由\n{},A,经复核产值数据有误\n{},E,无效等级\n{},B,名录外企业\n",
+        firms[7].code(),
+        firms[6].code(),
+        common::code(99)
+    );
     write_file(dir.path(), "调档.csv", &adj);
     let events = r#"
 [events]
@@ -223,6 +228,11 @@ steps = 1
     // The invalid adjustment (tier E) is reported and not applied.
     assert!(ev.problems.iter().any(|p| p.table == "调档" && p.message.contains("「E」")), "invalid tier reported");
     assert_eq!(tier_of(&ev, &code(6)), "D");
+    assert_eq!(text_of(&ev, &code(6), "adj_reason"), None, "a rejected adjustment leaves no reason");
+    // An adjustment of an enterprise that was not evaluated (not in the register) is reported.
+    let outside: Vec<_> = ev.problems.iter().filter(|p| p.table == "调档" && p.message.contains("不在评价结果中")).collect();
+    assert_eq!(outside.len(), 1, "{outside:?}");
+    assert_eq!((outside[0].value.as_str(), outside[0].row), (format!("{} B", common::code(99)).as_str(), Some(4)));
     assert!(ev.problems.iter().any(|p| p.value == "未定义事项"), "unknown event listed");
 }
 

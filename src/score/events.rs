@@ -20,7 +20,8 @@ fn kind_code(k: EventKind) -> &'static str {
     }
 }
 
-/// Per enterprise: `bonus`, `deduction`, `__veto` (bool), `__down` (tiers), `event_note`.
+/// Per enterprise (by `__key`, see `Dataset::key_count`): `bonus`, `deduction`, `__veto` (bool),
+/// `__down` (tiers), `event_note`.
 pub fn per_enterprise(ds: &Dataset, rules: &Rules) -> PolarsResult<(LazyFrame, Vec<Problem>)> {
     let items = &rules.events.items;
     let items_df = DataFrame::new(
@@ -59,10 +60,10 @@ pub fn per_enterprise(ds: &Dataset, rules: &Rules) -> PolarsResult<(LazyFrame, V
 
     let matched = events
         .lazy()
-        .select([col("code"), col("event")])
+        .select([col("__key"), col("event")])
         .unique_stable(None, UniqueKeepStrategy::First)
         .join(items_df.lazy(), [col("event")], [col("event")], JoinArgs::new(JoinType::Inner))
-        .sort(["code", "event"], SortMultipleOptions::default());
+        .sort(["__key", "event"], SortMultipleOptions::default());
 
     let caps_df = DataFrame::new(
         rules.events.category_caps.len(),
@@ -75,7 +76,7 @@ pub fn per_enterprise(ds: &Dataset, rules: &Rules) -> PolarsResult<(LazyFrame, V
         let per_cat = matched
             .clone()
             .filter(col("__kind").eq(lit(kind)))
-            .group_by([col("code"), col("__category")])
+            .group_by([col("__key"), col("__category")])
             .agg([col("__points").sum().alias("__p")])
             .left_join(caps_df.clone().lazy(), col("__category"), col("__category"))
             .with_column(
@@ -86,13 +87,13 @@ pub fn per_enterprise(ds: &Dataset, rules: &Rules) -> PolarsResult<(LazyFrame, V
             Some(c) => when(total.clone().gt(lit(c))).then(lit(c)).otherwise(total),
             None => total,
         };
-        per_cat.group_by([col("code")]).agg([total.alias(name)])
+        per_cat.group_by([col("__key")]).agg([total.alias(name)])
     };
     let bonus = points("bonus", rules.events.bonus_cap, "bonus");
     let deduction = points("deduction", rules.events.deduction_cap, "deduction");
     let flags = matched
         .clone()
-        .group_by([col("code")])
+        .group_by([col("__key")])
         .agg([
             col("__kind").eq(lit("veto")).any(true).alias(VETO),
             col("__steps").max().alias(DOWN),
@@ -115,7 +116,7 @@ pub fn per_enterprise(ds: &Dataset, rules: &Rules) -> PolarsResult<(LazyFrame, V
             .alias(NOTE),
         ]);
     let out = flags
-        .left_join(bonus, col("code"), col("code"))
-        .left_join(deduction, col("code"), col("code"));
+        .left_join(bonus, col("__key"), col("__key"))
+        .left_join(deduction, col("__key"), col("__key"));
     Ok((out, problems))
 }

@@ -23,6 +23,9 @@ pub fn score_col(id: &str) -> String {
 
 /// Column names of the scored frame besides the enterprise fields.
 pub const GROUP: &str = "__group";
+/// The group's position in the rules (Int32), beside [`GROUP`]: group tests and partitions by
+/// group compare integers, not the id text.
+pub const GROUP_INDEX: &str = "__group_index";
 pub const ITEMS: &str = "items_total";
 pub const BONUS: &str = "bonus";
 pub const DEDUCTION: &str = "deduction";
@@ -42,21 +45,22 @@ pub fn all_indicators(rules: &Rules) -> Vec<&Indicator> {
     out
 }
 
-fn in_group(g: &Group) -> Expr {
-    col(GROUP).eq(lit(g.id.clone()))
+/// Rows of the `i`-th group of the rules.
+fn in_group(i: usize) -> Expr {
+    col(GROUP_INDEX).eq(lit(i as i32))
 }
 
 /// `when(group == g1).then(f(g1, ind)) ...` over the groups that define indicator `id`.
 fn per_group(rules: &Rules, id: &str, mut f: impl FnMut(&Group, &Indicator) -> PolarsResult<Expr>) -> PolarsResult<Expr> {
     let mut chain: Option<ChainedThen> = None;
     let mut first: Option<Then> = None;
-    for g in &rules.groups {
+    for (gi, g) in rules.groups.iter().enumerate() {
         if let Some(ind) = g.indicators.iter().find(|i| i.id == id) {
             let e = f(g, ind)?;
             match (first.take(), chain.take()) {
-                (None, None) => first = Some(when(in_group(g)).then(e)),
-                (Some(t), None) => chain = Some(t.when(in_group(g)).then(e)),
-                (None, Some(c)) => chain = Some(c.when(in_group(g)).then(e)),
+                (None, None) => first = Some(when(in_group(gi)).then(e)),
+                (Some(t), None) => chain = Some(t.when(in_group(gi)).then(e)),
+                (None, Some(c)) => chain = Some(c.when(in_group(gi)).then(e)),
                 (Some(_), Some(_)) => unreachable!("only one of first/chain is set"),
             }
         }
@@ -70,17 +74,22 @@ fn per_group(rules: &Rules, id: &str, mut f: impl FnMut(&Group, &Indicator) -> P
 }
 
 /// Classification of every registered enterprise: `__case` (index of the first matching scope
-/// case, -1 for none) and `__group` (first matching group id, null for none).
+/// case, -1 for none), `__group` (first matching group id, null for none) and its position in
+/// the rules, [`GROUP_INDEX`].
 pub fn classify(base: LazyFrame, rules: &Rules) -> LazyFrame {
     let mut case_expr = lit(-1i32);
     for (i, c) in rules.cases.iter().enumerate().rev() {
         case_expr = when(c.when.clone().fill_null(lit(false))).then(lit(i as i32)).otherwise(case_expr);
     }
-    let mut group_expr = lit(NULL).cast(DataType::String);
-    for g in rules.groups.iter().rev() {
-        group_expr = when(g.when.clone().fill_null(lit(false))).then(lit(g.id.clone())).otherwise(group_expr);
+    let mut index = lit(NULL).cast(DataType::Int32);
+    for (i, g) in rules.groups.iter().enumerate().rev() {
+        index = when(g.when.clone().fill_null(lit(false))).then(lit(i as i32)).otherwise(index);
     }
-    base.with_columns([case_expr.alias("__case"), group_expr.alias(GROUP)])
+    let mut group_expr = lit(NULL).cast(DataType::String);
+    for (i, g) in rules.groups.iter().enumerate().rev() {
+        group_expr = when(in_group(i)).then(lit(g.id.clone())).otherwise(group_expr);
+    }
+    base.with_columns([case_expr.alias("__case"), index.alias(GROUP_INDEX)]).with_column(group_expr.alias(GROUP))
 }
 
 /// Indicator values; a non-finite result (zero denominator) counts as missing.
@@ -98,9 +107,9 @@ pub fn with_values(lf: LazyFrame, rules: &Rules) -> PolarsResult<LazyFrame> {
 /// missing; null when it is evaluated.
 pub fn not_evaluated_reason(rules: &Rules) -> Expr {
     let mut reason = lit(NULL).cast(DataType::String);
-    for g in rules.groups.iter().rev() {
+    for (gi, g) in rules.groups.iter().enumerate().rev() {
         for ind in g.indicators.iter().rev().filter(|i| i.missing == Missing::NotEvaluated) {
-            reason = when(in_group(g).and(col(value_col(&ind.id)).is_null()))
+            reason = when(in_group(gi).and(col(value_col(&ind.id)).is_null()))
                 .then(lit(ind.missing_reason.clone()))
                 .otherwise(reason);
         }
@@ -111,8 +120,8 @@ pub fn not_evaluated_reason(rules: &Rules) -> Expr {
 fn partition(over: &Over) -> Option<Vec<Expr>> {
     match over {
         Over::All => None,
-        Over::Group => Some(vec![col(GROUP)]),
-        Over::Field(f) => Some(vec![col(GROUP), col(f.as_str())]),
+        Over::Group => Some(vec![col(GROUP_INDEX)]),
+        Over::Field(f) => Some(vec![col(GROUP_INDEX), col(f.as_str())]),
     }
 }
 
@@ -218,7 +227,7 @@ pub fn with_scores(lf: LazyFrame, rules: &Rules) -> PolarsResult<LazyFrame> {
     let mut fill = Vec::new();
     for ind in &inds {
         let s = col(score_col(&ind.id));
-        let peer = s.clone().mean().over([col(GROUP)])?;
+        let peer = s.clone().mean().over([col(GROUP_INDEX)])?;
         let e = per_group(rules, &ind.id, |_, i| {
             Ok(match i.missing {
                 Missing::Zero => s.clone().fill_null(lit(0.0)),
@@ -232,7 +241,7 @@ pub fn with_scores(lf: LazyFrame, rules: &Rules) -> PolarsResult<LazyFrame> {
 
     // Reweighting factor W / (W − Σ weights of reweighted missing items).
     let mut factor = lit(1.0);
-    for g in rules.groups.iter().rev() {
+    for (gi, g) in rules.groups.iter().enumerate().rev() {
         let missing_w: Vec<Expr> = g
             .indicators
             .iter()
@@ -245,7 +254,7 @@ pub fn with_scores(lf: LazyFrame, rules: &Rules) -> PolarsResult<LazyFrame> {
         let mw = sum_horizontal(missing_w, true)?;
         let w = g.total_weight();
         let f = when(mw.clone().lt(lit(w))).then(lit(w) / (lit(w) - mw)).otherwise(lit(0.0));
-        factor = when(in_group(g)).then(f).otherwise(factor);
+        factor = when(in_group(gi)).then(f).otherwise(factor);
     }
     let items: Vec<Expr> = inds.iter().map(|i| col(score_col(&i.id)).fill_null(lit(0.0))).collect();
     let sum = if items.is_empty() { lit(0.0) } else { sum_horizontal(items, true)? };
@@ -256,8 +265,8 @@ pub fn with_scores(lf: LazyFrame, rules: &Rules) -> PolarsResult<LazyFrame> {
 pub fn with_total(lf: LazyFrame, rules: &Rules) -> LazyFrame {
     let raw = col(ITEMS) + col(BONUS) - col(DEDUCTION);
     let mut total = raw.clone().round(2, RoundMode::HalfAwayFromZero);
-    for g in rules.groups.iter().rev() {
-        total = when(in_group(g)).then(raw.clone().round(g.tiers.round, RoundMode::HalfAwayFromZero)).otherwise(total);
+    for (gi, g) in rules.groups.iter().enumerate().rev() {
+        total = when(in_group(gi)).then(raw.clone().round(g.tiers.round, RoundMode::HalfAwayFromZero)).otherwise(total);
     }
     lf.with_column(total.alias(TOTAL))
 }

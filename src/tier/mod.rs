@@ -7,7 +7,7 @@ use polars::lazy::dsl::sum_horizontal;
 use crate::credit_code;
 use crate::rules::{Group, Rounding, Rules, TierMethod};
 use crate::score::events::{DOWN, VETO};
-use crate::score::{GROUP, TOTAL};
+use crate::score::{GROUP_INDEX, TOTAL};
 
 pub const RANK: &str = "rank";
 pub const POP: &str = "rank_population";
@@ -74,7 +74,7 @@ fn label_expr(idx: Expr, labels: &[String]) -> Expr {
 
 /// Rank and tier one group's scored firms: their row numbers in ranking order (`__row`), with
 /// rank, population and tiers.
-fn tier_group(lf: LazyFrame, g: &Group, code_is_pair: bool) -> PolarsResult<LazyFrame> {
+fn tier_group(lf: LazyFrame, gi: usize, g: &Group, code_is_pair: bool) -> PolarsResult<LazyFrame> {
     let t = &g.tiers;
     // Within one group, the group itself does not split the ranking.
     let part: Vec<Expr> = t.rank_within.iter().filter(|k| *k != "group").map(|k| col(k.as_str())).collect();
@@ -90,7 +90,7 @@ fn tier_group(lf: LazyFrame, g: &Group, code_is_pair: bool) -> PolarsResult<Lazy
     let code_keys = if code_is_pair { vec![col(CODE_HI), col(CODE_LO)] } else { vec![col("code")] };
     desc.extend(code_keys.iter().map(|_| false));
     by.extend(code_keys);
-    let sorted = lf.filter(col(GROUP).eq(lit(g.id.clone()))).sort_by_exprs(
+    let sorted = lf.filter(col(GROUP_INDEX).eq(lit(gi as i32))).sort_by_exprs(
         by,
         SortMultipleOptions::default().with_order_descending_multi(desc).with_nulls_last(true).with_maintain_order(false),
     );
@@ -120,7 +120,7 @@ fn tier_group(lf: LazyFrame, g: &Group, code_is_pair: bool) -> PolarsResult<Lazy
 /// [`RANK`], [`POP`], [`TIER_BY_SCORE`] and [`TIER_AFTER_EVENTS`] added. The ranking runs on
 /// the columns it reads; the whole frame is gathered once, into its final order.
 pub fn tier_all(scored: &DataFrame, rules: &Rules) -> PolarsResult<DataFrame> {
-    let mut keys: Vec<PlSmallStr> = vec![GROUP.into(), TOTAL.into(), "code".into(), VETO.into(), DOWN.into()];
+    let mut keys: Vec<PlSmallStr> = vec![GROUP_INDEX.into(), TOTAL.into(), "code".into(), VETO.into(), DOWN.into()];
     for g in &rules.groups {
         let t = &g.tiers;
         keys.extend(t.rank_within.iter().filter(|k| *k != "group").map(|k| PlSmallStr::from(k.as_str())));
@@ -140,8 +140,8 @@ pub fn tier_all(scored: &DataFrame, rules: &Rules) -> PolarsResult<DataFrame> {
     }
     let ranking = ranking.lazy().with_row_index("__row", None);
     let mut parts = Vec::new();
-    for g in &rules.groups {
-        parts.push(tier_group(ranking.clone(), g, code_is_pair)?);
+    for (gi, g) in rules.groups.iter().enumerate() {
+        parts.push(tier_group(ranking.clone(), gi, g, code_is_pair)?);
     }
     let ranked = concat(parts, UnionArgs { rechunk: true, parallel: true, ..Default::default() })?.collect()?;
     let order = ranked.column("__row")?.idx()?;
@@ -164,54 +164,52 @@ pub struct RejectedAdjustment {
 /// are returned for the problem list.
 pub fn apply_adjustments(results: DataFrame, adjust: &DataFrame, rules: &Rules) -> PolarsResult<(DataFrame, Vec<RejectedAdjustment>)> {
     let (a_code, a_tier, a_reason) = (adjust.column("code")?.str()?, adjust.column("adj_tier")?.str()?, adjust.column("adj_reason")?.str()?);
-    // The groups of the adjusted enterprises only: the 调档 table is short, the results are not.
-    let wanted: PlHashSet<&str> = a_code.iter().flatten().collect();
-    let codes = results.column("code")?.str()?;
-    let groups = results.column(GROUP)?.str()?;
-    let mut group_of: PlHashMap<&str, &str> = PlHashMap::new();
-    for (c, g) in codes.iter().zip(groups.iter()) {
-        if let (Some(c), Some(g)) = (c, g) {
-            if wanted.contains(c) {
-                group_of.insert(c, g);
-            }
+    let a_keys = adjust.column("__key")?.u32()?;
+    // The results row of each adjusted enterprise, by enterprise key (see `Dataset::key_count`):
+    // one pass over the results' keys, no text hashed. The 调档 table is short, the results not.
+    let len = a_keys.iter().flatten().max().map_or(0, |k| k as usize + 1);
+    let mut wanted = vec![false; len];
+    for k in a_keys.iter().flatten() {
+        wanted[k as usize] = true;
+    }
+    let mut result_row: Vec<Option<usize>> = vec![None; len];
+    for (r, k) in results.column("__key")?.u32()?.iter().enumerate() {
+        if let Some(k) = k.map(|k| k as usize).filter(|&k| k < len && wanted[k]) {
+            result_row[k] = Some(r);
         }
     }
+    let (groups, height) = (results.column(GROUP_INDEX)?.i32()?, results.height());
     let (a_src, a_row) = (adjust.column("__src")?.u32()?, adjust.column("__row")?.u32()?);
-    let mut keep_code = Vec::new();
-    let mut keep_tier = Vec::new();
-    let mut keep_reason = Vec::new();
+    let mut adj_tier: Vec<Option<String>> = vec![None; height];
+    let mut adj_reason: Vec<Option<&str>> = vec![None; height];
     let mut rejected = Vec::new();
     for i in 0..adjust.height() {
-        let code = a_code.get(i).unwrap_or("").to_string();
         let tier = a_tier.get(i).unwrap_or("").trim().to_uppercase();
-        let reject = |message: String| RejectedAdjustment { src: a_src.get(i).unwrap_or(0), row: a_row.get(i).unwrap_or(0), code: code.clone(), tier: tier.clone(), message };
-        let Some(gid) = group_of.get(code.as_str()) else {
+        let reject = |message: String| RejectedAdjustment {
+            src: a_src.get(i).unwrap_or(0),
+            row: a_row.get(i).unwrap_or(0),
+            code: a_code.get(i).unwrap_or("").to_string(),
+            tier: tier.clone(),
+            message,
+        };
+        let found = a_keys.get(i).and_then(|k| result_row[k as usize]);
+        let Some((r, g)) = found.and_then(|r| Some((r, rules.groups.get(usize::try_from(groups.get(r)?).ok()?)?))) else {
             rejected.push(reject("调档企业不在评价结果中（未参评或不在名录）".into()));
             continue;
         };
-        let g = rules.groups.iter().find(|g| g.id == *gid).expect("group ids come from the rules");
         if g.tiers.index_of(&tier).is_none() {
             rejected.push(reject(format!("调整后等级「{tier}」不在等级列表 {:?} 中", g.tiers.labels)));
             continue;
         }
-        keep_code.push(code.clone());
-        keep_tier.push(tier.clone());
-        keep_reason.push(a_reason.get(i).unwrap_or("").to_string());
+        // The 调档 table has one row per enterprise (ingest rejects repeats); the first row is kept.
+        if adj_tier[r].is_none() {
+            adj_reason[r] = Some(a_reason.get(i).unwrap_or(""));
+            adj_tier[r] = Some(tier);
+        }
     }
-    drop(group_of);
-    let adj = DataFrame::new(
-        keep_code.len(),
-        vec![
-            Column::new("code".into(), keep_code),
-            Column::new("adj_tier".into(), keep_tier),
-            Column::new("adj_reason".into(), keep_reason),
-        ],
-    )?;
-    let out = results
-        .lazy()
-        .left_join(adj.lazy(), col("code"), col("code"))
-        .with_column(coalesce(&[col("adj_tier"), col(TIER_AFTER_EVENTS)]).alias(TIER))
-        .collect()?;
+    let mut out = results;
+    out.hstack_mut(&[Column::new("adj_tier".into(), adj_tier), Column::new("adj_reason".into(), adj_reason)])?;
+    let out = out.lazy().with_column(coalesce(&[col("adj_tier"), col(TIER_AFTER_EVENTS)]).alias(TIER)).collect()?;
     Ok((out, rejected))
 }
 
@@ -249,7 +247,8 @@ quota = [0.25, 0.5, 0.75]
             4,
             vec![
                 Column::new("code".into(), codes.to_vec()),
-                Column::new(GROUP.into(), vec!["g"; 4]),
+                Column::new(crate::score::GROUP.into(), vec!["g"; 4]),
+                Column::new(GROUP_INDEX.into(), vec![0i32; 4]),
                 Column::new(TOTAL.into(), vec![80.0; 4]),
                 Column::new(VETO.into(), vec![None::<bool>; 4]),
                 Column::new(DOWN.into(), vec![None::<i32>; 4]),
