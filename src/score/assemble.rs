@@ -111,8 +111,7 @@ pub fn join_tables(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
     .with_name("tax".into());
 
     let per_enterprise = |kind: TableKind| -> PolarsResult<DataFrame> {
-        let t = ds.table(kind);
-        gather_by_key(&reg_keys, t, n)?.drop_many(["__key", "__src", "__row", "src_name", "code"]).pipe(Ok)
+        Ok(gather_by_key(&reg_keys, ds.table(kind), n)?.drop_many(["__key", "__src", "__row", "src_name", "code"]))
     };
     let output = per_enterprise(TableKind::Output)?;
     let energy = per_enterprise(TableKind::Energy)?;
