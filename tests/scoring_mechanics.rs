@@ -307,7 +307,7 @@ fn land_of_an_unknown_mode_is_reported_and_not_counted() {
     assert_close(num_of(&ev, &a.code(), "land_mu"), 6.0, "A: only the 自有 parcel counts");
     let unknown: Vec<_> = ev.problems.iter().filter(|p| p.column == "用地方式").collect();
     assert_eq!(unknown.len(), 2, "{unknown:?}");
-    // Data rows 2 and 3 of the file hold the 划拨 parcels (row 1 is the header).
+    // File rows 3 and 4 hold the 划拨 parcels (row 1 is the header, row 2 the 自有 parcel).
     for (p, row) in unknown.iter().zip([3, 4]) {
         assert_eq!((p.file.ends_with("用地.csv"), p.row, p.value.as_str()), (true, Some(row), "划拨"), "{p:?}");
         assert!(p.message.contains("（出租、承租、自有）"), "the modes the rules know: {p:?}");
