@@ -567,18 +567,12 @@ impl<'a> Analysis<'a> {
                     // other taxes only, none for one absent from the tax table.
                     let tax = self.ev.dataset.table(TableKind::Tax);
                     let amounts = tax.column("amount")?.cast(&DataType::Float64)?;
-                    let mut sum: Vec<Option<f64>> = vec![None; self.ev.dataset.key_count];
-                    for ((k, ty), a) in tax.column("__key")?.u32()?.iter().zip(tax.column("tax_type")?.str()?.iter()).zip(amounts.f64()?.iter()) {
-                        let Some(k) = k else { continue };
-                        let total = sum[k as usize].get_or_insert(0.0);
-                        if let (Some(ty), Some(a)) = (ty, a) {
-                            if ty.trim() == t {
-                                *total += a;
-                            }
-                        }
-                    }
+                    let types = tax.column("tax_type")?.str()?;
+                    // Every row counts (the enterprise is in the table); only type t adds.
+                    let values = types.iter().zip(amounts.f64()?.iter()).map(|(ty, a)| Some(a.filter(|_| ty.is_some_and(|ty| ty.trim() == t))));
                     // Firms are the result rows, in order.
-                    self.ev.results.column("__key")?.u32()?.iter().map(|k| k.and_then(|k| sum[k as usize])).collect()
+                    let sums = score::assemble::sum_by_key(self.ev.results.column("__key")?.u32()?, tax.column("__key")?.u32()?, values, self.ev.dataset.key_count);
+                    sums.iter().collect()
                 }
             });
         }

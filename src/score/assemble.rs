@@ -139,13 +139,15 @@ pub fn join_tables(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
     Ok(Assembled { base, unregistered: Vec::new(), problems })
 }
 
-/// For each of `reg_keys`, the sum of the `values` of the rows with that key that count
-/// (`Some`); null values add nothing. Null where no row of the enterprise counts, as a left
-/// join of a group-by sum gives. The sums are compensated (Neumaier): the result is the double
-/// nearest the exact sum of the values, whatever the row order, so two enterprises with the same
-/// payments in another order tie (a plain sum gives 0.1 + 0.2 + 0.3 = 0.6000000000000001 but
-/// 0.3 + 0.2 + 0.1 = 0.6, and the tie-break on 亩均税收 would separate them).
-fn sum_by_key(reg_keys: &UInt32Chunked, keys: &UInt32Chunked, values: impl Iterator<Item = Option<Option<f64>>>, n: usize) -> Float64Chunked {
+/// For each of `row_keys` (the enterprise key of each row of the frame the sums are for), the
+/// sum of the `values` of the rows with that key in `keys` that count (`Some`); null values add
+/// nothing. Null where no row of the enterprise counts, as a left join of a group-by sum gives.
+/// The sums are compensated (Neumaier): the result is the double nearest the exact sum of the
+/// values, whatever the row order, so two enterprises with the same payments in another order
+/// tie (a plain sum gives 0.1 + 0.2 + 0.3 = 0.6000000000000001 but 0.3 + 0.2 + 0.1 = 0.6, and the
+/// tie-break on 亩均税收 would separate them). Used for land, the tax basket and tax-based policy
+/// bases (`report::analysis`).
+pub fn sum_by_key(row_keys: &UInt32Chunked, keys: &UInt32Chunked, values: impl Iterator<Item = Option<Option<f64>>>, n: usize) -> Float64Chunked {
     // (sum, compensation) per key; None until a row of the enterprise counts.
     let mut sums: Vec<Option<(f64, f64)>> = vec![None; n];
     for (k, v) in keys.iter().zip(values) {
@@ -157,7 +159,7 @@ fn sum_by_key(reg_keys: &UInt32Chunked, keys: &UInt32Chunked, values: impl Itera
             *s = t;
         }
     }
-    reg_keys.iter().map(|k| k.and_then(|k| sums[k as usize]).map(|(s, c)| s + c)).collect()
+    row_keys.iter().map(|k| k.and_then(|k| sums[k as usize]).map(|(s, c)| s + c)).collect()
 }
 
 /// `table`'s row for each of `reg_keys` (nulls where the enterprise has no row; the first row
