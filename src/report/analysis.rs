@@ -174,6 +174,8 @@ pub struct Analysis<'a> {
     pub comparison: Option<Comparison>,
     /// Min and max per (indicator, `over` population), filled on first use: one pass per indicator.
     minmax: std::cell::RefCell<HashMap<usize, HashMap<(usize, String), (f64, f64)>>>,
+    /// The 公示名单's order over every workbook's lines, sorted once (see `notice::order`).
+    pub(crate) notice_order: std::cell::OnceCell<Vec<u32>>,
 }
 
 /// A text column of `df` borrowed for the frame's lifetime; `None` when absent. The evaluation
@@ -330,7 +332,7 @@ impl<'a> Analysis<'a> {
             parks.extend(seen.into_iter().map(str::to_string));
         }
 
-        let mut a = Analysis { ev, indicators, firms, cards: Vec::new(), measures: Vec::new(), alerts: Vec::new(), listed, parks, comparison: None, minmax: Default::default() };
+        let mut a = Analysis { ev, indicators, firms, cards: Vec::new(), measures: Vec::new(), alerts: Vec::new(), listed, parks, comparison: None, minmax: Default::default(), notice_order: Default::default() };
         a.cards = a.compute_cards();
         a.measures = a.compute_measures()?;
         a.alerts = a.compute_alerts();

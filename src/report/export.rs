@@ -21,56 +21,77 @@ pub fn json_name(a: &Analysis) -> String {
     format!("{}年度亩均效益评价结果.json", a.rules().meta.year)
 }
 
-/// Writes CSV fields separated by commas and rows ended by CRLF, straight into the output.
+/// Writes CSV fields separated by commas and rows ended by CRLF. A row is built in a line buffer
+/// and handed to the output in one write (a province's CSV has tens of millions of fields).
 struct CsvOut<'w> {
     out: &'w mut dyn Write,
+    line: Vec<u8>,
     first: bool,
+    digits: zmij::Buffer,
 }
 
 impl<'w> CsvOut<'w> {
     fn new(out: &'w mut dyn Write) -> Self {
-        CsvOut { out, first: true }
+        CsvOut { out, line: Vec::with_capacity(4096), first: true, digits: zmij::Buffer::new() }
     }
 
-    fn sep(&mut self) -> std::io::Result<()> {
+    fn sep(&mut self) {
         if !std::mem::replace(&mut self.first, false) {
-            self.out.write_all(b",")?;
+            self.line.push(b',');
         }
-        Ok(())
     }
 
     /// A text field for Excel: quoted when needed; text that Excel would take for a formula
     /// (= + - @ at the start) is prefixed with ' so it opens as text.
     fn text(&mut self, t: &str) -> std::io::Result<()> {
-        self.sep()?;
+        self.sep();
         let guard = t.starts_with(['=', '+', '-', '@', '\t', '\r']);
-        let quote = t.contains([',', '"', '\n', '\r']) || t.starts_with(' ') || t.ends_with(' ');
+        let quote = t.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) || t.starts_with(' ') || t.ends_with(' ');
         if quote {
-            self.out.write_all(b"\"")?;
+            self.line.push(b'"');
         }
         if guard {
-            self.out.write_all(b"'")?;
+            self.line.push(b'\'');
         }
         if quote {
-            self.out.write_all(t.replace('"', "\"\"").as_bytes())?;
-            self.out.write_all(b"\"")
+            self.line.extend_from_slice(t.replace('"', "\"\"").as_bytes());
+            self.line.push(b'"');
         } else {
-            self.out.write_all(t.as_bytes())
+            self.line.extend_from_slice(t.as_bytes());
         }
+        Ok(())
     }
 
     /// A number in its shortest exact form; empty when missing or not finite.
     fn num(&mut self, x: Option<f64>) -> std::io::Result<()> {
-        self.sep()?;
-        match x {
-            Some(v) if v.is_finite() => write!(self.out, "{v}"),
-            _ => Ok(()),
+        self.sep();
+        if let Some(v) = x.filter(|v| v.is_finite()) {
+            shortest(&mut self.digits, v, &mut self.line);
         }
+        Ok(())
     }
 
     fn end(&mut self) -> std::io::Result<()> {
         self.first = true;
-        self.out.write_all(b"\r\n")
+        self.line.extend_from_slice(b"\r\n");
+        let written = self.out.write_all(&self.line);
+        self.line.clear();
+        written
+    }
+}
+
+/// Append finite `v` in its shortest exact form: the fewest digits that read back as `v`, never in
+/// exponent form (as Rust's `Display` writes numbers). zmij generates the digits; it writes "2.0"
+/// for 2 and an exponent outside 1e-5..1e16, so those are mended or left to `Display`. When two
+/// shortest forms are equally near (…632.25 between …632.2 and …632.3), zmij takes the even
+/// digit, as the JSON (serde_json) does, where `Display` rounds up.
+fn shortest(digits: &mut zmij::Buffer, v: f64, out: &mut Vec<u8>) {
+    let s = digits.format_finite(v);
+    if s.contains('e') {
+        // Outside zmij's fixed range: rare in these tables, left to the standard library.
+        let _ = write!(out, "{v}");
+    } else {
+        out.extend_from_slice(s.strip_suffix(".0").unwrap_or(s).as_bytes());
     }
 }
 
@@ -492,5 +513,55 @@ pub fn unguard(t: &str) -> &str {
     match t.strip_prefix('\'') {
         Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
         _ => t,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shortest;
+
+    /// The CSV's numbers: shortest exact digits, never an exponent. 2 is "2" (zmij alone gives
+    /// "2.0"), 0.1 + 0.2 keeps all 17 digits, 1e21 is written out in full and 1e-7 as 0.0000001
+    /// (zmij alone gives exponents), -0.0 is "-0". 604680840089632.25 is a tie between …632.2
+    /// and …632.3 (both read back as it); the even digit is taken, as in the JSON.
+    #[test]
+    fn csv_numbers_are_shortest_exact_and_never_exponents() {
+        let cases: [(f64, &str); 13] = [
+            (2.0, "2"),
+            (-3.5, "-3.5"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (62.26, "62.26"),
+            (1234567.125, "1234567.125"),
+            (1e15, "1000000000000000"),
+            (1e16, "10000000000000000"),
+            (1e21, "1000000000000000000000"),
+            (1e-5, "0.00001"),
+            (1e-7, "0.0000001"),
+            (-0.0, "-0"),
+            (0.0, "0"),
+            (604680840089632.25, "604680840089632.2"),
+        ];
+        let mut digits = zmij::Buffer::new();
+        let text = |digits: &mut zmij::Buffer, v: f64| {
+            let mut out = Vec::new();
+            shortest(digits, v, &mut out);
+            String::from_utf8(out).unwrap()
+        };
+        for (v, want) in cases {
+            assert_eq!(text(&mut digits, v), want, "{v:e}");
+        }
+        assert_eq!(serde_json::to_string(&604680840089632.25f64).unwrap(), "604680840089632.2", "the JSON breaks the tie alike");
+        // A sweep of awkward values: each reads back exactly, has no exponent, and is as short
+        // as Display's text (which is shortest too).
+        let mut x = 1.0e-6_f64;
+        while x < 1e18 {
+            for v in [x, -x, x / 3.0, x * 1.1, (x * 7.0).round() / 100.0] {
+                let t = text(&mut digits, v);
+                assert_eq!(t.parse::<f64>().unwrap(), v, "{t} reads back as {v:e}");
+                assert!(!t.contains('e'), "{t}");
+                assert_eq!(t.len(), format!("{v}").len(), "{t} against {v}");
+            }
+            x *= 1.37;
+        }
     }
 }

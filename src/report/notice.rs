@@ -21,22 +21,28 @@ pub fn rows<'a>(a: &Analysis<'a>, scope: Scope) -> Vec<Line<'a>> {
     let labels = a.all_labels();
     let order = |t: &str| labels.iter().position(|l| l == t).unwrap_or(labels.len());
     let r = a.rules();
-    let mut out: Vec<_> = a
-        .firms
-        .iter()
-        .filter(|f| scope.has(&f.park))
-        .map(|f| {
-            (order(f.tier), f.tier, a.tier_name(f.group, f.tier), f.name, f.code, f.park, r.groups[f.group].name.as_str(), Cow::Borrowed(""))
-        })
-        .collect();
-    for l in a.listed.iter().filter(|l| scope.has(&l.park)) {
-        if let Some(t) = l.tier {
-            let name = r.groups.iter().find_map(|g| g.tiers.index_of(t).and_then(|i| g.tiers.names.get(i))).map(String::as_str).unwrap_or("");
-            out.push((order(t), t, name, l.name, l.code, l.park, "", Cow::Owned(format!("{}，按{t}类管理", l.category))));
+    let nf = a.firms.len();
+    // Line `i`: firm `i`, or entry `i - nf` of the not-evaluated list managed as a tier.
+    let line = |i: usize| -> Option<Line<'a>> {
+        if let Some(f) = a.firms.get(i) {
+            return Some((order(f.tier), f.tier, a.tier_name(f.group, f.tier), f.name, f.code, f.park, r.groups[f.group].name.as_str(), Cow::Borrowed("")));
         }
-    }
-    out.sort_by(|x, y| (x.0, x.1, x.3, x.4).cmp(&(y.0, y.1, y.3, y.4)));
-    out
+        let l = &a.listed[i - nf];
+        let t = l.tier?;
+        let name = r.groups.iter().find_map(|g| g.tiers.index_of(t).and_then(|i| g.tiers.names.get(i))).map(String::as_str).unwrap_or("");
+        Some((order(t), t, name, l.name, l.code, l.park, "", Cow::Owned(format!("{}，按{t}类管理", l.category))))
+    };
+    let park = |i: usize| a.firms.get(i).map(|f| f.park).unwrap_or_else(|| a.listed[i - nf].park);
+    // Sorted once for the bureau's workbook; a park's list is its part of that order.
+    let sorted = a.notice_order.get_or_init(|| {
+        let mut keyed: Vec<(usize, &str, &str, &str, u32)> = (0..nf + a.listed.len())
+            .filter_map(|i| line(i).map(|(o, t, _, name, code, ..)| (o, t, name, code, i as u32)))
+            .collect();
+        // The index last makes every key distinct, so the unstable sort gives the stable order.
+        keyed.sort_unstable();
+        keyed.into_iter().map(|k| k.4).collect()
+    });
+    sorted.iter().map(|&i| i as usize).filter(|&i| scope.has(park(i))).filter_map(line).collect()
 }
 
 pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
