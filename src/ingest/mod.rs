@@ -505,6 +505,7 @@ fn type_sheet(
     let mut keys_out: Vec<Option<u32>> = Vec::with_capacity(n);
     let mut keep: Vec<Vec<bool>> = Vec::with_capacity(typed.len());
     let mut values: Vec<Vec<Values>> = Vec::with_capacity(typed.len());
+    let mut last: Option<(Cow<str>, u32)> = None;
     for part in typed {
         let mut kept = vec![false; part.typed];
         let mut found = part.problems.into_iter();
@@ -525,9 +526,16 @@ fn type_sheet(
                 Verdict::Candidate { code_ok, at } => (credit_code::normalize_cow(cell(code_col, i).unwrap_or("")), code_ok, at),
             };
             // The enterprise's number (see `Dataset::key_count`), given on first sight of its code.
-            let key = code_ok.then(|| {
-                let next = ids.len() as u32;
-                *ids.entry_ref(code.as_ref()).or_insert(next)
+            // Rows of one enterprise usually follow each other (a tax table has one per tax
+            // type and month): the previous row's number is reused without hashing.
+            let key = code_ok.then(|| match &last {
+                Some((c, k)) if *c == code => *k,
+                _ => {
+                    let next = ids.len() as u32;
+                    let k = *ids.entry_ref(code.as_ref()).or_insert(next);
+                    last = Some((code.clone(), k));
+                    k
+                }
             });
             if let (true, Some(k)) = (kind.one_row_per_enterprise(), key) {
                 let k = k as usize;
@@ -566,11 +574,32 @@ fn type_sheet(
 
     let used = rows_out.len();
     let mut cols = vec![Column::new("__src".into(), vec![src; used]), Column::new("__row".into(), rows_out), Column::new("__key".into(), keys_out)];
-    for (j, (spec, _)) in mapping.iter().enumerate() {
-        // Column j of every range, taken out so its memory goes as soon as the column is built.
-        let parts: Vec<Values> = values.iter_mut().map(|v| std::mem::replace(&mut v[j], Values::Number(Vec::new()))).collect();
-        cols.push(kept_column(spec.key, &parts, &keep));
-    }
+    // Column j of every range, taken out of the ranges so its memory goes as soon as the column
+    // is built. Columns are built on as many threads as rows were typed on, each thread taking
+    // every k-th column; they are put back in order.
+    let mut per_column: Vec<(usize, &str, Vec<Values>)> = mapping
+        .iter()
+        .enumerate()
+        .map(|(j, (spec, _))| (j, spec.key, values.iter_mut().map(|v| std::mem::replace(&mut v[j], Values::Number(Vec::new()))).collect()))
+        .collect();
+    let threads = parallelism(used).min(per_column.len()).max(1);
+    let build = |work: Vec<(usize, &str, Vec<Values>)>| -> Vec<(usize, Column)> {
+        work.into_iter().map(|(j, key, parts)| (j, kept_column(key, &parts, &keep))).collect()
+    };
+    let mut built: Vec<(usize, Column)> = if threads <= 1 {
+        build(per_column)
+    } else {
+        let mut shares: Vec<Vec<(usize, &str, Vec<Values>)>> = (0..threads).map(|_| Vec::new()).collect();
+        for (n, c) in per_column.drain(..).enumerate() {
+            shares[n % threads].push(c);
+        }
+        std::thread::scope(|s| {
+            let handles: Vec<_> = shares.into_iter().map(|share| s.spawn(|| build(share))).collect();
+            handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+        })
+    };
+    built.sort_by_key(|(j, _)| *j);
+    cols.extend(built.into_iter().map(|(_, c)| c));
     let df = DataFrame::new(used, cols)?;
     ds.problems.extend(problems);
     let rec = Reconciliation { file, sheet, table, read: source_rows + raw.rows_above, used: count(3), skipped: skipped + raw.rows_above, rejected };

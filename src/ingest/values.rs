@@ -16,11 +16,7 @@ pub fn to_half_width(s: &str) -> String {
 /// usual case) is borrowed, not copied.
 pub fn clean_text(s: &str) -> Option<std::borrow::Cow<'_, str>> {
     // Fast path: plain text needs no rewriting.
-    let plain = !s.is_empty()
-        && !s.starts_with(' ')
-        && !s.ends_with(' ')
-        && !s.contains("  ")
-        && !s.chars().any(|c| matches!(c, '\u{3000}' | '\u{FF01}'..='\u{FF5E}' | '\t' | '\n' | '\r'));
+    let plain = !s.is_empty() && !s.starts_with(' ') && !s.ends_with(' ') && !needs_rewrite(s);
     if plain {
         return if is_missing_marker(s) { None } else { Some(std::borrow::Cow::Borrowed(s)) };
     }
@@ -31,6 +27,24 @@ pub fn clean_text(s: &str) -> Option<std::borrow::Cow<'_, str>> {
     } else {
         Some(std::borrow::Cow::Owned(t))
     }
+}
+
+/// Whether `s` holds two spaces in a row, a tab or line break, an ideographic space or a
+/// full-width ASCII form (U+FF01..U+FF5E). One pass over the bytes: those characters start
+/// with the bytes E3 (U+3000) and EF (U+FF01..), which are only decoded when seen.
+fn needs_rewrite(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut space = false;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'\t' | b'\n' | b'\r' => return true,
+            b' ' if space => return true,
+            0xE3 | 0xEF if s[i..].chars().next().is_some_and(|c| matches!(c, '\u{3000}' | '\u{FF01}'..='\u{FF5E}')) => return true,
+            _ => {}
+        }
+        space = c == b' ';
+    }
+    false
 }
 
 /// Texts that departments write for "no value". Kept distinct from 0.
@@ -177,6 +191,29 @@ mod tests {
         assert_eq!(parse_date(""), Ok(None));
         assert!(parse_date("明年").is_err());
         assert_eq!(format_date(19727), "2024-01-05");
+    }
+
+    /// Plain text is borrowed as it is; text with doubled spaces, tabs, line breaks, ideographic
+    /// spaces or full-width letters is rewritten; other characters that start with the same
+    /// bytes (。 is E3 80 82 like U+3000's E3 80 80, ￥ is EF BF A5 like U+FF21's EF BC A1)
+    /// are left alone.
+    #[test]
+    fn text_is_rewritten_only_when_it_needs_to_be() {
+        use std::borrow::Cow;
+        let borrowed = |s: &str| matches!(clean_text(s), Some(Cow::Borrowed(t)) if t == s);
+        for plain in ["涪陵优腾机械有限公司", "a b", "增值税。", "￥100", "Ｚ", "x"] {
+            assert_eq!(borrowed(plain), plain != "Ｚ", "{plain}");
+        }
+        assert_eq!(clean_text("甲  乙").as_deref(), Some("甲 乙"));
+        assert_eq!(clean_text("甲\t乙").as_deref(), Some("甲 乙"));
+        assert_eq!(clean_text("甲\r\n乙").as_deref(), Some("甲 乙"));
+        assert_eq!(clean_text("甲\u{3000}乙").as_deref(), Some("甲 乙"));
+        assert_eq!(clean_text("ＡＢＣ公司").as_deref(), Some("ABC公司"));
+        assert_eq!(clean_text("Ｚ").as_deref(), Some("Z"), "U+FF3A, the byte path's EF BC BA");
+        assert_eq!(clean_text(" 甲 ").as_deref(), Some("甲"));
+        assert_eq!(clean_text("—"), None);
+        assert_eq!(clean_text("  "), None);
+        assert_eq!(clean_text(""), None);
     }
 
     #[test]
