@@ -41,10 +41,10 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
     t.header(&heads.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
     t.precise = (0..heads.len()).map(|c| matches!(c, 8 | 9)).collect();
     let idx = ordered(a, scope);
-    for &i in &idx {
+    t.write_rows(&idx, &fmt.num2, |&i, row| {
         let al = &a.alerts[i];
         let f = &a.firms[al.firm];
-        t.write_row(&[
+        row.extend([
             kind_label(&al.kind).into(),
             f.park.into(),
             r.groups[f.group].name.as_str().into(),
@@ -56,8 +56,9 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
             al.value.into(),
             al.limit.into(),
             a.best_text(al.firm).into(),
-        ])?;
-    }
+        ]);
+        &[]
+    })?;
     t.ws.set_freeze_panes(1, 5)?;
     let last = t.last_row();
     t.ws.autofilter(0, 0, last, (heads.len() - 1) as u16)?;

@@ -173,9 +173,9 @@ pub struct Analysis<'a> {
     pub parks: Vec<String>,
     pub comparison: Option<Comparison>,
     /// Min and max per (indicator, `over` population), filled on first use: one pass per indicator.
-    minmax: std::cell::RefCell<HashMap<usize, HashMap<(usize, String), (f64, f64)>>>,
+    minmax: std::sync::Mutex<HashMap<usize, HashMap<(usize, String), (f64, f64)>>>,
     /// The 公示名单's order over every workbook's lines, sorted once (see `notice::order`).
-    pub(crate) notice_order: std::cell::OnceCell<Vec<u32>>,
+    pub(crate) notice_order: std::sync::OnceLock<Vec<u32>>,
 }
 
 /// A text column of `df` borrowed for the frame's lifetime; `None` when absent. The evaluation
@@ -360,7 +360,8 @@ impl<'a> Analysis<'a> {
                 Over::Field(name) => (x.group, field(x, name)),
             }
         };
-        let mut cache = self.minmax.borrow_mut();
+        // Sheets build rows on a helper thread (`TableWriter::write_rows`): the cache is shared.
+        let mut cache = self.minmax.lock().unwrap_or_else(|e| e.into_inner());
         let table = cache.entry(k).or_insert_with(|| {
             let mut t: HashMap<(usize, String), (f64, f64)> = HashMap::new();
             for x in &self.firms {

@@ -39,34 +39,36 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
     t.header(&heads.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
     t.precise = (0..heads.len()).map(|c| c == 10).collect();
     let pct = t.pct_format();
-    let mut n = 0u32;
-    for (i, f) in a.firms.iter().enumerate() {
-        if !scope.has(&f.park) {
-            continue;
+    // (enterprise, measure) pairs of the scope, in enterprise order.
+    let pairs: Vec<(usize, usize)> =
+        a.firms.iter().enumerate().filter(|(_, f)| scope.has(&f.park)).flat_map(|(i, _)| (0..a.measures[i].len()).map(move |j| (i, j))).collect();
+    let n = pairs.len() as u32;
+    t.write_rows(&pairs, &pct, |&(i, j), row| {
+        let (f, m) = (&a.firms[i], &a.measures[i][j]);
+        let p = &r.policies[m.policy];
+        row.extend([
+            f.park.into(),
+            r.groups[f.group].name.as_str().into(),
+            f.code.into(),
+            f.name.into(),
+            f.tier.into(),
+            p.measure.as_str().into(),
+            p.category.as_str().into(),
+            p.text.as_str().into(),
+            m.base.into(),
+            p.base_unit.as_str().into(),
+            p.rate.into(),
+            m.amount.into(),
+            if p.rate.is_some() { p.unit.as_str().into() } else { Cell::Empty },
+            a.formula(m).into(),
+        ]);
+        // A rate given as `percent` is shown as a percentage.
+        if p.percent {
+            &[10]
+        } else {
+            &[]
         }
-        for m in &a.measures[i] {
-            let p = &r.policies[m.policy];
-            // A rate given as `percent` is shown as a percentage.
-            let special: &[usize] = if p.percent { &[10] } else { &[] };
-            t.write_row_with(&[
-                f.park.into(),
-                r.groups[f.group].name.as_str().into(),
-                f.code.into(),
-                f.name.into(),
-                f.tier.into(),
-                p.measure.as_str().into(),
-                p.category.as_str().into(),
-                p.text.as_str().into(),
-                m.base.into(),
-                p.base_unit.as_str().into(),
-                p.rate.into(),
-                m.amount.into(),
-                if p.rate.is_some() { p.unit.as_str().into() } else { Cell::Empty },
-                a.formula(m).into(),
-            ], special, &pct)?;
-            n += 1;
-        }
-    }
+    })?;
     let last = n;
     t.blank();
     t.title("各措施合计")?;

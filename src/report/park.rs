@@ -217,11 +217,10 @@ fn firms(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
         head.extend(["上年等级", "等级变动"].iter().map(|s| s.to_string()));
     }
     t.header(&head)?;
-    for (i, f) in a.firms.iter().enumerate() {
-        if !scope.has(&f.park) {
-            continue;
-        }
-        let mut row: Vec<Cell> = vec![
+    let members: Vec<usize> = (0..a.firms.len()).filter(|&i| scope.has(&a.firms[i].park)).collect();
+    t.write_rows(&members, &fmt.num2, |&i, row| {
+        let f = &a.firms[i];
+        row.extend([
             r.groups[f.group].name.as_str().into(),
             Cell::Int(f.rank),
             Cell::Int(f.pop),
@@ -232,7 +231,7 @@ fn firms(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
             f.industry_code.into(),
             f.cluster.into(),
             f.total.into(),
-        ];
+        ]);
         row.extend(f.score.iter().map(|s| Cell::from(*s)));
         row.extend([
             f.bonus.into(),
@@ -250,8 +249,8 @@ fn firms(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
                 None => row.extend([Cell::Empty, Cell::Empty]),
             }
         }
-        t.write_row(&row)?;
-    }
+        &[]
+    })?;
     t.ws.set_freeze_panes(1, 7)?;
     let last = t.last_row();
     t.ws.autofilter(0, 0, last, (head.len() - 1) as u16)?;

@@ -81,15 +81,30 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
             }
         })
         .collect::<PolarsResult<_>>()?;
-    let n = df.height();
-    let mut row: Vec<Cell> = Vec::with_capacity(spec.len());
-    for i in 0..n {
-        row.clear();
-        for ((_, _, k), c) in spec.iter().zip(&cols) {
-            row.push(match k {
-                Kind::Text => c.str()?.get(i).into(),
-                Kind::Int => c.f64()?.get(i).map(|v| Cell::Int(v as i64)).unwrap_or(Cell::Empty),
-                _ => c.f64()?.get(i).into(),
+    // Each column typed once, so building a row cannot fail.
+    enum Typed<'d> {
+        Text(&'d StringChunked),
+        Int(&'d Float64Chunked),
+        Num(&'d Float64Chunked),
+    }
+    let typed: Vec<Typed> = spec
+        .iter()
+        .zip(&cols)
+        .map(|((_, _, k), c)| {
+            Ok(match k {
+                Kind::Text => Typed::Text(c.str()?),
+                Kind::Int => Typed::Int(c.f64()?),
+                _ => Typed::Num(c.f64()?),
+            })
+        })
+        .collect::<PolarsResult<_>>()?;
+    let rows: Vec<usize> = (0..df.height()).collect();
+    t.write_rows(&rows, &fmt.num2, |&i, row| {
+        for c in &typed {
+            row.push(match c {
+                Typed::Text(c) => c.get(i).into(),
+                Typed::Int(c) => c.get(i).map(|v| Cell::Int(v as i64)).unwrap_or(Cell::Empty),
+                Typed::Num(c) => c.get(i).into(),
             });
         }
         let card = &a.cards[i];
@@ -97,8 +112,8 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
         row.push(card.up.as_ref().map(|b| Cell::from(format!("{}档：{}", b.tier, b.reference))).unwrap_or_else(|| Cell::from(&*card.up_note)));
         row.push(a.best_text(i).into());
         row.push(a.measures_text(i).into());
-        t.write_row(&row)?;
-    }
+        &[]
+    })?;
     let last_col = (heads.len() - 1) as u16;
     t.ws.set_freeze_panes(1, 9)?;
     let last = t.last_row();
