@@ -128,21 +128,31 @@ fn create_dir(dir: &Path) -> Result<(), ReportError> {
     std::fs::create_dir_all(dir).map_err(|e| ReportError::Io { path: dir.to_path_buf(), source: e })
 }
 
+/// Time spent on each sheet of a workbook, then on saving it ("保存"), which compresses every
+/// sheet's XML; for `evaluate --verbose`.
+pub type SheetTimes = Vec<(&'static str, std::time::Duration)>;
+
 /// Run `sheets` into a new workbook and save it at `path`.
-pub(crate) fn write_book(a: &Analysis, scope: Scope, title: &str, sheets: &[(&'static str, SheetFn)], path: &Path) -> Result<(), ReportError> {
+pub(crate) fn write_book(a: &Analysis, scope: Scope, title: &str, sheets: &[(&'static str, SheetFn)], path: &Path) -> Result<SheetTimes, ReportError> {
     let xerr = |sheet: &'static str| {
         let path = path.to_path_buf();
         move |source| ReportError::Xlsx { path, sheet, source }
     };
     let mut wb = new_workbook(title, a.rules().meta.year).map_err(xerr("文档属性"))?;
     let fmt = Formats::new();
+    let mut times = Vec::with_capacity(sheets.len() + 1);
     for (name, f) in sheets {
+        let t = std::time::Instant::now();
         f(a, scope, &mut wb, &fmt).map_err(|e| match e {
             SheetError::Xlsx(source) => ReportError::Xlsx { path: path.to_path_buf(), sheet: name, source },
             SheetError::Data(source) => ReportError::Data { sheet: name, source },
         })?;
+        times.push((*name, t.elapsed()));
     }
-    wb.save(path).map_err(xerr("保存"))
+    let t = std::time::Instant::now();
+    wb.save(path).map_err(xerr("保存"))?;
+    times.push(("保存", t.elapsed()));
+    Ok(times)
 }
 
 /// Write the bureau's results workbook into `out_dir` (no previous year).
@@ -153,10 +163,14 @@ pub fn write_workbook(ev: &Evaluation, out_dir: &Path) -> Result<PathBuf, Report
 
 /// Write the bureau's results workbook of an analysis into `out_dir`.
 pub fn write_bureau(a: &Analysis, out_dir: &Path) -> Result<PathBuf, ReportError> {
+    write_bureau_timed(a, out_dir).map(|(path, _)| path)
+}
+
+fn write_bureau_timed(a: &Analysis, out_dir: &Path) -> Result<(PathBuf, SheetTimes), ReportError> {
     create_dir(out_dir)?;
     let path = out_dir.join(workbook_name(a.ev));
-    write_book(a, Scope::All, &a.rules().meta.name, SHEETS, &path)?;
-    Ok(path)
+    let times = write_book(a, Scope::All, &a.rules().meta.name, SHEETS, &path)?;
+    Ok((path, times))
 }
 
 /// Everything `evaluate` writes.
@@ -196,8 +210,9 @@ pub fn write_all(
     let park_list: Vec<&String> = a.parks.iter().filter(|p| p.as_str() != analysis::NO_PARK).collect();
     let total = 4 + park_list.len();
     progress(0, total, "结果工作簿");
-    let workbook = write_bureau(&a, out_dir)?;
+    let (workbook, sheet_times) = write_bureau_timed(&a, out_dir)?;
     lap("结果工作簿");
+
     let mut parks = Vec::new();
     let dir = out_dir.join(park::DIR);
     let names = park::file_names(&park_list, a.rules().meta.year);
@@ -212,6 +227,9 @@ pub fn write_all(
     progress(total - 2, total, "JSON");
     let json = export::write_json_file(&a, out_dir)?;
     lap("JSON");
+    // The bureau workbook's sheets, indented under it (no peak memory of their own).
+    let sheets = sheet_times.into_iter().map(|(sheet, d)| (format!("  {sheet}"), d, None));
+    timings.splice(2..2, sheets);
     progress(total - 1, total, "完成");
     Ok(Outputs { workbook, parks, csv, json, timings })
 }
