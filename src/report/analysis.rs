@@ -174,7 +174,7 @@ pub struct Analysis<'a> {
     pub comparison: Option<Comparison>,
     /// Min and max per (indicator, `over` population), filled on first use: one pass per indicator.
     minmax: std::sync::Mutex<HashMap<usize, HashMap<(usize, String), (f64, f64)>>>,
-    /// The 公示名单's order over every workbook's lines, sorted once (see `notice::order`).
+    /// The 公示名单's order over every workbook's lines, sorted once (see `notice::rows`).
     pub(crate) notice_order: std::sync::OnceLock<Vec<u32>>,
 }
 
