@@ -41,14 +41,14 @@ pair() { # name data_dir csv_dir_for_floor
 }
 
 if [ ! -f "$W/csv-$N_CSV/企业名录.csv" ]; then
-  /usr/bin/time -f "sample csv: wall %e s" "$BIN" sample --enterprises "$N_CSV" --seed 7 --format csv --out "$W/csv-$N_CSV" >/dev/null
+  /usr/bin/time -f "sample csv: wall %e s" "$BIN" sample --enterprises "$N_CSV" --seed 7 --format csv --out "$W/csv-$N_CSV" --force >/dev/null
 fi
 run "csv-$N_CSV" "$W/csv-$N_CSV" "$W/csv-$N_CSV"
 
 [ "${SKIP_XLSX:-0}" = 1 ] && exit 0
 if [ ! -f "$W/xlsx-$N_XLSX/企业名录.xlsx" ]; then
-  /usr/bin/time -f "sample xlsx: wall %e s" "$BIN" sample --enterprises "$N_XLSX" --seed 7 --format xlsx --out "$W/xlsx-$N_XLSX" >/dev/null
-  "$BIN" sample --enterprises "$N_XLSX" --seed 7 --format csv --out "$W/xlsx-$N_XLSX-csv" >/dev/null
+  /usr/bin/time -f "sample xlsx: wall %e s" "$BIN" sample --enterprises "$N_XLSX" --seed 7 --format xlsx --out "$W/xlsx-$N_XLSX" --force >/dev/null
+  "$BIN" sample --enterprises "$N_XLSX" --seed 7 --format csv --out "$W/xlsx-$N_XLSX-csv" --force >/dev/null
 fi
 # The xlsx floor reads the CSV twin of the same year (polars reads no xlsx).
 run "xlsx-$N_XLSX" "$W/xlsx-$N_XLSX" "$W/xlsx-$N_XLSX-csv"

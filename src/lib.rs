@@ -9,11 +9,13 @@ pub mod credit_code;
 pub mod evaluation;
 pub mod ingest;
 pub mod land;
+pub mod publish;
 pub mod report;
 pub mod rules;
 pub mod sample;
 pub mod score;
 pub mod tier;
+pub mod zh;
 
 /// The process's peak resident memory so far in bytes (Linux `VmHWM`); `None` elsewhere. Shown by
 /// `evaluate --verbose` after each phase.
@@ -39,6 +41,8 @@ pub enum Error {
     Sample(#[from] sample::SampleError),
     #[error(transparent)]
     Land(#[from] land::LandError),
+    #[error(transparent)]
+    Publish(#[from] publish::PublishError),
     /// The run finished but the input had errors (listed in 问题清单).
     #[error("输入数据中有{0}个错误（详见工作簿「问题清单」），请更正后重新评价")]
     InputErrors(usize),
@@ -52,6 +56,8 @@ impl Error {
             Error::Score(_) => 5,
             Error::Report(_) | Error::Sample(_) => 6,
             Error::Land(e) => e.exit_code(),
+            Error::Publish(publish::PublishError::Busy { .. }) => 7,
+            Error::Publish(_) => 6,
         }
     }
 }

@@ -8,6 +8,7 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    mujun::publish::install_panic_hook();
     let cli = mujun::cmd::Cli::parse();
     if let Err(e) = mujun::cmd::run(cli) {
         eprintln!("错误：{e}");

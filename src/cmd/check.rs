@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::ingest::{self, Severity};
+use crate::publish::{FileDigest, Kind, Sources, Staging};
 use crate::{evaluation, report, rules};
 
 #[derive(clap::Args, Debug)]
@@ -22,10 +23,13 @@ pub struct Args {
 }
 
 pub fn run(a: &Args) -> Result<(), crate::Error> {
+    let staging = Staging::begin(&a.out, Kind::Check)?;
     let rules = rules::load(&a.rules)?;
     let ds = ingest::load(&a.data)?;
     let problems = evaluation::check(&rules, &ds)?;
-    let path = report::write_check_workbook(&problems, &ds.reconciliation, rules.meta.year, &a.out)?;
+    let path = staging.write(|dir| report::write_check_workbook(&problems, &ds.reconciliation, rules.meta.year, dir).map_err(crate::Error::from))?;
+    let path = staging.final_path(&path);
+    staging.commit(Sources { rules: vec![FileDigest::of(&a.rules)?], inputs: super::input_digests(&ds), options: Vec::new() })?;
 
     println!("数据核对（读取行数 = 采用 + 跳过 + 拒收）：");
     for r in &ds.reconciliation {

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::evaluation::{self, Evaluation};
+use crate::publish::{FileDigest, Kind, Sources, Staging};
 use crate::ingest::{self, Severity};
 use crate::{report, rules, score, tier};
 
@@ -45,6 +46,8 @@ fn progress_bar() -> indicatif::ProgressBar {
 
 pub fn run(a: &Args) -> Result<(), crate::Error> {
     let started = Instant::now();
+    // Locked first: a second run on the folder stops before reading anything.
+    let staging = Staging::begin(&a.out, Kind::Evaluate)?;
     let pb = progress_bar();
     pb.set_message("读取规则");
     let t = Instant::now();
@@ -69,21 +72,29 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
         indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} 写出：{msg}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let outputs = report::write_all(&ev, &a.out, previous, &mut |done, total, what| {
-        pb.set_length(total as u64);
-        pb.set_position(done as u64);
-        pb.set_message(what.to_string());
+    let outputs = staging.write(|dir| {
+        report::write_all(&ev, dir, previous, &mut |done, total, what| {
+            pb.set_length(total as u64);
+            pb.set_position(done as u64);
+            pb.set_message(what.to_string());
+        })
+        .map_err(crate::Error::from)
     });
     pb.finish_and_clear();
     let outputs = outputs?;
+    let published = |p: &std::path::Path| staging.final_path(p);
+    let (workbook, csv, json) = (published(&outputs.workbook), published(&outputs.csv), published(&outputs.json));
+    let park_dir = outputs.parks.first().and_then(|p| published(p).parent().map(|d| d.to_path_buf()));
+    staging.commit(sources(a, &ev.dataset)?)?;
     let t_write = t.elapsed();
 
     print_summary(&ev);
-    println!("结果已写入：{}", outputs.workbook.display());
-    if let Some(first) = outputs.parks.first() {
-        println!("园区工作簿（{} 个）：{}", outputs.parks.len(), first.parent().unwrap_or(&a.out).display());
+    println!("结果已写入：{}", workbook.display());
+    if let Some(dir) = park_dir {
+        println!("园区工作簿（{} 个）：{}", outputs.parks.len(), dir.display());
     }
-    println!("机器可读结果：{}，{}", outputs.csv.display(), outputs.json.display());
+    println!("机器可读结果：{}，{}", csv.display(), json.display());
+    println!("输出清单：{}", a.out.join(Kind::Evaluate.manifest()).display());
     if a.verbose {
         println!("各阶段耗时（峰值内存为到该阶段结束时进程的最高常驻内存）：");
         let line = |name: &str, secs: f64, peak: Option<u64>| {
@@ -117,6 +128,16 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
         }
     }
     Ok(())
+}
+
+/// What the manifest records as the run's sources: the rule file, the inputs as read (their
+/// digests were taken when they were read) and the previous year's results.
+fn sources(a: &Args, ds: &ingest::Dataset) -> Result<Sources, crate::Error> {
+    let mut inputs = super::input_digests(ds);
+    if let Some(p) = &a.previous {
+        inputs.push(FileDigest::of(p)?);
+    }
+    Ok(Sources { rules: vec![FileDigest::of(&a.rules)?], inputs, options: Vec::new() })
 }
 
 fn print_summary(ev: &Evaluation) {

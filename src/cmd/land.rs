@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use crate::ingest::{self, Severity};
 use crate::land::{self, Clause, Item, LandRun, Status};
+use crate::publish::{FileDigest, Kind, Sources, Staging};
 use crate::rules;
 
 #[derive(clap::Args, Debug)]
@@ -40,6 +41,7 @@ fn parse_date_arg(s: &str) -> Result<i32, String> {
 }
 
 pub fn run(a: &Args) -> Result<(), crate::Error> {
+    let staging = Staging::begin(&a.out, Kind::Land)?;
     let mut land_rules = land::controls::load(&a.rules)?;
     if let Some(d) = a.date {
         land_rules.date = d;
@@ -52,8 +54,11 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
     if !ds.aux_failures.is_empty() {
         return Err(ds.aux_failures.remove(0).into());
     }
+    let rule_files = [FileDigest::of(&a.rules)?, FileDigest::of(&land_rules.evaluation_rules)?];
     let run = land::run(land_rules, &eval_rules, ds)?;
-    let path = land::report::write(&run, &a.out)?;
+    let path = staging.write(|dir| land::report::write(&run, dir).map_err(crate::Error::from))?;
+    let path = staging.final_path(&path);
+    staging.commit(Sources { rules: rule_files.to_vec(), inputs: super::input_digests(&run.dataset), options: Vec::new() })?;
     for line in summary(&run) {
         println!("{line}");
     }

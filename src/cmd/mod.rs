@@ -52,6 +52,11 @@ pub enum Command {
     Land(land::Args),
 }
 
+/// The manifest's digests of the inputs as read (taken when they were read, not again).
+fn input_digests(ds: &crate::ingest::Dataset) -> Vec<crate::publish::FileDigest> {
+    ds.sources.iter().map(|s| crate::publish::FileDigest { name: s.path.display().to_string(), bytes: s.bytes, sha256: s.sha256.clone() }).collect()
+}
+
 pub fn run(cli: Cli) -> Result<(), crate::Error> {
     match cli.command {
         Command::Evaluate(a) => evaluate::run(&a),

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use crate::publish::{Kind, Sources, Staging};
 use crate::sample::{generate, SampleFormat, SampleOptions};
 
 #[derive(clap::Args, Debug)]
@@ -22,11 +23,20 @@ pub struct Args {
     /// 输出目录
     #[arg(long, default_value = "samples")]
     pub out: PathBuf,
+    /// 输出目录中已有文件时仍然写入（替换其中上次生成的示例数据）
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(a: &Args) -> Result<(), crate::Error> {
     let format = if a.format == "xlsx" { SampleFormat::Xlsx } else { SampleFormat::Csv };
-    let files = generate(&SampleOptions { enterprises: a.enterprises, seed: a.seed, format, out: a.out.clone(), year: a.year })?;
+    let staging = Staging::begin_fresh(&a.out, Kind::Sample, a.force)?;
+    let files = staging.write(|dir| {
+        generate(&SampleOptions { enterprises: a.enterprises, seed: a.seed, format, out: dir.to_path_buf(), year: a.year }).map_err(crate::Error::from)
+    })?;
+    let files: Vec<PathBuf> = files.iter().map(|f| staging.final_path(f)).collect();
+    let options = [("enterprises", a.enterprises.to_string()), ("seed", a.seed.to_string()), ("format", a.format.clone()), ("year", a.year.to_string())];
+    staging.commit(Sources { options: options.into_iter().map(|(k, v)| (k.to_string(), v)).collect(), ..Sources::default() })?;
     println!("已生成 {} 家企业的 {} 年度示例数据：", a.enterprises, a.year);
     for f in files {
         println!("  {}", f.display());

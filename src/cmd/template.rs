@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use crate::report::template::write_templates;
+use crate::publish::{FileDigest, Kind, Sources, Staging};
 use crate::rules;
 
 #[derive(clap::Args, Debug)]
@@ -14,13 +15,21 @@ pub struct Args {
     /// 规则文件（用于“事项”下拉列表和年度）
     #[arg(long, default_value = "rules/fuling.toml")]
     pub rules: PathBuf,
+    /// 输出目录中已有文件时仍然写入（替换上次生成的模板）
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(a: &Args) -> Result<(), crate::Error> {
+    let staging = Staging::begin_fresh(&a.out, Kind::Template, a.force)?;
     let rules = rules::load(&a.rules)?;
     let events: Vec<String> = rules.events.items.iter().map(|e| e.event.clone()).collect();
-    let files = write_templates(&a.out, &events, rules.meta.year)
-        .map_err(|source| crate::report::ReportError::Xlsx { path: a.out.clone(), sheet: "模板", source })?;
+    staging.write(|dir| {
+        write_templates(dir, &events, rules.meta.year)
+            .map_err(|source| crate::report::ReportError::Xlsx { path: a.out.clone(), sheet: "模板", source })
+            .map_err(crate::Error::from)
+    })?;
+    let files = staging.commit(Sources { rules: vec![FileDigest::of(&a.rules)?], ..Sources::default() })?;
     println!("已生成 {} 个空白模板：", files.len());
     for f in files {
         println!("  {}", f.display());

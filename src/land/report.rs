@@ -41,7 +41,7 @@ pub fn write(run: &LandRun, out_dir: &Path) -> Result<PathBuf, ReportError> {
         move |source| ReportError::Xlsx { path, sheet, source }
     };
     let year = date_year(run.rules.date);
-    let mut wb = crate::report::new_workbook(&format!("{}（评价日{}）", run.rules.name, date_text(run.rules.date)), year).map_err(xerr("文档属性"))?;
+    let mut wb = crate::report::new_workbook(&format!("{}（评价日{}）", run.rules.name, date_text(run.rules.date)), year, &path).map_err(xerr("文档属性"))?;
     let fmt = Formats::new();
     let writers: [(&'static str, SheetWriter); 10] = [
         (CHECKS, checks_sheet),
@@ -61,7 +61,7 @@ pub fn write(run: &LandRun, out_dir: &Path) -> Result<PathBuf, ReportError> {
             SheetError::Data(source) => ReportError::Data { sheet: name, source },
         })?;
     }
-    wb.save(&path).map_err(xerr("保存"))?;
+    crate::report::save_workbook(&mut wb, &path).map_err(xerr("保存"))?;
     Ok(path)
 }
 

@@ -33,11 +33,11 @@ use table::Formats;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    #[error("写入工作簿 {path} 失败（工作表「{sheet}」）：{source}")]
+    #[error("写入工作簿 {path} 失败（工作表「{sheet}」）：{}", crate::zh::xlsx_error(.source))]
     Xlsx { path: PathBuf, sheet: &'static str, source: XlsxError },
-    #[error("无法创建输出目录或文件 {path}：{source}")]
+    #[error("无法创建输出目录或文件 {path}：{}", crate::zh::io_error(.source))]
     Io { path: PathBuf, source: std::io::Error },
-    #[error("读取评价结果失败（工作表「{sheet}」）：{source}")]
+    #[error("整理评价结果时出现内部错误（工作表「{sheet}」）")]
     Data { sheet: &'static str, source: polars::prelude::PolarsError },
     #[error("无法读取上年评价结果 {path}：{message}")]
     Previous { path: PathBuf, message: String },
@@ -116,12 +116,60 @@ pub fn workbook_name(ev: &Evaluation) -> String {
 }
 
 /// A workbook whose document time is fixed (1 January of the year after `year`), so identical
-/// inputs give identical bytes.
-pub(crate) fn new_workbook(title: &str, year: i32) -> Result<Workbook, XlsxError> {
-    let mut wb = Workbook::new();
+/// inputs give identical bytes. Its temp files go beside `path` (the staging folder of the run),
+/// not to the system's temp folder.
+pub(crate) fn new_workbook(title: &str, year: i32, path: &Path) -> Result<Workbook, XlsxError> {
+    let mut wb = workbook_beside(path)?;
     let when = ExcelDateTime::from_ymd((year + 1).clamp(1900, 9999) as u16, 1, 1)?;
     wb.set_properties(&DocProperties::new().set_title(title).set_author("mujun").set_creation_datetime(&when));
     Ok(wb)
+}
+
+/// An empty workbook whose constant-memory temp files are made in the folder of `path`.
+pub(crate) fn workbook_beside(path: &Path) -> Result<Workbook, XlsxError> {
+    let mut wb = Workbook::new();
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        wb.set_tempdir(dir)?;
+    }
+    Ok(wb)
+}
+
+/// Save `wb` at `path`. The file goes through [`Latch`], so a failing disk never reaches the
+/// zip library (whose drop prints an English line to stderr when it cannot finish the archive);
+/// the first I/O error is returned once the library is done.
+pub(crate) fn save_workbook(wb: &mut Workbook, path: &Path) -> Result<(), XlsxError> {
+    let file = std::fs::File::create(path).map_err(XlsxError::IoError)?;
+    let mut latch = Latch { inner: file, error: None };
+    wb.save_to_writer(&mut latch)?;
+    match latch.error {
+        Some(e) => Err(XlsxError::IoError(e)),
+        None => Ok(()),
+    }
+}
+
+/// A writer that keeps its first error and accepts (drops) every later byte.
+struct Latch<W> {
+    inner: W,
+    error: Option<std::io::Error>,
+}
+
+impl<W: std::io::Write> std::io::Write for Latch<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.error.is_none() {
+            if let Err(e) = self.inner.write_all(buf) {
+                self.error = Some(e);
+            }
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.error.is_none() {
+            if let Err(e) = self.inner.flush() {
+                self.error = Some(e);
+            }
+        }
+        Ok(())
+    }
 }
 
 fn create_dir(dir: &Path) -> Result<(), ReportError> {
@@ -138,7 +186,7 @@ pub(crate) fn write_book(a: &Analysis, scope: Scope, title: &str, sheets: &[(&'s
         let path = path.to_path_buf();
         move |source| ReportError::Xlsx { path, sheet, source }
     };
-    let mut wb = new_workbook(title, a.rules().meta.year).map_err(xerr("文档属性"))?;
+    let mut wb = new_workbook(title, a.rules().meta.year, path).map_err(xerr("文档属性"))?;
     let fmt = Formats::new();
     let mut times = Vec::with_capacity(sheets.len() + 1);
     for (name, f) in sheets {
@@ -150,7 +198,7 @@ pub(crate) fn write_book(a: &Analysis, scope: Scope, title: &str, sheets: &[(&'s
         times.push((*name, t.elapsed()));
     }
     let t = std::time::Instant::now();
-    wb.save(path).map_err(xerr("保存"))?;
+    save_workbook(&mut wb, path).map_err(xerr("保存"))?;
     times.push(("保存", t.elapsed()));
     Ok(times)
 }
@@ -247,7 +295,7 @@ pub fn write_check_workbook(
         let path = path.clone();
         move |source| ReportError::Xlsx { path, sheet, source }
     };
-    let mut wb = new_workbook(&format!("{year}年度数据检查结果"), year).map_err(xerr("文档属性"))?;
+    let mut wb = new_workbook(&format!("{year}年度数据检查结果"), year, &path).map_err(xerr("文档属性"))?;
     let fmt = Formats::new();
     for (name, res) in [
         (problems::NAME, problems::write_problems(problems, &mut wb, &fmt)),
@@ -258,6 +306,24 @@ pub fn write_check_workbook(
             SheetError::Data(source) => ReportError::Data { sheet: name, source },
         })?;
     }
-    wb.save(&path).map_err(xerr("保存"))?;
+    save_workbook(&mut wb, &path).map_err(xerr("保存"))?;
     Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// /dev/full fails every write with ENOSPC, as a full disk: the save returns that error (no
+    /// panic, and the zip library never sees it, so it prints nothing).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn saving_onto_a_full_disk_returns_the_disk_error() {
+        let mut wb = Workbook::new();
+        wb.add_worksheet().write(0, 0, "甲").unwrap();
+        match save_workbook(&mut wb, Path::new("/dev/full")) {
+            Err(XlsxError::IoError(e)) => assert_eq!(crate::zh::io_error(&e), "磁盘空间不足"),
+            other => panic!("expected the disk error, got {other:?}"),
+        }
+    }
 }

@@ -45,6 +45,28 @@ pub fn rows<'a>(a: &Analysis<'a>, scope: Scope) -> Vec<Line<'a>> {
     sorted.iter().map(|&i| i as usize).filter(|&i| scope.has(park(i))).filter_map(line).collect()
 }
 
+/// Excel's limit on a page header, in UTF-16 units; rust_xlsxwriter drops a longer header with an
+/// English warning on stderr.
+const HEADER_LIMIT: usize = 255;
+
+/// The centred page header for `title` (`&` escaped), cut with "…" to Excel's limit (a park's
+/// name can be of any length).
+fn page_header(title: &str) -> String {
+    let mut h = format!("&C{}", title.replace('&', "&&"));
+    if h.encode_utf16().count() <= HEADER_LIMIT {
+        return h;
+    }
+    while h.encode_utf16().count() + 1 > HEADER_LIMIT {
+        h.pop();
+    }
+    // An odd run of '&' at the end would start a header code: drop the unpaired one.
+    if (h.len() - h.trim_end_matches('&').len()) % 2 == 1 {
+        h.pop();
+    }
+    h.push('…');
+    h
+}
+
 pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(NAME)?;
@@ -53,7 +75,7 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
         Scope::All => format!("{}年度工业企业亩均效益综合评价结果公示名单", r.meta.year),
         Scope::Park(p) => format!("{}年度工业企业亩均效益综合评价结果公示名单（{p}）", r.meta.year),
     };
-    ws.set_header(format!("&C{}", title.replace('&', "&&")));
+    ws.set_header(page_header(&title));
     ws.set_footer("&C第 &P 页，共 &N 页");
     ws.set_print_fit_to_pages(1, 0);
     ws.set_repeat_rows(1, 1)?;
@@ -77,4 +99,24 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
     t.ws.set_freeze_panes(2, 0)?;
     t.finish_widths()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_park_name_gives_a_cut_header_within_excels_limit() {
+        assert_eq!(page_header("A&B"), "&CA&&B");
+        // "&C" (2) + 300 characters is over 255: cut to 254 units and "…" (one unit).
+        let h = page_header(&"园".repeat(300));
+        assert_eq!(h.encode_utf16().count(), 255);
+        assert_eq!(h, format!("&C{}…", "园".repeat(252)));
+        // 126 "&" escape to 252; with "&C" and a 1 that is 255 units: kept whole.
+        assert_eq!(page_header(&format!("{}1", "&".repeat(126))).encode_utf16().count(), 255);
+        // Cutting must not leave an unpaired '&' before the "…".
+        let h = page_header(&"&".repeat(200));
+        let amps = h.trim_end_matches('…').len() - 2;
+        assert_eq!(amps % 2, 0, "{h}");
+    }
 }

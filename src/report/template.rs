@@ -87,7 +87,7 @@ pub fn write_templates(out: &Path, events: &[String], year: i32) -> Result<Vec<P
             help.write_string(r, 1, &req)?;
         }
         let path = out.join(format!("{}.xlsx", kind.name()));
-        wb.save(&path)?;
+        super::save_workbook(&mut wb, &path)?;
         written.push(path);
     }
     Ok(written)

@@ -51,11 +51,11 @@ pub struct SampleOptions {
 pub enum SampleError {
     #[error("示例数据参数无效：{0}")]
     InvalidOptions(String),
-    #[error("无法创建输出目录「{}」：{source}", .path.display())]
+    #[error("无法创建输出目录「{}」：{}", .path.display(), crate::zh::io_error(.source))]
     CreateDir { path: PathBuf, source: std::io::Error },
-    #[error("写入文件「{}」失败：{source}", .path.display())]
+    #[error("写入文件「{}」失败：{}", .path.display(), crate::zh::io_error(.source))]
     Io { path: PathBuf, source: std::io::Error },
-    #[error("生成 Excel 文件「{}」失败：{source}", .path.display())]
+    #[error("生成 Excel 文件「{}」失败：{}", .path.display(), crate::zh::xlsx_error(.source))]
     Xlsx { path: PathBuf, source: rust_xlsxwriter::XlsxError },
     #[error("表「{table}」超过 Excel 工作表 1048576 行的上限（文件「{}」），请减少企业数或改用 csv 格式", .path.display())]
     TooManyRows { path: PathBuf, table: &'static str },

@@ -77,7 +77,7 @@ impl Sink {
             SampleFormat::Xlsx => {
                 let path = dir.join(format!("{table}.xlsx"));
                 let xe = |source| SampleError::Xlsx { path: path.clone(), source };
-                let mut wb = Workbook::new();
+                let mut wb = crate::report::workbook_beside(&path).map_err(xe)?;
                 // Constant memory: each row is flushed to a temp file once the next row starts.
                 let ws = wb.add_worksheet_with_constant_memory().map_err(xe)?;
                 ws.set_name(table).map_err(xe)?;
@@ -172,7 +172,7 @@ impl Sink {
                     .set_title(self.table)
                     .set_creation_datetime(&created);
                 wb.set_properties(&props);
-                wb.save(&path).map_err(xe)?;
+                crate::report::save_workbook(&mut wb, &path).map_err(xe)?;
             }
         }
         Ok(path)
