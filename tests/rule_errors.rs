@@ -303,6 +303,9 @@ fn a_misspelt_key_names_the_nearest_known_key() {
     let (line, key, msg) = refused(&GOOD.replace("[tiers]", "[teirs]"));
     assert_eq!((line, key.as_str()), (20, "teirs"), "{msg}");
     assert!(msg.contains("是否想写「tiers」"), "{msg}");
+    let (line, key, msg) = refused(&GOOD.replace("[[groups.indicators]]", "[[groups.indicatorz]]"));
+    assert_eq!((line, key.as_str()), (13, "groups[0].indicatorz"), "{msg}");
+    assert!(msg.contains("是否想写「indicators」"), "{msg}");
 }
 
 #[test]

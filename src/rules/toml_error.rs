@@ -41,7 +41,7 @@ pub fn translate(path: &Path, text: &str, e: &toml::de::Error) -> RuleError {
     } else if msg.starts_with("invalid length") {
         (located.key_or_table(), format!("个数不对：{}", expected_words(msg)))
     } else {
-        (located.key_or_table(), syntax(msg))
+        (located.syntax_key(), syntax(msg))
     };
     let line = text[..at].matches('\n').count() + 1;
     if key.is_empty() {
@@ -67,14 +67,21 @@ struct Located {
 
 impl Located {
     fn key_or_table(&self) -> String {
-        if !self.line_header.is_empty() {
-            self.line_header.clone()
-        } else if !self.key.is_empty() {
+        if !self.key.is_empty() {
             self.key.clone()
         } else if !self.line_key.is_empty() {
             join(&self.table, &self.line_key)
         } else {
             self.table.clone()
+        }
+    }
+
+    /// For a syntax error the recovered tree may be off: a header on the line comes first.
+    fn syntax_key(&self) -> String {
+        if self.line_header.is_empty() {
+            self.key_or_table()
+        } else {
+            self.line_header.clone()
         }
     }
 }
@@ -302,4 +309,33 @@ fn syntax(msg: &str) -> String {
     ];
     let what = TABLE.iter().find(|(p, _)| msg.contains(p)).map_or("此处不符合 TOML 写法", |(_, c)| c);
     format!("TOML 语法错误：{what}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_nearest_key_is_suggested_only_when_close() {
+        let known = ["weight", "method", "benchmark"];
+        assert_eq!(suggestion("wieght", &known), "，是否想写「weight」？");
+        assert_eq!(suggestion("Method", &known), "，是否想写「method」？");
+        assert_eq!(suggestion("colour", &known), "");
+    }
+
+    #[test]
+    fn an_unknown_parser_message_still_reads_chinese() {
+        assert_eq!(syntax("something new in a later toml, expected `x`"), "TOML 语法错误：此处不符合 TOML 写法");
+        assert_eq!(invalid_type("datetime `1979-05-27`, expected f64"), "类型不对：应为数（如 40 或 0.4），实为其他类型的值 1979-05-27");
+    }
+
+    #[test]
+    fn the_key_path_has_array_indices() {
+        let text = "[[g]]\nid = 1\n[[g]]\nid = 2\nx = { y = 3 }\n";
+        let (tree, _) = DeTable::parse_recoverable(text);
+        let at = text.find("y =").unwrap();
+        assert_eq!(locate(tree.get_ref(), text, &(at..at + 1)).key_or_table(), "g[1].x.y");
+        let at = text.rfind("id").unwrap();
+        assert_eq!(locate(tree.get_ref(), text, &(at..at + 2)).key_or_table(), "g[1].id");
+    }
 }
