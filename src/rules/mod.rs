@@ -3,6 +3,9 @@
 //! the enterprise fields before any data is read. Every error names the rule file's line and key.
 
 pub mod raw;
+mod expr;
+pub mod sane;
+pub(crate) mod toml_error;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -292,44 +295,71 @@ impl Ctx<'_> {
         Err(RuleError::Invalid { path: self.path.to_path_buf(), line, key, message: message.into() })
     }
 
+    /// The span of the `[name]` header line (for sections read without spans), else 0..0.
+    fn section(&self, name: &str) -> std::ops::Range<usize> {
+        let header = format!("[{name}]");
+        let mut offset = 0;
+        for l in self.text.split_inclusive('\n') {
+            if l.split('#').next().unwrap_or("").trim() == header {
+                return offset..offset + l.len();
+            }
+            offset += l.len();
+        }
+        0..0
+    }
+
+    /// A plausibility check's message (see [`sane`]) as an error at `key`.
+    fn check(&self, r: Result<(), String>, span: std::ops::Range<usize>, key: impl Into<String>) -> Result<(), RuleError> {
+        r.or_else(|m| self.err(span, key, m))
+    }
+
     /// Parse SQL into an expression and check it against the field schema.
     fn expr(&self, src: &Spanned<String>, key: &str, want_bool: bool) -> Result<Expr, RuleError> {
-        let span = src.span();
-        let e = match polars::sql::sql_expr(src.get_ref()) {
+        let (span, text) = (src.span(), src.get_ref());
+        if let Err(m) = expr::check_size(text) {
+            return self.err(span, key, m);
+        }
+        let e = match polars::sql::sql_expr(text) {
             Ok(e) => e,
-            Err(err) => return self.err(span, key, format!("无法解析表达式「{}」：{err}", src.get_ref())),
+            Err(err) => return self.err(span, key, expr::parse_error(text, &err)),
         };
         let empty = DataFrame::empty_with_schema(&self.schema);
-        let out = empty.lazy().select([e.clone().alias("__x")]).collect_schema();
-        match out {
-            Err(err) => {
-                let known: Vec<&str> = FORMULA_FIELDS.iter().map(|(n, _)| *n).collect();
-                self.err(span, key, format!("表达式「{}」无效：{err}；可用字段：{}", src.get_ref(), known.join(", ")))
-            }
-            Ok(s) => {
-                let dt = s.get("__x").cloned().unwrap_or(DataType::Null);
-                if want_bool && dt != DataType::Boolean {
-                    self.err(span, key, format!("条件「{}」的结果应为真/假，实为{dt}", src.get_ref()))
-                } else if !want_bool && !(dt.is_primitive_numeric() || dt == DataType::Null) {
-                    self.err(span, key, format!("公式「{}」的结果应为数值，实为{dt}", src.get_ref()))
-                } else {
-                    Ok(e)
-                }
-            }
+        let dt = match empty.lazy().select([e.clone().alias("__x")]).collect_schema() {
+            Err(err) => return self.err(span, key, expr::schema_error(text, &err)),
+            Ok(s) => s.get("__x").cloned().unwrap_or(DataType::Null),
+        };
+        if want_bool && dt != DataType::Boolean {
+            return self.err(span, key, format!("条件「{text}」的结果应为真/假，实为{}", type_name(&dt)));
         }
+        if !want_bool && !(dt.is_primitive_numeric() || dt == DataType::Null) {
+            return self.err(span, key, format!("公式「{text}」的结果应为数值，实为{}", type_name(&dt)));
+        }
+        if let Some(v) = expr::constant_zero_divisor(&e) {
+            return self.err(span, key, format!("表达式「{text}」中的除数恒为 {v}，所有企业的该值都会缺失"));
+        }
+        Ok(e)
+    }
+}
+
+/// A polars data type in words.
+fn type_name(dt: &DataType) -> &'static str {
+    match dt {
+        DataType::Boolean => "真/假",
+        DataType::String => "文本",
+        DataType::Null => "空值",
+        d if d.is_primitive_numeric() => "数值",
+        _ => "其他类型",
     }
 }
 
 pub fn compile(path: &Path, text: &str) -> Result<Rules, RuleError> {
-    let raw: RawRules = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1).unwrap_or(0);
-        RuleError::Syntax { path: path.to_path_buf(), line, message: e.message().to_string() }
-    })?;
+    let raw: RawRules = toml::from_str(text).map_err(|e| toml_error::translate(path, text, &e))?;
     let cx = Ctx { path, text, schema: field_schema() };
 
+    plausible_sections(&cx, &raw)?;
     let meta = Meta { name: raw.meta.name, year: raw.meta.year, version: raw.meta.version, source: raw.meta.source };
     let land_modes: Vec<(String, f64)> = if raw.land.modes.is_empty() {
-        return cx.err(0..0, "land.modes", "必须列出每种用地方式的系数，例如 自有 = 1、承租 = 1、出租 = -1");
+        return cx.err(cx.section("land"), "land.modes", "必须列出每种用地方式的系数，例如 自有 = 1、承租 = 1、出租 = -1");
     } else {
         raw.land.modes.into_iter().collect()
     };
@@ -363,6 +393,8 @@ pub fn compile(path: &Path, text: &str) -> Result<Rules, RuleError> {
         let span = g.span();
         let g = g.get_ref();
         let gk = format!("groups[{gi}]");
+        cx.check(sane::text(&g.id, "评价组编号"), span.clone(), format!("{gk}.id"))?;
+        cx.check(sane::text(&g.name, "评价组名称"), span.clone(), format!("{gk}.name"))?;
         if ids.contains(&g.id) {
             return cx.err(span, format!("{gk}.id"), format!("评价组编号「{}」重复", g.id));
         }
@@ -401,16 +433,19 @@ pub fn compile(path: &Path, text: &str) -> Result<Rules, RuleError> {
     for (i, it) in raw.events.items.iter().enumerate() {
         let key = format!("events.items[{i}]");
         let r = it.get_ref();
+        cx.check(sane::text(&r.event, "事项名称"), it.span(), format!("{key}.event"))?;
         let kind = match r.kind.as_str() {
             "bonus" => EventKind::Bonus,
             "deduction" => EventKind::Deduction,
             "veto" => EventKind::Veto,
+            "downgrade" if r.steps == Some(0) => return cx.err(it.span(), format!("{key}.steps"), "降档档数应至少为 1"),
             "downgrade" => EventKind::Downgrade(r.steps.unwrap_or(1)),
             other => return cx.err(it.span(), format!("{key}.kind"), format!("未知的事项类型「{other}」，应为 bonus、deduction、veto 或 downgrade")),
         };
         if matches!(kind, EventKind::Bonus | EventKind::Deduction) && r.points < 0.0 {
             return cx.err(it.span(), format!("{key}.points"), "分值应为非负数（减分项用 kind = \"deduction\"）");
         }
+        cx.check(sane::points_or_zero(r.points, "分值"), it.span(), format!("{key}.points"))?;
         if events.items.iter().any(|e| e.event == r.event) {
             return cx.err(it.span(), format!("{key}.event"), format!("事项「{}」重复定义", r.event));
         }
@@ -437,6 +472,25 @@ pub fn compile(path: &Path, text: &str) -> Result<Rules, RuleError> {
     })
 }
 
+/// The numbers of `[meta]`, `[land]` and `[events]` that are read without spans.
+fn plausible_sections(cx: &Ctx, raw: &RawRules) -> Result<(), RuleError> {
+    cx.check(sane::text(&raw.meta.name, "评价名称"), cx.section("meta"), "meta.name")?;
+    cx.check(sane::year(raw.meta.year), cx.section("meta"), "meta.year")?;
+    for (mode, c) in &raw.land.modes {
+        cx.check(sane::land_coefficient(mode, *c), cx.section("land"), "land.modes")?;
+    }
+    let ev = &raw.events;
+    for (cap, k) in [(ev.bonus_cap, "bonus_cap"), (ev.deduction_cap, "deduction_cap")] {
+        if let Some(c) = cap {
+            cx.check(sane::points_or_zero(c, "上限"), cx.section("events"), format!("events.{k}"))?;
+        }
+    }
+    for (cat, c) in &ev.category_caps {
+        cx.check(sane::points_or_zero(*c, &format!("类别「{cat}」的上限")), cx.section("events"), "events.category_caps")?;
+    }
+    Ok(())
+}
+
 fn rules_dir(path: &Path) -> &Path {
     path.parent().unwrap_or(Path::new("."))
 }
@@ -453,10 +507,10 @@ fn parse_over(cx: &Ctx, s: Option<&str>, span: std::ops::Range<usize>, key: &str
 fn indicator(cx: &Ctx, ind: &Spanned<RawIndicator>, key: &str, dir: &Path) -> Result<Indicator, RuleError> {
     let span = ind.span();
     let r = ind.get_ref();
+    cx.check(sane::text(&r.id, "指标编号"), span.clone(), format!("{key}.id"))?;
+    cx.check(sane::text(&r.name, "指标名称"), span.clone(), format!("{key}.name"))?;
     let formula = cx.expr(&r.formula, &format!("{key}.formula"), false)?;
-    if !(r.weight.is_finite() && r.weight > 0.0) {
-        return cx.err(span, format!("{key}.weight"), "权重应为正数");
-    }
+    cx.check(sane::points(r.weight, "权重"), span.clone(), format!("{key}.weight"))?;
     let direction = match r.direction.as_str() {
         "higher" => Direction::Higher,
         "lower" => Direction::Lower,
@@ -487,11 +541,10 @@ fn indicator(cx: &Ctx, ind: &Spanned<RawIndicator>, key: &str, dir: &Path) -> Re
             let bk = format!("{key}.benchmark");
             over = parse_over(cx, b.over.as_deref(), bspan.clone(), &format!("{bk}.over"))?;
             let factor = b.factor.unwrap_or(1.0);
+            cx.check(sane::positive(factor, "基准值倍数"), bspan.clone(), format!("{bk}.factor"))?;
             match (b.value, &b.stat, &b.file) {
                 (Some(v), None, None) => {
-                    if v <= 0.0 {
-                        return cx.err(bspan, format!("{bk}.value"), "基准值应为正数");
-                    }
+                    cx.check(sane::positive(v, "基准值"), bspan.clone(), format!("{bk}.value"))?;
                     Benchmark::Fixed(v * factor)
                 }
                 (None, Some(s), None) => {
@@ -524,10 +577,22 @@ fn indicator(cx: &Ctx, ind: &Spanned<RawIndicator>, key: &str, dir: &Path) -> Re
     };
     let cap = match (r.cap, r.cap_times_weight) {
         (Some(_), Some(_)) => return cx.err(span, format!("{key}.cap"), "cap 与 cap_times_weight 只能设一个"),
-        (Some(c), None) => Some(c),
-        (None, Some(t)) => Some(t * r.weight),
+        (Some(c), None) => {
+            cx.check(sane::points(c, "单项封顶分"), span.clone(), format!("{key}.cap"))?;
+            Some(c)
+        }
+        (None, Some(t)) => {
+            cx.check(sane::positive(t, "封顶倍数"), span.clone(), format!("{key}.cap_times_weight"))?;
+            cx.check(sane::points(t * r.weight, "封顶分（权重 × 倍数）"), span.clone(), format!("{key}.cap_times_weight"))?;
+            Some(t * r.weight)
+        }
         (None, None) => None,
     };
+    let floor = r.floor.unwrap_or(0.0);
+    cx.check(sane::score(floor, "单项保底分"), span.clone(), format!("{key}.floor"))?;
+    if cap.is_some_and(|c| floor > c) {
+        return cx.err(span, format!("{key}.floor"), format!("单项保底分 {floor} 高于封顶分 {}", cap.unwrap_or_default()));
+    }
     let missing = match r.missing.as_str() {
         "zero" => Missing::Zero,
         "peer_mean" => Missing::PeerMean,
@@ -547,7 +612,7 @@ fn indicator(cx: &Ctx, ind: &Spanned<RawIndicator>, key: &str, dir: &Path) -> Re
         benchmark,
         over,
         cap,
-        floor: r.floor.unwrap_or(0.0),
+        floor,
         missing,
         missing_reason: r.missing_reason.clone().unwrap_or_else(|| format!("缺少{}数据", r.name)),
     })
@@ -571,6 +636,7 @@ fn read_benchmark_file(path: &Path, id: &str, name: &str) -> Result<Vec<(String,
         }
         let k = key.get(i).unwrap_or("").trim().to_string();
         let v: f64 = val.get(i).unwrap_or("").trim().parse().map_err(|_| format!("基准值文件 {} 第{}行的基准值不是数字", path.display(), i + 2))?;
+        sane::positive(v, "基准值").map_err(|m| format!("基准值文件 {} 第{}行：{m}", path.display(), i + 2))?;
         out.push((k, v));
     }
     if out.is_empty() {
@@ -586,10 +652,14 @@ fn tiers(cx: &Ctx, t: &Spanned<RawTiers>, key: &str, indicators: &[Indicator]) -
     if labels.len() < 2 {
         return cx.err(span, format!("{key}.labels"), "至少需要两个等级");
     }
+    cx.check(sane::distinct(&labels, "等级"), span.clone(), format!("{key}.labels"))?;
     let names = r.names.clone().unwrap_or_default();
     if !names.is_empty() && names.len() != labels.len() {
         return cx.err(span, format!("{key}.names"), "等级名称的个数应与等级个数相同");
     }
+    cx.check(sane::distinct(&names, "等级名称"), span.clone(), format!("{key}.names"))?;
+    let round = r.round.unwrap_or(2);
+    cx.check(sane::round(round), span.clone(), format!("{key}.round"))?;
     let rounding = match r.quota_rounding.as_deref().unwrap_or("floor") {
         "floor" => Rounding::Floor,
         "round" => Rounding::Round,
@@ -624,6 +694,9 @@ fn tiers(cx: &Ctx, t: &Spanned<RawTiers>, key: &str, indicators: &[Indicator]) -
         m @ ("threshold" | "mixed") => {
             let th = r.thresholds.clone().ok_or(()).or_else(|_| cx.err(span.clone(), format!("{key}.thresholds"), "需要 thresholds 分数线列表"))?;
             check_len(&th, "thresholds")?;
+            for x in &th {
+                cx.check(sane::score(*x, "分数线"), span.clone(), format!("{key}.thresholds"))?;
+            }
             if th.windows(2).any(|w| w[0] < w[1]) {
                 return cx.err(span, format!("{key}.thresholds"), "分数线应从高到低排列");
             }
@@ -657,7 +730,7 @@ fn tiers(cx: &Ctx, t: &Spanned<RawTiers>, key: &str, indicators: &[Indicator]) -
         };
         tie_break.push(TieBreak { column, label, descending });
     }
-    Ok(Tiers { labels, names, round: r.round.unwrap_or(2), rank_within, method, tie_break })
+    Ok(Tiers { labels, names, round, rank_within, method, tie_break })
 }
 
 impl Rules {
@@ -910,6 +983,11 @@ fn reporting(cx: &Ctx, raw: RawReporting, groups: &[Group], cases: &[Case]) -> R
             let Some(ind) = groups.iter().flat_map(|g| &g.indicators).find(|x| x.id == t.indicator) else {
                 return cx.err(tspan, format!("{key}.indicator"), format!("「{}」不是任何评价组的指标编号", t.indicator));
             };
+            for (v, k) in [(t.below, "below"), (t.above, "above"), (t.below_share_of_benchmark, "below_share_of_benchmark")] {
+                if let Some(v) = v {
+                    cx.check(sane::finite(v, "预警值"), tspan.clone(), format!("{key}.{k}"))?;
+                }
+            }
             let rule = match (t.below, t.above, t.below_share_of_benchmark) {
                 (Some(v), None, None) => AlertRule::Below(v),
                 (None, Some(v), None) => AlertRule::Above(v),
