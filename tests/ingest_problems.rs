@@ -318,7 +318,7 @@ fn outputs_of_an_earlier_run_in_the_data_folder_are_skipped() {
     let year = ev.rules.meta.year;
     mujun::report::write_check_workbook(&ev.problems, &[], year, dir.path()).unwrap();
     // A file listed in the output manifest of the folder.
-    write_file(dir.path(), "输出清单.json", r#"{"files":[{"name":"汇总表.csv"}]}"#);
+    write_file(dir.path(), "评价输出清单.json", r#"{"files":[{"name":"汇总表.csv"}]}"#);
     write_file(dir.path(), "汇总表.csv", "园区,企业数\n涪陵高新区,3\n");
 
     let ds = ingest::load(&[dir.path().to_path_buf()]).unwrap();

@@ -246,8 +246,8 @@ fn file_note(severity: Severity, file: &Path, sheet: &str, message: &str, action
 fn skip_file(ds: &mut Dataset, st: &mut LoadState, f: &Path) -> bool {
     let (message, table) = if let Some(e) = st.exclusions.file(f) {
         (format!("按 --exclude「{e}」排除"), "已排除")
-    } else if st.manifests.lists(f) {
-        (format!("列在本目录的{}中，是本程序的输出", screen::MANIFEST), "本程序输出")
+    } else if let Some(m) = st.manifests.listing(f) {
+        (format!("列在本目录的{m}中，是本程序的输出"), "本程序输出")
     } else if let Some(what) = screen::own_csv(f) {
         (format!("是本程序输出的{what}，不是输入数据"), "本程序输出")
     } else {

@@ -108,21 +108,26 @@ pub(super) fn own_csv(path: &Path) -> Option<&'static str> {
     first.starts_with(RESULTS_CSV_START).then_some("评价结果 CSV")
 }
 
-/// The file names listed in the output manifest (`输出清单.json`) of each folder, read once.
+/// The file names listed in the output manifests of each folder, read once per folder.
 #[derive(Default)]
 pub(super) struct Manifests {
-    by_dir: BTreeMap<PathBuf, Vec<String>>,
+    by_dir: BTreeMap<PathBuf, Vec<(String, &'static str)>>,
 }
 
-/// Name of the manifest every output folder holds.
-pub const MANIFEST: &str = "输出清单.json";
+/// Manifests of the commands whose outputs are results, never inputs (the names `publish`
+/// gives them), with the manifest named in the note. The sets of `template` and `sample` are
+/// inputs to be filled in or evaluated, so their manifests are not listed.
+const RESULT_MANIFESTS: &[&str] = &["评价输出清单.json", "数据检查输出清单.json", "土地核查输出清单.json", "输出清单.json"];
 
 impl Manifests {
-    /// True when the manifest in `f`'s folder lists `f`.
-    pub(super) fn lists(&mut self, f: &Path) -> bool {
+    /// The manifest in `f`'s folder that lists `f`, if any.
+    pub(super) fn listing(&mut self, f: &Path) -> Option<&'static str> {
         let dir = f.parent().unwrap_or(Path::new("")).to_path_buf();
-        let names = self.by_dir.entry(dir.clone()).or_insert_with(|| manifest_names(&dir.join(MANIFEST)));
-        f.file_name().and_then(|n| n.to_str()).is_some_and(|n| names.iter().any(|m| m == n))
+        let names = self.by_dir.entry(dir.clone()).or_insert_with(|| {
+            RESULT_MANIFESTS.iter().flat_map(|m| manifest_names(&dir.join(m)).into_iter().map(move |n| (n, *m))).collect()
+        });
+        let name = f.file_name().and_then(|n| n.to_str())?;
+        names.iter().find(|(n, _)| n == name).map(|(_, m)| *m)
     }
 }
 
