@@ -239,3 +239,186 @@ fn typing_in_row_ranges_changes_nothing() {
         assert_eq!(whole.key_count, split.key_count);
     }
 }
+
+/// A workbook with the given sheets, each a list of rows of text cells.
+fn workbook(path: &std::path::Path, sheets: &[(&str, Vec<Vec<String>>)]) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for (name, rows) in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(*name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                ws.write_string(r as u32, c as u16, v).unwrap();
+            }
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+fn cells(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn an_output_workbook_with_garbled_headers_is_an_error_showing_its_header_row() {
+    let dir = tempfile::tempdir().unwrap();
+    write_year(dir.path(), &[Firm::new(1, "规上")]);
+    std::fs::remove_file(dir.path().join("产出.csv")).unwrap();
+    // Re-saved in the wrong encoding: 统一社会信用代码 / 工业总产值 became mojibake.
+    let rows = vec![cells(&["ͳһ������ô���", "��ҵ�ܲ�ֵ"]), cells(&[&code(1), "1000"])];
+    workbook(&dir.path().join("产出.xlsx"), &[("产出", rows)]);
+    let e = ingest::load(&[dir.path().to_path_buf()]).err().expect("an unrecognised sheet is refused");
+    let msg = e.to_string();
+    assert!(matches!(e, IngestError::Unrecognised(_)), "{msg}");
+    assert!(msg.contains("产出.xlsx 工作表「产出」") && msg.contains("第1行：「ͳһ������ô���」「��ҵ�ܲ�ֵ」"), "{msg}");
+    assert!(msg.contains("--exclude \"产出.xlsx:产出\""), "{msg}");
+
+    // Excluded by the user, the file is not read and the exclusion is on record.
+    let opts = ingest::LoadOptions { exclude: vec!["产出.xlsx".into()] };
+    let ds = ingest::load_with(&[dir.path().to_path_buf()], &opts).unwrap();
+    let note = ds.problems.iter().find(|p| p.file.ends_with("产出.xlsx")).expect("exclusion listed");
+    assert_eq!(note.severity, Severity::Info);
+    assert!(note.message.contains("--exclude「产出.xlsx」"), "{}", note.message);
+    assert!(ds.reconciliation.iter().any(|r| r.file.ends_with("产出.xlsx") && r.table.contains("已排除")));
+    assert_eq!(ds.table(mujun::ingest::schema::TableKind::Output).height(), 0);
+
+    // One sheet excluded by 文件:工作表.
+    let opts = ingest::LoadOptions { exclude: vec!["产出.xlsx:产出".into()] };
+    let ds = ingest::load_with(&[dir.path().to_path_buf()], &opts).unwrap();
+    let rec = ds.reconciliation.iter().find(|r| r.sheet == "产出").expect("sheet on record");
+    // Header row + one data row, all skipped.
+    assert_eq!((rec.table.as_str(), rec.read, rec.skipped), ("已排除", 2, 2));
+}
+
+#[test]
+fn template_instruction_sheets_and_empty_sheets_are_notes() {
+    let dir = tempfile::tempdir().unwrap();
+    // The blank templates `mujun template` writes: a table sheet and a 填表说明 sheet each.
+    mujun::report::template::write_templates(dir.path(), &[], 2024).unwrap();
+    // A sheet whose only cells hold spaces.
+    let blank = vec![cells(&["  "]), cells(&["", " "])];
+    workbook(&dir.path().join("附表.xlsx"), &[("Sheet2", blank)]);
+    let ds = ingest::load(&[dir.path().to_path_buf()]).unwrap();
+    let notes: Vec<_> = ds.problems.iter().filter(|p| p.sheet == "填表说明").collect();
+    assert_eq!(notes.len(), 7, "one per table template");
+    assert!(notes.iter().all(|p| p.severity == Severity::Info));
+    assert!(ds.problems.iter().any(|p| p.sheet == "Sheet2" && p.message == "空工作表"));
+    assert!(!ds.problems.iter().any(|p| p.severity != Severity::Info), "{:?}", ds.problems);
+}
+
+#[test]
+fn outputs_of_an_earlier_run_in_the_data_folder_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let firms = [Firm::new(1, "规上"), Firm::new(2, "规上"), Firm::new(3, "规下")];
+    write_year(dir.path(), &firms);
+    let ev = evaluate(&shipped_rules("fuling.toml"), dir.path());
+    // Last year's results workbook, CSV, JSON and park workbooks, and the check workbook, all
+    // written into the data folder.
+    mujun::report::write_all(&ev, dir.path(), None, &mut |_, _, _| {}).unwrap();
+    let year = ev.rules.meta.year;
+    mujun::report::write_check_workbook(&ev.problems, &[], year, dir.path()).unwrap();
+    // A file listed in the output manifest of the folder.
+    write_file(dir.path(), "评价输出清单.json", r#"{"files":[{"name":"汇总表.csv"}]}"#);
+    write_file(dir.path(), "汇总表.csv", "园区,企业数\n涪陵高新区,3\n");
+
+    let ds = ingest::load(&[dir.path().to_path_buf()]).unwrap();
+    assert_eq!(ds.table(mujun::ingest::schema::TableKind::Register).height(), 3);
+    assert_eq!(ds.table(mujun::ingest::schema::TableKind::Output).height(), 3, "the 评价结果 sheet is not read as 产出");
+    let skipped = |name: &str| ds.problems.iter().any(|p| p.file.ends_with(name) && p.severity == Severity::Info && p.message.contains("本程序"));
+    assert!(skipped(&format!("{year}年度亩均效益评价结果.xlsx")));
+    assert!(skipped(&format!("{year}年度亩均效益评价结果.csv")));
+    assert!(skipped(&format!("{year}年度数据检查结果.xlsx")));
+    assert!(skipped("汇总表.csv"));
+    assert!(!ds.problems.iter().any(|p| p.severity == Severity::Error), "{:?}", ds.problems.iter().find(|p| p.severity == Severity::Error));
+}
+
+#[test]
+fn evaluating_twice_with_out_equal_to_data_gives_the_same_results() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(root.join("samples")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+    }
+    let run = || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_mujun"))
+            .current_dir(root)
+            .args(["evaluate", "--allow-errors", "--data"])
+            .arg(dir.path())
+            .arg("--out")
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        // The default rules (rules/fuling.toml) are for 2025.
+        std::fs::read(dir.path().join("2025年度亩均效益评价结果.csv")).unwrap()
+    };
+    let first = run();
+    let second = run();
+    assert!(first == second, "the second run read the first run's outputs");
+}
+
+#[test]
+fn two_files_with_the_register_are_an_error_naming_both() {
+    let dir = tempfile::tempdir().unwrap();
+    write_year(dir.path(), &[Firm::new(1, "规上"), Firm::new(2, "规上")]);
+    let reg = std::fs::read_to_string(dir.path().join("企业名录.csv")).unwrap();
+    write_file(dir.path(), "企业名录 - 副本.csv", &reg);
+    let e = ingest::load(&[dir.path().to_path_buf()]).err().expect("two registers refused");
+    let msg = e.to_string();
+    assert!(matches!(e, IngestError::DuplicateTable { .. }), "{msg}");
+    assert!(msg.contains("企业名录.csv") && msg.contains("企业名录 - 副本.csv"), "{msg}");
+
+    // Tax has many rows per enterprise: a second tax file adds its rows.
+    std::fs::remove_file(dir.path().join("企业名录 - 副本.csv")).unwrap();
+    write_file(dir.path(), "税收（补报）.csv", &format!("统一社会信用代码,税种,实缴税额(万元)\n{},房产税,5\n", code(1)));
+    let ds = ingest::load(&[dir.path().to_path_buf()]).unwrap();
+    // One 增值税 row per firm from 税收.csv (2) + the 房产税 row = 3.
+    assert_eq!(ds.table(mujun::ingest::schema::TableKind::Tax).height(), 3);
+}
+
+#[test]
+fn notes_under_a_table_are_skipped_not_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    write_year(dir.path(), &[Firm::new(1, "规上"), Firm::new(2, "规上")]);
+    let land = std::fs::read_to_string(dir.path().join("用地.csv")).unwrap();
+    // Header (row 1), two firms (rows 2-3), then two note lines in the code column.
+    write_file(dir.path(), "用地.csv", &format!("{land}2. 承租企业按实际承租面积计,,,,,\n填报日期：2025年1月5日,,,,,\n"));
+    let reg = std::fs::read_to_string(dir.path().join("企业名录.csv")).unwrap();
+    write_file(dir.path(), "企业名录.csv", &format!("{reg}2. 承租企业按实际承租面积计,,,,,,,\n"));
+    let ds = ingest::load(&[dir.path().to_path_buf()]).unwrap();
+    assert!(!ds.problems.iter().any(|p| p.severity == Severity::Error), "{:?}", ds.problems.iter().find(|p| p.severity == Severity::Error));
+    let notes: Vec<_> = ds.problems.iter().filter(|p| p.table == "用地" && p.message == "表格下方的注释行").map(|p| p.row).collect();
+    assert_eq!(notes, [Some(4), Some(5)]);
+    assert!(ds.rejected_register.is_empty(), "a note is no enterprise");
+    // 用地: 1 header + 2 used + 2 notes = 5 read, 3 skipped.
+    let rec = ds.reconciliation.iter().find(|r| r.table == "用地").unwrap();
+    assert_eq!((rec.read, rec.used, rec.skipped, rec.rejected), (5, 2, 3, 0));
+
+    // A mistyped code alone in the last row is still a bad code, not a note.
+    let bad = code(3)[..17].to_string() + if code(3).ends_with('0') { "1" } else { "0" };
+    write_file(dir.path(), "用地.csv", &format!("{land}{bad},,,,,\n"));
+    let ds = ingest::load(&[dir.path().to_path_buf()]).unwrap();
+    let p = ds.problems.iter().find(|p| p.severity == Severity::Error).expect("bad code reported");
+    assert_eq!((p.row, p.column.as_str()), (Some(4), "统一社会信用代码"));
+}
+
+#[test]
+fn a_register_without_its_park_column_names_file_sheet_and_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    write_year(dir.path(), &[Firm::new(1, "规上")]);
+    std::fs::remove_file(dir.path().join("企业名录.csv")).unwrap();
+    let rows = vec![cells(&["统一社会信用代码", "企业名称", "行业代码", "企业规模"]), cells(&[&code(1), "甲公司", "2614", "规上"])];
+    workbook(&dir.path().join("企业名录.xlsx"), &[("企业名录", rows)]);
+    let e = ingest::load(&[dir.path().to_path_buf()]).err().expect("refused");
+    let msg = e.to_string();
+    assert!(matches!(e, IngestError::MissingColumn { .. }), "{msg}");
+    assert!(msg.contains("企业名录.xlsx 工作表「企业名录」") && msg.contains("缺少必需列「所属园区」"), "{msg}");
+
+    // Recognised by its headers alone (a sheet named Sheet1): two columns lacking.
+    std::fs::remove_file(dir.path().join("企业名录.xlsx")).unwrap();
+    let rows = vec![cells(&["统一社会信用代码", "企业名称", "所属园区", "成立日期"]), cells(&[&code(1), "甲公司", "涪陵高新区", "2010-01-01"])];
+    workbook(&dir.path().join("部门数据.xlsx"), &[("Sheet1", rows)]);
+    let msg = ingest::load(&[dir.path().to_path_buf()]).err().expect("refused").to_string();
+    assert!(msg.contains("部门数据.xlsx 工作表「Sheet1」") && msg.contains("企业名录表缺少必需列「行业代码、企业规模」"), "{msg}");
+}

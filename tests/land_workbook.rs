@@ -171,6 +171,7 @@ fn a_standard_land_file_without_its_key_column_stops_land_but_not_evaluate() {
         date: None,
         evaluation_rules: None,
         allow_errors: false,
+        exclude: Vec::new(),
     };
     std::fs::write(&args.rules, rules_text()).unwrap();
     let err = mujun::cmd::land::run(&args).unwrap_err();
@@ -198,7 +199,7 @@ fn the_cli_writes_the_workbook() {
     let rules = dir.path().join("land_rules.toml");
     std::fs::write(&rules, rules_text()).unwrap();
     let out = dir.path().join("out");
-    let args = mujun::cmd::land::Args { rules, data: vec![dir.path().to_path_buf()], out: out.clone(), date: mujun::ingest::values::parse_date("2026-01-01").unwrap(), evaluation_rules: None, allow_errors: false };
+    let args = mujun::cmd::land::Args { rules, data: vec![dir.path().to_path_buf()], out: out.clone(), date: mujun::ingest::values::parse_date("2026-01-01").unwrap(), evaluation_rules: None, allow_errors: false, exclude: Vec::new() };
     mujun::cmd::land::run(&args).unwrap();
     // --date 2026-01-01 names the workbook.
     assert!(out.join("标准地核查与用地台账（评价日2026-01-01）.xlsx").is_file());

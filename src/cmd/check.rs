@@ -17,6 +17,9 @@ pub struct Args {
     /// 数据目录或文件（可多个）
     #[arg(long, num_args = 1.., default_value = "samples")]
     pub data: Vec<PathBuf>,
+    /// 不读取的文件或工作表（可多次）：文件路径或文件名，或「文件名:工作表名」只排除一个工作表
+    #[arg(long, value_name = "文件或工作表")]
+    pub exclude: Vec<String>,
     /// 输出目录
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
@@ -25,7 +28,7 @@ pub struct Args {
 pub fn run(a: &Args) -> Result<(), crate::Error> {
     let staging = Staging::begin(&a.out, Kind::Check)?;
     let rules = rules::load(&a.rules)?;
-    let ds = ingest::load(&a.data)?;
+    let ds = ingest::load_with(&a.data, &ingest::LoadOptions { exclude: a.exclude.clone() })?;
     let problems = evaluation::check(&rules, &ds)?;
     let path = staging.write(|dir| report::write_check_workbook(&problems, &ds.reconciliation, rules.meta.year, dir).map_err(crate::Error::from))?;
     let path = staging.final_path(&path);

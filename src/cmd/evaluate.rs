@@ -20,6 +20,9 @@ pub struct Args {
     /// 数据目录或文件（可多个）
     #[arg(long, num_args = 1.., default_value = "samples")]
     pub data: Vec<PathBuf>,
+    /// 不读取的文件或工作表（可多次）：文件路径或文件名，或「文件名:工作表名」只排除一个工作表
+    #[arg(long, value_name = "文件或工作表")]
+    pub exclude: Vec<String>,
     /// 输出目录
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
@@ -54,7 +57,7 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
     let rules = rules::load(&a.rules)?;
     let t_rules = t.elapsed();
     pb.set_message("读取数据");
-    let ds = ingest::load(&a.data)?;
+    let ds = ingest::load_with(&a.data, &ingest::LoadOptions { exclude: a.exclude.clone() })?;
     let ingest_timings = ds.timings.clone();
     let peak_ingest = crate::peak_memory();
     pb.set_message("评分、排名、分档");

@@ -18,6 +18,9 @@ pub struct Args {
     /// 数据目录或文件（可多个）
     #[arg(long, num_args = 1.., default_value = "samples")]
     pub data: Vec<PathBuf>,
+    /// 不读取的文件或工作表（可多次）：文件路径或文件名，或「文件名:工作表名」只排除一个工作表
+    #[arg(long, value_name = "文件或工作表")]
+    pub exclude: Vec<String>,
     /// 上年评价结果（结果工作簿 .xlsx 或结果 CSV），显示上年等级
     #[arg(long, value_name = "文件")]
     pub previous: Option<PathBuf>,
@@ -25,7 +28,7 @@ pub struct Args {
 
 pub fn run(a: &Args) -> Result<(), crate::Error> {
     let rules = rules::load(&a.rules)?;
-    let ds = ingest::load(&a.data)?;
+    let ds = ingest::load_with(&a.data, &ingest::LoadOptions { exclude: a.exclude.clone() })?;
     let ev = evaluation::run(rules, ds)?;
     let previous = match &a.previous {
         Some(p) => Some(report::read_previous(p, &ev)?),

@@ -19,6 +19,9 @@ pub struct Args {
     /// 数据目录或文件（可多个），须含标准地表和用地表
     #[arg(long, num_args = 1.., default_value = "samples")]
     pub data: Vec<PathBuf>,
+    /// 不读取的文件或工作表（可多次）：文件路径或文件名，或「文件名:工作表名」只排除一个工作表
+    #[arg(long, value_name = "文件或工作表")]
+    pub exclude: Vec<String>,
     /// 输出目录
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
@@ -50,7 +53,7 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
         land_rules.evaluation_rules = p.clone();
     }
     let eval_rules = rules::load(&land_rules.evaluation_rules)?;
-    let mut ds = ingest::load(&a.data)?;
+    let mut ds = ingest::load_with(&a.data, &ingest::LoadOptions { exclude: a.exclude.clone() })?;
     if !ds.aux_failures.is_empty() {
         return Err(ds.aux_failures.remove(0).into());
     }

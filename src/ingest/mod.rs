@@ -6,18 +6,21 @@
 pub mod problem;
 pub mod read;
 pub mod schema;
+pub mod screen;
 pub mod values;
 pub mod wide;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
 use crate::credit_code;
 pub use problem::{Problem, Reconciliation, Severity};
 use read::{header_key, RawSheet, SourceFile};
+pub use screen::LoadOptions;
+use screen::{Exclusions, Manifests};
 use schema::{AnyKind, AuxKind, ColumnSpec, ColumnType, TableKind};
 use values::{clean_text, parse_date, parse_number, Num};
 
@@ -33,8 +36,12 @@ pub enum IngestError {
     NoHeader { file: PathBuf, sheet: Option<String> },
     #[error("{}：{message}", location(file, sheet))]
     Parse { file: PathBuf, sheet: Option<String>, message: String },
-    #[error("{}：{table}表缺少必需列「{column}」", location(file, sheet))]
-    MissingColumn { file: PathBuf, sheet: Option<String>, table: &'static str, column: &'static str },
+    #[error("{}：{table}表缺少必需列「{columns}」", location(file, sheet))]
+    MissingColumn { file: PathBuf, sheet: Option<String>, table: &'static str, columns: String },
+    #[error("{}", unrecognised_message(.0))]
+    Unrecognised(Vec<UnknownSheet>),
+    #[error("{table}表（每家企业一行）由两处提供：{first}，{second}。同一张表只能来自一个文件；如其中一个是旧版或副本，请移出数据目录，或用 --exclude 排除")]
+    DuplicateTable { table: &'static str, first: String, second: String },
     #[error("{}：列「{column}」的单位「{unit}」无法识别，应为「{expected}」", location(file, sheet))]
     UnknownUnit { file: PathBuf, sheet: Option<String>, column: String, unit: String, expected: &'static str },
     #[error("输入中没有企业名录表（应有列：统一社会信用代码、企业名称、所属园区、行业代码、企业规模）")]
@@ -48,6 +55,31 @@ fn location(file: &std::path::Path, sheet: &Option<String>) -> String {
         Some(s) => format!("{} 工作表「{s}」", file.display()),
         None => file.display().to_string(),
     }
+}
+
+/// A file or sheet that is not any input table: where it is, its first rows, and the table it
+/// comes closest to (with the columns it lacks), if any.
+#[derive(Debug)]
+pub struct UnknownSheet {
+    pub file: PathBuf,
+    pub sheet: Option<String>,
+    pub rows: Vec<(usize, Vec<String>)>,
+    pub closest: Option<String>,
+}
+
+fn unrecognised_message(items: &[UnknownSheet]) -> String {
+    let mut out = format!("有{}个文件或工作表无法识别为任何输入表（表名与列名都不匹配），未评价：", items.len());
+    for u in items {
+        let rows = if u.rows.is_empty() { "（没有内容）".to_string() } else { screen::show_rows(&u.rows) };
+        let closest = u.closest.as_ref().map(|c| format!("；{c}")).unwrap_or_default();
+        let name = u.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let exclude = match &u.sheet {
+            Some(s) => format!("{name}:{s}"),
+            None => name,
+        };
+        out += &format!("\n  {}：{rows}{closest}。如不是输入数据，请加 --exclude \"{exclude}\"", location(&u.file, &u.sheet));
+    }
+    out
 }
 
 /// One sheet that became (part of) a table, referenced by the `__src` column.
@@ -106,6 +138,23 @@ impl Dataset {
 
 /// Read and type every input file.
 pub fn load(inputs: &[PathBuf]) -> Result<Dataset, IngestError> {
+    load_with(inputs, &LoadOptions::default())
+}
+
+/// What loading keeps between files: typed parts per table, the enterprises seen, which file
+/// supplied each one-row-per-enterprise table, and the sheets not recognised.
+struct LoadState<'o> {
+    parts: BTreeMap<AnyKind, Vec<DataFrame>>,
+    seen: BTreeMap<AnyKind, Vec<u32>>,
+    ids: PlHashMap<String, u32>,
+    supplier: BTreeMap<TableKind, (String, Option<String>)>,
+    unknown: Vec<UnknownSheet>,
+    exclusions: Exclusions<'o>,
+    manifests: Manifests,
+}
+
+/// Read and type every input file, leaving out what `opts` excludes.
+pub fn load_with(inputs: &[PathBuf], opts: &LoadOptions) -> Result<Dataset, IngestError> {
     let files = read::expand_inputs(inputs)?;
     let mut ds = Dataset {
         tables: BTreeMap::new(),
@@ -120,91 +169,217 @@ pub fn load(inputs: &[PathBuf]) -> Result<Dataset, IngestError> {
         timings: Vec::new(),
         key_count: 0,
     };
+    let mut st = LoadState {
+        parts: BTreeMap::new(),
+        seen: BTreeMap::new(),
+        ids: PlHashMap::new(),
+        supplier: BTreeMap::new(),
+        unknown: Vec::new(),
+        exclusions: Exclusions::new(&opts.exclude),
+        manifests: Manifests::default(),
+    };
     let (mut t_read, mut t_check) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
-    let mut parts: BTreeMap<AnyKind, Vec<DataFrame>> = BTreeMap::new();
-    let mut seen: BTreeMap<AnyKind, Vec<u32>> = BTreeMap::new();
-    let mut ids: PlHashMap<String, u32> = PlHashMap::new();
     for f in &files {
+        if skip_file(&mut ds, &mut st, f) {
+            continue;
+        }
         let t = std::time::Instant::now();
-        let (source, sheets) = read::read_file(f, &header_score)?;
+        let read = read::read_file(f, &header_score);
         t_read += t.elapsed();
         let t = std::time::Instant::now();
+        let (source, sheets) = match read {
+            Err(IngestError::NoHeader { file, sheet: None }) => {
+                let rows = screen::first_lines(&file, 3);
+                if rows.is_empty() {
+                    ds.problems.push(file_note(Severity::Warning, &file, "", "文件中没有任何数据（空文件）", "跳过该文件"));
+                } else {
+                    st.unknown.push(UnknownSheet { file, sheet: None, rows, closest: None });
+                }
+                continue;
+            }
+            other => other?,
+        };
         ds.sources.push(source);
+        if let Some(what) = screen::own_workbook(&sheets) {
+            skip_own_output(&mut ds, f, what, &sheets);
+            continue;
+        }
         if sheets.is_empty() {
-            ds.problems.push(Problem {
-                severity: Severity::Warning,
-                table: String::new(),
-                file: f.display().to_string(),
-                sheet: String::new(),
-                row: None,
-                column: String::new(),
-                value: String::new(),
-                message: "文件中没有任何数据（空工作簿）".into(),
-                action: "跳过该文件".into(),
-            });
+            ds.problems.push(file_note(Severity::Warning, f, "", "文件中没有任何数据（空工作簿）", "跳过该文件"));
         }
         for raw in sheets {
-            let file = raw.file.display().to_string();
-            let sheet = raw.sheet.clone().unwrap_or_default();
-            let recognised = match recognise(&raw) {
-                Err(e) if aux_failure(&e).is_some() => {
-                    let aux = aux_failure(&e).unwrap_or(AuxKind::StdLand);
-                    skip_aux_sheet(&mut ds, &raw, aux, e);
-                    continue;
-                }
-                other => other?,
-            };
-            let Some(kind) = recognised else {
-                let n = raw.data.height() + raw.rows_above;
-                ds.problems.push(Problem {
-                    severity: Severity::Warning,
-                    table: String::new(),
-                    file: file.clone(),
-                    sheet: sheet.clone(),
-                    row: None,
-                    column: String::new(),
-                    value: String::new(),
-                    message: "无法识别为任何输入表（表名与列名都不匹配）".into(),
-                    action: format!("整表跳过，共{n}行"),
-                });
-                ds.reconciliation.push(Reconciliation { file, sheet, table: "未识别".into(), read: n, used: 0, skipped: n, rejected: 0 });
-                continue;
-            };
-            let raw = if kind == AnyKind::Eval(TableKind::Tax) {
-                let keys: Vec<String> = raw.headers.iter().map(|h| header_key(h).0).collect();
-                let find = |key: &str| {
-                    let spec = TableKind::Tax.columns().iter().find(|s| s.key == key).expect("tax spec has the key");
-                    keys.iter().position(|k| spec_matches(spec, k))
-                };
-                match (find("code"), find("tax_type")) {
-                    (Some(code_col), None) if wide::is_wide_tax(&raw, true, false) => wide::to_long(&raw, code_col, find("src_name"))?,
-                    _ => raw,
-                }
-            } else {
-                raw
-            };
-            let src = ds.sheets.len();
-            ds.sheets.push(SheetRef { file: file.clone(), sheet: sheet.clone(), table: kind });
-            let seen_codes = seen.entry(kind).or_default();
-            let (df, rec) = match (type_sheet(&raw, kind, src as u32, seen_codes, &mut ids, &mut ds), kind) {
-                (Err(e), AnyKind::Aux(aux)) => {
-                    skip_aux_sheet(&mut ds, &raw, aux, e);
-                    continue;
-                }
-                (other, _) => other?,
-            };
-            if let AnyKind::Aux(aux) = kind {
-                let table = format!("{}（跳过：供 {} 使用）", aux.name(), aux.used_by());
-                ds.reconciliation.push(Reconciliation { table, used: 0, skipped: rec.read, rejected: 0, ..rec.clone() });
-                ds.aux_reconciliation.push(rec);
-            } else {
-                ds.reconciliation.push(rec);
-            }
-            parts.entry(kind).or_default().push(df);
+            load_sheet(&mut ds, &mut st, raw)?;
         }
         t_check += t.elapsed();
     }
+    if !st.unknown.is_empty() {
+        return Err(IngestError::Unrecognised(st.unknown));
+    }
+    for e in st.exclusions.unused() {
+        ds.problems.push(file_note(Severity::Warning, Path::new(""), "", &format!("--exclude「{e}」没有对应的文件或工作表"), "忽略该排除项"));
+    }
     let t = std::time::Instant::now();
+    finish_tables(&mut ds, st.parts)?;
+    t_check += t.elapsed();
+    ds.key_count = st.ids.len();
+    ds.timings = vec![("读取文件", t_read), ("检查数据", t_check)];
+    Ok(ds)
+}
+
+/// A problem about a whole file or sheet.
+fn file_note(severity: Severity, file: &Path, sheet: &str, message: &str, action: &str) -> Problem {
+    Problem {
+        severity,
+        table: String::new(),
+        file: file.display().to_string(),
+        sheet: sheet.to_string(),
+        row: None,
+        column: String::new(),
+        value: String::new(),
+        message: message.into(),
+        action: action.into(),
+    }
+}
+
+/// Files left unread, each with an info line: excluded by the user, listed in the output
+/// manifest of their folder, or mujun's results CSV.
+fn skip_file(ds: &mut Dataset, st: &mut LoadState, f: &Path) -> bool {
+    let (message, table) = if let Some(e) = st.exclusions.file(f) {
+        (format!("按 --exclude「{e}」排除"), "已排除")
+    } else if let Some(m) = st.manifests.listing(f) {
+        (format!("列在本目录的{m}中，是本程序的输出"), "本程序输出")
+    } else if let Some(what) = screen::own_csv(f) {
+        (format!("是本程序输出的{what}，不是输入数据"), "本程序输出")
+    } else {
+        return false;
+    };
+    ds.problems.push(file_note(Severity::Info, f, "", &message, "整个文件不读取"));
+    let file = f.display().to_string();
+    ds.reconciliation.push(Reconciliation { file, sheet: String::new(), table: format!("{table}（未读取）"), ..Default::default() });
+    true
+}
+
+/// A workbook written by mujun (last year's results, the check workbook …): every sheet skipped.
+fn skip_own_output(ds: &mut Dataset, f: &Path, what: &str, sheets: &[RawSheet]) {
+    ds.problems.push(file_note(Severity::Info, f, "", &format!("是本程序输出的{what}，不是输入数据"), "整个文件跳过"));
+    for raw in sheets {
+        let n = raw.data.height() + raw.rows_above;
+        let (file, sheet) = (f.display().to_string(), raw.sheet.clone().unwrap_or_default());
+        ds.reconciliation.push(Reconciliation { file, sheet, table: "本程序输出（跳过）".into(), read: n, used: 0, skipped: n, rejected: 0 });
+    }
+}
+
+/// Recognise one sheet and type it into its table (or skip, or note it as unknown).
+fn load_sheet(ds: &mut Dataset, st: &mut LoadState, raw: RawSheet) -> Result<(), IngestError> {
+    let file = raw.file.display().to_string();
+    let sheet = raw.sheet.clone().unwrap_or_default();
+    if let Some(e) = raw.sheet.as_deref().and_then(|s| st.exclusions.sheet(&raw.file, s)) {
+        let message = format!("按 --exclude「{e}」排除");
+        skip_whole_sheet(ds, &raw, Severity::Info, &message, "已排除");
+        return Ok(());
+    }
+    let recognised = match recognise(&raw) {
+        Err(e) if aux_failure(&e).is_some() => {
+            let aux = aux_failure(&e).unwrap_or(AuxKind::StdLand);
+            skip_aux_sheet(ds, &raw, aux, e);
+            return Ok(());
+        }
+        other => other?,
+    };
+    let Some(kind) = recognised else {
+        unrecognised_sheet(ds, st, &raw);
+        return Ok(());
+    };
+    if let AnyKind::Eval(k) = kind {
+        check_single_supplier(st, k, &raw)?;
+    }
+    let raw = if kind == AnyKind::Eval(TableKind::Tax) { reshape_wide_tax(raw)? } else { raw };
+    let src = ds.sheets.len();
+    ds.sheets.push(SheetRef { file, sheet, table: kind });
+    let seen_codes = st.seen.entry(kind).or_default();
+    let (df, rec) = match (type_sheet(&raw, kind, src as u32, seen_codes, &mut st.ids, ds), kind) {
+        (Err(e), AnyKind::Aux(aux)) => {
+            skip_aux_sheet(ds, &raw, aux, e);
+            return Ok(());
+        }
+        (other, _) => other?,
+    };
+    if let AnyKind::Aux(aux) = kind {
+        let table = format!("{}（跳过：供 {} 使用）", aux.name(), aux.used_by());
+        ds.reconciliation.push(Reconciliation { table, used: 0, skipped: rec.read, rejected: 0, ..rec.clone() });
+        ds.aux_reconciliation.push(rec);
+    } else {
+        ds.reconciliation.push(rec);
+    }
+    st.parts.entry(kind).or_default().push(df);
+    Ok(())
+}
+
+/// A one-row-per-enterprise table comes from one file: a second file with the same table (an
+/// old copy, a re-saved version) is an error. Sheets of one workbook may split it (by park).
+fn check_single_supplier(st: &mut LoadState, k: TableKind, raw: &RawSheet) -> Result<(), IngestError> {
+    // A blank template (a header and no rows) left next to the filled table supplies nothing.
+    if !k.one_row_per_enterprise() || raw.data.height() == 0 {
+        return Ok(());
+    }
+    let file = raw.file.display().to_string();
+    match st.supplier.get(&k) {
+        Some((first, first_sheet)) if *first != file => Err(IngestError::DuplicateTable {
+            table: k.name(),
+            first: location(Path::new(first), first_sheet),
+            second: location(&raw.file, &raw.sheet),
+        }),
+        Some(_) => Ok(()),
+        None => {
+            st.supplier.insert(k, (file, raw.sheet.clone()));
+            Ok(())
+        }
+    }
+}
+
+/// A tax sheet with one column per 税种, reshaped to one row per enterprise and 税种.
+fn reshape_wide_tax(raw: RawSheet) -> Result<RawSheet, IngestError> {
+    let keys: Vec<String> = raw.headers.iter().map(|h| header_key(h).0).collect();
+    let find = |key: &str| {
+        let spec = TableKind::Tax.columns().iter().find(|s| s.key == key).expect("tax spec has the key");
+        keys.iter().position(|k| spec_matches(spec, k))
+    };
+    match (find("code"), find("tax_type")) {
+        (Some(code_col), None) if wide::is_wide_tax(&raw, true, false) => wide::to_long(&raw, code_col, find("src_name")),
+        _ => Ok(raw),
+    }
+}
+
+/// A sheet that is no table: an empty sheet or an instruction sheet (a template's 填表说明) is
+/// noted and skipped; anything else is kept to be reported as an error with its first rows.
+fn unrecognised_sheet(ds: &mut Dataset, st: &mut LoadState, raw: &RawSheet) {
+    let rows = screen::first_rows(raw, 3);
+    let sheet = raw.sheet.as_deref().unwrap_or("");
+    if rows.is_empty() {
+        skip_whole_sheet(ds, raw, Severity::Info, "空工作表", "跳过");
+    } else if raw.headers.is_empty() && INSTRUCTION_SHEETS.iter().any(|w| sheet.contains(w)) {
+        skip_whole_sheet(ds, raw, Severity::Info, "填表说明等说明性工作表，不是数据表", "跳过");
+    } else {
+        let keys: Vec<String> = raw.headers.iter().map(|h| header_key(h).0).collect();
+        let closest = closest_by_headers(&keys).map(|(kind, missing)| format!("最接近{}表，但缺少必需列「{missing}」", kind.name()));
+        st.unknown.push(UnknownSheet { file: raw.file.clone(), sheet: raw.sheet.clone(), rows, closest });
+    }
+}
+
+/// Words in the name of a sheet that explains how to fill in the others.
+const INSTRUCTION_SHEETS: &[&str] = &["填表说明", "说明", "填报要求"];
+
+/// A sheet not used, every row counted as skipped.
+fn skip_whole_sheet(ds: &mut Dataset, raw: &RawSheet, severity: Severity, message: &str, table: &str) {
+    let n = raw.data.height() + raw.rows_above;
+    let sheet = raw.sheet.clone().unwrap_or_default();
+    ds.problems.push(file_note(severity, &raw.file, &sheet, message, &format!("整表跳过，共{n}行")));
+    let file = raw.file.display().to_string();
+    ds.reconciliation.push(Reconciliation { file, sheet, table: table.into(), read: n, used: 0, skipped: n, rejected: 0 });
+}
+
+/// Every table, its parts concatenated (an empty table where no sheet supplied it).
+fn finish_tables(ds: &mut Dataset, mut parts: BTreeMap<AnyKind, Vec<DataFrame>>) -> Result<(), IngestError> {
     if !parts.contains_key(&AnyKind::Eval(TableKind::Register)) {
         return Err(IngestError::NoRegister);
     }
@@ -225,10 +400,7 @@ pub fn load(inputs: &[PathBuf]) -> Result<Dataset, IngestError> {
             }
         }
     }
-    t_check += t.elapsed();
-    ds.key_count = ids.len();
-    ds.timings = vec![("读取文件", t_read), ("检查数据", t_check)];
-    Ok(ds)
+    Ok(())
 }
 
 /// A recognition error about an auxiliary table (it must not stop `evaluate`).
@@ -299,7 +471,10 @@ fn header_score(cells: &[String]) -> usize {
     }
 }
 
-/// Which table a sheet holds: by sheet or file name first, then by its headers.
+/// Which table a sheet holds: by sheet or file name first, then by its headers. A sheet named
+/// like a table but lacking its required columns is an error naming them, unless its headers
+/// fit another table; so is a sheet whose headers come close to one table (two or more of its
+/// own columns) without its required columns.
 fn recognise(raw: &RawSheet) -> Result<Option<AnyKind>, IngestError> {
     if raw.headers.is_empty() {
         return Ok(None);
@@ -311,44 +486,81 @@ fn recognise(raw: &RawSheet) -> Result<Option<AnyKind>, IngestError> {
     if wide::is_wide_tax(raw, has_key("code"), has_key("tax_type")) {
         return Ok(Some(AnyKind::Eval(TableKind::Tax)));
     }
+    let missing_column = |kind: AnyKind, columns: String| IngestError::MissingColumn { file: raw.file.clone(), sheet: raw.sheet.clone(), table: kind.name(), columns };
     let stem = raw.file.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
     let names: Vec<String> = raw.sheet.iter().cloned().chain(std::iter::once(stem)).collect();
     for name in &names {
         for kind in AnyKind::all() {
             if kind.name_hints().iter().any(|h| name.contains(h)) {
-                if let Some(missing) = kind.columns().iter().find(|s| s.required && !has(s)) {
-                    // Named like this table but lacking a column: the fallback may still fit.
-                    if best_by_headers(&keys).is_none() {
-                        return Err(IngestError::MissingColumn {
-                            file: raw.file.clone(),
-                            sheet: raw.sheet.clone(),
-                            table: kind.name(),
-                            column: missing.header,
-                        });
-                    }
-                    continue;
+                let Some(missing) = missing_columns(kind, &keys) else { return Ok(Some(kind)) };
+                // Named like this table but lacking columns: the headers may still fit another.
+                if best_by_headers(&keys).is_none() {
+                    return Err(missing_column(kind, missing));
                 }
-                return Ok(Some(kind));
             }
         }
     }
-    Ok(best_by_headers(&keys))
+    match best_by_headers(&keys) {
+        Some(kind) => Ok(Some(kind)),
+        None => match closest_by_headers(&keys) {
+            Some((kind, missing)) if specific_matches(kind, &keys) >= 2 => Err(missing_column(kind, missing)),
+            _ => Ok(None),
+        },
+    }
 }
 
+/// Columns that identify a table: neither the credit code nor the optional enterprise name
+/// every department table may carry.
+fn is_specific(spec: &ColumnSpec) -> bool {
+    spec.key != "code" && spec.key != "src_name"
+}
+
+fn specific_matches(kind: AnyKind, keys: &[String]) -> usize {
+    kind.columns().iter().filter(|s| is_specific(s) && keys.iter().any(|k| spec_matches(s, k))).count()
+}
+
+/// The required columns a sheet lacks for `kind` (「、」-joined), None when it has them all.
+/// A table whose own columns are all optional (产出, 能耗) needs at least one of them.
+fn missing_columns(kind: AnyKind, keys: &[String]) -> Option<String> {
+    let has = |spec: &ColumnSpec| keys.iter().any(|k| spec_matches(spec, k));
+    let cols = kind.columns();
+    let missing: Vec<&str> = cols.iter().filter(|s| s.required && !has(s)).map(|s| s.header).collect();
+    if !missing.is_empty() {
+        return Some(missing.join("、"));
+    }
+    if cols.iter().any(|s| is_specific(s) && s.required) || specific_matches(kind, keys) > 0 {
+        return None;
+    }
+    let any: Vec<&str> = cols.iter().filter(|s| is_specific(s)).map(|s| s.header).collect();
+    Some(format!("{}（至少一列）", any.join("、")))
+}
+
+/// The table whose own columns the headers name most, among those whose required columns are
+/// all present.
 fn best_by_headers(keys: &[String]) -> Option<AnyKind> {
     let mut best: Option<(usize, AnyKind)> = None;
     for kind in AnyKind::all() {
-        let cols = kind.columns();
-        let has = |spec: &ColumnSpec| keys.iter().any(|k| spec_matches(spec, k));
-        if cols.iter().any(|s| s.required && !has(s)) {
+        if missing_columns(kind, keys).is_some() {
             continue;
         }
-        let score = cols.iter().filter(|s| s.key != "code" && has(s)).count();
+        let score = specific_matches(kind, keys);
         if score >= 1 && best.map(|(b, _)| score > b).unwrap_or(true) {
             best = Some((score, kind));
         }
     }
     best.map(|(_, k)| k)
+}
+
+/// The table whose own columns the headers name most (at least one), with the columns it lacks.
+fn closest_by_headers(keys: &[String]) -> Option<(AnyKind, String)> {
+    let mut best: Option<(usize, AnyKind)> = None;
+    for kind in AnyKind::all() {
+        let score = specific_matches(kind, keys);
+        if score >= 1 && best.map(|(b, _)| score > b).unwrap_or(true) {
+            best = Some((score, kind));
+        }
+    }
+    best.and_then(|(_, k)| missing_columns(k, keys).map(|m| (k, m)))
 }
 
 fn empty_table(kind: AnyKind) -> Result<DataFrame, IngestError> {
@@ -374,7 +586,48 @@ enum Values<'r> {
 }
 
 const TOTAL_WORDS: &[&str] = &["合计", "总计", "小计"];
-const NOTE_PREFIXES: &[&str] = &["注", "说明", "备注", "填表", "制表", "审核", "数据来源", "单位负责人"];
+const NOTE_PREFIXES: &[&str] = &["注", "说明", "备注", "填表", "填报", "制表", "审核", "数据来源", "单位负责人", "负责人", "联系人", "联系电话"];
+
+/// A line of notes: it starts with a note word or is numbered (`1、`, `2.`, `（3）`, `一、`).
+fn note_start(s: &str) -> bool {
+    if NOTE_PREFIXES.iter().any(|p| s.starts_with(p)) {
+        return true;
+    }
+    let rest = s.trim_start_matches(|c: char| c.is_ascii_digit() || "一二三四五六七八九十".contains(c));
+    let numbered = rest.len() < s.len() && rest.starts_with(['、', '.', '．']) && !rest.chars().nth(1).is_some_and(|c| c.is_ascii_digit());
+    let bracketed = s.strip_prefix(['(', '（']).is_some_and(|r| {
+        let after = r.trim_start_matches(|c: char| c.is_ascii_digit());
+        after.len() < r.len() && after.starts_with([')', '）'])
+    });
+    numbered || bracketed
+}
+
+/// A code cell that could be a mistyped credit code (15 to 20 letters and digits), as opposed
+/// to text.
+fn code_like(code: &str) -> bool {
+    (15..=20).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// First row of the trailing run of note rows (`n` when there is none): blank rows, and rows
+/// whose code cell is not code-like and that either hold text in the code cell alone or start
+/// like a note.
+fn tail_notes_start<'r>(n: usize, width: usize, code_col: usize, cell: &dyn Fn(usize, usize) -> Option<&'r str>) -> usize {
+    let mut start = n;
+    while start > 0 {
+        let i = start - 1;
+        let filled: Vec<(usize, &str)> = (0..width).filter_map(|c| cell(c, i).map(|v| (c, v.trim()))).filter(|(_, v)| !v.is_empty()).take(2).collect();
+        let note = match filled.as_slice() {
+            [] => true,
+            [(c, v)] if *c == code_col => !code_like(&credit_code::normalize(v)),
+            [(_, first), ..] => note_start(first) && !code_like(&credit_code::normalize(cell(code_col, i).unwrap_or(""))),
+        };
+        if !note {
+            break;
+        }
+        start = i;
+    }
+    start
+}
 
 /// Turn a raw sheet into a typed table, reporting every problem and accounting for every row.
 fn type_sheet(
@@ -403,13 +656,14 @@ fn type_sheet(
 
     // Map spec columns to raw columns, with unit factors.
     let keys: Vec<(String, Option<String>)> = raw.headers.iter().map(|h| header_key(h)).collect();
+    let names: Vec<String> = keys.iter().map(|(k, _)| k.clone()).collect();
+    if let Some(columns) = missing_columns(kind, &names) {
+        return Err(IngestError::MissingColumn { file: raw.file.clone(), sheet: raw.sheet.clone(), table: kind.name(), columns });
+    }
     let mut mapping: Vec<(&ColumnSpec, Option<(usize, f64)>)> = Vec::new();
     for spec in kind.columns() {
         let found = keys.iter().position(|(k, _)| spec_matches(spec, k));
         let entry = match found {
-            None if spec.required => {
-                return Err(IngestError::MissingColumn { file: raw.file.clone(), sheet: raw.sheet.clone(), table: kind.name(), column: spec.header })
-            }
             None => None,
             Some(i) => {
                 let mut factor = 1.0;
@@ -444,6 +698,7 @@ fn type_sheet(
     let raw_cols: Vec<_> = raw_chunked.iter().map(|s| s.downcast_as_array()).collect();
     let cell = |c: usize, i: usize| -> Option<&str> { raw_cols.get(c).and_then(|s| s.get(i)) };
     let code_col = mapping[0].1.map(|(i, _)| i).unwrap_or(0);
+    let tail_from = tail_notes_start(n, raw_cols.len(), code_col, &cell);
 
 
     // Outcome per source row (a reshaped wide row may yield several rows): 1 skipped,
@@ -477,7 +732,7 @@ fn type_sheet(
                 .collect(),
             typed: 0,
         };
-        let cx = RowContext { kind, mapping: &mapping, code_col, width: raw_cols.len(), headers: &raw.headers, cell: &cell, problem: &problem, file: &file };
+        let cx = RowContext { kind, mapping: &mapping, code_col, width: raw_cols.len(), headers: &raw.headers, cell: &cell, problem: &problem, file: &file, tail_from };
         for i in lo..hi {
             let before = out.problems.len();
             let (verdict, pre) = type_row(&cx, i, row_of(i), &mut out);
@@ -688,6 +943,8 @@ struct RowContext<'r, 'c> {
     cell: &'c (dyn Fn(usize, usize) -> Option<&'r str> + Sync),
     problem: &'c ProblemFn<'c>,
     file: &'c str,
+    /// First row of the notes below the table (see [`tail_notes_start`]).
+    tail_from: usize,
 }
 
 /// Classify data row `i` (spreadsheet row `row`), check its code and type its values into
@@ -719,7 +976,7 @@ fn type_row<'r>(cx: &RowContext<'r, '_>, i: usize, row: usize, out: &mut Typed<'
     let code_raw = cell(cx.code_col, i).unwrap_or("");
     let code = credit_code::normalize_cow(code_raw);
     let valid = credit_code::validate(&code);
-    if valid.is_err() && NOTE_PREFIXES.iter().any(|p| nonempty[0].starts_with(p)) {
+    if valid.is_err() && (i >= cx.tail_from || NOTE_PREFIXES.iter().any(|p| nonempty[0].starts_with(p))) {
         problems.push(problem(Severity::Info, Some(row), "", nonempty[0], "表格下方的注释行".into(), "跳过"));
         return (Verdict::Skipped, problems.len());
     }

@@ -243,15 +243,21 @@ fn read_workbook(path: &Path, is_header: &HeaderScore) -> Result<Vec<RawSheet>, 
         let rows: Vec<&[Data]> = range.rows().collect();
         let top: Vec<Vec<String>> = rows.iter().take(HEADER_SCAN_ROWS + 1).map(|r| r.iter().map(|c| cell_text(c).unwrap_or_default()).collect()).collect();
         let Some((h, depth, header_cells)) = pick_header(&top, is_header) else {
-            // A sheet without a recognisable header: an empty sheet or notes.
+            // A sheet without a recognisable header: an empty sheet, notes or an unknown table.
+            // Its cells are kept (no headers) so ingest can show its first rows.
             if !rows.is_empty() {
+                let width = rows.iter().map(|r| r.len()).max().unwrap_or(0);
+                let columns: Vec<Column> =
+                    (0..width).map(|c| Column::new(format!("c{c}").into(), rows.iter().map(|r| r.get(c).and_then(cell_text)).collect::<Vec<_>>())).collect();
+                let data = DataFrame::new(rows.len(), columns)
+                    .map_err(|e| IngestError::Parse { file: path.to_path_buf(), sheet: Some(name.clone()), message: e.to_string() })?;
                 out.push(RawSheet {
                     file: path.to_path_buf(),
                     sheet: Some(name.clone()),
                     headers: Vec::new(),
                     first_row: start_row as usize + 1,
                     rows_above: 0,
-                    data: DataFrame::empty_with_height(rows.len()),
+                    data,
                     row_of: None,
                 });
             }
