@@ -10,7 +10,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     let cli = mujun::cmd::Cli::parse();
     if let Err(e) = mujun::cmd::run(cli) {
-        eprintln!("错误：{e}");
+        mujun::errln!("错误：{e}");
         std::process::exit(e.exit_code());
     }
 }

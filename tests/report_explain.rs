@@ -68,3 +68,78 @@ fn explain_prints_the_card_in_chinese() {
     assert_eq!(rc, 6);
     assert!(err.contains("请用统一社会信用代码或完整名称"), "{err}");
 }
+
+/// Run the binary with `args`; (exit code, stdout, stderr).
+fn mujun(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mujun")).args(args).output().expect("run mujun");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// The fixture, with a name and a park that would clear the screen and turn the line around, and
+/// a 税收 row whose code carries an escape sequence (an error printed by evaluate). The code also
+/// holds a line break (a quoted CSV field).
+fn fixture_with_controls(dir: &std::path::Path) {
+    let mut firms = firms_with(tax_of);
+    firms[0].name = "\u{1b}[2J清屏有限公司".into();
+    for f in firms.iter_mut().filter(|f| f.n >= 6 && f.n <= 10) {
+        f.park = "\u{202e}区园涛白".into();
+    }
+    write_fixture(dir, &firms);
+    let mut tax = std::fs::read_to_string(dir.join("税收.csv")).unwrap();
+    tax += "\"91500102\u{1b}]0;x\u{7}\nMA0000001\",增值税,5\n";
+    write_file(dir, "税收.csv", &tax);
+    std::fs::create_dir_all(dir.join("rules")).unwrap();
+    write_file(&dir.join("rules"), "test.toml", &rules_toml(2025));
+}
+
+fn assert_no_controls(text: &str) {
+    assert!(!text.contains(['\u{1b}', '\u{7}', '\u{202e}']), "a raw control character reached the terminal: {text:?}");
+}
+
+#[test]
+fn control_characters_from_the_data_are_printed_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture_with_controls(dir.path());
+    let (rc, out, err) = run(dir.path(), &code(1));
+    assert_eq!(rc, 0, "{err}");
+    assert!(out.starts_with("\\x1b[2J清屏有限公司（"), "{out}");
+    assert_no_controls(&out);
+    let (_, out, _) = run(dir.path(), &code(6));
+    assert!(out.contains("所属园区：\\u{202e}区园涛白"), "{out}");
+    assert_no_controls(&out);
+
+    let rules = dir.path().join("rules").join("test.toml");
+    let out_dir = dir.path().join("out");
+    let data = dir.path().to_str().unwrap();
+    let (rc, out, err) = mujun(&["evaluate", "--rules", rules.to_str().unwrap(), "--data", data, "--out", out_dir.to_str().unwrap()]);
+    assert_eq!(rc, 4, "the bad code is an input error: {err}");
+    assert!(out.contains("  \\u{202e}区园涛白："), "the park in the summary: {out}");
+    assert_no_controls(&out);
+    assert!(err.contains("值「91500102\\x1b]0;x\\x07\\nMA0000001」"), "the problem line, on one line: {err}");
+    assert_no_controls(&err);
+}
+
+/// Start the binary with its stdout a pipe whose reading end is already closed.
+fn into_closed_pipe(args: &[&str]) -> (i32, String) {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mujun")).args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("run mujun");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait for mujun");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    evaluate_fixture(dir.path(), 2025, tax_of);
+    let rules = dir.path().join("rules").join("test.toml");
+    let (rules, data) = (rules.to_str().unwrap(), dir.path().to_str().unwrap());
+    let out_dir = dir.path().join("out");
+    let (rc, err) = into_closed_pipe(&["evaluate", "--rules", rules, "--data", data, "--out", out_dir.to_str().unwrap()]);
+    assert_eq!((rc, err.as_str()), (0, ""), "`mujun evaluate | head`: the run ends as usual, without a panic");
+    assert!(out_dir.join("2025年度亩均效益评价结果.xlsx").exists(), "the results are written");
+    let (rc, err) = into_closed_pipe(&["explain", &code(1), "--rules", rules, "--data", data]);
+    assert_eq!((rc, err.as_str()), (0, ""), "`mujun explain … | head`");
+    let (rc, err) = into_closed_pipe(&["evaluate", "--help"]);
+    assert_eq!((rc, err.as_str()), (0, ""), "`mujun evaluate --help | head`");
+}

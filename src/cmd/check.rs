@@ -27,29 +27,29 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
     let problems = evaluation::check(&rules, &ds)?;
     let path = report::write_check_workbook(&problems, &ds.reconciliation, rules.meta.year, &a.out)?;
 
-    println!("数据核对（读取行数 = 采用 + 跳过 + 拒收）：");
+    crate::outln!("数据核对（读取行数 = 采用 + 跳过 + 拒收）：");
     for r in &ds.reconciliation {
-        let sheet = if r.sheet.is_empty() { String::new() } else { format!("「{}」", r.sheet) };
-        println!("  {}{sheet} → {}：读取 {}，采用 {}，跳过 {}，拒收 {}", r.file, r.table, r.read, r.used, r.skipped, r.rejected);
+        let sheet = if r.sheet.is_empty() { String::new() } else { format!("「{}」", crate::console::escape(&r.sheet)) };
+        crate::outln!("  {}{sheet} → {}：读取 {}，采用 {}，跳过 {}，拒收 {}", crate::console::escape(&r.file), r.table, r.read, r.used, r.skipped, r.rejected);
     }
     let mut by: BTreeMap<Severity, usize> = BTreeMap::new();
     for p in &problems {
         *by.entry(p.severity).or_default() += 1;
     }
     let errors = by.get(&Severity::Error).copied().unwrap_or(0);
-    println!(
+    crate::outln!(
         "问题：错误 {}，警告 {}，提示 {}",
         errors,
         by.get(&Severity::Warning).copied().unwrap_or(0),
         by.get(&Severity::Info).copied().unwrap_or(0)
     );
     for p in problems.iter().filter(|p| p.severity == Severity::Error).take(20) {
-        println!("  {p}");
+        crate::outln!("  {p}");
     }
-    println!("检查结果已写入：{}", path.display());
+    crate::outln!("检查结果已写入：{}", path.display());
     if errors > 0 {
         return Err(crate::Error::InputErrors(errors));
     }
-    println!("没有阻止评价的错误，可以运行 evaluate。");
+    crate::outln!("没有阻止评价的错误，可以运行 evaluate。");
     Ok(())
 }

@@ -33,6 +33,6 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
     };
     let an = Analysis::build(&ev, previous).map_err(|source| report::ReportError::Data { sheet: "评价明细", source })?;
     let found = card::find(&an, &a.query)?;
-    print!("{}", card::text(&an, found));
+    crate::console::out(&card::text(&an, found));
     Ok(())
 }

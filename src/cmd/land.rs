@@ -55,13 +55,13 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
     let run = land::run(land_rules, &eval_rules, ds)?;
     let path = land::report::write(&run, &a.out)?;
     for line in summary(&run) {
-        println!("{line}");
+        crate::outln!("{line}");
     }
-    println!("结果已写入：{}", path.display());
+    crate::outln!("结果已写入：{}", path.display());
     let errors: Vec<_> = run.problems.iter().filter(|p| p.severity == Severity::Error).collect();
     if !errors.is_empty() {
         for p in errors.iter().take(10) {
-            eprintln!("{p}");
+            crate::errln!("{p}");
         }
         if !a.allow_errors {
             return Err(crate::Error::InputErrors(errors.len()));

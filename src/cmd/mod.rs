@@ -1,4 +1,7 @@
 //! One module per subcommand: arguments (clap, Chinese help) and the console side of the work.
+//! Everything they print goes through [`crate::outln`] / [`crate::errln`] (escaped, quiet on a
+//! closed pipe); the lint below catches a stray `println!`.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod check;
 pub mod evaluate;

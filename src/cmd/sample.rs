@@ -27,9 +27,9 @@ pub struct Args {
 pub fn run(a: &Args) -> Result<(), crate::Error> {
     let format = if a.format == "xlsx" { SampleFormat::Xlsx } else { SampleFormat::Csv };
     let files = generate(&SampleOptions { enterprises: a.enterprises, seed: a.seed, format, out: a.out.clone(), year: a.year })?;
-    println!("已生成 {} 家企业的 {} 年度示例数据：", a.enterprises, a.year);
+    crate::outln!("已生成 {} 家企业的 {} 年度示例数据：", a.enterprises, a.year);
     for f in files {
-        println!("  {}", f.display());
+        crate::outln!("  {}", f.display());
     }
     Ok(())
 }

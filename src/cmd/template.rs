@@ -21,9 +21,9 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
     let events: Vec<String> = rules.events.items.iter().map(|e| e.event.clone()).collect();
     let files = write_templates(&a.out, &events, rules.meta.year)
         .map_err(|source| crate::report::ReportError::Xlsx { path: a.out.clone(), sheet: "模板", source })?;
-    println!("已生成 {} 个空白模板：", files.len());
+    crate::outln!("已生成 {} 个空白模板：", files.len());
     for f in files {
-        println!("  {}", f.display());
+        crate::outln!("  {}", f.display());
     }
     Ok(())
 }
