@@ -14,13 +14,13 @@ use crate::{report, rules, score, tier};
 #[command(help_template = super::HELP_TEMPLATE, next_help_heading = "选项")]
 pub struct Args {
     /// 规则文件（TOML）
-    #[arg(long, default_value = "rules/fuling.toml")]
+    #[arg(long, value_name = "文件", default_value = "rules/fuling.toml")]
     pub rules: PathBuf,
     /// 数据目录或文件（可多个）
-    #[arg(long, num_args = 1.., default_value = "samples")]
+    #[arg(long, value_name = "路径", num_args = 1.., default_value = "samples")]
     pub data: Vec<PathBuf>,
     /// 输出目录
-    #[arg(long, default_value = "out")]
+    #[arg(long, value_name = "目录", default_value = "out")]
     pub out: PathBuf,
     /// 显示各阶段耗时
     #[arg(long, short)]

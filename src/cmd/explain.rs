@@ -13,10 +13,10 @@ pub struct Args {
     #[arg(value_name = "统一社会信用代码|企业名称")]
     pub query: String,
     /// 规则文件（TOML）
-    #[arg(long, default_value = "rules/fuling.toml")]
+    #[arg(long, value_name = "文件", default_value = "rules/fuling.toml")]
     pub rules: PathBuf,
     /// 数据目录或文件（可多个）
-    #[arg(long, num_args = 1.., default_value = "samples")]
+    #[arg(long, value_name = "路径", num_args = 1.., default_value = "samples")]
     pub data: Vec<PathBuf>,
     /// 上年评价结果（结果工作簿 .xlsx 或结果 CSV），显示上年等级
     #[arg(long, value_name = "文件")]

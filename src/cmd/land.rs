@@ -13,13 +13,13 @@ use crate::rules;
 #[command(help_template = super::HELP_TEMPLATE, next_help_heading = "选项")]
 pub struct Args {
     /// 土地核查规则文件（TOML）：控制指标、违约金比例、闲置土地认定、评价日
-    #[arg(long, default_value = "rules/land_fuling.toml")]
+    #[arg(long, value_name = "文件", default_value = "rules/land_fuling.toml")]
     pub rules: PathBuf,
     /// 数据目录或文件（可多个），须含标准地表和用地表
-    #[arg(long, num_args = 1.., default_value = "samples")]
+    #[arg(long, value_name = "路径", num_args = 1.., default_value = "samples")]
     pub data: Vec<PathBuf>,
     /// 输出目录
-    #[arg(long, default_value = "out")]
+    #[arg(long, value_name = "目录", default_value = "out")]
     pub out: PathBuf,
     /// 评价日（如 2025-12-31），不填则用规则文件中的 evaluation.date
     #[arg(long, value_name = "日期", value_parser = parse_date_arg)]

@@ -8,19 +8,19 @@ use crate::sample::{generate, SampleFormat, SampleOptions};
 #[command(help_template = super::HELP_TEMPLATE, next_help_heading = "选项")]
 pub struct Args {
     /// 企业数（规上约占32%，其余为规下）
-    #[arg(long, default_value_t = 590)]
+    #[arg(long, value_name = "数量", value_parser = super::args::integer::<usize>, default_value_t = 590)]
     pub enterprises: usize,
     /// 随机种子（相同种子生成完全相同的文件）
-    #[arg(long, default_value_t = 2025)]
+    #[arg(long, value_name = "种子", value_parser = super::args::integer::<u64>, default_value_t = 2025)]
     pub seed: u64,
-    /// 输出格式：xlsx 或 csv
-    #[arg(long, default_value = "csv", value_parser = ["csv", "xlsx"])]
+    /// 输出格式
+    #[arg(long, value_name = "格式", default_value = "csv", value_parser = ["csv", "xlsx"])]
     pub format: String,
     /// 评价年度
-    #[arg(long, default_value_t = 2025)]
+    #[arg(long, value_name = "年度", value_parser = super::args::integer::<i32>, default_value_t = 2025)]
     pub year: i32,
     /// 输出目录
-    #[arg(long, default_value = "samples")]
+    #[arg(long, value_name = "目录", default_value = "samples")]
     pub out: PathBuf,
 }
 

@@ -9,10 +9,10 @@ use crate::rules;
 #[command(help_template = super::HELP_TEMPLATE, next_help_heading = "选项")]
 pub struct Args {
     /// 输出目录
-    #[arg(long, default_value = "templates")]
+    #[arg(long, value_name = "目录", default_value = "templates")]
     pub out: PathBuf,
     /// 规则文件（用于“事项”下拉列表和年度）
-    #[arg(long, default_value = "rules/fuling.toml")]
+    #[arg(long, value_name = "文件", default_value = "rules/fuling.toml")]
     pub rules: PathBuf,
 }
 
