@@ -1,5 +1,3 @@
-use clap::Parser;
-
 // mimalloc reuses freed memory instead of returning it to the system and faulting in fresh
 // zeroed pages; at a province's size that churn was a sixth of `check`'s time. Built with
 // `no_thp`: with transparent huge pages each fault zeroed 2 MiB, and `check` spent a third of
@@ -9,9 +7,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     mujun::publish::install_panic_hook();
-    let cli = mujun::cmd::Cli::parse();
+    let cli = mujun::cmd::args::parse();
     if let Err(e) = mujun::cmd::run(cli) {
-        eprintln!("错误：{e}");
+        mujun::errln!("错误：{e}");
         std::process::exit(e.exit_code());
     }
 }

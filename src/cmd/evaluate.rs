@@ -15,16 +15,16 @@ use crate::{report, rules, score, tier};
 #[command(help_template = super::HELP_TEMPLATE, next_help_heading = "选项")]
 pub struct Args {
     /// 规则文件（TOML）
-    #[arg(long, default_value = "rules/fuling.toml")]
+    #[arg(long, value_name = "文件", default_value = "rules/fuling.toml")]
     pub rules: PathBuf,
     /// 数据目录或文件（可多个）
-    #[arg(long, num_args = 1.., default_value = "samples")]
+    #[arg(long, value_name = "路径", num_args = 1.., default_value = "samples")]
     pub data: Vec<PathBuf>,
     /// 不读取的文件或工作表（可多次）：文件路径或文件名，或「文件名:工作表名」只排除一个工作表
     #[arg(long, value_name = "文件或工作表")]
     pub exclude: Vec<String>,
     /// 输出目录
-    #[arg(long, default_value = "out")]
+    #[arg(long, value_name = "目录", default_value = "out")]
     pub out: PathBuf,
     /// 显示各阶段耗时
     #[arg(long, short)]
@@ -92,19 +92,19 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
     let t_write = t.elapsed();
 
     print_summary(&ev);
-    println!("结果已写入：{}", workbook.display());
+    crate::outln!("结果已写入：{}", workbook.display());
     if let Some(dir) = park_dir {
-        println!("园区工作簿（{} 个）：{}", outputs.parks.len(), dir.display());
+        crate::outln!("园区工作簿（{} 个）：{}", outputs.parks.len(), dir.display());
     }
-    println!("机器可读结果：{}，{}", csv.display(), json.display());
-    println!("输出清单：{}", a.out.join(Kind::Evaluate.manifest()).display());
+    crate::outln!("机器可读结果：{}，{}", csv.display(), json.display());
+    crate::outln!("输出清单：{}", a.out.join(Kind::Evaluate.manifest()).display());
     if a.verbose {
-        println!("各阶段耗时（峰值内存为到该阶段结束时进程的最高常驻内存）：");
+        crate::outln!("各阶段耗时（峰值内存为到该阶段结束时进程的最高常驻内存）：");
         let line = |name: &str, secs: f64, peak: Option<u64>| {
             // Pad by display width: a CJK character takes two terminal columns.
             let pad = 16usize.saturating_sub(crate::report::table::text_width(name));
             let peak = peak.map(|b| format!("  峰值内存 {:.2} GB", b as f64 / 1e9)).unwrap_or_default();
-            println!("  {name}{:pad$}{secs:>10.3} 秒{peak}", "");
+            crate::outln!("  {name}{:pad$}{secs:>10.3} 秒{peak}", "");
         };
         line("读取规则", t_rules.as_secs_f64(), None);
         let n = ingest_timings.len();
@@ -124,7 +124,7 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
     let errors = ev.problems.iter().filter(|p| p.severity == Severity::Error).count();
     if errors > 0 {
         for p in ev.problems.iter().filter(|p| p.severity == Severity::Error).take(10) {
-            eprintln!("{p}");
+            crate::errln!("{p}");
         }
         if !a.allow_errors {
             return Err(crate::Error::InputErrors(errors));
@@ -145,8 +145,8 @@ fn sources(a: &Args, ds: &ingest::Dataset) -> Result<Sources, crate::Error> {
 
 fn print_summary(ev: &Evaluation) {
     let r = &ev.rules;
-    println!("{}（{}年度）", r.meta.name, r.meta.year);
-    println!(
+    crate::outln!("{}（{}年度）", crate::console::escape(&r.meta.name), r.meta.year);
+    crate::outln!(
         "企业共 {} 家：参评 {} 家，未参评 {} 家",
         ev.enterprises_seen(),
         ev.results.height(),
@@ -165,13 +165,13 @@ fn print_summary(ev: &Evaluation) {
         }
         let line = |name: &str, c: &[usize]| {
             let parts: Vec<String> = labels.iter().zip(c).map(|(l, n)| format!("{l}类 {n}")).collect();
-            println!("  {name}：{}", parts.join("，"));
+            crate::outln!("  {}：{}", crate::console::escape(name), parts.join("，"));
         };
-        println!("按评价组：");
+        crate::outln!("按评价组：");
         for (k, c) in &by_group {
             line(k, c);
         }
-        println!("按园区：");
+        crate::outln!("按园区：");
         for (k, c) in &by_park {
             line(k, c);
         }
@@ -182,6 +182,6 @@ fn print_summary(ev: &Evaluation) {
     }
     if !sev.is_empty() {
         let parts: Vec<String> = sev.iter().map(|(s, n)| format!("{} {n}", s.label())).collect();
-        println!("数据问题：{}（见工作簿「问题清单」）", parts.join("，"));
+        crate::outln!("数据问题：{}（见工作簿「问题清单」）", parts.join("，"));
     }
 }

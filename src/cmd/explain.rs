@@ -13,10 +13,10 @@ pub struct Args {
     #[arg(value_name = "统一社会信用代码|企业名称")]
     pub query: String,
     /// 规则文件（TOML）
-    #[arg(long, default_value = "rules/fuling.toml")]
+    #[arg(long, value_name = "文件", default_value = "rules/fuling.toml")]
     pub rules: PathBuf,
     /// 数据目录或文件（可多个）
-    #[arg(long, num_args = 1.., default_value = "samples")]
+    #[arg(long, value_name = "路径", num_args = 1.., default_value = "samples")]
     pub data: Vec<PathBuf>,
     /// 不读取的文件或工作表（可多次）：文件路径或文件名，或「文件名:工作表名」只排除一个工作表
     #[arg(long, value_name = "文件或工作表")]
@@ -36,6 +36,6 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
     };
     let an = Analysis::build(&ev, previous).map_err(|source| report::ReportError::Data { sheet: "评价明细", source })?;
     let found = card::find(&an, &a.query)?;
-    print!("{}", card::text(&an, found));
+    crate::console::out(&card::text(&an, found));
     Ok(())
 }

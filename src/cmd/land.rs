@@ -14,16 +14,16 @@ use crate::rules;
 #[command(help_template = super::HELP_TEMPLATE, next_help_heading = "选项")]
 pub struct Args {
     /// 土地核查规则文件（TOML）：控制指标、违约金比例、闲置土地认定、评价日
-    #[arg(long, default_value = "rules/land_fuling.toml")]
+    #[arg(long, value_name = "文件", default_value = "rules/land_fuling.toml")]
     pub rules: PathBuf,
     /// 数据目录或文件（可多个），须含标准地表和用地表
-    #[arg(long, num_args = 1.., default_value = "samples")]
+    #[arg(long, value_name = "路径", num_args = 1.., default_value = "samples")]
     pub data: Vec<PathBuf>,
     /// 不读取的文件或工作表（可多次）：文件路径或文件名，或「文件名:工作表名」只排除一个工作表
     #[arg(long, value_name = "文件或工作表")]
     pub exclude: Vec<String>,
     /// 输出目录
-    #[arg(long, default_value = "out")]
+    #[arg(long, value_name = "目录", default_value = "out")]
     pub out: PathBuf,
     /// 评价日（如 2025-12-31），不填则用规则文件中的 evaluation.date
     #[arg(long, value_name = "日期", value_parser = parse_date_arg)]
@@ -63,13 +63,13 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
     let path = staging.final_path(&path);
     staging.commit(Sources { rules: rule_files.to_vec(), inputs: super::input_digests(&run.dataset), options: Vec::new() })?;
     for line in summary(&run) {
-        println!("{line}");
+        crate::outln!("{line}");
     }
-    println!("结果已写入：{}", path.display());
+    crate::outln!("结果已写入：{}", path.display());
     let errors: Vec<_> = run.problems.iter().filter(|p| p.severity == Severity::Error).collect();
     if !errors.is_empty() {
         for p in errors.iter().take(10) {
-            eprintln!("{p}");
+            crate::errln!("{p}");
         }
         if !a.allow_errors {
             return Err(crate::Error::InputErrors(errors.len()));

@@ -1,5 +1,9 @@
 //! One module per subcommand: arguments (clap, Chinese help) and the console side of the work.
+//! Everything they print goes through [`crate::outln`] / [`crate::errln`] (escaped, quiet on a
+//! closed pipe); the lint below catches a stray `println!`.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod args;
 pub mod check;
 pub mod evaluate;
 pub mod explain;
@@ -50,6 +54,17 @@ pub enum Command {
     Sample(sample::Args),
     /// 土地核查：标准地达标情况、违约金测算、闲置土地和企业用地台账（自然资源部门用）
     Land(land::Args),
+    /// 帮助：显示总的帮助，或一个命令的帮助（如 mujun help evaluate）
+    Help(HelpArgs),
+}
+
+/// `mujun help [命令]`; handled while parsing ([`args::parse`]).
+#[derive(clap::Args, Debug)]
+#[command(help_template = HELP_TEMPLATE, next_help_heading = "选项")]
+pub struct HelpArgs {
+    /// 要显示帮助的命令（如 evaluate），不填则显示总的帮助
+    #[arg(value_name = "命令")]
+    pub command: Option<String>,
 }
 
 /// The manifest's digests of the inputs as read (taken when they were read, not again).
@@ -65,5 +80,7 @@ pub fn run(cli: Cli) -> Result<(), crate::Error> {
         Command::Explain(a) => explain::run(&a),
         Command::Sample(a) => sample::run(&a),
         Command::Land(a) => land::run(&a),
+        // Printed and exited by `args::parse`; a `Cli` built otherwise has nothing to run.
+        Command::Help(_) => Ok(()),
     }
 }

@@ -9,19 +9,19 @@ use crate::sample::{generate, SampleFormat, SampleOptions};
 #[command(help_template = super::HELP_TEMPLATE, next_help_heading = "选项")]
 pub struct Args {
     /// 企业数（规上约占32%，其余为规下）
-    #[arg(long, default_value_t = 590)]
+    #[arg(long, value_name = "数量", value_parser = super::args::integer::<usize>, default_value_t = 590)]
     pub enterprises: usize,
     /// 随机种子（相同种子生成完全相同的文件）
-    #[arg(long, default_value_t = 2025)]
+    #[arg(long, value_name = "种子", value_parser = super::args::integer::<u64>, default_value_t = 2025)]
     pub seed: u64,
-    /// 输出格式：xlsx 或 csv
-    #[arg(long, default_value = "csv", value_parser = ["csv", "xlsx"])]
+    /// 输出格式
+    #[arg(long, value_name = "格式", default_value = "csv", value_parser = ["csv", "xlsx"])]
     pub format: String,
     /// 评价年度
-    #[arg(long, default_value_t = 2025)]
+    #[arg(long, value_name = "年度", value_parser = super::args::integer::<i32>, default_value_t = 2025)]
     pub year: i32,
     /// 输出目录
-    #[arg(long, default_value = "samples")]
+    #[arg(long, value_name = "目录", default_value = "samples")]
     pub out: PathBuf,
     /// 输出目录中已有文件时仍然写入（替换其中上次生成的示例数据）
     #[arg(long)]
@@ -37,9 +37,9 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
     let files: Vec<PathBuf> = files.iter().map(|f| staging.final_path(f)).collect();
     let options = [("enterprises", a.enterprises.to_string()), ("seed", a.seed.to_string()), ("format", a.format.clone()), ("year", a.year.to_string())];
     staging.commit(Sources { options: options.into_iter().map(|(k, v)| (k.to_string(), v)).collect(), ..Sources::default() })?;
-    println!("已生成 {} 家企业的 {} 年度示例数据：", a.enterprises, a.year);
+    crate::outln!("已生成 {} 家企业的 {} 年度示例数据：", a.enterprises, a.year);
     for f in files {
-        println!("  {}", f.display());
+        crate::outln!("  {}", f.display());
     }
     Ok(())
 }

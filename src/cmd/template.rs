@@ -10,10 +10,10 @@ use crate::rules;
 #[command(help_template = super::HELP_TEMPLATE, next_help_heading = "选项")]
 pub struct Args {
     /// 输出目录
-    #[arg(long, default_value = "templates")]
+    #[arg(long, value_name = "目录", default_value = "templates")]
     pub out: PathBuf,
     /// 规则文件（用于“事项”下拉列表和年度）
-    #[arg(long, default_value = "rules/fuling.toml")]
+    #[arg(long, value_name = "文件", default_value = "rules/fuling.toml")]
     pub rules: PathBuf,
     /// 输出目录中已有文件时仍然写入（替换上次生成的模板）
     #[arg(long)]
@@ -30,9 +30,9 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
             .map_err(crate::Error::from)
     })?;
     let files = staging.commit(Sources { rules: vec![FileDigest::of(&a.rules)?], ..Sources::default() })?;
-    println!("已生成 {} 个空白模板：", files.len());
+    crate::outln!("已生成 {} 个空白模板：", files.len());
     for f in files {
-        println!("  {}", f.display());
+        crate::outln!("  {}", f.display());
     }
     Ok(())
 }

@@ -39,18 +39,20 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "[{}] {}", self.severity.label(), self.file)?;
+        // Printed on the terminal only: the input's own text is escaped.
+        use crate::console::escape;
+        write!(f, "[{}] {}", self.severity.label(), escape(&self.file))?;
         if !self.sheet.is_empty() {
-            write!(f, " 工作表「{}」", self.sheet)?;
+            write!(f, " 工作表「{}」", escape(&self.sheet))?;
         }
         if let Some(r) = self.row {
             write!(f, " 第{r}行")?;
         }
         if !self.column.is_empty() {
-            write!(f, " 列「{}」", self.column)?;
+            write!(f, " 列「{}」", escape(&self.column))?;
         }
         if !self.value.is_empty() {
-            write!(f, " 值「{}」", self.value)?;
+            write!(f, " 值「{}」", escape(&self.value))?;
         }
         write!(f, "：{}", self.message)?;
         if !self.action.is_empty() {

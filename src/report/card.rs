@@ -1,11 +1,13 @@
 //! The score card of one enterprise as terminal text (`mujun explain`): the same numbers as the
 //! 评价明细 sheet — each indicator's value, benchmark, weight and score, the gain of a 10 %
 //! improvement, the distance to the next tier boundary, the indicator that would move it most,
-//! measures, warnings and (with a previous year) last year's tier.
+//! measures, warnings and (with a previous year) last year's tier. The input's own text (names,
+//! codes, parks, notes) is escaped for the terminal ([`escape`]).
 
 use super::analysis::{fmt_num, AlertKind, Analysis, STEP};
 use super::table::text_width;
 use super::ReportError;
+use crate::console::escape;
 use crate::credit_code;
 
 /// What a query found.
@@ -52,11 +54,12 @@ pub fn find(a: &Analysis, query: &str) -> Result<Found, ReportError> {
     }
     match hits.len() {
         1 => Ok(hits[0].0),
-        0 => Err(ReportError::Lookup(format!("没有找到统一社会信用代码或名称为「{q}」的企业"))),
+        0 => Err(ReportError::Lookup(format!("没有找到统一社会信用代码或名称为「{}」的企业", escape(q)))),
         n => {
-            let list: Vec<String> = hits.iter().take(20).map(|(_, name, code)| format!("  {code}  {name}")).collect();
+            let list: Vec<String> = hits.iter().take(20).map(|(_, name, code)| format!("  {}  {}", escape(code), escape(name))).collect();
             Err(ReportError::Lookup(format!(
-                "名称包含「{q}」的企业有{n}家，请用统一社会信用代码或完整名称：\n{}{}",
+                "名称包含「{}」的企业有{n}家，请用统一社会信用代码或完整名称：\n{}{}",
+                escape(q),
                 list.join("\n"),
                 if n > 20 { "\n  ……" } else { "" }
             )))
@@ -96,11 +99,12 @@ pub fn text(a: &Analysis, found: Found) -> String {
 
 fn listed(a: &Analysis, j: usize) -> String {
     let l = &a.listed[j];
-    let mut s = format!("{}（{}）\n", if l.name.is_empty() { "（名称未知）" } else { &l.name }, l.code);
-    s += &format!("所属园区：{}　行业代码：{}　企业规模：{}\n", l.park, if l.industry_code.is_empty() { "—" } else { &l.industry_code }, if l.scale.is_empty() { "—" } else { &l.scale });
-    s += &format!("未参评：{} —— {}\n", l.category, l.reason);
+    let or_dash = |x: &str| if x.is_empty() { "—".into() } else { escape(x).into_owned() };
+    let mut s = format!("{}（{}）\n", if l.name.is_empty() { "（名称未知）".into() } else { escape(l.name) }, escape(l.code));
+    s += &format!("所属园区：{}　行业代码：{}　企业规模：{}\n", escape(l.park), or_dash(l.industry_code), or_dash(l.scale));
+    s += &format!("未参评：{} —— {}\n", escape(l.category), escape(l.reason));
     if let Some(t) = &l.tier {
-        s += &format!("按{t}类管理\n");
+        s += &format!("按{}类管理\n", escape(t));
     }
     s
 }
@@ -110,16 +114,16 @@ fn evaluated(a: &Analysis, i: usize) -> String {
     let f = &a.firms[i];
     let g = &r.groups[f.group];
     let c = &a.cards[i];
-    let mut s = format!("{}（{}）\n", f.name, f.code);
+    let mut s = format!("{}（{}）\n", escape(f.name), escape(f.code));
     let div = f.division.map(|d| format!("（{}）", super::summary::division_name(d))).unwrap_or_default();
-    s += &format!("所属园区：{}　行业代码：{}{div}　产业集群：{}　企业规模：{}\n", f.park, f.industry_code, f.cluster, f.scale);
+    s += &format!("所属园区：{}　行业代码：{}{div}　产业集群：{}　企业规模：{}\n", escape(f.park), escape(f.industry_code), escape(f.cluster), escape(f.scale));
     let within: Vec<String> = g.tiers.rank_within.iter().map(|k| if k == "group" { "评价组".to_string() } else { k.clone() }).collect();
     s += &format!("评价组：{}　排名：第 {} 名 / {} 家（排名范围：{}）\n", g.name, f.rank, f.pop, within.join(" × "));
     s += &format!("等级：{}", a.tier_display(f.group, &f.tier));
     if f.tier != f.tier_by_score || f.vetoed {
         s += &format!("（按得分 {}；加减分事项后 {}", f.tier_by_score, f.tier_after_events);
         if let Some(reason) = &f.adj_reason {
-            s += &format!("；调档：{reason}");
+            s += &format!("；调档：{}", escape(reason));
         }
         s += "）";
     }
@@ -151,9 +155,9 @@ fn evaluated(a: &Analysis, i: usize) -> String {
         let ind = a.indicators[it.ind];
         let mark = if c.best == Some(k) { " *" } else { "" };
         s += &line(&[
-            format!("{}{mark}", ind.name),
+            format!("{}{mark}", escape(&ind.name)),
             opt(f.value[it.ind], 4),
-            ind.unit.clone(),
+            escape(&ind.unit).into_owned(),
             opt(f.bench[it.ind], 4),
             fmt_num(it.weight, 0),
             opt(f.score[it.ind], 2),
@@ -162,11 +166,11 @@ fn evaluated(a: &Analysis, i: usize) -> String {
             it.needed.map(|n| format!("+{:.1}%", n * 100.0)).unwrap_or_else(|| "—".into()),
         ]);
         if !it.note.is_empty() {
-            s += &format!("    （{}）\n", it.note);
+            s += &format!("    （{}）\n", escape(it.note));
         }
     }
     if let Some(n) = &f.event_note {
-        s += &format!("加减分事项：{n}\n");
+        s += &format!("加减分事项：{}\n", escape(n));
     }
     s += "\n";
     match &c.up {
