@@ -387,3 +387,18 @@ fn the_bundled_rule_files_still_compile() {
         mujun::rules::load(&path).unwrap_or_else(|e| panic!("{f}: {e}"));
     }
 }
+
+#[test]
+fn land_rule_files_get_the_same_chinese_messages() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules").join("land_fuling.toml");
+    let text = std::fs::read_to_string(&path).unwrap().replacen("fee_share = 0.20", "fee_sharre = 0.20", 1);
+    let line = text.lines().position(|l| l.starts_with("fee_sharre")).unwrap() + 1;
+    match mujun::land::controls::compile(&path, &text) {
+        Err(RuleError::Invalid { line: l, key, message, .. }) => {
+            assert_eq!((l, key.as_str()), (line, "idle.fee_sharre"), "{message}");
+            assert!(message.contains("是否想写「fee_share」？"), "{message}");
+            assert_chinese(&message);
+        }
+        other => panic!("{other:?}"),
+    }
+}

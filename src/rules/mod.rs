@@ -328,10 +328,10 @@ impl Ctx<'_> {
             Err(err) => return self.err(span, key, expr::schema_error(text, &err)),
             Ok(s) => s.get("__x").cloned().unwrap_or(DataType::Null),
         };
+        let numeric = dt.is_primitive_numeric() || dt == DataType::Null;
         if want_bool && dt != DataType::Boolean {
             return self.err(span, key, format!("条件「{text}」的结果应为真/假，实为{}", type_name(&dt)));
-        }
-        if !want_bool && !(dt.is_primitive_numeric() || dt == DataType::Null) {
+        } else if !want_bool && !numeric {
             return self.err(span, key, format!("公式「{text}」的结果应为数值，实为{}", type_name(&dt)));
         }
         if let Some(v) = expr::constant_zero_divisor(&e) {
