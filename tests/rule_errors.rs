@@ -402,3 +402,24 @@ fn land_rule_files_get_the_same_chinese_messages() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_missing_benchmark_file_is_named_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("规则.toml");
+    let text = GOOD.replace("benchmark = { value = 10 }", "benchmark = { file = \"上年均值.csv\" }");
+    match compile(&path, &text) {
+        Err(RuleError::Invalid { line, key, message, .. }) => {
+            assert_eq!((line, key.as_str()), (18, "groups[0].indicators[0].benchmark.file"), "{message}");
+            assert!(message.contains("上年均值.csv") && message.contains("不存在"), "{message}");
+            assert_chinese(&message);
+        }
+        other => panic!("{:?}", other.err()),
+    }
+    // A value that is not a positive number: row 2 of the file.
+    std::fs::write(dir.path().join("上年均值.csv"), "指标,范围,基准值\nt,全部,-3\n").unwrap();
+    match compile(&path, &text) {
+        Err(RuleError::Invalid { message, .. }) => assert!(message.contains("第2行") && message.contains("大于 0"), "{message}"),
+        other => panic!("{:?}", other.err()),
+    }
+}

@@ -625,7 +625,10 @@ fn read_benchmark_file(path: &Path, id: &str, name: &str) -> Result<Vec<(String,
         .with_infer_schema_length(Some(0))
         .try_into_reader_with_file_path(Some(path.to_path_buf()))
         .and_then(|r| r.finish())
-        .map_err(|e| format!("无法读取基准值文件 {}：{e}", path.display()))?;
+        .map_err(|_| match path.exists() {
+            false => format!("基准值文件 {} 不存在（路径相对规则文件所在目录）", path.display()),
+            true => format!("无法读取基准值文件 {}：应为 UTF-8 编码的 CSV，列为 指标、范围、基准值", path.display()),
+        })?;
     let get = |c: &str| df.column(c).and_then(|s| s.str().cloned()).map_err(|_| format!("基准值文件 {} 缺少列「{c}」", path.display()));
     let (ind, key, val) = (get("指标")?, get("范围")?, get("基准值")?);
     let mut out = Vec::new();
