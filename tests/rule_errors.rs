@@ -387,3 +387,39 @@ fn the_bundled_rule_files_still_compile() {
         mujun::rules::load(&path).unwrap_or_else(|e| panic!("{f}: {e}"));
     }
 }
+
+#[test]
+fn land_rule_files_get_the_same_chinese_messages() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules").join("land_fuling.toml");
+    let text = std::fs::read_to_string(&path).unwrap().replacen("fee_share = 0.20", "fee_sharre = 0.20", 1);
+    let line = text.lines().position(|l| l.starts_with("fee_sharre")).unwrap() + 1;
+    match mujun::land::controls::compile(&path, &text) {
+        Err(RuleError::Invalid { line: l, key, message, .. }) => {
+            assert_eq!((l, key.as_str()), (line, "idle.fee_sharre"), "{message}");
+            assert!(message.contains("是否想写「fee_share」？"), "{message}");
+            assert_chinese(&message);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_missing_benchmark_file_is_named_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("规则.toml");
+    let text = GOOD.replace("benchmark = { value = 10 }", "benchmark = { file = \"上年均值.csv\" }");
+    match compile(&path, &text) {
+        Err(RuleError::Invalid { line, key, message, .. }) => {
+            assert_eq!((line, key.as_str()), (18, "groups[0].indicators[0].benchmark.file"), "{message}");
+            assert!(message.contains("上年均值.csv") && message.contains("不存在"), "{message}");
+            assert_chinese(&message);
+        }
+        other => panic!("{:?}", other.err()),
+    }
+    // A value that is not a positive number: row 2 of the file.
+    std::fs::write(dir.path().join("上年均值.csv"), "指标,范围,基准值\nt,全部,-3\n").unwrap();
+    match compile(&path, &text) {
+        Err(RuleError::Invalid { message, .. }) => assert!(message.contains("第2行") && message.contains("大于 0"), "{message}"),
+        other => panic!("{:?}", other.err()),
+    }
+}

@@ -368,10 +368,7 @@ pub fn compile(path: &Path, text: &str) -> Result<LandRules, RuleError> {
 
 /// `region`: the including file's region class, which overrides this file's for its tables.
 fn compile_depth(path: &Path, text: &str, depth: usize, region: Option<&str>) -> Result<LandRules, RuleError> {
-    let raw: RawLandRules = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1).unwrap_or(0);
-        RuleError::Syntax { path: path.to_path_buf(), line, message: e.message().to_string() }
-    })?;
+    let raw: RawLandRules = toml::from_str(text).map_err(|e| crate::rules::toml_error::translate(path, text, &e))?;
     let cx = Ctx { path, text };
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
 

@@ -328,10 +328,10 @@ impl Ctx<'_> {
             Err(err) => return self.err(span, key, expr::schema_error(text, &err)),
             Ok(s) => s.get("__x").cloned().unwrap_or(DataType::Null),
         };
+        let numeric = dt.is_primitive_numeric() || dt == DataType::Null;
         if want_bool && dt != DataType::Boolean {
             return self.err(span, key, format!("条件「{text}」的结果应为真/假，实为{}", type_name(&dt)));
-        }
-        if !want_bool && !(dt.is_primitive_numeric() || dt == DataType::Null) {
+        } else if !want_bool && !numeric {
             return self.err(span, key, format!("公式「{text}」的结果应为数值，实为{}", type_name(&dt)));
         }
         if let Some(v) = expr::constant_zero_divisor(&e) {
@@ -625,7 +625,10 @@ fn read_benchmark_file(path: &Path, id: &str, name: &str) -> Result<Vec<(String,
         .with_infer_schema_length(Some(0))
         .try_into_reader_with_file_path(Some(path.to_path_buf()))
         .and_then(|r| r.finish())
-        .map_err(|e| format!("无法读取基准值文件 {}：{e}", path.display()))?;
+        .map_err(|_| match path.exists() {
+            false => format!("基准值文件 {} 不存在（路径相对规则文件所在目录）", path.display()),
+            true => format!("无法读取基准值文件 {}：应为 UTF-8 编码的 CSV，列为 指标、范围、基准值", path.display()),
+        })?;
     let get = |c: &str| df.column(c).and_then(|s| s.str().cloned()).map_err(|_| format!("基准值文件 {} 缺少列「{c}」", path.display()));
     let (ind, key, val) = (get("指标")?, get("范围")?, get("基准值")?);
     let mut out = Vec::new();
