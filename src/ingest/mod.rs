@@ -68,7 +68,7 @@ pub struct UnknownSheet {
 }
 
 fn unrecognised_message(items: &[UnknownSheet]) -> String {
-    let mut out = format!("有{}个文件或工作表无法识别为任何输入表（表名与列名都不匹配），未评价：", items.len());
+    let mut out = format!("有{}个文件或工作表无法识别为任何输入表（表名与列名都不匹配）：", items.len());
     for u in items {
         let rows = if u.rows.is_empty() { "（没有内容）".to_string() } else { screen::show_rows(&u.rows) };
         let closest = u.closest.as_ref().map(|c| format!("；{c}")).unwrap_or_default();
