@@ -482,7 +482,7 @@ fn recognise(raw: &RawSheet) -> Result<Option<AnyKind>, IngestError> {
     let keys: Vec<String> = raw.headers.iter().map(|h| header_key(h).0).collect();
     let has = |spec: &ColumnSpec| keys.iter().any(|k| spec_matches(spec, k));
     let tax_cols = TableKind::Tax.columns();
-    let has_key = |key: &str| tax_cols.iter().find(|s| s.key == key).map(|s| has(s)).unwrap_or(false);
+    let has_key = |key: &str| tax_cols.iter().find(|s| s.key == key).is_some_and(&has);
     if wide::is_wide_tax(raw, has_key("code"), has_key("tax_type")) {
         return Ok(Some(AnyKind::Eval(TableKind::Tax)));
     }
