@@ -68,7 +68,7 @@ pub struct UnknownSheet {
 }
 
 fn unrecognised_message(items: &[UnknownSheet]) -> String {
-    let mut out = format!("有{}个文件或工作表无法识别为任何输入表（表名与列名都不匹配），未评价：", items.len());
+    let mut out = format!("有{}个文件或工作表无法识别为任何输入表（表名与列名都不匹配）：", items.len());
     for u in items {
         let rows = if u.rows.is_empty() { "（没有内容）".to_string() } else { screen::show_rows(&u.rows) };
         let closest = u.closest.as_ref().map(|c| format!("；{c}")).unwrap_or_default();
@@ -482,7 +482,7 @@ fn recognise(raw: &RawSheet) -> Result<Option<AnyKind>, IngestError> {
     let keys: Vec<String> = raw.headers.iter().map(|h| header_key(h).0).collect();
     let has = |spec: &ColumnSpec| keys.iter().any(|k| spec_matches(spec, k));
     let tax_cols = TableKind::Tax.columns();
-    let has_key = |key: &str| tax_cols.iter().find(|s| s.key == key).map(|s| has(s)).unwrap_or(false);
+    let has_key = |key: &str| tax_cols.iter().find(|s| s.key == key).is_some_and(&has);
     if wide::is_wide_tax(raw, has_key("code"), has_key("tax_type")) {
         return Ok(Some(AnyKind::Eval(TableKind::Tax)));
     }
