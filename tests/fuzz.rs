@@ -67,11 +67,20 @@ fn make_case(corpus: &Corpus, seed: u64, n: u64) -> Case {
     let run = if n < bases { Run::Check } else { run };
     let rules_file = match run {
         Run::Land => ["land_fuling.toml", "land_national.toml"].choose(&mut rng).expect("land rules").to_string(),
-        _ if rng.random_bool(0.1) => corpus.rules.iter().map(|r| r.0.clone()).filter(|r| !r.starts_with("land_") && r.ends_with(".toml")).collect::<Vec<_>>().choose(&mut rng).expect("rules").clone(),
+        _ if rng.random_bool(0.1) => corpus
+            .rules
+            .iter()
+            .map(|r| r.0.clone())
+            .filter(|r| !r.starts_with("land_") && r.ends_with(".toml"))
+            .collect::<Vec<_>>()
+            .choose(&mut rng)
+            .expect("rules")
+            .clone(),
         _ => "fuling.toml".into(),
     };
     let previous = (run == Run::Evaluate && rng.random_bool(0.25)).then(|| corpus.previous.choose(&mut rng).cloned()).flatten();
-    let mut case = Case { run, base: set.name, data: set.files.clone(), rules: corpus.rules.clone(), rules_file, previous, notes: Vec::new() };
+    let mut case =
+        Case { run, base: set.name, data: set.files.clone(), rules: corpus.rules.clone(), rules_file, previous, notes: Vec::new() };
     if n >= bases {
         for _ in 0..rng.random_range(1..=3) {
             let note = mutate_case(&mut rng, &mut case);
@@ -83,7 +92,11 @@ fn make_case(corpus: &Corpus, seed: u64, n: u64) -> Case {
 
 fn mutate_one(rng: &mut ChaCha8Rng, name: &str, body: &mut Vec<u8>) -> String {
     let note = if name.ends_with(".toml") {
-        if rng.random_bool(0.85) { mutate::toml(rng, body) } else { mutate::bytes(rng, body) }
+        if rng.random_bool(0.85) {
+            mutate::toml(rng, body)
+        } else {
+            mutate::bytes(rng, body)
+        }
     } else if name.ends_with(".csv") && rng.random_bool(0.7) {
         mutate::csv(rng, body)
     } else if name.ends_with(".xlsx") && rng.random_bool(0.75) {
@@ -170,7 +183,8 @@ struct Tally {
     by_run: BTreeMap<String, u64>,
     by_code: BTreeMap<i32, u64>,
     found: Vec<Found>,
-    slowest: Duration,
+    /// The slowest run: time, input number, base and mutations.
+    slowest: (Duration, u64, String),
 }
 
 const SAVED_PER_CLASS: usize = 3;
@@ -217,7 +231,9 @@ fn one(s: &Setup, n: u64, tally: &Mutex<Tally>) {
     let mut t = tally.lock().expect("tally");
     t.tried += 1;
     *t.by_run.entry(format!("{:?}", case.run)).or_default() += 1;
-    t.slowest = t.slowest.max(outcome.elapsed);
+    if outcome.elapsed > t.slowest.0 {
+        t.slowest = (outcome.elapsed, n, format!("{:?} on {}: {}", case.run, case.base, case.notes.join("; ")));
+    }
     match verdict {
         Ok(code) => *t.by_code.entry(code).or_default() += 1,
         Err(d) => {
@@ -233,13 +249,15 @@ fn one(s: &Setup, n: u64, tally: &Mutex<Tally>) {
 fn summary(s: &Setup, t: &Tally, spent: Duration) -> String {
     let per_min = t.tried as f64 / spent.as_secs_f64().max(1e-9) * 60.0;
     let mut out = format!(
-        "fuzz seed {}: {} inputs in {:.1}s ({per_min:.0}/min), runs {:?}, exit codes {:?}, slowest {:.1}s\n",
+        "fuzz seed {}: {} inputs in {:.1}s ({per_min:.0}/min), runs {:?}, exit codes {:?}\nslowest {:.1}s: input {} ({})\n",
         s.seed,
         t.tried,
         spent.as_secs_f64(),
         t.by_run,
         t.by_code,
-        t.slowest.as_secs_f64()
+        t.slowest.0.as_secs_f64(),
+        t.slowest.1,
+        t.slowest.2.chars().take(300).collect::<String>()
     );
     let mut classes: BTreeMap<&str, Vec<&Found>> = BTreeMap::new();
     for f in &t.found {
@@ -268,9 +286,18 @@ fn mutated_inputs_get_a_clear_answer_in_time() {
     }
     let tmp = tempfile::tempdir().expect("temp dir");
     let corpus = corpus::build(&bin, &corpus::repo(), &tmp.path().join("corpus"));
-    let limits = oracle::Limits { wall: Duration::from_secs(env_num("MUJUN_FUZZ_TIMEOUT", 20)), memory_kib: env_num("MUJUN_FUZZ_MEMORY_MIB", 4096) * 1024 };
+    let limits = oracle::Limits {
+        wall: Duration::from_secs(env_num("MUJUN_FUZZ_TIMEOUT", 20)),
+        memory_kib: env_num("MUJUN_FUZZ_MEMORY_MIB", 4096) * 1024,
+    };
     let s = Setup { bin, corpus, seed, limits, failures, work: tmp.path().join("cases") };
-    let tally = Mutex::new(Tally { tried: 0, by_run: BTreeMap::new(), by_code: BTreeMap::new(), found: Vec::new(), slowest: Duration::ZERO });
+    let tally = Mutex::new(Tally {
+        tried: 0,
+        by_run: BTreeMap::new(),
+        by_code: BTreeMap::new(),
+        found: Vec::new(),
+        slowest: (Duration::ZERO, 0, String::new()),
+    });
     let next = AtomicU64::new(only.unwrap_or(0));
     let started = Instant::now();
     std::thread::scope(|scope| {
@@ -286,6 +313,6 @@ fn mutated_inputs_get_a_clear_answer_in_time() {
     });
     let t = tally.into_inner().expect("tally");
     let report = summary(&s, &t, started.elapsed());
-    println!("{report}");
     assert!(t.found.is_empty(), "{report}");
+    println!("{report}");
 }

@@ -8,11 +8,58 @@ use rand_chacha::ChaCha8Rng;
 
 /// Cell texts that have broken number and date parsers elsewhere.
 pub const ODD_VALUES: &[&str] = &[
-    "1e308", "1.7976931348623157e308", "1e309", "-1e308", "-1e309", "NaN", "nan", "-NaN", "inf", "-inf", "Infinity",
-    "+∞", "4.9e-324", "1e-320", "-0", "0", "99999999999999999999999999999", "-99999999999", "0x1F", "1_000", "1,000",
-    "１２３４．５", "１ｅ３０８", "－１２", "12万", " 12 ", "\u{3000}12\u{3000}", "十二", "#N/A", "#DIV/0!", "=1/0", "null",
-    "\u{0}", "'123", "12.5%", "(12.5)", "¥100", "2025-13-45", "0000-00-00", "9999-12-31", "-45000", "45000",
-    "1900-02-29", "2025/02/30", "\"", "\t", "\u{feff}", "\u{202e}abc", "🏭", "规上", "A", "",
+    "1e308",
+    "1.7976931348623157e308",
+    "1e309",
+    "-1e308",
+    "-1e309",
+    "NaN",
+    "nan",
+    "-NaN",
+    "inf",
+    "-inf",
+    "Infinity",
+    "+∞",
+    "4.9e-324",
+    "1e-320",
+    "-0",
+    "0",
+    "99999999999999999999999999999",
+    "-99999999999",
+    "0x1F",
+    "1_000",
+    "1,000",
+    "１２３４．５",
+    "１ｅ３０８",
+    "－１２",
+    "12万",
+    " 12 ",
+    "\u{3000}12\u{3000}",
+    "十二",
+    "#N/A",
+    "#DIV/0!",
+    "=1/0",
+    "null",
+    "\u{0}",
+    "'123",
+    "12.5%",
+    "(12.5)",
+    "¥100",
+    "2025-13-45",
+    "0000-00-00",
+    "9999-12-31",
+    "-45000",
+    "45000",
+    "1900-02-29",
+    "2025/02/30",
+    "\"",
+    "\t",
+    "\u{feff}",
+    "\u{202e}abc",
+    "🏭",
+    "规上",
+    "A",
+    "",
 ];
 
 pub fn long_text(rng: &mut ChaCha8Rng, n: usize) -> String {
@@ -106,8 +153,8 @@ pub fn bytes(rng: &mut ChaCha8Rng, data: &mut Vec<u8>) -> String {
         _ => {
             let i = at(rng);
             let n = rng.random_range(1..=8);
-            for k in i..(i + n).min(len) {
-                data[k] = *[0u8, 0xFF, b'9', b',', b'<'].choose(rng).expect("bytes");
+            for b in data.iter_mut().skip(i).take(n) {
+                *b = *[0u8, 0xFF, b'9', b',', b'<'].choose(rng).expect("bytes");
             }
             format!("overwrite {n} bytes at {i}")
         }
@@ -246,7 +293,11 @@ pub fn csv(rng: &mut ChaCha8Rng, data: &mut Vec<u8>) -> String {
         }
         _ => {
             let out = write_csv(&rows, line_end);
-            *data = if rng.random_bool(0.5) { encoding_rs::GBK.encode(&out).0.into_owned() } else { [&b"\xEF\xBB\xBF"[..], out.as_bytes()].concat() };
+            *data = if rng.random_bool(0.5) {
+                encoding_rs::GBK.encode(&out).0.into_owned()
+            } else {
+                [&b"\xEF\xBB\xBF"[..], out.as_bytes()].concat()
+            };
             return "re-encoded (GBK or UTF-8 with BOM)".into();
         }
     };
@@ -261,7 +312,7 @@ fn set(row: &mut Vec<String>, col: usize, v: String) {
     row[col] = v;
 }
 
-fn swap(row: &mut Vec<String>, a: usize, b: usize) {
+fn swap(row: &mut [String], a: usize, b: usize) {
     if a < row.len() && b < row.len() {
         row.swap(a, b);
     }
@@ -287,10 +338,26 @@ pub fn toml(rng: &mut ChaCha8Rng, data: &mut Vec<u8>) -> String {
     let note = match rng.random_range(0..9) {
         0..=2 => match number_spans(&lines).choose(rng) {
             Some(&(l, a, b)) => {
-                let v = ["1e308", "-1e308", "nan", "inf", "-inf", "-1", "0", "1e400", "99999999999999999999", "-0.0", "5e-324", "1_000", "0x7fffffffffffffff", "-9223372036854775808", "\"12\""]
-                    .choose(rng)
-                    .expect("numbers")
-                    .to_string();
+                let v = [
+                    "1e308",
+                    "-1e308",
+                    "nan",
+                    "inf",
+                    "-inf",
+                    "-1",
+                    "0",
+                    "1e400",
+                    "99999999999999999999",
+                    "-0.0",
+                    "5e-324",
+                    "1_000",
+                    "0x7fffffffffffffff",
+                    "-9223372036854775808",
+                    "\"12\"",
+                ]
+                .choose(rng)
+                .expect("numbers")
+                .to_string();
                 let old = lines[l][a..b].to_string();
                 lines[l].replace_range(a..b, &v);
                 format!("line {}: number {old} -> {v}", l + 1)
@@ -348,7 +415,8 @@ fn number_spans(lines: &[String]) -> Vec<(usize, usize, usize)> {
                 && k > 0
                 && matches!(b[k - 1], b' ' | b'=' | b'[' | b',');
             if starts && line[..k].contains('=') && line[..k].matches('"').count() % 2 == 0 {
-                let end = (k + 1..b.len()).find(|&e| !matches!(b[e], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-' | b'_')).unwrap_or(b.len());
+                let end =
+                    (k + 1..b.len()).find(|&e| !matches!(b[e], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-' | b'_')).unwrap_or(b.len());
                 out.push((l, k, end));
                 k = end;
             } else {

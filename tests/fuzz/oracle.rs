@@ -93,11 +93,13 @@ pub fn judge(o: &Outcome, dir: &Path) -> Result<i32, Defect> {
     if code != 0 && !stderr.chars().any(is_cjk) {
         return defect("message without Chinese", &first);
     }
+    let english_defect =
+        |kind: &str, line: &str| Err(Defect { class: format!("{kind}: {}", shape(&english_key(line))), line: line.to_string() });
     if let Some(l) = stderr.lines().find(|l| english(l)) {
-        return defect("English text on stderr", l);
+        return english_defect("English text on stderr", l);
     }
     if let Some(l) = o.stdout.replace(&dir_text, "<DIR>").lines().find(|l| english(l)) {
-        return defect("English text on stdout", l);
+        return english_defect("English text on stdout", l);
     }
     Ok(code)
 }
@@ -106,7 +108,12 @@ pub fn judge(o: &Outcome, dir: &Path) -> Result<i32, Defect> {
 fn panic_line(stderr: &str) -> Option<String> {
     let mut lines = stderr.lines();
     let at = lines.find(|l| l.contains("panicked at"))?;
-    let place = at.split("panicked at").nth(1).unwrap_or("").trim().trim_end_matches(':');
+    let mut place = at.split("panicked at").nth(1).unwrap_or("").trim().trim_end_matches(':');
+    // A dependency's path: keep "crate-1.2.3/src/…".
+    if let Some(i) = place.find("registry/src/") {
+        let index_dir = &place[i + "registry/src/".len()..];
+        place = index_dir.split_once('/').map(|(_, rest)| rest).unwrap_or(index_dir);
+    }
     Some(format!("{place} {}", lines.next().unwrap_or("").trim()))
 }
 
@@ -139,6 +146,26 @@ fn without_paths(line: &str) -> String {
     out + rest
 }
 
+/// A class key for an English line: the Chinese text before the English and its first three
+/// words up to a quoted name (the rest quotes names and numbers that vary).
+fn english_key(line: &str) -> String {
+    let text = without_paths(&unquoted(line));
+    let mut prev = ' ';
+    let start = text.char_indices().find(|&(_, c)| {
+        let begins = c.is_ascii_alphabetic() && !(prev.is_ascii_alphanumeric() || "<_./-`'".contains(prev));
+        prev = c;
+        begins
+    });
+    match start {
+        Some((i, _)) => format!(
+            "{}{}",
+            &text[..i],
+            text[i..].split_whitespace().take_while(|t| !t.contains(['`', '\'', '"'])).take(3).collect::<Vec<_>>().join(" ")
+        ),
+        None => text,
+    }
+}
+
 fn is_cjk(c: char) -> bool {
     ('\u{4e00}'..='\u{9fff}').contains(&c)
 }
@@ -162,9 +189,30 @@ fn unquoted(line: &str) -> String {
 
 /// Library text the program should have translated.
 const ENGLISH_MARKERS: &[&str] = &[
-    "error:", "Error:", "Error(", "failed to", "invalid", "expected", "Resolved plan", "os error", "called `", "unwrap",
-    "ComputeError", "SchemaMismatch", "InvalidOperation", "OutOfBounds", "ShapeMismatch", "ColumnNotFound", "NoData",
-    "polars", "calamine", "Xlsx", "TOML parse", "at line", "not found", "No such file",
+    "error:",
+    "Error:",
+    "Error(",
+    "failed to",
+    "invalid",
+    "expected",
+    "Resolved plan",
+    "os error",
+    "called `",
+    "unwrap",
+    "ComputeError",
+    "SchemaMismatch",
+    "InvalidOperation",
+    "OutOfBounds",
+    "ShapeMismatch",
+    "ColumnNotFound",
+    "NoData",
+    "polars",
+    "calamine",
+    "Xlsx",
+    "TOML parse",
+    "at line",
+    "not found",
+    "No such file",
 ];
 
 /// Whether an (unquoted) line carries English prose: a known library phrase, or three
@@ -204,5 +252,13 @@ mod tests {
         assert_eq!(shape("第12行 值「abc123」不是数字"), "第#行 值不是数字");
         assert_eq!(shape("错误：data/产出.xlsx 工作表「x」：无法读取"), "错误：<FILE> 工作表：无法读取");
         assert_eq!(shape("无法读取规则文件 rules/fuling.toml: stream"), "无法读取规则文件 <FILE>: stream");
+        assert_eq!(
+            english_key("错误：规则文件 rules/x.toml 第12行：unknown field `benchmark`, expected one"),
+            "错误：规则文件 <FILE> 第12行：unknown field"
+        );
+        assert_eq!(
+            english_key("错误：data/产出.xlsx：无法读取（Xlsx error: Zip error: invalid"),
+            "错误：<FILE>：无法读取（Xlsx error: Zip"
+        );
     }
 }

@@ -86,7 +86,8 @@ fn elements(xml: &str, tag: &str) -> Vec<(usize, usize)> {
             continue;
         }
         let Some(gt) = xml[p..].find('>').map(|g| g + p) else { break };
-        let end = if xml.as_bytes()[gt - 1] == b'/' { gt + 1 } else { xml[gt..].find(&close).map(|c| c + gt + close.len()).unwrap_or(gt + 1) };
+        let end =
+            if xml.as_bytes()[gt - 1] == b'/' { gt + 1 } else { xml[gt..].find(&close).map(|c| c + gt + close.len()).unwrap_or(gt + 1) };
         out.push((p, end));
         from = end;
     }
