@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 
 pub type Files = Vec<(String, Vec<u8>)>;
 
@@ -74,6 +74,9 @@ pub fn build(bin: &Path, repo: &Path, work: &Path) -> Corpus {
 /// a title row above the first table's header.
 fn writer_workbook(tables: &Files) -> Vec<u8> {
     let mut wb = Workbook::new();
+    // A fixed creation time: the same seed must give the same bytes.
+    let created = ExcelDateTime::from_ymd(2026, 1, 1).expect("date");
+    wb.set_properties(&DocProperties::new().set_creation_datetime(&created));
     let date = Format::new().set_num_format("yyyy-mm-dd");
     for (k, (name, body)) in tables.iter().enumerate() {
         let ws = wb.add_worksheet();

@@ -36,10 +36,11 @@ fn rezip(entries: &Entries, deflate: bool) -> Vec<u8> {
     w.finish().expect("zip finish").into_inner()
 }
 
-/// Mutate one xlsx in place; falls back to byte damage when it is not a readable zip.
-pub fn mutate(rng: &mut ChaCha8Rng, data: &mut Vec<u8>) -> String {
+/// Mutate one xlsx in place; falls back to byte damage when it is not a readable zip. `gentle`
+/// keeps the package and the cell references intact (values, types, rows and strings only).
+pub fn mutate(rng: &mut ChaCha8Rng, data: &mut Vec<u8>, gentle: bool) -> String {
     let Some(mut entries) = unzip(data) else { return mutate::bytes(rng, data) };
-    let note = if rng.random_bool(0.1) {
+    let note = if !gentle && rng.random_bool(0.1) {
         package(rng, &mut entries)
     } else {
         let sheets: Vec<usize> = (0..entries.len()).filter(|&i| entries[i].0.starts_with("xl/worksheets/sheet")).collect();
@@ -53,7 +54,7 @@ pub fn mutate(rng: &mut ChaCha8Rng, data: &mut Vec<u8>) -> String {
         };
         let name = entries[target].0.clone();
         let mut xml = String::from_utf8_lossy(&entries[target].1).into_owned();
-        let note = if name.ends_with("sharedStrings.xml") { strings_xml(rng, &mut xml) } else { sheet_xml(rng, &mut xml) };
+        let note = if name.ends_with("sharedStrings.xml") { strings_xml(rng, &mut xml) } else { sheet_xml(rng, &mut xml, gentle) };
         entries[target].1 = xml.into_bytes();
         format!("{name}: {note}")
     };
@@ -118,10 +119,11 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
-fn sheet_xml(rng: &mut ChaCha8Rng, xml: &mut String) -> String {
+fn sheet_xml(rng: &mut ChaCha8Rng, xml: &mut String, gentle: bool) -> String {
     let cells = elements(xml, "c");
     let Some(&cell) = cells.choose(rng) else { return raw(rng, xml) };
-    match rng.random_range(0..11) {
+    let arm = if gentle { rng.random_range(4..10) } else { rng.random_range(0..11) };
+    match arm {
         0 | 1 => match attr(xml, cell, "r") {
             Some(r) => {
                 let v = FAR_REFS.choose(rng).expect("refs").to_string();
