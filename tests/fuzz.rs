@@ -6,7 +6,8 @@
 //!
 //! Seeded and bounded: MUJUN_FUZZ_SEED (default 13), MUJUN_FUZZ_SECS (default 60),
 //! MUJUN_FUZZ_JOBS (parallel runs), MUJUN_FUZZ_TIMEOUT (seconds per run, default 20),
-//! MUJUN_FUZZ_CASE (run only that input number, to replay a failure). Failed inputs are saved
+//! MUJUN_FUZZ_CASE (run only that input number, to replay a failure), MUJUN_FUZZ_COMMAND
+//! (check, evaluate or land only). Failed inputs are saved
 //! under target/fuzz-failures/<input number>/ with the command that reproduces them.
 
 #[path = "fuzz/corpus.rs"]
@@ -64,7 +65,14 @@ fn make_case(corpus: &Corpus, seed: u64, n: u64) -> Case {
         65..=89 => Run::Evaluate,
         _ => Run::Land,
     };
-    let run = if n < bases { Run::Check } else { run };
+    let only = std::env::var("MUJUN_FUZZ_COMMAND").unwrap_or_default();
+    let run = match only.trim() {
+        _ if n < bases => Run::Check,
+        "check" => Run::Check,
+        "evaluate" => Run::Evaluate,
+        "land" => Run::Land,
+        _ => run,
+    };
     let rules_file = match run {
         Run::Land => ["land_fuling.toml", "land_national.toml"].choose(&mut rng).expect("land rules").to_string(),
         _ if rng.random_bool(0.1) => corpus
