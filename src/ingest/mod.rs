@@ -19,7 +19,7 @@ use crate::credit_code;
 pub use problem::{Problem, Reconciliation, Severity};
 use read::{header_key, RawSheet, SourceFile};
 use schema::{AnyKind, AuxKind, ColumnSpec, ColumnType, TableKind};
-use values::{clean_text, parse_date, parse_number, Num};
+use values::{clean_name, parse_date, parse_quantity, text_cleaner, Num};
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
@@ -755,7 +755,7 @@ fn type_row<'r>(cx: &RowContext<'r, '_>, i: usize, row: usize, out: &mut Typed<'
         match (spec.ty, acc) {
             (ColumnType::Code, Values::Text(a)) => a.push(code_ok.then(|| code.clone())),
             (ColumnType::Text, Values::Text(a)) => {
-                let v = rawv.and_then(clean_text);
+                let v = rawv.and_then(text_cleaner(spec.key));
                 let v = if spec.key == "counterparty" { v.map(|s| Cow::Owned(credit_code::normalize(&s))) } else { v };
                 if v.is_none() && spec.required {
                     if is_register {
@@ -777,15 +777,15 @@ fn type_row<'r>(cx: &RowContext<'r, '_>, i: usize, row: usize, out: &mut Typed<'
                 };
                 a.push(v);
             }
-            (ColumnType::Number(_) | ColumnType::SignedNumber(_), Values::Number(a)) => {
+            (ColumnType::Number(q) | ColumnType::SignedNumber(q), Values::Number(a)) => {
                 let factor = m.map(|(_, f)| f).unwrap_or(1.0);
-                let v = match rawv.map(parse_number) {
+                let v = match rawv.map(|s| parse_quantity(s, q, factor)) {
                     None | Some(Num::Missing) => None,
                     Some(Num::Value(x)) if x < 0.0 && matches!(spec.ty, ColumnType::Number(_)) => {
                         problems.push(problem(Severity::Warning, Some(row), header(), rawv.unwrap_or(""), "该项不应为负数".into(), "按缺失处理"));
                         None
                     }
-                    Some(Num::Value(x)) => Some(x * factor),
+                    Some(Num::Value(x)) => Some(x),
                     Some(Num::Invalid(why)) => {
                         problems.push(problem(Severity::Warning, Some(row), header(), rawv.unwrap_or(""), why.to_string(), "按缺失处理"));
                         None
@@ -819,7 +819,7 @@ fn register_name<'a>(mapping: &[(&ColumnSpec, Option<(usize, f64)>)], cell: &dyn
         .iter()
         .find(|(s, _)| s.key == "name")
         .and_then(|(_, m)| m.and_then(|(c, _)| cell(c, i)))
-        .and_then(clean_text)
+        .and_then(clean_name)
         .map(Cow::into_owned)
         .unwrap_or_default()
 }
