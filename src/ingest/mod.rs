@@ -155,7 +155,7 @@ pub fn load(inputs: &[PathBuf]) -> Result<Dataset, IngestError> {
                 other => other?,
             };
             let Some(kind) = recognised else {
-                let n = raw.data.height() + raw.rows_above;
+                let n = raw.source_rows() + raw.rows_above;
                 ds.problems.push(Problem {
                     severity: Severity::Warning,
                     table: String::new(),
@@ -243,7 +243,7 @@ fn aux_failure(e: &IngestError) -> Option<AuxKind> {
 /// the error kept for the command that needs the table.
 fn skip_aux_sheet(ds: &mut Dataset, raw: &RawSheet, table: AuxKind, e: IngestError) {
     let (file, sheet) = (raw.file.display().to_string(), raw.sheet.clone().unwrap_or_default());
-    let n = raw.data.height() + raw.rows_above;
+    let n = raw.source_rows() + raw.rows_above;
     ds.problems.push(Problem {
         severity: Severity::Warning,
         table: table.name().into(),
@@ -436,6 +436,9 @@ fn type_sheet(
             }
         };
         mapping.push((spec, entry));
+    }
+    for m in read::missing_cells(raw, mapping.iter().filter_map(|(_, m)| m.map(|(c, _)| c))) {
+        problems.push(problem(Severity::Info, Some(m.first_row), &raw.headers[m.column], &m.value, m.message(), "按缺失处理"));
     }
 
     let n = raw.data.height();
