@@ -422,3 +422,240 @@ fn a_register_without_its_park_column_names_file_sheet_and_columns() {
     let msg = ingest::load(&[dir.path().to_path_buf()]).err().expect("refused").to_string();
     assert!(msg.contains("部门数据.xlsx 工作表「Sheet1」") && msg.contains("企业名录表缺少必需列「行业代码、企业规模」"), "{msg}");
 }
+
+/// The register as a workbook (first sheet 企业名录), firms from row 2; the CSV register of
+/// `write_year` is removed so this one is used.
+fn register_workbook(dir: &std::path::Path, wb: &mut rust_xlsxwriter::Workbook) -> std::path::PathBuf {
+    let _ = std::fs::remove_file(dir.join("企业名录.csv"));
+    let path = dir.join("企业名录.xlsx");
+    wb.save(&path).unwrap();
+    path
+}
+
+/// A register sheet of `firms` (code, name) from row 2; the park is written when given.
+fn register_sheet(wb: &mut rust_xlsxwriter::Workbook, firms: &[(String, &str)], park: Option<&str>) -> u32 {
+    let ws = wb.add_worksheet();
+    ws.set_name("企业名录").unwrap();
+    for (c, h) in ["统一社会信用代码", "企业名称", "所属园区", "行业代码", "企业规模"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (i, (code, name)) in firms.iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write_string(r, 0, code.as_str()).unwrap();
+        ws.write_string(r, 1, *name).unwrap();
+        if let Some(p) = park {
+            ws.write_string(r, 2, p).unwrap();
+        }
+        ws.write_string(r, 3, "2614").unwrap();
+        ws.write_string(r, 4, "规上").unwrap();
+    }
+    firms.len() as u32 + 1
+}
+
+/// A stray cell at XFD1048576 (the last cell of a sheet) costs one cell, not a 1,048,576 ×
+/// 16,384 grid (512 GiB: the process used to abort). The stray row is reported like any row
+/// without a code; the rows between are blank.
+#[test]
+fn a_stray_cell_at_xfd1048576_is_one_cell_not_a_grid() {
+    let dir = tempfile::tempdir().unwrap();
+    write_year(dir.path(), &[Firm::new(1, "规上")]);
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    register_sheet(&mut wb, &[(code(1), "测试企业01有限公司")], Some("涪陵高新区"));
+    let ws = wb.worksheet_from_index(0).unwrap();
+    ws.write_string(1_048_575, 16_383, "x").unwrap();
+    let path = register_workbook(dir.path(), &mut wb);
+    let ds = ingest::load(&[path]).unwrap();
+    assert_eq!(ds.table(mujun::ingest::schema::TableKind::Register).height(), 1);
+    let stray = ds.problems.iter().find(|p| p.row == Some(1_048_576)).expect("the stray row is reported");
+    assert_eq!((stray.severity, stray.column.as_str()), (Severity::Error, "统一社会信用代码"));
+    // Rows: 1 header + 1 firm + 1,048,573 blank + 1 stray = 1,048,576 read.
+    let rec = ds.reconciliation.iter().find(|r| r.table == "企业名录").unwrap();
+    assert_eq!((rec.read, rec.used, rec.skipped, rec.rejected), (1_048_576, 1, 1_048_574, 1));
+}
+
+/// Cells scattered so that laying them out would take a grid far larger than they are (a
+/// diagonal of 3,200 cells spans 3,200 rows × 3,200 columns) are refused with a message naming
+/// file and sheet, not laid out.
+#[test]
+fn cells_scattered_over_a_huge_area_are_refused_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    write_year(dir.path(), &[Firm::new(1, "规上")]);
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let first = register_sheet(&mut wb, &[(code(1), "测试企业01有限公司")], Some("涪陵高新区"));
+    let ws = wb.worksheet_from_index(0).unwrap();
+    for i in 0..3_200u32 {
+        ws.write_string(first + i, 5 + i as u16, "x").unwrap();
+    }
+    let path = register_workbook(dir.path(), &mut wb);
+    let e = ingest::load(&[path]).err().expect("refused");
+    let msg = e.to_string();
+    assert!(msg.contains("企业名录.xlsx") && msg.contains("工作表「企业名录」") && msg.contains("异常"), "{msg}");
+}
+
+/// 所属园区 merged over the rows of its firms applies to each of them (it used to reach only
+/// the first row of each merge: 3 of 5 firms lost their park).
+#[test]
+fn a_park_merged_over_several_rows_applies_to_each_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let firms: Vec<Firm> = (1..=5).map(|n| Firm::new(n, "规上")).collect();
+    write_year(dir.path(), &firms);
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let names: Vec<(String, &str)> = firms.iter().map(|f| (f.code(), "企业")).collect();
+    register_sheet(&mut wb, &names, None);
+    let ws = wb.worksheet_from_index(0).unwrap();
+    let plain = rust_xlsxwriter::Format::new();
+    ws.merge_range(1, 2, 3, 2, "涪陵高新区", &plain).unwrap();
+    ws.merge_range(4, 2, 5, 2, "白涛工业园区", &plain).unwrap();
+    let path = register_workbook(dir.path(), &mut wb);
+    let ds = ingest::load(&[path]).unwrap();
+    let reg = ds.table(mujun::ingest::schema::TableKind::Register);
+    let parks: Vec<Option<&str>> = reg.column("park").unwrap().str().unwrap().iter().collect();
+    let (a, b) = (Some("涪陵高新区"), Some("白涛工业园区"));
+    assert_eq!(parks, [a, a, a, b, b]);
+    assert!(!ds.problems.iter().any(|p| p.message.contains("缺少所属园区")), "{:?}", ds.problems);
+}
+
+/// Names and notes are official text: kept as written (trimmed only), while keys such as the
+/// park are still matched half-width.
+#[test]
+fn names_and_notes_are_kept_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut f = Firm::new(1, "规上");
+    f.name = "重庆鼎联光电（涪陵）有限公司".into();
+    f.park = "涪陵高新区\u{3000}".into();
+    write_year(dir.path(), &[f.clone()]);
+    let note = "涪陵区生态环境局行政处罚决定书（渝涪环罚〔2025〕146号）";
+    write_file(dir.path(), "加减分事项.csv", &format!("统一社会信用代码,事项,日期,说明\n{},环境违法,2024-06-01,\" {note} \"\n", f.code()));
+    let ds = ingest::load(&[dir.path().to_path_buf()]).unwrap();
+    let reg = ds.table(mujun::ingest::schema::TableKind::Register);
+    assert_eq!(reg.column("name").unwrap().str().unwrap().get(0), Some("重庆鼎联光电（涪陵）有限公司"));
+    assert_eq!(reg.column("park").unwrap().str().unwrap().get(0), Some("涪陵高新区"), "the key is trimmed");
+    let ev = ds.table(mujun::ingest::schema::TableKind::Events);
+    assert_eq!(ev.column("note").unwrap().str().unwrap().get(0), Some(note), "trimmed only");
+    let rules = mujun::rules::load(&shipped_rules("fuling.toml")).unwrap();
+    let ev = mujun::evaluation::run(rules, ds).unwrap();
+    assert_eq!(text_of(&ev, &f.code(), "name").as_deref(), Some("重庆鼎联光电（涪陵）有限公司"));
+}
+
+/// A 建筑系数 (a share, at most 1) written 35 under a header without (%) is refused with a
+/// warning naming the cell, never used as 35; 35% is 0.35 under any header; a percent in a
+/// column of areas is refused; under a (%) header plain numbers are divided by 100.
+#[test]
+fn a_percent_or_decimal_that_breaks_the_header_unit_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    write_year(dir.path(), &[Firm::new(1, "规上")]);
+    let head = "统一社会信用代码,宗地编号,出让面积(亩),约定建筑系数,约定容积率";
+    let c = code(1);
+    let rows = format!("{c},G1,10,35,1.5\n{c},G2,10,35%,1.2\n{c},G3,5%,0.4,1.0\n");
+    write_file(dir.path(), "标准地.csv", &format!("{head}\n{rows}"));
+    write_file(dir.path(), "标准地2.csv", &format!("{}\n{c},G4,10,35,1\n{c},G5,10,35%,1\n", head.replace("约定建筑系数", "约定建筑系数(%)")));
+    let ds = ingest::load(&[dir.path().to_path_buf()]).unwrap();
+    let land = ds.aux_table(mujun::ingest::schema::AuxKind::StdLand);
+    let coverage: Vec<Option<f64>> = land.column("agreed_coverage").unwrap().f64().unwrap().iter().collect();
+    // G1: 35 refused; G2: 35% = 0.35; G3: 0.4; G4: 35 under (%) = 35 × 0.01 = 0.35; G5: 35% = 0.35.
+    let near = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| (a - b).abs() < 1e-12).unwrap_or(a == b);
+    let expected = [None, Some(0.35), Some(0.4), Some(0.35), Some(0.35)];
+    assert!(coverage.iter().zip(expected).all(|(a, b)| near(*a, b)) && coverage.len() == 5, "{coverage:?}");
+    let far: Vec<Option<f64>> = land.column("agreed_far").unwrap().f64().unwrap().iter().collect();
+    assert_eq!(far[0], Some(1.5), "容积率 above 1 is a ratio, not a percent");
+    let area: Vec<Option<f64>> = land.column("area_mu").unwrap().f64().unwrap().iter().collect();
+    assert_eq!(area[2], None, "5% is no area");
+    let p = ds.problems.iter().find(|p| p.column == "约定建筑系数" && p.value == "35").expect("35 refused");
+    assert_eq!((p.severity, p.row, p.sheet.as_str()), (Severity::Warning, Some(2), ""));
+    assert!(p.file.ends_with("标准地.csv") && p.message.contains("35%"), "{p}");
+    let p = ds.problems.iter().find(|p| p.column == "出让面积(亩)" && p.value == "5%").expect("5% area refused");
+    assert_eq!((p.severity, p.row), (Severity::Warning, Some(4)));
+}
+
+/// What a person typed: full-width digits, full stop and minus, a minus sign from a word
+/// processor, full-width thousands separators and ideographic spaces.
+#[test]
+fn numbers_typed_with_full_width_and_word_processor_signs() {
+    let dir = tempfile::tempdir().unwrap();
+    write_year(dir.path(), &[Firm::new(1, "规上")]);
+    let c = code(1);
+    let text = format!(
+        "统一社会信用代码,税种,实缴税额(万元)\n{c},增值税,－１２．５\n{c},企业所得税,\u{2212}2.5\n{c},房产税,１，２３４．５\n{c},印花税,\u{3000}7\u{3000}\n"
+    );
+    write_file(dir.path(), "税收.csv", &text);
+    let ds = ingest::load(&[dir.path().to_path_buf()]).unwrap();
+    let tax = ds.table(mujun::ingest::schema::TableKind::Tax);
+    let amounts: Vec<Option<f64>> = tax.column("amount").unwrap().f64().unwrap().iter().collect();
+    assert_eq!(amounts, [Some(-12.5), Some(-2.5), Some(1234.5), Some(7.0)]);
+}
+
+/// Cells that read as missing although something is written in them are counted per column
+/// and kind in 问题清单: missing markers, Excel error values and formulas saved without a
+/// computed value.
+#[test]
+fn cells_read_as_missing_are_counted_per_column_and_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    write_year(dir.path(), &[Firm::new(1, "规上"), Firm::new(2, "规上"), Firm::new(3, "规上")]);
+    let (a, b, c) = (code(1), code(2), code(3));
+    let text = format!("统一社会信用代码,企业名称,工业总产值(万元),营业收入(万元)\n{a},#N/A,-,100\n{b},乙,/,#N/A\n{c},丙,无,100\n");
+    write_file(dir.path(), "产出.csv", &text);
+    let ds = ingest::load(&[dir.path().to_path_buf()]).unwrap();
+    let info = |col: &str| ds.problems.iter().filter(|p| p.column == col && p.severity == Severity::Info).collect::<Vec<_>>();
+    let out = info("工业总产值(万元)");
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert!(out[0].message.contains("3个单元格为缺失标记") && out[0].row == Some(2) && out[0].value == "-", "{}", out[0]);
+    let rev = info("营业收入(万元)");
+    assert!(rev.len() == 1 && rev[0].message.contains("1个单元格为Excel错误值") && rev[0].row == Some(3), "{rev:?}");
+    let name = info("企业名称");
+    assert!(name.len() == 1 && name[0].message.contains("Excel错误值") && name[0].row == Some(2), "{name:?}");
+    let out = ds.table(mujun::ingest::schema::TableKind::Output);
+    assert_eq!(out.column("src_name").unwrap().str().unwrap().get(0), None, "#N/A is no name");
+}
+
+/// Rewrite an xlsx so that its formula cells lose their cached values, as a file saved by a
+/// program that does not compute formulas.
+fn strip_formula_values(path: &std::path::Path) {
+    use std::io::{Read, Write};
+    let bytes = std::fs::read(path).unwrap();
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        let name = f.name().unwrap().to_string();
+        if name.starts_with("xl/worksheets/") {
+            let xml = String::from_utf8(data).unwrap();
+            let mut kept = String::new();
+            let mut rest = xml.as_str();
+            while let Some(at) = rest.find("</f><v>") {
+                let end = rest[at..].find("</v>").unwrap() + at + 4;
+                kept.push_str(&rest[..at + 4]);
+                rest = &rest[end..];
+            }
+            kept.push_str(rest);
+            data = kept.into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        out.write_all(&data).unwrap();
+    }
+    std::fs::write(path, out.finish().unwrap().into_inner()).unwrap();
+}
+
+#[test]
+fn formulas_without_a_computed_value_are_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    write_year(dir.path(), &[Firm::new(1, "规上"), Firm::new(2, "规上")]);
+    std::fs::remove_file(dir.path().join("产出.csv")).unwrap();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("产出").unwrap();
+    ws.write_string(0, 0, "统一社会信用代码").unwrap();
+    ws.write_string(0, 1, "营业收入(万元)").unwrap();
+    for (r, c) in [(1u32, code(1)), (2, code(2))] {
+        ws.write_string(r, 0, c.as_str()).unwrap();
+        ws.write_formula(r, 1, rust_xlsxwriter::Formula::new("=100*2")).unwrap();
+    }
+    let path = dir.path().join("产出.xlsx");
+    wb.save(&path).unwrap();
+    strip_formula_values(&path);
+    let ds = ingest::load(&[dir.path().to_path_buf()]).unwrap();
+    let p = ds.problems.iter().find(|p| p.column == "营业收入(万元)").expect("formulas counted");
+    assert_eq!((p.severity, p.row, p.sheet.as_str()), (Severity::Info, Some(2), "产出"));
+    assert!(p.message.contains("2个单元格为没有计算结果的公式"), "{p}");
+}

@@ -22,7 +22,7 @@ use read::{header_key, RawSheet, SourceFile};
 pub use screen::LoadOptions;
 use screen::{Exclusions, Manifests};
 use schema::{AnyKind, AuxKind, ColumnSpec, ColumnType, TableKind};
-use values::{clean_text, parse_date, parse_number, Num};
+use values::{clean_name, parse_date, parse_quantity, text_cleaner, Num};
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
@@ -263,7 +263,7 @@ fn skip_file(ds: &mut Dataset, st: &mut LoadState, f: &Path) -> bool {
 fn skip_own_output(ds: &mut Dataset, f: &Path, what: &str, sheets: &[RawSheet]) {
     ds.problems.push(file_note(Severity::Info, f, "", &format!("是本程序输出的{what}，不是输入数据"), "整个文件跳过"));
     for raw in sheets {
-        let n = raw.data.height() + raw.rows_above;
+        let n = raw.source_rows() + raw.rows_above;
         let (file, sheet) = (f.display().to_string(), raw.sheet.clone().unwrap_or_default());
         ds.reconciliation.push(Reconciliation { file, sheet, table: "本程序输出（跳过）".into(), read: n, used: 0, skipped: n, rejected: 0 });
     }
@@ -371,7 +371,7 @@ const INSTRUCTION_SHEETS: &[&str] = &["填表说明", "说明", "填报要求"];
 
 /// A sheet not used, every row counted as skipped.
 fn skip_whole_sheet(ds: &mut Dataset, raw: &RawSheet, severity: Severity, message: &str, table: &str) {
-    let n = raw.data.height() + raw.rows_above;
+    let n = raw.source_rows() + raw.rows_above;
     let sheet = raw.sheet.clone().unwrap_or_default();
     ds.problems.push(file_note(severity, &raw.file, &sheet, message, &format!("整表跳过，共{n}行")));
     let file = raw.file.display().to_string();
@@ -415,7 +415,7 @@ fn aux_failure(e: &IngestError) -> Option<AuxKind> {
 /// the error kept for the command that needs the table.
 fn skip_aux_sheet(ds: &mut Dataset, raw: &RawSheet, table: AuxKind, e: IngestError) {
     let (file, sheet) = (raw.file.display().to_string(), raw.sheet.clone().unwrap_or_default());
-    let n = raw.data.height() + raw.rows_above;
+    let n = raw.source_rows() + raw.rows_above;
     ds.problems.push(Problem {
         severity: Severity::Warning,
         table: table.name().into(),
@@ -690,6 +690,9 @@ fn type_sheet(
             }
         };
         mapping.push((spec, entry));
+    }
+    for m in read::missing_cells(raw, mapping.iter().filter_map(|(_, m)| m.map(|(c, _)| c))) {
+        problems.push(problem(Severity::Info, Some(m.first_row), &raw.headers[m.column], &m.value, m.message(), "按缺失处理"));
     }
 
     let n = raw.data.height();
@@ -1012,7 +1015,7 @@ fn type_row<'r>(cx: &RowContext<'r, '_>, i: usize, row: usize, out: &mut Typed<'
         match (spec.ty, acc) {
             (ColumnType::Code, Values::Text(a)) => a.push(code_ok.then(|| code.clone())),
             (ColumnType::Text, Values::Text(a)) => {
-                let v = rawv.and_then(clean_text);
+                let v = rawv.and_then(text_cleaner(spec.key));
                 let v = if spec.key == "counterparty" { v.map(|s| Cow::Owned(credit_code::normalize(&s))) } else { v };
                 if v.is_none() && spec.required {
                     if is_register {
@@ -1034,15 +1037,15 @@ fn type_row<'r>(cx: &RowContext<'r, '_>, i: usize, row: usize, out: &mut Typed<'
                 };
                 a.push(v);
             }
-            (ColumnType::Number(_) | ColumnType::SignedNumber(_), Values::Number(a)) => {
+            (ColumnType::Number(q) | ColumnType::SignedNumber(q), Values::Number(a)) => {
                 let factor = m.map(|(_, f)| f).unwrap_or(1.0);
-                let v = match rawv.map(parse_number) {
+                let v = match rawv.map(|s| parse_quantity(s, q, factor)) {
                     None | Some(Num::Missing) => None,
                     Some(Num::Value(x)) if x < 0.0 && matches!(spec.ty, ColumnType::Number(_)) => {
                         problems.push(problem(Severity::Warning, Some(row), header(), rawv.unwrap_or(""), "该项不应为负数".into(), "按缺失处理"));
                         None
                     }
-                    Some(Num::Value(x)) => Some(x * factor),
+                    Some(Num::Value(x)) => Some(x),
                     Some(Num::Invalid(why)) => {
                         problems.push(problem(Severity::Warning, Some(row), header(), rawv.unwrap_or(""), why.to_string(), "按缺失处理"));
                         None
@@ -1076,7 +1079,7 @@ fn register_name<'a>(mapping: &[(&ColumnSpec, Option<(usize, f64)>)], cell: &dyn
         .iter()
         .find(|(s, _)| s.key == "name")
         .and_then(|(_, m)| m.and_then(|(c, _)| cell(c, i)))
-        .and_then(clean_text)
+        .and_then(clean_name)
         .map(Cow::into_owned)
         .unwrap_or_default()
 }

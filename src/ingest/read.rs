@@ -1,14 +1,14 @@
 //! Reading files into raw sheets: a header row and String columns, whatever the file format.
 //! CSV goes through polars' reader (all columns as text); workbooks through calamine.
 
-use std::io::Cursor;
+use std::io::{Cursor, Read, Seek};
 use std::path::{Path, PathBuf};
 
-use calamine::{open_workbook_auto, Data, Reader};
+use calamine::{open_workbook_auto, Data, Dimensions, Reader, Sheets, Xlsx, XlsxError};
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::values::{split_header, to_half_width};
+use super::values::{missing_kind, split_header, to_half_width};
 use super::IngestError;
 
 /// One sheet (or CSV file) as read: header cells and the data rows below them as text columns.
@@ -22,8 +22,32 @@ pub struct RawSheet {
     /// Rows above the data (title and header rows) that were skipped.
     pub rows_above: usize,
     pub data: DataFrame,
-    /// For a sheet reshaped from wide to long: the source data row (0-based) of each row.
+    /// The source data row (0-based) of each row, when rows were left out (blank rows of a
+    /// workbook) or multiplied (a sheet reshaped from wide to long). None: row i is data row i.
     pub row_of: Option<Vec<u32>>,
+    /// Formula cells saved without a computed value: (data column, 1-based spreadsheet row).
+    pub blank_formulas: Vec<(usize, usize)>,
+    /// Rows of a sheet without a header, of which `data` keeps only the first (enough to show
+    /// what the sheet is).
+    pub unread_rows: Option<usize>,
+}
+
+impl RawSheet {
+    /// Data rows of the sheet as written, blank ones included.
+    pub fn source_rows(&self) -> usize {
+        if let Some(n) = self.unread_rows {
+            return n;
+        }
+        match &self.row_of {
+            Some(r) => r.last().map(|x| *x as usize + 1).unwrap_or(0),
+            None => self.data.height(),
+        }
+    }
+
+    /// The 1-based spreadsheet row of data row `i`.
+    pub fn sheet_row(&self, i: usize) -> usize {
+        self.first_row + self.row_of.as_ref().map(|r| r[i] as usize).unwrap_or(i)
+    }
 }
 
 /// A file read, with its digest for the 规则 sheet.
@@ -205,7 +229,17 @@ fn read_csv(path: &Path, bytes: Vec<u8>, is_header: &HeaderScore) -> Result<Opti
     let mut df = df;
     df.set_column_names(&names)
         .map_err(|e| IngestError::Parse { file: path.to_path_buf(), sheet: None, message: e.to_string() })?;
-    Ok(Some(RawSheet { file: path.to_path_buf(), sheet: None, headers, first_row: idx + depth + 1, rows_above: idx + depth, data: df, row_of: None }))
+    Ok(Some(RawSheet {
+        file: path.to_path_buf(),
+        sheet: None,
+        headers,
+        first_row: idx + depth + 1,
+        rows_above: idx + depth,
+        data: df,
+        row_of: None,
+        blank_formulas: Vec::new(),
+        unread_rows: None,
+    }))
 }
 
 fn cell_text(d: &Data) -> Option<String> {
@@ -218,6 +252,14 @@ fn cell_text(d: &Data) -> Option<String> {
         Data::DateTime(dt) => Some(format_float(dt.as_f64())),
         Data::DateTimeIso(s) | Data::DurationIso(s) => Some(s.clone()),
         Data::Error(e) => Some(format!("{e}")),
+    }
+}
+
+/// Like [`cell_text`], taking a string cell's text over without a copy.
+fn into_text(d: Data) -> Option<String> {
+    match d {
+        Data::String(s) => Some(s),
+        other => cell_text(&other),
     }
 }
 
@@ -234,64 +276,219 @@ fn read_workbook(path: &Path, is_header: &HeaderScore) -> Result<Vec<RawSheet>, 
         .map_err(|e| IngestError::Parse { file: path.to_path_buf(), sheet: None, message: workbook_message(&e.to_string()) })?;
     let mut out = Vec::new();
     for name in wb.sheet_names().to_vec() {
-        let range = wb.worksheet_range(&name).map_err(|e| IngestError::Parse {
-            file: path.to_path_buf(),
-            sheet: Some(name.clone()),
-            message: workbook_message(&e.to_string()),
-        })?;
-        let (start_row, start_col) = range.start().unwrap_or((0, 0));
-        let rows: Vec<&[Data]> = range.rows().collect();
-        let top: Vec<Vec<String>> = rows.iter().take(HEADER_SCAN_ROWS + 1).map(|r| r.iter().map(|c| cell_text(c).unwrap_or_default()).collect()).collect();
-        let Some((h, depth, header_cells)) = pick_header(&top, is_header) else {
-            // A sheet without a recognisable header: an empty sheet, notes or an unknown table.
-            // Its cells are kept (no headers) so ingest can show its first rows.
-            if !rows.is_empty() {
-                let width = rows.iter().map(|r| r.len()).max().unwrap_or(0);
-                let columns: Vec<Column> =
-                    (0..width).map(|c| Column::new(format!("c{c}").into(), rows.iter().map(|r| r.get(c).and_then(cell_text)).collect::<Vec<_>>())).collect();
-                let data = DataFrame::new(rows.len(), columns)
-                    .map_err(|e| IngestError::Parse { file: path.to_path_buf(), sheet: Some(name.clone()), message: e.to_string() })?;
-                out.push(RawSheet {
-                    file: path.to_path_buf(),
-                    sheet: Some(name.clone()),
-                    headers: Vec::new(),
-                    first_row: start_row as usize + 1,
-                    rows_above: 0,
-                    data,
-                    row_of: None,
-                });
-            }
-            continue;
-        };
-        let h = h + depth - 1;
-        let width = rows[h].len().max(header_cells.len());
-        // Leading empty columns are kept so column positions stay those of the sheet.
-        let mut headers: Vec<String> = (0..start_col).map(|_| String::new()).collect();
-        headers.extend(header_cells);
-        let mut columns: Vec<Column> = Vec::with_capacity(headers.len());
-        for c in 0..headers.len() {
-            let vals: Vec<Option<String>> = if c < start_col as usize {
-                vec![None; rows.len() - h - 1]
-            } else {
-                let ci = c - start_col as usize;
-                rows[h + 1..].iter().map(|r| if ci < width { r.get(ci).and_then(cell_text) } else { None }).collect()
-            };
-            columns.push(Column::new(format!("c{c}").into(), vals));
+        let failed = |message: String| IngestError::Parse { file: path.to_path_buf(), sheet: Some(name.clone()), message };
+        let cells = match &mut wb {
+            Sheets::Xlsx(x) => xlsx_cells(x, &name),
+            other => range_cells(other, &name),
         }
-        let height = rows.len() - h - 1;
-        let data = DataFrame::new(height, columns)
-            .map_err(|e| IngestError::Parse { file: path.to_path_buf(), sheet: Some(name.clone()), message: e.to_string() })?;
-        out.push(RawSheet {
-            file: path.to_path_buf(),
-            sheet: Some(name.clone()),
-            headers,
-            first_row: start_row as usize + h + 2,
-            rows_above: start_row as usize + h + 1,
-            data,
-            row_of: None,
-        });
+        .map_err(|e| failed(workbook_message(&e)))?;
+        out.extend(sheet_from_cells(path, &name, cells, is_header).map_err(failed)?);
     }
     Ok(out)
+}
+
+/// A sheet's cells that hold something, as text, with 0-based (row, column) positions.
+#[derive(Default)]
+struct SheetCells {
+    cells: Vec<(u32, u32, String)>,
+    /// Formula cells saved without their computed value.
+    blank_formulas: Vec<(u32, u32)>,
+    merges: Vec<Dimensions>,
+}
+
+/// An xlsx sheet read as a stream of cells: memory follows the cells that exist, not the area
+/// they span (a single cell at XFD1048576 costs one cell).
+fn xlsx_cells<RS: Read + Seek>(x: &mut Xlsx<RS>, name: &str) -> Result<SheetCells, String> {
+    let mut out = SheetCells::default();
+    let mut reader = match x.worksheet_cells_reader(name) {
+        Ok(r) => r,
+        // A chart sheet: no cells.
+        Err(XlsxError::NotAWorksheet(_)) => return Ok(out),
+        Err(e) => return Err(e.to_string()),
+    };
+    while let Some(c) = reader.next_cell_with_formula_metadata().map_err(|e| e.to_string())? {
+        match into_text(Data::from(c.value)) {
+            Some(t) => out.cells.push((c.pos.0, c.pos.1, t)),
+            None if c.formula.is_some() => out.blank_formulas.push(c.pos),
+            None => {}
+        }
+    }
+    drop(reader);
+    // The merges follow the cells in the sheet's XML: a second pass over it.
+    out.merges = x.merge_cells_by_sheet_name(name).map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+/// An xls or ods sheet: calamine has already laid it out when opening the workbook (its size is
+/// bounded by the format: 65,536 × 256 cells for xls, calamine's own cell limit for ods); only
+/// the cells that hold something are taken from it.
+fn range_cells<RS: Read + Seek>(wb: &mut Sheets<RS>, name: &str) -> Result<SheetCells, String> {
+    let range = wb.worksheet_range(name).map_err(|e| e.to_string())?;
+    let (r0, c0) = range.start().unwrap_or((0, 0));
+    let at = |r: usize, c: usize| (r0 + r as u32, c0 + c as u32);
+    let cells = range.used_cells().filter_map(|(r, c, d)| cell_text(d).map(|t| (at(r, c).0, at(r, c).1, t))).collect();
+    let formulas = wb.worksheet_formula(name).unwrap_or_default();
+    let (f0, g0) = formulas.start().unwrap_or((0, 0));
+    let blank_formulas = formulas
+        .used_cells()
+        .map(|(r, c, _)| (f0 + r as u32, g0 + c as u32))
+        .filter(|pos| range.get_value(*pos).is_none_or(|d| cell_text(d).is_none()))
+        .collect();
+    let merges = match wb {
+        Sheets::Xls(x) => x.merge_cells_by_sheet_name(name).map_err(|e| e.to_string())?,
+        _ => Vec::new(),
+    };
+    Ok(SheetCells { cells, blank_formulas, merges })
+}
+
+/// Build a sheet from its cells: find the header among the top rows, fill merged cells of the
+/// data rows, and lay out only the rows and columns that hold something. Returns None for a
+/// sheet without cells, an error (Chinese) for a sheet whose cells are too scattered to lay out.
+fn sheet_from_cells(path: &Path, name: &str, mut sc: SheetCells, is_header: &HeaderScore) -> Result<Option<RawSheet>, String> {
+    if !sc.cells.is_sorted_by_key(|c| (c.0, c.1)) {
+        sc.cells.sort_by_key(|c| (c.0, c.1));
+    }
+    let (Some(first), Some(last)) = (sc.cells.first(), sc.cells.last()) else { return Ok(None) };
+    let (row_start, row_end) = (first.0, last.0);
+    let col_start = sc.cells.iter().map(|c| c.1).min().unwrap_or(0);
+    let top = top_rows(&sc.cells, row_start, col_start);
+    let raw = |headers: Vec<String>, first_row: usize, rows_above: usize, data: DataFrame, row_of: Option<Vec<u32>>| RawSheet {
+        file: path.to_path_buf(),
+        sheet: Some(name.to_string()),
+        headers,
+        first_row,
+        rows_above,
+        data,
+        row_of,
+        blank_formulas: Vec::new(),
+        unread_rows: None,
+    };
+    let Some((h, depth, header_cells)) = pick_header(&top, is_header) else {
+        // A sheet without a recognisable header: notes, or a table of no known kind. Its first
+        // rows are kept (no headers) so ingest can show them.
+        let mut sheet = raw(Vec::new(), row_start as usize + 1, 0, first_rows_frame(&top)?, None);
+        sheet.unread_rows = Some((row_end - row_start) as usize + 1);
+        return Ok(Some(sheet));
+    };
+    let header_row = row_start + (h + depth - 1) as u32;
+    fill_merges(&mut sc, header_row, row_end)?;
+    let data_cells = sc.cells.split_off(sc.cells.partition_point(|c| c.0 <= header_row));
+    let laid = lay_out(data_cells, &header_cells, col_start, header_row + 1)?;
+    let rows_above = header_row as usize + 1;
+    let mut sheet = raw(laid.headers, rows_above + 1, rows_above, laid.data, Some(laid.row_of));
+    sheet.blank_formulas = sc
+        .blank_formulas
+        .iter()
+        .filter(|(r, _)| *r > header_row)
+        .filter_map(|(r, c)| laid.columns.binary_search(c).ok().map(|j| (j, *r as usize + 1)))
+        .collect();
+    Ok(Some(sheet))
+}
+
+/// Rows of text as a frame of columns c0, c1, ... (short rows padded with missing cells).
+fn first_rows_frame(rows: &[Vec<String>]) -> Result<DataFrame, String> {
+    let width = rows.iter().map(|r| r.len()).max().unwrap_or(0);
+    let columns: Vec<Column> = (0..width)
+        .map(|c| Column::new(format!("c{c}").into(), rows.iter().map(|r| r.get(c).filter(|t| !t.is_empty()).cloned()).collect::<Vec<_>>()))
+        .collect();
+    DataFrame::new(rows.len(), columns).map_err(|_| "内部表格处理错误".to_string())
+}
+
+/// The first rows of a sheet (HEADER_SCAN_ROWS + 1, blank ones included) as text, from its
+/// first used column, each as wide as its last cell.
+fn top_rows(cells: &[(u32, u32, String)], row_start: u32, col_start: u32) -> Vec<Vec<String>> {
+    let mut top: Vec<Vec<String>> = Vec::new();
+    for (r, c, t) in cells.iter().take_while(|c| c.0 <= row_start + HEADER_SCAN_ROWS as u32) {
+        let (i, j) = ((r - row_start) as usize, (c - col_start) as usize);
+        if top.len() <= i {
+            top.resize(i + 1, Vec::new());
+        }
+        if top[i].len() <= j {
+            top[i].resize(j + 1, String::new());
+        }
+        top[i][j] = t.clone();
+    }
+    top
+}
+
+/// Cells laid out over a sparse grid are refused when the grid is this much larger than the
+/// cells that fill it (and larger than `SPREAD_FLOOR`): real tables are dense, scattered far-out
+/// references are not.
+const SPREAD_FACTOR: usize = 64;
+const SPREAD_FLOOR: usize = 10_000_000;
+
+fn check_spread(cells: usize, grid: usize, what: &str) -> Result<(), String> {
+    if grid > SPREAD_FLOOR && grid / SPREAD_FACTOR > cells {
+        return Err(format!(
+            "{what}异常：{cells}个有内容的单元格分散在约{grid}个单元格的区域中，可能是文件损坏或在远处误填了单元格；请删除多余的行、列（或取消过大的合并单元格）后另存再试"
+        ));
+    }
+    Ok(())
+}
+
+/// Merged cells in the data rows (所属园区 merged over the rows of its firms): every cell of
+/// the merge gets the value of its top-left cell. Merges that begin above the data are left.
+fn fill_merges(sc: &mut SheetCells, header_row: u32, row_end: u32) -> Result<(), String> {
+    let col_end = sc.cells.iter().map(|c| c.1).max().unwrap_or(0);
+    let clip = |d: &Dimensions| (d.start, (d.end.0.min(row_end), d.end.1.min(col_end)));
+    let merges: Vec<_> = sc.merges.iter().filter(|d| d.start.0 > header_row && d.start.0 <= row_end).map(clip).collect();
+    let area: usize = merges.iter().map(|(s, e)| (e.0.saturating_sub(s.0) as usize + 1) * (e.1.saturating_sub(s.1) as usize + 1)).sum();
+    check_spread(sc.cells.len(), area, "合并单元格")?;
+    let find = |cells: &[(u32, u32, String)], pos: (u32, u32)| cells.binary_search_by_key(&pos, |c| (c.0, c.1)).ok();
+    let mut added = Vec::new();
+    for (s, e) in merges {
+        let Some(v) = find(&sc.cells, s).map(|i| sc.cells[i].2.clone()) else { continue };
+        for r in s.0..=e.0 {
+            for c in s.1..=e.1 {
+                if find(&sc.cells, (r, c)).is_none() {
+                    added.push((r, c, v.clone()));
+                }
+            }
+        }
+    }
+    if !added.is_empty() {
+        sc.cells.append(&mut added);
+        sc.cells.sort_by_key(|c| (c.0, c.1));
+    }
+    Ok(())
+}
+
+/// Data rows laid out as text columns.
+struct LaidOut {
+    headers: Vec<String>,
+    /// The sheet column (0-based) of each data column.
+    columns: Vec<u32>,
+    data: DataFrame,
+    /// The data row (0-based, below the header) of each row.
+    row_of: Vec<u32>,
+}
+
+/// Lay out the data cells (sorted, all below the header) over the columns that have a header or
+/// a value and the rows that hold something: blank rows are left out and `row_of` keeps each
+/// row's place, so memory follows the cells and row numbers stay those of the sheet.
+fn lay_out(cells: Vec<(u32, u32, String)>, header_cells: &[String], col_start: u32, first_data_row: u32) -> Result<LaidOut, String> {
+    let named = header_cells.iter().enumerate().filter(|(_, t)| !t.trim().is_empty());
+    let mut columns: Vec<u32> = named.map(|(j, _)| col_start + j as u32).collect();
+    columns.extend(cells.iter().map(|c| c.1));
+    columns.sort_unstable();
+    columns.dedup();
+    let mut row_of: Vec<u32> = cells.iter().map(|c| c.0 - first_data_row).collect();
+    row_of.dedup();
+    check_spread(cells.len(), row_of.len().saturating_mul(columns.len()), "工作表的已用区域")?;
+    let mut grid: Vec<Vec<Option<String>>> = vec![vec![None; row_of.len()]; columns.len()];
+    let mut i = 0;
+    for (r, c, t) in cells {
+        while row_of[i] != r - first_data_row {
+            i += 1;
+        }
+        let j = columns.binary_search(&c).unwrap_or_default();
+        grid[j][i] = Some(t);
+    }
+    let headers = columns.iter().map(|c| header_cells.get((c - col_start) as usize).cloned().unwrap_or_default()).collect();
+    let height = row_of.len();
+    let cols = grid.into_iter().enumerate().map(|(j, v)| Column::new(format!("c{j}").into(), v)).collect();
+    let data = DataFrame::new(height, cols).map_err(|e| format!("内部表格处理错误：{e}"))?;
+    Ok(LaidOut { headers, columns, data, row_of })
 }
 
 fn workbook_message(raw: &str) -> String {
@@ -301,6 +498,51 @@ fn workbook_message(raw: &str) -> String {
     } else {
         format!("无法读取工作簿，文件可能已损坏或不是表格文件（{raw}）")
     }
+}
+
+/// Cells of one column that read as missing although something is written in them.
+pub struct MissingCells {
+    pub column: usize,
+    pub kind: &'static str,
+    pub count: usize,
+    /// 1-based spreadsheet row and text of the first such cell.
+    pub first_row: usize,
+    pub value: String,
+}
+
+impl MissingCells {
+    pub fn message(&self) -> String {
+        format!("该列有{}个单元格为{}，首个在第{}行", self.count, self.kind, self.first_row)
+    }
+}
+
+/// The cells of `columns` that read as missing, per column and kind, in column order: missing
+/// markers, Excel error values and formulas saved without a computed value.
+pub fn missing_cells(raw: &RawSheet, columns: impl Iterator<Item = usize>) -> Vec<MissingCells> {
+    let mut columns: Vec<usize> = columns.collect();
+    columns.sort_unstable();
+    columns.dedup();
+    let mut out = Vec::new();
+    for c in columns {
+        let mut found: Vec<MissingCells> = Vec::new();
+        let mut note = |kind: &'static str, row: usize, value: &str| match found.iter_mut().find(|m| m.kind == kind) {
+            Some(m) => m.count += 1,
+            None => found.push(MissingCells { column: c, kind, count: 1, first_row: row, value: value.to_string() }),
+        };
+        if let Some(Ok(col)) = raw.data.columns().get(c).map(|s| s.str()) {
+            for (i, v) in col.iter().enumerate() {
+                if let Some(kind) = v.and_then(missing_kind) {
+                    note(kind, raw.sheet_row(i), v.unwrap_or(""));
+                }
+            }
+        }
+        for (_, row) in raw.blank_formulas.iter().filter(|(fc, _)| *fc == c) {
+            note("没有计算结果的公式（文件保存时未计算，请在Excel中重算后保存）", *row, "");
+        }
+        found.sort_by_key(|m| m.first_row);
+        out.extend(found);
+    }
+    out
 }
 
 /// Normalise one header cell for matching: half-width, no spaces, unit removed.

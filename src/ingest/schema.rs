@@ -170,8 +170,10 @@ pub enum Quantity {
     SquareMetre,
     /// 万元/亩 (investment intensity, output and tax per mu)
     PerMu,
-    /// A plain ratio (容积率, 建筑系数); a `%` header divides by 100.
+    /// A plain ratio (容积率); a `%` header divides by 100.
     Ratio,
+    /// A share of a whole, at most 1 (建筑系数); a `%` header divides by 100.
+    Share,
     /// 年
     Years,
 }
@@ -299,7 +301,7 @@ const STD_LAND: &[ColumnSpec] = &[
     col("agreed_far", "约定容积率", &["合同约定容积率", "容积率下限"], Number(Ratio), false),
     col("floor_area", "总建筑面积", &["建筑面积"], Number(SquareMetre), false),
     col("floor_area_high", "8米以上层建筑面积", &["层高超过8米建筑面积", "8米以上建筑面积"], Number(SquareMetre), false),
-    col("agreed_coverage", "约定建筑系数", &["合同约定建筑系数", "约定建筑密度"], Number(Ratio), false),
+    col("agreed_coverage", "约定建筑系数", &["合同约定建筑系数", "约定建筑密度"], Number(Share), false),
     col("footprint", "建构筑物基底面积", &["建筑物构筑物基底面积", "建构筑物占地面积", "基底面积"], Number(SquareMetre), false),
     col("open_yard", "露天堆场及操作场地面积", &["露天堆场和露天操作场地面积", "露天堆场面积"], Number(SquareMetre), false),
     col("admin_land", "行政办公及生活服务设施用地面积", &["行政办公用地面积", "服务设施用地面积"], Number(SquareMetre), false),
@@ -367,7 +369,7 @@ pub fn unit_factor(q: Quantity, unit: &str) -> Option<f64> {
             "元/亩" => Some(1e-4),
             _ => None,
         },
-        Ratio => match u {
+        Ratio | Share => match u {
             "" => Some(1.0),
             "%" => Some(0.01),
             _ => None,
@@ -391,7 +393,7 @@ pub fn standard_unit(q: Quantity) -> &'static str {
         Count => "人",
         SquareMetre => "平方米",
         PerMu => "万元/亩",
-        Ratio => "",
+        Ratio | Share => "",
         Years => "年",
     }
 }

@@ -45,6 +45,7 @@ pub fn to_long(raw: &RawSheet, code_col: usize, name_col: Option<usize>) -> Resu
     let cols: Vec<&StringChunked> = raw.data.columns().iter().map(|c| c.str()).collect::<Result<_, _>>()?;
     let get = |c: usize, i: usize| cols.get(c).and_then(|s| s.get(i)).map(str::to_string);
     let n = raw.data.height();
+    let source_row = |i: usize| raw.row_of.as_ref().map(|r| r[i]).unwrap_or(i as u32);
     let (mut code, mut name, mut ty, mut amount, mut row_of) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for i in 0..n {
         let mut any = false;
@@ -56,7 +57,7 @@ pub fn to_long(raw: &RawSheet, code_col: usize, name_col: Option<usize>) -> Resu
                 name.push(name_col.and_then(|nc| get(nc, i)));
                 ty.push(Some(t.to_string()));
                 amount.push(v);
-                row_of.push(i as u32);
+                row_of.push(source_row(i));
             }
         }
         if !any {
@@ -67,7 +68,7 @@ pub fn to_long(raw: &RawSheet, code_col: usize, name_col: Option<usize>) -> Resu
             name.push(name_col.and_then(|nc| get(nc, i)));
             ty.push(if blank { None } else { Some(taxes[0].1.to_string()) });
             amount.push(None);
-            row_of.push(i as u32);
+            row_of.push(source_row(i));
         }
     }
     let unit_text = unit.map(|u| format!("({u})")).unwrap_or_default();
@@ -89,5 +90,24 @@ pub fn to_long(raw: &RawSheet, code_col: usize, name_col: Option<usize>) -> Resu
         rows_above: raw.rows_above,
         data,
         row_of: Some(row_of),
+        blank_formulas: long_positions(raw, code_col, name_col, &taxes),
+        unread_rows: None,
     })
+}
+
+/// Where the formula cells without a value of a wide sheet are in the long one (code, name and
+/// amount columns; the tax-type columns all become the amount).
+fn long_positions(
+    raw: &RawSheet,
+    code_col: usize,
+    name_col: Option<usize>,
+    taxes: &[(usize, &str, Option<String>)],
+) -> Vec<(usize, usize)> {
+    let to_long = |c: usize| match c {
+        _ if c == code_col => Some(0),
+        _ if Some(c) == name_col => Some(1),
+        _ if taxes.iter().any(|(t, _, _)| *t == c) => Some(3),
+        _ => None,
+    };
+    raw.blank_formulas.iter().filter_map(|(c, row)| to_long(*c).map(|l| (l, *row))).collect()
 }
