@@ -13,7 +13,7 @@ use crate::tier;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScoreError {
-    #[error("评分计算失败（{stage}）：{source}")]
+    #[error("评分计算失败（{stage}）：内部表格处理错误，请把输入文件和规则文件提供给维护人员")]
     Polars { stage: &'static str, source: PolarsError },
 }
 

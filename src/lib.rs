@@ -8,6 +8,7 @@ pub mod cmd;
 pub mod console;
 pub mod credit_code;
 pub mod evaluation;
+pub mod guard;
 pub mod ingest;
 pub mod land;
 pub mod publish;

@@ -6,7 +6,7 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    mujun::publish::install_panic_hook();
+    mujun::guard::install_panic_hook();
     let cli = mujun::cmd::args::parse();
     if let Err(e) = mujun::cmd::run(cli) {
         mujun::errln!("错误：{e}");

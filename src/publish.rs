@@ -15,7 +15,6 @@
 use std::fs::{self, File};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use sha2::{Digest, Sha256};
 
@@ -169,12 +168,9 @@ impl Staging {
     /// Run `write` (which writes into [`Staging::dir`]); a panic inside a library writer (as
     /// rust_xlsxwriter's on a full disk) becomes an error, printed in Chinese, not a crash.
     pub fn write<T, E: From<PublishError>>(&self, write: impl FnOnce(&Path) -> Result<T, E>) -> Result<T, E> {
-        QUIET_PANICS.store(true, Ordering::SeqCst);
-        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| write(&self.dir)));
-        QUIET_PANICS.store(false, Ordering::SeqCst);
-        match r {
-            Ok(r) => r,
-            Err(_) => Err(PublishError::WriterFailed { dir: self.dir.clone() }.into()),
+        match crate::guard::quietly(|| write(&self.dir)) {
+            Some(r) => r,
+            None => Err(PublishError::WriterFailed { dir: self.dir.clone() }.into()),
         }
     }
 
@@ -218,20 +214,6 @@ impl Drop for Staging {
             let _ = fs::remove_dir_all(&self.dir);
         }
     }
-}
-
-static QUIET_PANICS: AtomicBool = AtomicBool::new(false);
-
-/// The process's panic hook: silent while [`Staging::write`] turns a writer's panic into an
-/// error; otherwise a Chinese line naming the place of the internal error.
-pub fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
-        if QUIET_PANICS.load(Ordering::SeqCst) {
-            return;
-        }
-        let at = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
-        eprintln!("错误：程序内部错误（位置 {at}），请把输入文件和这条信息提供给维护人员");
-    }));
 }
 
 fn lock(out: &Path) -> Result<File, PublishError> {

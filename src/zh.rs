@@ -31,6 +31,14 @@ pub fn io_error(e: &std::io::Error) -> String {
     text.to_string()
 }
 
+/// Why a text file (a rule file) cannot be read: not UTF-8, or an I/O error.
+pub fn text_file_error(e: &std::io::Error) -> String {
+    match e.kind() {
+        ErrorKind::InvalidData => "文件不是 UTF-8 编码的文本（请用文本编辑器另存为 UTF-8）".into(),
+        _ => io_error(e),
+    }
+}
+
 /// A rust_xlsxwriter error in Chinese. Disk errors say which; limits of the xlsx format say
 /// which limit; anything else is named as an internal error of the workbook writer.
 pub fn xlsx_error(e: &XlsxError) -> String {
@@ -51,6 +59,42 @@ pub fn xlsx_error(e: &XlsxError) -> String {
     }
 }
 
+/// Why a workbook cannot be read, in Chinese, from calamine's (English) error text. The English
+/// text itself is left out: only its kind is named.
+pub fn workbook_error(raw: &str) -> String {
+    let lower = raw.to_ascii_lowercase();
+    let has = |words: &[&str]| words.iter().any(|w| lower.contains(w));
+    let why = if has(&["password", "encrypt"]) {
+        return "工作簿受密码保护，无法读取，请另存为无密码文件后重试".into();
+    } else if has(&["zip", "eocd", "deflate", "compress"]) {
+        "文件不是完整的 Excel 工作簿（压缩包损坏或不完整）"
+    } else if has(&["file not found", "relationship", "worksheet", "not found", "missing"]) {
+        "工作簿缺少必需的组成部分（文件不完整或不是 Excel 生成的）"
+    } else if has(&["cell", "index", "boolean", "range", "dimension", "number", "float", "int"]) {
+        "工作表中有无法识别的单元格（内容损坏）"
+    } else if has(&["xml", "utf-8", "utf8", "syntax", "ill-formed", "unexpected", "expecting", "attribute", "tag", "eof"]) {
+        "工作簿内部的 XML 内容已损坏"
+    } else if has(&["cfb", "ole", "biff", "xls"]) {
+        "旧版 Excel（.xls）文件内容已损坏"
+    } else {
+        "文件格式无法识别"
+    };
+    format!("无法读取工作簿：{why}；请在 Excel 中打开并另存为 .xlsx 后重试")
+}
+
+/// Why a CSV file cannot be read, in Chinese, from polars' error text.
+pub fn csv_error(raw: &str) -> String {
+    let lower = raw.to_ascii_lowercase();
+    let why = if lower.contains("quote") || lower.contains("malformed") {
+        "引号不成对或某行格式不对"
+    } else if lower.contains("utf") || lower.contains("encoding") {
+        "编码无法识别（请另存为 UTF-8 或 GBK 编码的 CSV）"
+    } else {
+        "内容无法按 CSV 表格解析"
+    };
+    format!("无法读取 CSV 文件：{why}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,5 +107,12 @@ mod tests {
         assert_eq!(io_error(&other), "系统输入输出错误（错误号 5）");
         assert_eq!(xlsx_error(&XlsxError::IoError(full)), "磁盘空间不足");
         assert_eq!(xlsx_error(&XlsxError::SheetnameReused("汇总".into())), "工作表名「汇总」重复");
+        let zip = workbook_error("Xlsx error: Zip error: invalid Zip archive: Could not find EOCD");
+        assert!(zip.contains("压缩包损坏") && !zip.contains("EOCD"), "{zip}");
+        let xml = workbook_error("Xml error: ill-formed document: close tag `</worksheet>` does not match");
+        assert!(xml.contains("XML 内容已损坏"), "{xml}");
+        assert!(workbook_error("Cell string index 99 out of range").contains("单元格"));
+        assert!(workbook_error("Workbook is password protected").contains("密码"));
+        assert!(csv_error("CSV malformed: expected 3 fields").contains("引号不成对"));
     }
 }

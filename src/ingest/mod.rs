@@ -26,7 +26,7 @@ use values::{clean_name, parse_date, parse_quantity, text_cleaner, Num};
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
-    #[error("无法读取 {path}: {source}")]
+    #[error("无法读取 {path}：{}", crate::zh::io_error(.source))]
     Io { path: PathBuf, source: std::io::Error },
     #[error("找不到输入文件或目录：{path}")]
     NotFound { path: PathBuf },
@@ -46,7 +46,7 @@ pub enum IngestError {
     UnknownUnit { file: PathBuf, sheet: Option<String>, column: String, unit: String, expected: &'static str },
     #[error("输入中没有企业名录表（应有列：统一社会信用代码、企业名称、所属园区、行业代码、企业规模）")]
     NoRegister,
-    #[error("内部表格处理错误：{0}")]
+    #[error("内部表格处理错误，请把输入文件提供给维护人员")]
     Polars(#[from] PolarsError),
 }
 

@@ -223,12 +223,11 @@ fn read_csv(path: &Path, bytes: Vec<u8>, is_header: &HeaderScore) -> Result<Opti
         .map_parse_options(|o| o.with_truncate_ragged_lines(true).with_missing_is_null(true))
         .into_reader_with_file_handle(Cursor::new(body))
         .finish()
-        .map_err(|e| IngestError::Parse { file: path.to_path_buf(), sheet: None, message: e.to_string() })?;
+        .map_err(|e| IngestError::Parse { file: path.to_path_buf(), sheet: None, message: crate::zh::csv_error(&e.to_string()) })?;
     // Positional names: c0, c1, ... so duplicate or odd headers cannot clash.
     let names: Vec<String> = (0..df.width()).map(|i| format!("c{i}")).collect();
     let mut df = df;
-    df.set_column_names(&names)
-        .map_err(|e| IngestError::Parse { file: path.to_path_buf(), sheet: None, message: e.to_string() })?;
+    df.set_column_names(&names).map_err(|e| IngestError::Parse { file: path.to_path_buf(), sheet: None, message: crate::zh::csv_error(&e.to_string()) })?;
     Ok(Some(RawSheet {
         file: path.to_path_buf(),
         sheet: None,
@@ -272,15 +271,16 @@ fn format_float(f: f64) -> String {
 }
 
 fn read_workbook(path: &Path, is_header: &HeaderScore) -> Result<Vec<RawSheet>, IngestError> {
-    let mut wb = open_workbook_auto(path)
-        .map_err(|e| IngestError::Parse { file: path.to_path_buf(), sheet: None, message: workbook_message(&e.to_string()) })?;
+    let opened = crate::guard::quietly(|| open_workbook_auto(path).map_err(|e| e.to_string())).unwrap_or_else(|| Err("cell reference out of range".into()));
+    let mut wb = opened.map_err(|e| IngestError::Parse { file: path.to_path_buf(), sheet: None, message: workbook_message(&e) })?;
     let mut out = Vec::new();
     for name in wb.sheet_names().to_vec() {
         let failed = |message: String| IngestError::Parse { file: path.to_path_buf(), sheet: Some(name.clone()), message };
-        let cells = match &mut wb {
+        let cells = crate::guard::quietly(|| match &mut wb {
             Sheets::Xlsx(x) => xlsx_cells(x, &name),
             other => range_cells(other, &name),
-        }
+        })
+        .unwrap_or_else(|| Err("cell reference out of range".into()))
         .map_err(|e| failed(workbook_message(&e)))?;
         out.extend(sheet_from_cells(path, &name, cells, is_header).map_err(failed)?);
     }
@@ -487,17 +487,12 @@ fn lay_out(cells: Vec<(u32, u32, String)>, header_cells: &[String], col_start: u
     let headers = columns.iter().map(|c| header_cells.get((c - col_start) as usize).cloned().unwrap_or_default()).collect();
     let height = row_of.len();
     let cols = grid.into_iter().enumerate().map(|(j, v)| Column::new(format!("c{j}").into(), v)).collect();
-    let data = DataFrame::new(height, cols).map_err(|e| format!("内部表格处理错误：{e}"))?;
+    let data = DataFrame::new(height, cols).map_err(|_| "内部表格处理错误".to_string())?;
     Ok(LaidOut { headers, columns, data, row_of })
 }
 
 fn workbook_message(raw: &str) -> String {
-    let lower = raw.to_ascii_lowercase();
-    if lower.contains("password") || lower.contains("encrypt") {
-        format!("工作簿受密码保护，无法读取，请另存为无密码文件后重试（{raw}）")
-    } else {
-        format!("无法读取工作簿，文件可能已损坏或不是表格文件（{raw}）")
-    }
+    crate::zh::workbook_error(raw)
 }
 
 /// Cells of one column that read as missing although something is written in them.

@@ -40,7 +40,7 @@ pub enum LandError {
     /// A 标准地 sheet that could not be read (missing column, unknown unit).
     #[error("{0}")]
     Unreadable(String),
-    #[error("土地核查计算失败（{stage}）：{source}")]
+    #[error("土地核查计算失败（{stage}）：内部表格处理错误，请把输入文件和规则文件提供给维护人员")]
     Polars { stage: &'static str, source: PolarsError },
 }
 

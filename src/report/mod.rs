@@ -235,7 +235,9 @@ pub struct Outputs {
 
 /// Read the previous year's results (workbook or CSV) for the comparison.
 pub fn read_previous(path: &Path, ev: &Evaluation) -> Result<yoy::Previous, ReportError> {
-    yoy::read_previous(path, &ev.rules)
+    crate::guard::quietly(|| yoy::read_previous(path, &ev.rules)).unwrap_or_else(|| {
+        Err(ReportError::Previous { path: path.to_path_buf(), message: "工作簿内容损坏（单元格位置无效），请在 Excel 中打开并另存后重试".into() })
+    })
 }
 
 /// Write every output: the bureau workbook, one workbook per park (in `out_dir/园区/`), the CSV

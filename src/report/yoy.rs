@@ -85,7 +85,7 @@ pub fn read_previous(path: &Path, rules: &Rules) -> Result<Previous, ReportError
 }
 
 fn read_workbook(path: &Path, rules: &Rules) -> Result<Previous, ReportError> {
-    let mut wb = open_workbook_auto(path).map_err(|e| err(path, format!("无法打开：{e}")))?;
+    let mut wb = open_workbook_auto(path).map_err(|e| err(path, crate::zh::workbook_error(&e.to_string())))?;
     let res = wb
         .worksheet_range(super::results::NAME)
         .map_err(|_| err(path, format!("没有工作表「{}」，不是本程序输出的结果工作簿", super::results::NAME)))?;
@@ -155,7 +155,7 @@ fn read_workbook(path: &Path, rules: &Rules) -> Result<Previous, ReportError> {
 }
 
 fn read_csv(path: &Path, rules: &Rules) -> Result<Previous, ReportError> {
-    let bytes = std::fs::read(path).map_err(|e| err(path, format!("无法读取：{e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| err(path, crate::zh::io_error(&e)))?;
     let text = match std::str::from_utf8(&bytes) {
         Ok(t) => t.to_string(),
         // Re-saved by Excel on a Chinese system.

@@ -18,7 +18,7 @@ use raw::*;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RuleError {
-    #[error("无法读取规则文件 {path}: {source}")]
+    #[error("无法读取规则文件 {path}：{}", crate::zh::text_file_error(.source))]
     Io { path: PathBuf, source: std::io::Error },
     #[error("规则文件 {path} 第{line}行：{message}")]
     Syntax { path: PathBuf, line: usize, message: String },
