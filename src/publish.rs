@@ -3,8 +3,9 @@
 //! A run takes an exclusive lock on its output folder ([`LOCK`]), writes every file into a
 //! staging folder inside it ([`STAGING`]), flushes each file to disk and writes a manifest
 //! (file names, sizes, SHA-256, the digests of the rule files and inputs). Only then is the staging
-//! folder renamed to [`READY`], which marks the set complete, and its files are renamed over the
-//! previous set of the same command; files of the previous set that the new one lacks are removed.
+//! folder renamed to [`READY`], which marks the set complete. Then the files it replaces, and the
+//! files of the previous set that it lacks, are moved aside ([`ASIDE`]) — all put back if one
+//! cannot be moved — and the new files are moved in, the manifest last.
 //! A crash before the mark leaves the previous set untouched and a staging folder that the next
 //! run removes; a crash after it is finished by the next run on the folder (the renames are
 //! repeated, none of them half-writes a file).
@@ -12,6 +13,7 @@
 //! Each command keeps its own set and manifest in a folder ([`Kind::manifest`]), so `check` into the
 //! folder of `evaluate` replaces only the check workbook.
 
+use std::collections::BTreeSet;
 use std::fs::{self, File};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -27,6 +29,8 @@ pub const STAGING: &str = ".mujun-staging";
 /// The staging folder once its set is complete and flushed; moved into place by the next run if
 /// the writer died while moving it.
 pub const READY: &str = ".mujun-ready";
+/// Where the files a new set replaces or removes wait until the new set is in place.
+pub const ASIDE: &str = ".mujun-old";
 /// The legacy park folder of `evaluate`: its workbooks are replaced even without a manifest.
 const PARK_DIR: &str = "园区";
 
@@ -75,6 +79,10 @@ pub enum PublishError {
     NotEmpty { dir: PathBuf, first: String, count: usize },
     #[error("{what} {} 失败：{}；原有结果未改动", .path.display(), io_error(.source))]
     Io { what: &'static str, path: PathBuf, source: io::Error },
+    #[error("无法替换 {}：{}（可能正被 Excel 等程序打开，请关闭后重试）；原有结果未改动，本次结果未写入", .path.display(), io_error(.source))]
+    InUse { path: PathBuf, source: io::Error },
+    #[error("发布结果文件 {} 失败：{}；下次在该输出目录运行 mujun 时会先完成这次发布", .path.display(), io_error(.source))]
+    Publishing { path: PathBuf, source: io::Error },
     #[error("写出结果时出错（多半是磁盘已满或输出目录无法写入），位置 {}；原有结果未改动", .dir.display())]
     WriterFailed { dir: PathBuf },
     #[error("输出目录中的上次未完成的结果 {} 无法整理：{}", .path.display(), .message)]
@@ -196,12 +204,12 @@ impl Staging {
         let path = self.dir.join(self.kind.manifest());
         let text = serde_json::to_string_pretty(&manifest).map_err(|e| io_err("写入输出清单", &path)(io::Error::other(e)))?;
         fs::write(&path, text + "\n").map_err(io_err("写入输出清单", &path))?;
-        File::open(&path).and_then(|f| f.sync_all()).map_err(io_err("写入输出清单", &path))?;
+        fs::OpenOptions::new().write(true).open(&path).and_then(|f| f.sync_all()).map_err(io_err("写入输出清单", &path))?;
         sync_dirs(&self.dir, &files)?;
         let ready = self.out.join(READY);
         fs::rename(&self.dir, &ready).map_err(io_err("标记结果完整", &ready))?;
         sync_dir(&self.out)?;
-        apply(&self.out, &ready)?;
+        apply(&self.out, &ready, self.kind.manifest())?;
         Ok(files.iter().map(|f| self.out.join(f)).collect())
     }
 }
@@ -240,8 +248,14 @@ fn refuse_non_empty(out: &Path) -> Result<(), PublishError> {
 fn recover(out: &Path) -> Result<(), PublishError> {
     let ready = out.join(READY);
     if ready.is_dir() {
-        apply(out, &ready)?;
+        match manifest_in(&ready) {
+            Some(name) => apply(out, &ready, &name)?,
+            // The manifest moves last: the set was published, only the clean-up was left.
+            None => remove_quietly(&ready),
+        }
     }
+    // Files set aside by a set that is now in place (or put back): no longer needed.
+    remove_quietly(&out.join(ASIDE));
     let staging = out.join(STAGING);
     if staging.exists() {
         fs::remove_dir_all(&staging).map_err(io_err("删除上次未完成的暂存目录", &staging))?;
@@ -249,64 +263,112 @@ fn recover(out: &Path) -> Result<(), PublishError> {
     Ok(())
 }
 
-/// Move the complete set in `ready` over the previous set of its command in `out`; the manifest
-/// goes last, so until it moves a repeated call knows the previous set.
-fn apply(out: &Path, ready: &Path) -> Result<(), PublishError> {
-    let manifest_name = manifest_in(ready)?;
-    let new: Manifest = read_manifest(&ready.join(&manifest_name))?
-        .ok_or_else(|| PublishError::Recover { path: ready.to_path_buf(), message: "缺少输出清单".into() })?;
-    let kind = Kind::of_manifest(&manifest_name);
-    let old = read_manifest(&out.join(&manifest_name)).ok().flatten();
-    let keep: std::collections::BTreeSet<&str> = new.files.iter().map(|f| f.name.as_str()).collect();
-    for stale in stale_files(out, old.as_ref(), kind, &keep) {
-        let path = out.join(&stale);
-        if path.is_file() {
-            fs::remove_file(&path).map_err(io_err("删除上次的旧文件", &path))?;
+/// Move the complete set in `ready` over the previous set of its command in `out`, in two steps.
+/// First every file the new set replaces or removes is set aside ([`ASIDE`]); if one cannot be
+/// moved (open in Excel, say), all are put back and the new set is dropped, so the previous set is
+/// whole. Then the new files move in, the manifest last.
+fn apply(out: &Path, ready: &Path, manifest_name: &str) -> Result<(), PublishError> {
+    let new = read_manifest(&ready.join(manifest_name))?.ok_or_else(|| recover_err(ready, "缺少输出清单"))?;
+    if let Some(bad) = new.files.iter().find(|f| !is_inside(&f.name)) {
+        return Err(recover_err(ready, &format!("输出清单中的文件名「{}」不在输出目录内", bad.name)));
+    }
+    let old = read_manifest(&out.join(manifest_name)).ok().flatten();
+    let keep: BTreeSet<&str> = new.files.iter().map(|f| f.name.as_str()).collect();
+    let stale = stale_files(out, old.as_ref(), Kind::of_manifest(manifest_name), &keep);
+    // A new file already moved in (by a run that died while moving) is not set aside.
+    let replaced = new.files.iter().map(|f| f.name.clone()).filter(|n| ready.join(n).exists() && out.join(n).exists());
+    let aside = out.join(ASIDE);
+    for name in replaced.chain(stale.iter().cloned()) {
+        if let Err(source) = move_file(&out.join(&name), &aside.join(&name)) {
+            put_back(&aside, out)?;
+            remove_quietly(ready);
+            return Err(PublishError::InUse { path: out.join(&name), source });
         }
-        remove_empty_parents(out, &path);
     }
     for f in &new.files {
         let (from, to) = (ready.join(&f.name), out.join(&f.name));
-        if !from.exists() {
-            continue; // moved before the previous writer died
+        if from.exists() {
+            move_file(&from, &to).map_err(|source| PublishError::Publishing { path: to.clone(), source })?;
         }
-        if let Some(parent) = to.parent() {
-            fs::create_dir_all(parent).map_err(io_err("创建输出目录", parent))?;
-        }
-        fs::rename(&from, &to).map_err(io_err("发布结果文件", &to))?;
     }
-    let to = out.join(&manifest_name);
-    fs::rename(ready.join(&manifest_name), &to).map_err(io_err("发布输出清单", &to))?;
+    let to = out.join(manifest_name);
+    fs::rename(ready.join(manifest_name), &to).map_err(|source| PublishError::Publishing { path: to.clone(), source })?;
     let mut dirs: Vec<PathBuf> = new.files.iter().filter_map(|f| out.join(&f.name).parent().map(Path::to_path_buf)).collect();
+    dirs.sort();
     dirs.dedup();
-    for d in dirs {
-        sync_dir(&d)?;
-    }
+    dirs.iter().try_for_each(|d| sync_dir(d))?;
     sync_dir(out)?;
-    fs::remove_dir_all(ready).map_err(io_err("删除暂存目录", ready))
+    for name in &stale {
+        remove_empty_parents(out, &out.join(name));
+    }
+    remove_quietly(ready);
+    remove_quietly(&aside);
+    Ok(())
 }
 
-/// Files of the previous set that the new one lacks: those of its manifest; without a manifest
-/// (a folder written before manifests), the park workbooks of `evaluate`.
-fn stale_files(out: &Path, old: Option<&Manifest>, kind: Option<Kind>, keep: &std::collections::BTreeSet<&str>) -> Vec<String> {
-    let names: Vec<String> = match old {
-        Some(m) => m.files.iter().map(|f| f.name.clone()).collect(),
-        None if kind == Some(Kind::Evaluate) => {
-            let dir = out.join(PARK_DIR);
-            let mut v: Vec<String> = fs::read_dir(&dir)
-                .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.ends_with(".xlsx")).map(|n| format!("{PARK_DIR}/{n}")).collect())
-                .unwrap_or_default();
-            v.sort();
-            v
+/// Rename `from` to `to`, making `to`'s folder; a missing `from` is nothing to move.
+fn move_file(from: &Path, to: &Path) -> io::Result<()> {
+    if !from.exists() {
+        return Ok(());
+    }
+    if let Some(parent) = to.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    fs::rename(from, to)
+}
+
+/// Put every file set aside back in its place (where nothing has taken it).
+fn put_back(aside: &Path, out: &Path) -> Result<(), PublishError> {
+    let mut files = Vec::new();
+    if aside.is_dir() {
+        collect_files(aside, aside, &mut files)?;
+    }
+    for rel in files {
+        let (from, to) = (aside.join(&rel), out.join(&rel));
+        if !to.exists() {
+            move_file(&from, &to).map_err(|source| PublishError::Publishing { path: to.clone(), source })?;
         }
+    }
+    Ok(())
+}
+
+fn remove_quietly(dir: &Path) {
+    if dir.exists() {
+        let _ = fs::remove_dir_all(dir);
+    }
+}
+
+fn recover_err(path: &Path, message: &str) -> PublishError {
+    PublishError::Recover { path: path.to_path_buf(), message: message.into() }
+}
+
+/// Files of the previous set that the new one lacks and that are still as the previous set wrote
+/// them (a file changed since is the user's now, and stays). Without a manifest (a folder written
+/// before manifests), the park workbooks of `evaluate`, known by their names.
+fn stale_files(out: &Path, old: Option<&Manifest>, kind: Option<Kind>, keep: &BTreeSet<&str>) -> Vec<String> {
+    let unchanged = |f: &FileDigest| hash_file(&out.join(&f.name), false).is_ok_and(|(_, sha)| sha == f.sha256);
+    let names: Vec<String> = match old {
+        Some(m) => m.files.iter().filter(|f| !keep.contains(f.name.as_str()) && is_inside(&f.name) && unchanged(f)).map(|f| f.name.clone()).collect(),
+        None if kind == Some(Kind::Evaluate) => legacy_park_workbooks(out),
         None => Vec::new(),
     };
-    // A manifest names files inside the folder only; anything else is not ours to remove.
-    names.into_iter().filter(|n| !keep.contains(n.as_str()) && is_inside(n)).collect()
+    names.into_iter().filter(|n| !keep.contains(n.as_str())).collect()
+}
+
+/// `园区/YYYY年度亩均效益评价_<园区>.xlsx` in a folder written before manifests.
+fn legacy_park_workbooks(out: &Path) -> Vec<String> {
+    let Ok(rd) = fs::read_dir(out.join(PARK_DIR)) else { return Vec::new() };
+    let ours = |n: &str| {
+        let (year, rest) = n.split_at(n.char_indices().nth(4).map_or(n.len(), |(i, _)| i));
+        year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()) && rest.starts_with("年度亩均效益评价_") && rest.ends_with(".xlsx")
+    };
+    let mut v: Vec<String> = rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| ours(n)).map(|n| format!("{PARK_DIR}/{n}")).collect();
+    v.sort();
+    v
 }
 
 fn is_inside(name: &str) -> bool {
-    Path::new(name).components().all(|c| matches!(c, std::path::Component::Normal(_)))
+    !name.is_empty() && Path::new(name).components().all(|c| matches!(c, std::path::Component::Normal(_)))
 }
 
 fn remove_empty_parents(out: &Path, path: &Path) {
@@ -319,12 +381,10 @@ fn remove_empty_parents(out: &Path, path: &Path) {
     }
 }
 
-fn manifest_in(ready: &Path) -> Result<String, PublishError> {
-    let rd = fs::read_dir(ready).map_err(io_err("读取暂存目录", ready))?;
-    rd.filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .find(|n| Kind::of_manifest(n).is_some())
-        .ok_or_else(|| PublishError::Recover { path: ready.to_path_buf(), message: "缺少输出清单".into() })
+/// The manifest's name in a complete set's folder; `None` once it has been moved out.
+fn manifest_in(ready: &Path) -> Option<String> {
+    let rd = fs::read_dir(ready).ok()?;
+    rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).find(|n| Kind::of_manifest(n).is_some())
 }
 
 fn read_manifest(path: &Path) -> Result<Option<Manifest>, PublishError> {
@@ -356,7 +416,7 @@ fn slash(rel: &Path) -> String {
 
 /// Size and SHA-256 of a file; with `sync`, flushed to disk first.
 fn hash_file(path: &Path, sync: bool) -> Result<(u64, String), PublishError> {
-    let mut f = File::open(path).map_err(io_err("读取文件", path))?;
+    let mut f = fs::OpenOptions::new().read(true).write(sync).open(path).map_err(io_err("读取文件", path))?;
     if sync {
         f.sync_all().map_err(io_err("写入磁盘", path))?;
     }
@@ -389,4 +449,87 @@ fn sync_dir(dir: &Path) -> Result<(), PublishError> {
     #[cfg(not(unix))]
     let _ = dir;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn publish(out: &Path, files: &[(&str, &str)]) -> Result<Vec<PathBuf>, PublishError> {
+        let st = Staging::begin(out, Kind::Check)?;
+        write_files(st.dir(), files);
+        st.commit(Sources::default())
+    }
+
+    fn write_files(dir: &Path, files: &[(&str, &str)]) {
+        for (name, text) in files {
+            let p = dir.join(name);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(p, text).unwrap();
+        }
+    }
+
+    fn read(out: &Path, name: &str) -> Option<String> {
+        fs::read_to_string(out.join(name)).ok()
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_set_aside_puts_everything_back_and_drops_the_new_set() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path();
+        publish(out, &[("a.txt", "旧a"), ("园区/b.txt", "旧b")]).unwrap();
+        let st = Staging::begin(out, Kind::Check).unwrap();
+        write_files(st.dir(), &[("a.txt", "新a"), ("c.txt", "新c")]);
+        // a.txt is set aside first; then the stale 园区/b.txt cannot be: a folder holds its place.
+        fs::create_dir_all(out.join(ASIDE).join("园区/b.txt/占位")).unwrap();
+        match st.commit(Sources::default()) {
+            Err(PublishError::InUse { path, .. }) => assert_eq!(path, out.join("园区/b.txt")),
+            other => panic!("expected InUse, got {other:?}"),
+        }
+        assert_eq!((read(out, "a.txt"), read(out, "园区/b.txt"), read(out, "c.txt")), (Some("旧a".into()), Some("旧b".into()), None));
+        assert!(!out.join(READY).exists());
+        // The next run on the folder works and replaces the set.
+        publish(out, &[("a.txt", "新a")]).unwrap();
+        assert_eq!((read(out, "a.txt"), read(out, "园区/b.txt")), (Some("新a".into()), None));
+        assert!(!out.join(ASIDE).exists() && !out.join("园区").exists());
+    }
+
+    #[test]
+    fn a_set_whose_manifest_moved_was_published_and_its_folder_is_removed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path();
+        publish(out, &[("a.txt", "a")]).unwrap();
+        fs::create_dir_all(out.join(READY).join("园区")).unwrap();
+        publish(out, &[("a.txt", "b")]).unwrap();
+        assert_eq!(read(out, "a.txt"), Some("b".into()));
+        assert!(!out.join(READY).exists());
+    }
+
+    #[test]
+    fn a_file_of_the_previous_set_changed_since_is_the_users_and_stays() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path();
+        publish(out, &[("a.txt", "a"), ("b.txt", "b"), ("c.txt", "c")]).unwrap();
+        fs::write(out.join("b.txt"), "用户改过").unwrap();
+        publish(out, &[("a.txt", "a2")]).unwrap();
+        assert_eq!((read(out, "b.txt"), read(out, "c.txt")), (Some("用户改过".into()), None));
+    }
+
+    #[test]
+    fn a_manifest_cannot_move_files_outside_the_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("结果");
+        fs::create_dir_all(out.join(READY)).unwrap();
+        let planted = r#"{"program":"x","command":"check","files":[{"name":"../外面.txt","bytes":1,"sha256":""}]}"#;
+        fs::write(out.join(READY).join(Kind::Check.manifest()), planted).unwrap();
+        assert!(matches!(Staging::begin(&out, Kind::Check), Err(PublishError::Recover { .. })));
+        assert!(!tmp.path().join("外面.txt").exists());
+    }
+
+    #[test]
+    fn legacy_park_workbooks_are_known_by_their_names() {
+        let tmp = tempfile::tempdir().unwrap();
+        write_files(tmp.path(), &[("园区/2024年度亩均效益评价_白涛工业园区.xlsx", ""), ("园区/我的笔记.xlsx", ""), ("园区/20245年度亩均效益评价_甲.xlsx", "")]);
+        assert_eq!(legacy_park_workbooks(tmp.path()), ["园区/2024年度亩均效益评价_白涛工业园区.xlsx"]);
+    }
 }

@@ -8,6 +8,10 @@ use rust_xlsxwriter::XlsxError;
 
 /// An I/O error in Chinese, by its kind (the OS text is English and is left out).
 pub fn io_error(e: &std::io::Error) -> String {
+    // Windows' sharing and lock violations: a file open in another program (Excel).
+    if cfg!(windows) && matches!(e.raw_os_error(), Some(32 | 33)) {
+        return "文件正被其他程序（如 Excel）打开".into();
+    }
     let text = match e.kind() {
         ErrorKind::NotFound => "文件或目录不存在",
         ErrorKind::PermissionDenied => "没有访问权限",
@@ -68,12 +72,12 @@ pub fn workbook_error(raw: &str) -> String {
         return "工作簿受密码保护，无法读取，请另存为无密码文件后重试".into();
     } else if has(&["zip", "eocd", "deflate", "compress"]) {
         "文件不是完整的 Excel 工作簿（压缩包损坏或不完整）"
-    } else if has(&["file not found", "relationship", "worksheet", "not found", "missing"]) {
+    } else if has(&["xml", "utf-8", "utf8", "syntax", "ill-formed", "unexpected", "expecting", "attribute", "tag", "eof"]) {
+        "工作簿内部的 XML 内容已损坏"
+    } else if has(&["not found", "relationship", "missing"]) {
         "工作簿缺少必需的组成部分（文件不完整或不是 Excel 生成的）"
     } else if has(&["cell", "index", "boolean", "range", "dimension", "number", "float", "int"]) {
         "工作表中有无法识别的单元格（内容损坏）"
-    } else if has(&["xml", "utf-8", "utf8", "syntax", "ill-formed", "unexpected", "expecting", "attribute", "tag", "eof"]) {
-        "工作簿内部的 XML 内容已损坏"
     } else if has(&["cfb", "ole", "biff", "xls"]) {
         "旧版 Excel（.xls）文件内容已损坏"
     } else {

@@ -23,7 +23,7 @@ pub struct Args {
     /// 输出目录
     #[arg(long, value_name = "目录", default_value = "samples")]
     pub out: PathBuf,
-    /// 输出目录中已有文件时仍然写入（替换其中上次生成的示例数据）
+    /// 输出目录中已有文件时仍然写入（同名文件被替换，其他文件不动）
     #[arg(long)]
     pub force: bool,
 }

@@ -15,7 +15,7 @@ pub struct Args {
     /// 规则文件（用于“事项”下拉列表和年度）
     #[arg(long, value_name = "文件", default_value = "rules/fuling.toml")]
     pub rules: PathBuf,
-    /// 输出目录中已有文件时仍然写入（替换上次生成的模板）
+    /// 输出目录中已有文件时仍然写入（同名文件被替换，其他文件不动）
     #[arg(long)]
     pub force: bool,
 }

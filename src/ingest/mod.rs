@@ -199,11 +199,11 @@ pub fn load_with(inputs: &[PathBuf], opts: &LoadOptions) -> Result<Dataset, Inge
             }
             other => other?,
         };
-        ds.sources.push(source);
         if let Some(what) = screen::own_workbook(&sheets) {
             skip_own_output(&mut ds, f, what, &sheets);
             continue;
         }
+        ds.sources.push(source);
         if sheets.is_empty() {
             ds.problems.push(file_note(Severity::Warning, f, "", "文件中没有任何数据（空工作簿）", "跳过该文件"));
         }

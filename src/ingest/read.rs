@@ -370,10 +370,10 @@ fn sheet_from_cells(path: &Path, name: &str, mut sc: SheetCells, is_header: &Hea
         sheet.unread_rows = Some((row_end - row_start) as usize + 1);
         return Ok(Some(sheet));
     };
-    let header_row = row_start + (h + depth - 1) as u32;
+    let header_row = row_start.saturating_add((h + depth - 1) as u32);
     fill_merges(&mut sc, header_row, row_end)?;
     let data_cells = sc.cells.split_off(sc.cells.partition_point(|c| c.0 <= header_row));
-    let laid = lay_out(data_cells, &header_cells, col_start, header_row + 1)?;
+    let laid = lay_out(data_cells, &header_cells, col_start, header_row.saturating_add(1))?;
     let rows_above = header_row as usize + 1;
     let mut sheet = raw(laid.headers, rows_above + 1, rows_above, laid.data, Some(laid.row_of));
     sheet.blank_formulas = sc
@@ -398,7 +398,7 @@ fn first_rows_frame(rows: &[Vec<String>]) -> Result<DataFrame, String> {
 /// first used column, each as wide as its last cell.
 fn top_rows(cells: &[(u32, u32, String)], row_start: u32, col_start: u32) -> Vec<Vec<String>> {
     let mut top: Vec<Vec<String>> = Vec::new();
-    for (r, c, t) in cells.iter().take_while(|c| c.0 <= row_start + HEADER_SCAN_ROWS as u32) {
+    for (r, c, t) in cells.iter().take_while(|c| c.0 <= row_start.saturating_add(HEADER_SCAN_ROWS as u32)) {
         let (i, j) = ((r - row_start) as usize, (c - col_start) as usize);
         if top.len() <= i {
             top.resize(i + 1, Vec::new());

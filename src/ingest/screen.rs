@@ -117,14 +117,15 @@ pub(super) struct Manifests {
 /// Manifests of the commands whose outputs are results, never inputs (the names `publish`
 /// gives them), with the manifest named in the note. The sets of `template` and `sample` are
 /// inputs to be filled in or evaluated, so their manifests are not listed.
-const RESULT_MANIFESTS: &[&str] = &["评价输出清单.json", "数据检查输出清单.json", "土地核查输出清单.json", "输出清单.json"];
+/// The manifests of result sets (not of templates or samples, whose files are inputs).
+const RESULT_MANIFESTS: [crate::publish::Kind; 3] = [crate::publish::Kind::Evaluate, crate::publish::Kind::Check, crate::publish::Kind::Land];
 
 impl Manifests {
     /// The manifest in `f`'s folder that lists `f`, if any.
     pub(super) fn listing(&mut self, f: &Path) -> Option<&'static str> {
         let dir = f.parent().unwrap_or(Path::new("")).to_path_buf();
         let names = self.by_dir.entry(dir.clone()).or_insert_with(|| {
-            RESULT_MANIFESTS.iter().flat_map(|m| manifest_names(&dir.join(m)).into_iter().map(move |n| (n, *m))).collect()
+            RESULT_MANIFESTS.iter().map(|k| k.manifest()).flat_map(|m| manifest_names(&dir.join(m)).into_iter().map(move |n| (n, m))).collect()
         });
         let name = f.file_name().and_then(|n| n.to_str())?;
         names.iter().find(|(n, _)| n == name).map(|(_, m)| *m)
