@@ -152,7 +152,7 @@ impl Staging {
     }
 
     /// As [`Staging::begin`], for generators: refuse a folder that holds anything (beyond
-    /// mujun's own lock) unless `force`.
+    /// mujun's own lock and a crashed run's leftovers) unless `force`.
     pub fn begin_fresh(out: &Path, kind: Kind, force: bool) -> Result<Staging, PublishError> {
         if !force {
             refuse_non_empty(out)?;
@@ -236,7 +236,7 @@ fn lock(out: &Path) -> Result<File, PublishError> {
 
 fn refuse_non_empty(out: &Path) -> Result<(), PublishError> {
     let Ok(rd) = fs::read_dir(out) else { return Ok(()) };
-    let mut names: Vec<String> = rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n != LOCK).collect();
+    let mut names: Vec<String> = rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| ![LOCK, STAGING, READY, ASIDE].contains(&n.as_str())).collect();
     names.sort();
     match names.first() {
         None => Ok(()),
