@@ -51,12 +51,18 @@ struct Sheet {
 fn zip_entry(path: &Path, name: &str) -> Res<String> {
     let mut zip = ::zip::ZipArchive::new(std::fs::File::open(path)?)?;
     let mut text = String::new();
-    zip.by_name(name).map_err(|e| format!("{} {name}: {e}", path.display()))?.read_to_string(&mut text)?;
+    zip.by_name(name)
+        .map_err(|e| format!("{} {name}: {e}", path.display()))?
+        .read_to_string(&mut text)?;
     Ok(text)
 }
 
 fn unescape(s: &str) -> String {
-    s.replace("&quot;", "\"").replace("&apos;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    s.replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// Untimed: a Format per cell style (`cellXfs`) with its number format and boldness.
@@ -79,7 +85,8 @@ fn read_formats(path: &Path) -> Res<Vec<Format>> {
         .skip(1)
         .filter_map(|t| Some((attr(t, "numFmtId")?.parse().ok()?, attr(t, "formatCode")?)))
         .collect();
-    let bold: Vec<bool> = section("fonts").split("<font>").skip(1).map(|f| f.contains("<b/>")).collect();
+    let bold: Vec<bool> =
+        section("fonts").split("<font>").skip(1).map(|f| f.contains("<b/>")).collect();
     Ok(section("cellXfs")
         .split("<xf ")
         .skip(1)
@@ -121,7 +128,8 @@ fn read_styles(path: &Path, index: usize, sh: &Sheet) -> Res<Vec<u16>> {
         let letters = rest.iter().take_while(|b| b.is_ascii_uppercase()).count();
         let col = rest[..letters].iter().fold(0usize, |c, b| c * 26 + (b - b'A' + 1) as usize) - 1;
         let digits = rest[letters..].iter().take_while(|b| b.is_ascii_digit()).count();
-        let row: usize = std::str::from_utf8(&rest[letters..letters + digits])?.parse::<usize>()? - 1;
+        let row: usize =
+            std::str::from_utf8(&rest[letters..letters + digits])?.parse::<usize>()? - 1;
         let after = &rest[letters + digits..];
         let Some(s) = after.strip_prefix(b"\" s=\"") else { continue };
         let n = s.iter().take_while(|b| b.is_ascii_digit()).count();
@@ -151,7 +159,8 @@ fn read_workbook(path: &Path, formats: bool) -> Res<Vec<Sheet>> {
     let mut wb = open_workbook_auto(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut sheets = Vec::new();
     for name in wb.sheet_names() {
-        let mut range = wb.worksheet_range(&name).map_err(|e| format!("{} [{name}]: {e}", path.display()))?;
+        let mut range =
+            wb.worksheet_range(&name).map_err(|e| format!("{} [{name}]: {e}", path.display()))?;
         let (row0, col0) = range.start().unwrap_or((0, 0));
         let (height, width) = range.get_size();
         // Move the values out of the range row by row (no string copies), keeping row-major order.
@@ -180,7 +189,11 @@ fn read_workbook(path: &Path, formats: bool) -> Res<Vec<Sheet>> {
 
 /// Timed: the same sheets and cells with rust_xlsxwriter in constant-memory mode. Returns cells
 /// written and the time of each sheet, then of saving ("保存"), as `evaluate -v` lists them.
-fn write_workbook(sheets: &[Sheet], formats: &[Format], dest: &Path) -> Res<(usize, Vec<(String, Duration)>)> {
+fn write_workbook(
+    sheets: &[Sheet],
+    formats: &[Format],
+    dest: &Path,
+) -> Res<(usize, Vec<(String, Duration)>)> {
     let mut wb = Workbook::new();
     let mut n = 0usize;
     let mut times = Vec::new();
@@ -196,13 +209,16 @@ fn write_workbook(sheets: &[Sheet], formats: &[Format], dest: &Path) -> Res<(usi
         // `cells` is row-major, so rows are written in ascending order as constant memory requires.
         for (i, c) in sh.cells.iter().enumerate() {
             let r = sh.row0 + (i / sh.width) as u32;
-            let col = u16::try_from(sh.col0 as usize + i % sh.width).map_err(|_| format!("{}: column out of range", sh.name))?;
+            let col = u16::try_from(sh.col0 as usize + i % sh.width)
+                .map_err(|_| format!("{}: column out of range", sh.name))?;
             let style = sh.styles.get(i).copied().unwrap_or(0);
             let format = formats.get(style as usize).filter(|_| style != 0);
             match (c, format) {
                 (Cell::S(s), None) => ws.write_string(r, col, s)?,
                 // A text in a column with that number format shows it without its own.
-                (Cell::S(s), Some(_)) if col_style[i % sh.width] == Some(style) => ws.write_string(r, col, s)?,
+                (Cell::S(s), Some(_)) if col_style[i % sh.width] == Some(style) => {
+                    ws.write_string(r, col, s)?
+                }
                 (Cell::S(s), Some(f)) => ws.write_string_with_format(r, col, s, f)?,
                 (Cell::N(x), None) => ws.write_number(r, col, *x)?,
                 (Cell::N(x), Some(f)) => match col_style[i % sh.width] {
@@ -260,7 +276,8 @@ fn main() -> Res<()> {
     let mut outputs = Vec::new();
     files_under(eval_out, &mut outputs)?;
     outputs.sort();
-    let (mut write, mut written, mut workbooks, mut bytes) = (Duration::ZERO, 0usize, 0usize, 0usize);
+    let (mut write, mut written, mut workbooks, mut bytes) =
+        (Duration::ZERO, 0usize, 0usize, 0usize);
     let mut lines = Vec::new();
     let mut sheet_lines = Vec::new();
     for src in outputs {
@@ -279,7 +296,9 @@ fn main() -> Res<()> {
             drop(sheets);
             written += cells;
             workbooks += 1;
-            sheet_lines.extend(times.into_iter().map(|(name, d)| format!("    {name}: {:.3} s", d.as_secs_f64())));
+            sheet_lines.extend(
+                times.into_iter().map(|(name, d)| format!("    {name}: {:.3} s", d.as_secs_f64())),
+            );
             dt
         } else {
             let data = std::fs::read(&src).map_err(|e| format!("{}: {e}", src.display()))?;

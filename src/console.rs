@@ -17,7 +17,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A character that must not reach the terminal as is: C0, DEL, C1 and the bidi controls.
 pub fn is_unsafe(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    c.is_control()
+        || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// `s` with every unsafe character (line breaks included) written as an escape.
@@ -105,7 +106,11 @@ mod tests {
         assert_eq!(escape("\u{202e}司公限有"), "\\u{202e}司公限有", "a bidi override");
         assert_eq!(escape("\u{2066}甲\u{2069}"), "\\u{2066}甲\\u{2069}", "a bidi isolate");
         assert_eq!(escape("第一行\n第二行\t\r"), "第一行\\n第二行\\t\\r");
-        assert_eq!(escape_text("第一行\n第\u{1b}二行\n"), "第一行\n第\\x1b二行\n", "line breaks of composed text stay");
+        assert_eq!(
+            escape_text("第一行\n第\u{1b}二行\n"),
+            "第一行\n第\\x1b二行\n",
+            "line breaks of composed text stay"
+        );
     }
 
     #[test]

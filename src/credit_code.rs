@@ -119,7 +119,10 @@ pub fn validate(code: &str) -> Result<(), CodeProblem> {
     // general path below, which finds the problem to report.
     if let [body @ .., last] = code.as_bytes() {
         if body.len() == CODE_LEN - 1 {
-            let sum = body.iter().zip(WEIGHTS).try_fold(0u32, |sum, (&b, w)| char_value(b as char).map(|v| sum + v * w));
+            let sum = body
+                .iter()
+                .zip(WEIGHTS)
+                .try_fold(0u32, |sum, (&b, w)| char_value(b as char).map(|v| sum + v * w));
             if sum.is_some_and(|sum| value_char((31 - sum % 31) % 31) == *last as char) {
                 return Ok(());
             }
@@ -165,7 +168,9 @@ pub fn order_key(code: &str) -> Option<(u64, u64)> {
     if b.len() != CODE_LEN {
         return None;
     }
-    let half = |part: &[u8]| part.iter().try_fold(0u64, |acc, &c| Some(acc * 31 + u64::from(char_value(c as char)?)));
+    let half = |part: &[u8]| {
+        part.iter().try_fold(0u64, |acc, &c| Some(acc * 31 + u64::from(char_value(c as char)?)))
+    };
     Some((half(&b[..CODE_LEN / 2])?, half(&b[CODE_LEN / 2..])?))
 }
 
@@ -240,7 +245,10 @@ mod tests {
     #[test]
     fn validate_reports_each_problem() {
         assert_eq!(validate("91500102MA5U7H4K1D"), Ok(()));
-        assert_eq!(validate("91500102MA5U7H4K1E"), Err(CodeProblem::BadCheck { expected: 'D', found: 'E' }));
+        assert_eq!(
+            validate("91500102MA5U7H4K1E"),
+            Err(CodeProblem::BadCheck { expected: 'D', found: 'E' })
+        );
         assert_eq!(validate("91500102MA5U7H4KID"), Err(CodeProblem::BadChar('I')));
         assert_eq!(validate("91500102MA5U7H4K1Z"), Err(CodeProblem::BadChar('Z')));
         assert_eq!(validate("91500102MA5U7H4K1"), Err(CodeProblem::WrongLength(17)));
@@ -278,10 +286,7 @@ mod tests {
     #[test]
     fn problems() {
         assert_eq!(validate("91500102MA5U7H4K1"), Err(CodeProblem::WrongLength(17)));
-        assert_eq!(
-            CodeProblem::WrongLength(17).message(),
-            "长度应为18位，实为17位"
-        );
+        assert_eq!(CodeProblem::WrongLength(17).message(), "长度应为18位，实为17位");
         // Chinese characters count as characters, not bytes.
         assert_eq!(validate("重庆"), Err(CodeProblem::WrongLength(2)));
 

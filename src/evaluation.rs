@@ -51,10 +51,23 @@ impl Evaluation {
 
 /// Text columns of `Evaluation::results`, stored as strings (a column that is null throughout
 /// would otherwise have no text type) so reports can borrow them.
-pub const RESULT_TEXT: &[&str] =
-    &["code", "name", "park", "town", "industry_code", "scale", GROUP, tier::TIER, tier::TIER_BY_SCORE, tier::TIER_AFTER_EVENTS, "adj_reason", events::NOTE];
+pub const RESULT_TEXT: &[&str] = &[
+    "code",
+    "name",
+    "park",
+    "town",
+    "industry_code",
+    "scale",
+    GROUP,
+    tier::TIER,
+    tier::TIER_BY_SCORE,
+    tier::TIER_AFTER_EVENTS,
+    "adj_reason",
+    events::NOTE,
+];
 /// Columns of `Evaluation::not_evaluated`, all text.
-pub const NOT_EVALUATED_TEXT: &[&str] = &["code", "name", "park", "scale", "industry_code", "category", "reason", "tier"];
+pub const NOT_EVALUATED_TEXT: &[&str] =
+    &["code", "name", "park", "scale", "industry_code", "category", "reason", "tier"];
 
 /// `df` with its `text` columns (those present) as strings, in one chunk per column.
 fn settle(df: DataFrame, text: &[&str]) -> PolarsResult<DataFrame> {
@@ -104,22 +117,32 @@ pub fn run(rules: Rules, mut dataset: Dataset) -> Result<Evaluation, ScoreError>
         .map_err(at("计算指标值"))?;
 
     let in_scope = col("__case").eq(lit(-1)).and(col(GROUP).is_not_null());
-    let evaluated = valued.clone().lazy().filter(in_scope.clone().and(col("__ne_reason").is_null()));
+    let evaluated =
+        valued.clone().lazy().filter(in_scope.clone().and(col("__ne_reason").is_null()));
 
     let (ev, ev_problems) = events::per_enterprise(&dataset, &rules).map_err(at("加减分"))?;
     problems.extend(ev_problems);
     let scored = score::with_scores(evaluated, &rules)
         .map_err(at("计分"))?
         .left_join(ev, col("__key"), col("__key"))
-        .with_columns([col(score::BONUS).fill_null(lit(0.0)), col(score::DEDUCTION).fill_null(lit(0.0))]);
+        .with_columns([
+            col(score::BONUS).fill_null(lit(0.0)),
+            col(score::DEDUCTION).fill_null(lit(0.0)),
+        ]);
     let scored = score::with_total(scored, &rules).collect().map_err(at("计分"))?;
     timings.push(("评分", t0.elapsed()));
 
     let t1 = Instant::now();
     let tiered = tier::tier_all(&scored, &rules).map_err(at("分档"))?;
-    let (results, rejected) = tier::apply_adjustments(tiered, dataset.table(TableKind::Adjust), &rules).map_err(at("调档"))?;
+    let (results, rejected) =
+        tier::apply_adjustments(tiered, dataset.table(TableKind::Adjust), &rules)
+            .map_err(at("调档"))?;
     for r in rejected {
-        let (file, sheet) = dataset.sheets.get(r.src as usize).map(|s| (s.file.clone(), s.sheet.clone())).unwrap_or_default();
+        let (file, sheet) = dataset
+            .sheets
+            .get(r.src as usize)
+            .map(|s| (s.file.clone(), s.sheet.clone()))
+            .unwrap_or_default();
         problems.push(Problem {
             severity: Severity::Warning,
             table: "调档".into(),
@@ -134,7 +157,8 @@ pub fn run(rules: Rules, mut dataset: Dataset) -> Result<Evaluation, ScoreError>
     }
     timings.push(("分档", t1.elapsed()));
 
-    let not_evaluated = not_evaluated(&valued, &asm.unregistered, &dataset, &rules).map_err(at("未参评名单"))?;
+    let not_evaluated =
+        not_evaluated(&valued, &asm.unregistered, &dataset, &rules).map_err(at("未参评名单"))?;
     drop((asm, valued));
     release_inputs(&mut dataset).map_err(at("释放输入表"))?;
     let results = settle(results, RESULT_TEXT).map_err(at("分档"))?;
@@ -149,7 +173,11 @@ pub fn run(rules: Rules, mut dataset: Dataset) -> Result<Evaluation, ScoreError>
 /// (`reconciliation`) and file digests (`sources`) stay.
 fn release_inputs(ds: &mut Dataset) -> PolarsResult<()> {
     for (kind, df) in ds.tables.iter_mut() {
-        *df = if *kind == TableKind::Tax { df.select(["__key", "tax_type", "amount"])? } else { df.clear() };
+        *df = if *kind == TableKind::Tax {
+            df.select(["__key", "tax_type", "amount"])?
+        } else {
+            df.clear()
+        };
     }
     for df in ds.aux.values_mut() {
         *df = df.clear();
@@ -158,7 +186,12 @@ fn release_inputs(ds: &mut Dataset) -> PolarsResult<()> {
 }
 
 /// Everyone seen but not evaluated, with category and reason.
-fn not_evaluated(valued: &DataFrame, unregistered: &[assemble::Unregistered], ds: &Dataset, rules: &Rules) -> PolarsResult<DataFrame> {
+fn not_evaluated(
+    valued: &DataFrame,
+    unregistered: &[assemble::Unregistered],
+    ds: &Dataset,
+    rules: &Rules,
+) -> PolarsResult<DataFrame> {
     let mut category = lit(NULL).cast(DataType::String);
     let mut reason = lit(NULL).cast(DataType::String);
     let mut tier = lit(NULL).cast(DataType::String);
@@ -166,15 +199,21 @@ fn not_evaluated(valued: &DataFrame, unregistered: &[assemble::Unregistered], ds
         let hit = col("__case").eq(lit(i as i32));
         category = when(hit.clone()).then(lit(c.kind.label())).otherwise(category);
         reason = when(hit.clone()).then(lit(c.reason.clone())).otherwise(reason);
-        tier = when(hit).then(match &c.tier {
-            Some(t) => lit(t.clone()),
-            None => lit(NULL).cast(DataType::String),
-        })
-        .otherwise(tier);
+        tier = when(hit)
+            .then(match &c.tier {
+                Some(t) => lit(t.clone()),
+                None => lit(NULL).cast(DataType::String),
+            })
+            .otherwise(tier);
     }
     let no_group = format!(
         "不符合任何评价组的条件（{}）",
-        rules.groups.iter().map(|g| format!("{}: {}", g.name, g.when_text)).collect::<Vec<_>>().join("；")
+        rules
+            .groups
+            .iter()
+            .map(|g| format!("{}: {}", g.name, g.when_text))
+            .collect::<Vec<_>>()
+            .join("；")
     );
     let category = when(col("__case").gt_eq(lit(0)))
         .then(category)
@@ -189,7 +228,12 @@ fn not_evaluated(valued: &DataFrame, unregistered: &[assemble::Unregistered], ds
     let listed = valued
         .clone()
         .lazy()
-        .filter(col("__case").gt_eq(lit(0)).or(col(GROUP).is_null()).or(col("__ne_reason").is_not_null()))
+        .filter(
+            col("__case")
+                .gt_eq(lit(0))
+                .or(col(GROUP).is_null())
+                .or(col("__ne_reason").is_not_null()),
+        )
         .select([
             col("code"),
             col("name"),

@@ -45,7 +45,8 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [Kind::Evaluate, Kind::Check, Kind::Land, Kind::Template, Kind::Sample];
+    pub const ALL: [Kind; 5] =
+        [Kind::Evaluate, Kind::Check, Kind::Land, Kind::Template, Kind::Sample];
 
     /// File name of the set's manifest.
     pub fn manifest(self) -> &'static str {
@@ -175,7 +176,10 @@ impl Staging {
 
     /// Run `write` (which writes into [`Staging::dir`]); a panic inside a library writer (as
     /// rust_xlsxwriter's on a full disk) becomes an error, printed in Chinese, not a crash.
-    pub fn write<T, E: From<PublishError>>(&self, write: impl FnOnce(&Path) -> Result<T, E>) -> Result<T, E> {
+    pub fn write<T, E: From<PublishError>>(
+        &self,
+        write: impl FnOnce(&Path) -> Result<T, E>,
+    ) -> Result<T, E> {
         match crate::guard::quietly(|| write(&self.dir)) {
             Some(r) => r,
             None => Err(PublishError::WriterFailed { dir: self.dir.clone() }.into()),
@@ -202,9 +206,14 @@ impl Staging {
             files: digests,
         };
         let path = self.dir.join(self.kind.manifest());
-        let text = serde_json::to_string_pretty(&manifest).map_err(|e| io_err("写入输出清单", &path)(io::Error::other(e)))?;
+        let text = serde_json::to_string_pretty(&manifest)
+            .map_err(|e| io_err("写入输出清单", &path)(io::Error::other(e)))?;
         fs::write(&path, text + "\n").map_err(io_err("写入输出清单", &path))?;
-        fs::OpenOptions::new().write(true).open(&path).and_then(|f| f.sync_all()).map_err(io_err("写入输出清单", &path))?;
+        fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.sync_all())
+            .map_err(io_err("写入输出清单", &path))?;
         sync_dirs(&self.dir, &files)?;
         let ready = self.out.join(READY);
         fs::rename(&self.dir, &ready).map_err(io_err("标记结果完整", &ready))?;
@@ -226,7 +235,12 @@ impl Drop for Staging {
 
 fn lock(out: &Path) -> Result<File, PublishError> {
     let path = out.join(LOCK);
-    let file = fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(io_err("打开锁文件", &path))?;
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(io_err("打开锁文件", &path))?;
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(fs::TryLockError::WouldBlock) => Err(PublishError::Busy { dir: out.to_path_buf() }),
@@ -236,11 +250,19 @@ fn lock(out: &Path) -> Result<File, PublishError> {
 
 fn refuse_non_empty(out: &Path) -> Result<(), PublishError> {
     let Ok(rd) = fs::read_dir(out) else { return Ok(()) };
-    let mut names: Vec<String> = rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| ![LOCK, STAGING, READY, ASIDE].contains(&n.as_str())).collect();
+    let mut names: Vec<String> = rd
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| ![LOCK, STAGING, READY, ASIDE].contains(&n.as_str()))
+        .collect();
     names.sort();
     match names.first() {
         None => Ok(()),
-        Some(first) => Err(PublishError::NotEmpty { dir: out.to_path_buf(), first: first.clone(), count: names.len() }),
+        Some(first) => Err(PublishError::NotEmpty {
+            dir: out.to_path_buf(),
+            first: first.clone(),
+            count: names.len(),
+        }),
     }
 }
 
@@ -268,15 +290,23 @@ fn recover(out: &Path) -> Result<(), PublishError> {
 /// moved (open in Excel, say), all are put back and the new set is dropped, so the previous set is
 /// whole. Then the new files move in, the manifest last.
 fn apply(out: &Path, ready: &Path, manifest_name: &str) -> Result<(), PublishError> {
-    let new = read_manifest(&ready.join(manifest_name))?.ok_or_else(|| recover_err(ready, "缺少输出清单"))?;
+    let new = read_manifest(&ready.join(manifest_name))?
+        .ok_or_else(|| recover_err(ready, "缺少输出清单"))?;
     if let Some(bad) = new.files.iter().find(|f| !is_inside(&f.name)) {
-        return Err(recover_err(ready, &format!("输出清单中的文件名「{}」不在输出目录内", bad.name)));
+        return Err(recover_err(
+            ready,
+            &format!("输出清单中的文件名「{}」不在输出目录内", bad.name),
+        ));
     }
     let old = read_manifest(&out.join(manifest_name)).ok().flatten();
     let keep: BTreeSet<&str> = new.files.iter().map(|f| f.name.as_str()).collect();
     let stale = stale_files(out, old.as_ref(), Kind::of_manifest(manifest_name), &keep);
     // A new file already moved in (by a run that died while moving) is not set aside.
-    let replaced = new.files.iter().map(|f| f.name.clone()).filter(|n| ready.join(n).exists() && out.join(n).exists());
+    let replaced = new
+        .files
+        .iter()
+        .map(|f| f.name.clone())
+        .filter(|n| ready.join(n).exists() && out.join(n).exists());
     let aside = out.join(ASIDE);
     for name in replaced.chain(stale.iter().cloned()) {
         if let Err(source) = move_file(&out.join(&name), &aside.join(&name)) {
@@ -288,12 +318,18 @@ fn apply(out: &Path, ready: &Path, manifest_name: &str) -> Result<(), PublishErr
     for f in &new.files {
         let (from, to) = (ready.join(&f.name), out.join(&f.name));
         if from.exists() {
-            move_file(&from, &to).map_err(|source| PublishError::Publishing { path: to.clone(), source })?;
+            move_file(&from, &to)
+                .map_err(|source| PublishError::Publishing { path: to.clone(), source })?;
         }
     }
     let to = out.join(manifest_name);
-    fs::rename(ready.join(manifest_name), &to).map_err(|source| PublishError::Publishing { path: to.clone(), source })?;
-    let mut dirs: Vec<PathBuf> = new.files.iter().filter_map(|f| out.join(&f.name).parent().map(Path::to_path_buf)).collect();
+    fs::rename(ready.join(manifest_name), &to)
+        .map_err(|source| PublishError::Publishing { path: to.clone(), source })?;
+    let mut dirs: Vec<PathBuf> = new
+        .files
+        .iter()
+        .filter_map(|f| out.join(&f.name).parent().map(Path::to_path_buf))
+        .collect();
     dirs.sort();
     dirs.dedup();
     dirs.iter().try_for_each(|d| sync_dir(d))?;
@@ -326,7 +362,8 @@ fn put_back(aside: &Path, out: &Path) -> Result<(), PublishError> {
     for rel in files {
         let (from, to) = (aside.join(&rel), out.join(&rel));
         if !to.exists() {
-            move_file(&from, &to).map_err(|source| PublishError::Publishing { path: to.clone(), source })?;
+            move_file(&from, &to)
+                .map_err(|source| PublishError::Publishing { path: to.clone(), source })?;
         }
     }
     Ok(())
@@ -345,10 +382,21 @@ fn recover_err(path: &Path, message: &str) -> PublishError {
 /// Files of the previous set that the new one lacks and that are still as the previous set wrote
 /// them (a file changed since is the user's now, and stays). Without a manifest (a folder written
 /// before manifests), the park workbooks of `evaluate`, known by their names.
-fn stale_files(out: &Path, old: Option<&Manifest>, kind: Option<Kind>, keep: &BTreeSet<&str>) -> Vec<String> {
-    let unchanged = |f: &FileDigest| hash_file(&out.join(&f.name), false).is_ok_and(|(_, sha)| sha == f.sha256);
+fn stale_files(
+    out: &Path,
+    old: Option<&Manifest>,
+    kind: Option<Kind>,
+    keep: &BTreeSet<&str>,
+) -> Vec<String> {
+    let unchanged =
+        |f: &FileDigest| hash_file(&out.join(&f.name), false).is_ok_and(|(_, sha)| sha == f.sha256);
     let names: Vec<String> = match old {
-        Some(m) => m.files.iter().filter(|f| !keep.contains(f.name.as_str()) && is_inside(&f.name) && unchanged(f)).map(|f| f.name.clone()).collect(),
+        Some(m) => m
+            .files
+            .iter()
+            .filter(|f| !keep.contains(f.name.as_str()) && is_inside(&f.name) && unchanged(f))
+            .map(|f| f.name.clone())
+            .collect(),
         None if kind == Some(Kind::Evaluate) => legacy_park_workbooks(out),
         None => Vec::new(),
     };
@@ -360,15 +408,24 @@ fn legacy_park_workbooks(out: &Path) -> Vec<String> {
     let Ok(rd) = fs::read_dir(out.join(PARK_DIR)) else { return Vec::new() };
     let ours = |n: &str| {
         let (year, rest) = n.split_at(n.char_indices().nth(4).map_or(n.len(), |(i, _)| i));
-        year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()) && rest.starts_with("年度亩均效益评价_") && rest.ends_with(".xlsx")
+        year.len() == 4
+            && year.bytes().all(|b| b.is_ascii_digit())
+            && rest.starts_with("年度亩均效益评价_")
+            && rest.ends_with(".xlsx")
     };
-    let mut v: Vec<String> = rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| ours(n)).map(|n| format!("{PARK_DIR}/{n}")).collect();
+    let mut v: Vec<String> = rd
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| ours(n))
+        .map(|n| format!("{PARK_DIR}/{n}"))
+        .collect();
     v.sort();
     v
 }
 
 fn is_inside(name: &str) -> bool {
-    !name.is_empty() && Path::new(name).components().all(|c| matches!(c, std::path::Component::Normal(_)))
+    !name.is_empty()
+        && Path::new(name).components().all(|c| matches!(c, std::path::Component::Normal(_)))
 }
 
 fn remove_empty_parents(out: &Path, path: &Path) {
@@ -384,14 +441,17 @@ fn remove_empty_parents(out: &Path, path: &Path) {
 /// The manifest's name in a complete set's folder; `None` once it has been moved out.
 fn manifest_in(ready: &Path) -> Option<String> {
     let rd = fs::read_dir(ready).ok()?;
-    rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).find(|n| Kind::of_manifest(n).is_some())
+    rd.filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| Kind::of_manifest(n).is_some())
 }
 
 fn read_manifest(path: &Path) -> Result<Option<Manifest>, PublishError> {
     match fs::read_to_string(path) {
-        Ok(text) => serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|_| PublishError::Recover { path: path.to_path_buf(), message: "输出清单内容无法识别".into() }),
+        Ok(text) => serde_json::from_str(&text).map(Some).map_err(|_| PublishError::Recover {
+            path: path.to_path_buf(),
+            message: "输出清单内容无法识别".into(),
+        }),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(io_err("读取输出清单", path)(e)),
     }
@@ -416,7 +476,11 @@ fn slash(rel: &Path) -> String {
 
 /// Size and SHA-256 of a file; with `sync`, flushed to disk first.
 fn hash_file(path: &Path, sync: bool) -> Result<(u64, String), PublishError> {
-    let mut f = fs::OpenOptions::new().read(true).write(sync).open(path).map_err(io_err("读取文件", path))?;
+    let mut f = fs::OpenOptions::new()
+        .read(true)
+        .write(sync)
+        .open(path)
+        .map_err(io_err("读取文件", path))?;
     if sync {
         f.sync_all().map_err(io_err("写入磁盘", path))?;
     }
@@ -435,7 +499,8 @@ fn hash_file(path: &Path, sync: bool) -> Result<(u64, String), PublishError> {
 }
 
 fn sync_dirs(root: &Path, files: &[PathBuf]) -> Result<(), PublishError> {
-    let mut dirs: Vec<PathBuf> = files.iter().filter_map(|f| root.join(f).parent().map(Path::to_path_buf)).collect();
+    let mut dirs: Vec<PathBuf> =
+        files.iter().filter_map(|f| root.join(f).parent().map(Path::to_path_buf)).collect();
     dirs.push(root.to_path_buf());
     dirs.sort();
     dirs.dedup();
@@ -486,7 +551,10 @@ mod tests {
             Err(PublishError::InUse { path, .. }) => assert_eq!(path, out.join("园区/b.txt")),
             other => panic!("expected InUse, got {other:?}"),
         }
-        assert_eq!((read(out, "a.txt"), read(out, "园区/b.txt"), read(out, "c.txt")), (Some("旧a".into()), Some("旧b".into()), None));
+        assert_eq!(
+            (read(out, "a.txt"), read(out, "园区/b.txt"), read(out, "c.txt")),
+            (Some("旧a".into()), Some("旧b".into()), None)
+        );
         assert!(!out.join(READY).exists());
         // The next run on the folder works and replaces the set.
         publish(out, &[("a.txt", "新a")]).unwrap();
@@ -529,7 +597,17 @@ mod tests {
     #[test]
     fn legacy_park_workbooks_are_known_by_their_names() {
         let tmp = tempfile::tempdir().unwrap();
-        write_files(tmp.path(), &[("园区/2024年度亩均效益评价_白涛工业园区.xlsx", ""), ("园区/我的笔记.xlsx", ""), ("园区/20245年度亩均效益评价_甲.xlsx", "")]);
-        assert_eq!(legacy_park_workbooks(tmp.path()), ["园区/2024年度亩均效益评价_白涛工业园区.xlsx"]);
+        write_files(
+            tmp.path(),
+            &[
+                ("园区/2024年度亩均效益评价_白涛工业园区.xlsx", ""),
+                ("园区/我的笔记.xlsx", ""),
+                ("园区/20245年度亩均效益评价_甲.xlsx", ""),
+            ],
+        );
+        assert_eq!(
+            legacy_park_workbooks(tmp.path()),
+            ["园区/2024年度亩均效益评价_白涛工业园区.xlsx"]
+        );
     }
 }

@@ -30,7 +30,12 @@ pub fn io_error(e: &std::io::Error) -> String {
         ErrorKind::ResourceBusy | ErrorKind::WouldBlock => "文件正被其他程序占用",
         ErrorKind::CrossesDevices => "不能跨磁盘移动文件",
         ErrorKind::QuotaExceeded => "磁盘配额已用完",
-        _ => return format!("系统输入输出错误（错误号 {}）", e.raw_os_error().map_or("未知".to_string(), |n| n.to_string())),
+        _ => {
+            return format!(
+                "系统输入输出错误（错误号 {}）",
+                e.raw_os_error().map_or("未知".to_string(), |n| n.to_string())
+            )
+        }
     };
     text.to_string()
 }
@@ -48,7 +53,9 @@ pub fn text_file_error(e: &std::io::Error) -> String {
 pub fn xlsx_error(e: &XlsxError) -> String {
     match e {
         XlsxError::IoError(io) => io_error(io),
-        XlsxError::TempFileError(dir, io) => format!("无法在 {} 中建立临时文件：{}", dir.display(), io_error(io)),
+        XlsxError::TempFileError(dir, io) => {
+            format!("无法在 {} 中建立临时文件：{}", dir.display(), io_error(io))
+        }
         XlsxError::ZipError(_) => "压缩工作簿时出错（可能是磁盘已满或无法写入）".into(),
         XlsxError::MaxStringLengthExceeded => "单元格文字超过 Excel 的上限（32,767 个字符）".into(),
         XlsxError::MaxUrlLengthExceeded => "链接超过 Excel 的长度上限".into(),
@@ -56,9 +63,15 @@ pub fn xlsx_error(e: &XlsxError) -> String {
         XlsxError::SheetnameLengthExceeded(name) => format!("工作表名「{name}」超过 31 个字符"),
         XlsxError::SheetnameReused(name) => format!("工作表名「{name}」重复"),
         XlsxError::SheetnameCannotBeBlank(_) => "工作表名不能为空".into(),
-        XlsxError::SheetnameContainsInvalidCharacter(name) => format!("工作表名「{name}」含有 Excel 不允许的字符"),
-        XlsxError::SheetnameStartsOrEndsWithApostrophe(name) => format!("工作表名「{name}」不能以单引号开头或结尾"),
-        XlsxError::DateTimeRangeError(_) | XlsxError::DateTimeParseError(_) => "日期超出 Excel 能表示的范围".into(),
+        XlsxError::SheetnameContainsInvalidCharacter(name) => {
+            format!("工作表名「{name}」含有 Excel 不允许的字符")
+        }
+        XlsxError::SheetnameStartsOrEndsWithApostrophe(name) => {
+            format!("工作表名「{name}」不能以单引号开头或结尾")
+        }
+        XlsxError::DateTimeRangeError(_) | XlsxError::DateTimeParseError(_) => {
+            "日期超出 Excel 能表示的范围".into()
+        }
         _ => "工作簿生成程序内部错误".into(),
     }
 }
@@ -72,7 +85,18 @@ pub fn workbook_error(raw: &str) -> String {
         return "工作簿受密码保护，无法读取，请另存为无密码文件后重试".into();
     } else if has(&["zip", "eocd", "deflate", "compress"]) {
         "文件不是完整的 Excel 工作簿（压缩包损坏或不完整）"
-    } else if has(&["xml", "utf-8", "utf8", "syntax", "ill-formed", "unexpected", "expecting", "attribute", "tag", "eof"]) {
+    } else if has(&[
+        "xml",
+        "utf-8",
+        "utf8",
+        "syntax",
+        "ill-formed",
+        "unexpected",
+        "expecting",
+        "attribute",
+        "tag",
+        "eof",
+    ]) {
         "工作簿内部的 XML 内容已损坏"
     } else if has(&["not found", "relationship", "missing"]) {
         "工作簿缺少必需的组成部分（文件不完整或不是 Excel 生成的）"
@@ -113,7 +137,9 @@ mod tests {
         assert_eq!(xlsx_error(&XlsxError::SheetnameReused("汇总".into())), "工作表名「汇总」重复");
         let zip = workbook_error("Xlsx error: Zip error: invalid Zip archive: Could not find EOCD");
         assert!(zip.contains("压缩包损坏") && !zip.contains("EOCD"), "{zip}");
-        let xml = workbook_error("Xml error: ill-formed document: close tag `</worksheet>` does not match");
+        let xml = workbook_error(
+            "Xml error: ill-formed document: close tag `</worksheet>` does not match",
+        );
         assert!(xml.contains("XML 内容已损坏"), "{xml}");
         assert!(workbook_error("Cell string index 99 out of range").contains("单元格"));
         assert!(workbook_error("Workbook is password protected").contains("密码"));

@@ -59,7 +59,11 @@ fn make_case(corpus: &Corpus, seed: u64, n: u64) -> Case {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(n);
     let bases = corpus.data.len() as u64;
-    let set = if n < bases { &corpus.data[n as usize] } else { corpus.data.choose(&mut rng).expect("data sets") };
+    let set = if n < bases {
+        &corpus.data[n as usize]
+    } else {
+        corpus.data.choose(&mut rng).expect("data sets")
+    };
     let run = match rng.random_range(0..100) {
         0..=64 => Run::Check,
         65..=89 => Run::Evaluate,
@@ -74,7 +78,10 @@ fn make_case(corpus: &Corpus, seed: u64, n: u64) -> Case {
         _ => run,
     };
     let rules_file = match run {
-        Run::Land => ["land_fuling.toml", "land_national.toml"].choose(&mut rng).expect("land rules").to_string(),
+        Run::Land => ["land_fuling.toml", "land_national.toml"]
+            .choose(&mut rng)
+            .expect("land rules")
+            .to_string(),
         _ if rng.random_bool(0.1) => corpus
             .rules
             .iter()
@@ -86,9 +93,18 @@ fn make_case(corpus: &Corpus, seed: u64, n: u64) -> Case {
             .clone(),
         _ => "fuling.toml".into(),
     };
-    let previous = (run == Run::Evaluate && rng.random_bool(0.25)).then(|| corpus.previous.choose(&mut rng).cloned()).flatten();
-    let mut case =
-        Case { run, base: set.name, data: set.files.clone(), rules: corpus.rules.clone(), rules_file, previous, notes: Vec::new() };
+    let previous = (run == Run::Evaluate && rng.random_bool(0.25))
+        .then(|| corpus.previous.choose(&mut rng).cloned())
+        .flatten();
+    let mut case = Case {
+        run,
+        base: set.name,
+        data: set.files.clone(),
+        rules: corpus.rules.clone(),
+        rules_file,
+        previous,
+        notes: Vec::new(),
+    };
     if n >= bases {
         for _ in 0..rng.random_range(1..=3) {
             let note = mutate_case(&mut rng, &mut case);
@@ -144,13 +160,19 @@ fn mutate_case(rng: &mut ChaCha8Rng, case: &mut Case) -> String {
                 format!("data/{name}: copied")
             }
             _ => {
-                let other = if name.ends_with(".csv") { name.replace(".csv", ".xlsx") } else { format!("{name}.csv") };
+                let other = if name.ends_with(".csv") {
+                    name.replace(".csv", ".xlsx")
+                } else {
+                    format!("{name}.csv")
+                };
                 case.data[k].0 = other.clone();
                 format!("data/{name}: renamed {other}")
             }
         };
     }
-    let Some(k) = (!case.data.is_empty()).then(|| rng.random_range(0..case.data.len())) else { return "no data file".into() };
+    let Some(k) = (!case.data.is_empty()).then(|| rng.random_range(0..case.data.len())) else {
+        return "no data file".into();
+    };
     let (name, body) = &mut case.data[k];
     format!("data/{}", mutate_one(rng, name, body, gentle))
 }
@@ -172,12 +194,23 @@ fn lay_out(case: &Case, dir: &Path) -> Vec<String> {
         Run::Evaluate => vec!["evaluate".into()],
         Run::Land => vec!["land".into()],
     };
-    args.extend(["--rules".into(), rules, "--data".into(), "data".into(), "--out".into(), "out".into()]);
+    args.extend([
+        "--rules".into(),
+        rules,
+        "--data".into(),
+        "data".into(),
+        "--out".into(),
+        "out".into(),
+    ]);
     if let Some((name, body)) = &case.previous {
         std::fs::write(dir.join("previous").join(name), body).expect("write previous");
         args.extend(["--previous".into(), format!("previous/{name}")]);
     }
-    std::fs::write(dir.join("mutations.txt"), format!("base: {}\n{}\n", case.base, case.notes.join("\n"))).expect("notes");
+    std::fs::write(
+        dir.join("mutations.txt"),
+        format!("base: {}\n{}\n", case.base, case.notes.join("\n")),
+    )
+    .expect("notes");
     args
 }
 
@@ -243,7 +276,11 @@ fn one(s: &Setup, n: u64, tally: &Mutex<Tally>) {
     t.tried += 1;
     *t.by_run.entry(format!("{:?}", case.run)).or_default() += 1;
     if outcome.elapsed > t.slowest.0 {
-        t.slowest = (outcome.elapsed, n, format!("{:?} on {}: {}", case.run, case.base, case.notes.join("; ")));
+        t.slowest = (
+            outcome.elapsed,
+            n,
+            format!("{:?} on {}: {}", case.run, case.base, case.notes.join("; ")),
+        );
     }
     match verdict {
         Ok(code) => *t.by_code.entry(code).or_default() += 1,
@@ -278,7 +315,12 @@ fn summary(s: &Setup, t: &Tally, spent: Duration) -> String {
     for (class, fs) in &classes {
         let f = fs[0];
         let saved = f.saved.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
-        out += &format!("- [{}x] {class}\n    input {} ({saved}): {}\n", fs.len(), f.n, f.line.chars().take(200).collect::<String>());
+        out += &format!(
+            "- [{}x] {class}\n    input {} ({saved}): {}\n",
+            fs.len(),
+            f.n,
+            f.line.chars().take(200).collect::<String>()
+        );
     }
     out
 }
@@ -288,7 +330,11 @@ fn mutated_inputs_get_a_clear_answer_in_time() {
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_mujun"));
     let seed = env_num("MUJUN_FUZZ_SEED", 13);
     let budget = Duration::from_secs(env_num("MUJUN_FUZZ_SECS", 60));
-    let jobs = env_num("MUJUN_FUZZ_JOBS", std::thread::available_parallelism().map(|n| n.get() as u64).unwrap_or(1).min(4)).max(1);
+    let jobs = env_num(
+        "MUJUN_FUZZ_JOBS",
+        std::thread::available_parallelism().map(|n| n.get() as u64).unwrap_or(1).min(4),
+    )
+    .max(1);
     let only = std::env::var("MUJUN_FUZZ_CASE").ok().and_then(|v| v.trim().parse::<u64>().ok());
     let target = bin.parent().and_then(Path::parent).expect("target dir").to_path_buf();
     let failures = target.join("fuzz-failures");

@@ -13,7 +13,11 @@ fn invalid_code_is_reported_and_listed_not_dropped() {
     write_year(dir.path(), &firms);
     let reg = std::fs::read_to_string(dir.path().join("企业名录.csv")).unwrap();
     let bad = code(3)[..17].to_string() + "0"; // wrong check character (or right by chance: guard below)
-    let bad = if mujun::credit_code::validate(&bad).is_ok() { code(3)[..17].to_string() + "1" } else { bad };
+    let bad = if mujun::credit_code::validate(&bad).is_ok() {
+        code(3)[..17].to_string() + "1"
+    } else {
+        bad
+    };
     let reg = reg + &format!("{bad},坏代码企业,涪陵高新区,,2614,规上,2010-01-01,\n合计,,,,,,,\n");
     write_file(dir.path(), "企业名录.csv", &reg);
     let ds = ingest::load(&[dir.path().to_path_buf()]).unwrap();
@@ -66,9 +70,21 @@ fn messy_values_titles_units_and_gbk() {
     let out = ds.table(mujun::ingest::schema::TableKind::Output);
     let ov = out.column("output_value").unwrap().f64().unwrap().clone();
     assert!((ov.get(0).unwrap() - 1234.5678).abs() < 1e-9, "元 → 万元");
-    assert_eq!(out.column("revenue").unwrap().f64().unwrap().get(0), Some(1000.0), "full-width digits");
-    assert_eq!(out.column("value_added").unwrap().f64().unwrap().get(0), None, "dash is missing, not 0");
-    assert_eq!(out.column("profit").unwrap().f64().unwrap().get(1), Some(-5.0), "losses are allowed");
+    assert_eq!(
+        out.column("revenue").unwrap().f64().unwrap().get(0),
+        Some(1000.0),
+        "full-width digits"
+    );
+    assert_eq!(
+        out.column("value_added").unwrap().f64().unwrap().get(0),
+        None,
+        "dash is missing, not 0"
+    );
+    assert_eq!(
+        out.column("profit").unwrap().f64().unwrap().get(1),
+        Some(-5.0),
+        "losses are allowed"
+    );
     let err = ds.problems.iter().find(|p| p.value == "#DIV/0!").expect("excel error reported");
     assert_eq!((err.row, err.column.as_str()), (Some(4), "营业收入(万元)"));
     let rec = ds.reconciliation.iter().find(|r| r.table == "产出").unwrap();
@@ -174,7 +190,10 @@ fn truncated_encrypted_and_empty_workbooks() {
     wb.add_worksheet();
     wb.save(dir.path().join("能耗.xlsx")).unwrap();
     let ds = ingest::load(&[dir.path().to_path_buf()]).unwrap();
-    assert!(ds.problems.iter().any(|p| p.file.ends_with("能耗.xlsx") && p.message.contains("空工作簿")));
+    assert!(ds
+        .problems
+        .iter()
+        .any(|p| p.file.ends_with("能耗.xlsx") && p.message.contains("空工作簿")));
     assert_eq!(ds.table(mujun::ingest::schema::TableKind::Register).height(), 1);
 }
 
@@ -224,18 +243,29 @@ fn typing_in_row_ranges_changes_nothing() {
     let whole = load(1);
     // The adjustment after the rejected row counts as the first; the third is the repeat.
     let adj = whole.table(mujun::ingest::schema::TableKind::Adjust);
-    assert_eq!(adj.column("__row").unwrap().u32().unwrap().into_no_null_iter().collect::<Vec<_>>(), vec![3, 5]);
+    assert_eq!(
+        adj.column("__row").unwrap().u32().unwrap().into_no_null_iter().collect::<Vec<_>>(),
+        vec![3, 5]
+    );
     assert!(whole.problems.iter().any(|p| p.row == Some(4) && p.message.contains("首次在第3行")));
     // The repeated energy row's bad value is not reported: the row is not used.
     assert!(!whole.problems.iter().any(|p| p.value == "x"));
     for ranges in [2, 3, 5, 64] {
         let split = load(ranges);
         for (kind, df) in &whole.tables {
-            assert!(df.equals_missing(split.table(*kind)), "{kind:?} differs with {ranges} ranges:\n{df}\n{}", split.table(*kind));
+            assert!(
+                df.equals_missing(split.table(*kind)),
+                "{kind:?} differs with {ranges} ranges:\n{df}\n{}",
+                split.table(*kind)
+            );
         }
         assert_eq!(whole.problems, split.problems, "{ranges} ranges");
         assert_eq!(whole.reconciliation, split.reconciliation, "{ranges} ranges");
-        assert_eq!(format!("{:?}", whole.rejected_register), format!("{:?}", split.rejected_register), "{ranges} ranges");
+        assert_eq!(
+            format!("{:?}", whole.rejected_register),
+            format!("{:?}", split.rejected_register),
+            "{ranges} ranges"
+        );
         assert_eq!(whole.key_count, split.key_count);
     }
 }
@@ -267,19 +297,28 @@ fn an_output_workbook_with_garbled_headers_is_an_error_showing_its_header_row() 
     // Re-saved in the wrong encoding: 统一社会信用代码 / 工业总产值 became mojibake.
     let rows = vec![cells(&["ͳһ������ô���", "��ҵ�ܲ�ֵ"]), cells(&[&code(1), "1000"])];
     workbook(&dir.path().join("产出.xlsx"), &[("产出", rows)]);
-    let e = ingest::load(&[dir.path().to_path_buf()]).err().expect("an unrecognised sheet is refused");
+    let e =
+        ingest::load(&[dir.path().to_path_buf()]).err().expect("an unrecognised sheet is refused");
     let msg = e.to_string();
     assert!(matches!(e, IngestError::Unrecognised(_)), "{msg}");
-    assert!(msg.contains("产出.xlsx 工作表「产出」") && msg.contains("第1行：「ͳһ������ô���」「��ҵ�ܲ�ֵ」"), "{msg}");
+    assert!(
+        msg.contains("产出.xlsx 工作表「产出」")
+            && msg.contains("第1行：「ͳһ������ô���」「��ҵ�ܲ�ֵ」"),
+        "{msg}"
+    );
     assert!(msg.contains("--exclude \"产出.xlsx:产出\""), "{msg}");
 
     // Excluded by the user, the file is not read and the exclusion is on record.
     let opts = ingest::LoadOptions { exclude: vec!["产出.xlsx".into()] };
     let ds = ingest::load_with(&[dir.path().to_path_buf()], &opts).unwrap();
-    let note = ds.problems.iter().find(|p| p.file.ends_with("产出.xlsx")).expect("exclusion listed");
+    let note =
+        ds.problems.iter().find(|p| p.file.ends_with("产出.xlsx")).expect("exclusion listed");
     assert_eq!(note.severity, Severity::Info);
     assert!(note.message.contains("--exclude「产出.xlsx」"), "{}", note.message);
-    assert!(ds.reconciliation.iter().any(|r| r.file.ends_with("产出.xlsx") && r.table.contains("已排除")));
+    assert!(ds
+        .reconciliation
+        .iter()
+        .any(|r| r.file.ends_with("产出.xlsx") && r.table.contains("已排除")));
     assert_eq!(ds.table(mujun::ingest::schema::TableKind::Output).height(), 0);
 
     // One sheet excluded by 文件:工作表.
@@ -323,13 +362,25 @@ fn outputs_of_an_earlier_run_in_the_data_folder_are_skipped() {
 
     let ds = ingest::load(&[dir.path().to_path_buf()]).unwrap();
     assert_eq!(ds.table(mujun::ingest::schema::TableKind::Register).height(), 3);
-    assert_eq!(ds.table(mujun::ingest::schema::TableKind::Output).height(), 3, "the 评价结果 sheet is not read as 产出");
-    let skipped = |name: &str| ds.problems.iter().any(|p| p.file.ends_with(name) && p.severity == Severity::Info && p.message.contains("本程序"));
+    assert_eq!(
+        ds.table(mujun::ingest::schema::TableKind::Output).height(),
+        3,
+        "the 评价结果 sheet is not read as 产出"
+    );
+    let skipped = |name: &str| {
+        ds.problems.iter().any(|p| {
+            p.file.ends_with(name) && p.severity == Severity::Info && p.message.contains("本程序")
+        })
+    };
     assert!(skipped(&format!("{year}年度亩均效益评价结果.xlsx")));
     assert!(skipped(&format!("{year}年度亩均效益评价结果.csv")));
     assert!(skipped(&format!("{year}年度数据检查结果.xlsx")));
     assert!(skipped("汇总表.csv"));
-    assert!(!ds.problems.iter().any(|p| p.severity == Severity::Error), "{:?}", ds.problems.iter().find(|p| p.severity == Severity::Error));
+    assert!(
+        !ds.problems.iter().any(|p| p.severity == Severity::Error),
+        "{:?}",
+        ds.problems.iter().find(|p| p.severity == Severity::Error)
+    );
 }
 
 #[test]
@@ -371,7 +422,11 @@ fn two_files_with_the_register_are_an_error_naming_both() {
 
     // Tax has many rows per enterprise: a second tax file adds its rows.
     std::fs::remove_file(dir.path().join("企业名录 - 副本.csv")).unwrap();
-    write_file(dir.path(), "税收（补报）.csv", &format!("统一社会信用代码,税种,实缴税额(万元)\n{},房产税,5\n", code(1)));
+    write_file(
+        dir.path(),
+        "税收（补报）.csv",
+        &format!("统一社会信用代码,税种,实缴税额(万元)\n{},房产税,5\n", code(1)),
+    );
     let ds = ingest::load(&[dir.path().to_path_buf()]).unwrap();
     // One 增值税 row per firm from 税收.csv (2) + the 房产税 row = 3.
     assert_eq!(ds.table(mujun::ingest::schema::TableKind::Tax).height(), 3);
@@ -383,12 +438,25 @@ fn notes_under_a_table_are_skipped_not_rejected() {
     write_year(dir.path(), &[Firm::new(1, "规上"), Firm::new(2, "规上")]);
     let land = std::fs::read_to_string(dir.path().join("用地.csv")).unwrap();
     // Header (row 1), two firms (rows 2-3), then two note lines in the code column.
-    write_file(dir.path(), "用地.csv", &format!("{land}2. 承租企业按实际承租面积计,,,,,\n填报日期：2025年1月5日,,,,,\n"));
+    write_file(
+        dir.path(),
+        "用地.csv",
+        &format!("{land}2. 承租企业按实际承租面积计,,,,,\n填报日期：2025年1月5日,,,,,\n"),
+    );
     let reg = std::fs::read_to_string(dir.path().join("企业名录.csv")).unwrap();
     write_file(dir.path(), "企业名录.csv", &format!("{reg}2. 承租企业按实际承租面积计,,,,,,,\n"));
     let ds = ingest::load(&[dir.path().to_path_buf()]).unwrap();
-    assert!(!ds.problems.iter().any(|p| p.severity == Severity::Error), "{:?}", ds.problems.iter().find(|p| p.severity == Severity::Error));
-    let notes: Vec<_> = ds.problems.iter().filter(|p| p.table == "用地" && p.message == "表格下方的注释行").map(|p| p.row).collect();
+    assert!(
+        !ds.problems.iter().any(|p| p.severity == Severity::Error),
+        "{:?}",
+        ds.problems.iter().find(|p| p.severity == Severity::Error)
+    );
+    let notes: Vec<_> = ds
+        .problems
+        .iter()
+        .filter(|p| p.table == "用地" && p.message == "表格下方的注释行")
+        .map(|p| p.row)
+        .collect();
     assert_eq!(notes, [Some(4), Some(5)]);
     assert!(ds.rejected_register.is_empty(), "a note is no enterprise");
     // 用地: 1 header + 2 used + 2 notes = 5 read, 3 skipped.
@@ -408,24 +476,40 @@ fn a_register_without_its_park_column_names_file_sheet_and_columns() {
     let dir = tempfile::tempdir().unwrap();
     write_year(dir.path(), &[Firm::new(1, "规上")]);
     std::fs::remove_file(dir.path().join("企业名录.csv")).unwrap();
-    let rows = vec![cells(&["统一社会信用代码", "企业名称", "行业代码", "企业规模"]), cells(&[&code(1), "甲公司", "2614", "规上"])];
+    let rows = vec![
+        cells(&["统一社会信用代码", "企业名称", "行业代码", "企业规模"]),
+        cells(&[&code(1), "甲公司", "2614", "规上"]),
+    ];
     workbook(&dir.path().join("企业名录.xlsx"), &[("企业名录", rows)]);
     let e = ingest::load(&[dir.path().to_path_buf()]).err().expect("refused");
     let msg = e.to_string();
     assert!(matches!(e, IngestError::MissingColumn { .. }), "{msg}");
-    assert!(msg.contains("企业名录.xlsx 工作表「企业名录」") && msg.contains("缺少必需列「所属园区」"), "{msg}");
+    assert!(
+        msg.contains("企业名录.xlsx 工作表「企业名录」") && msg.contains("缺少必需列「所属园区」"),
+        "{msg}"
+    );
 
     // Recognised by its headers alone (a sheet named Sheet1): two columns lacking.
     std::fs::remove_file(dir.path().join("企业名录.xlsx")).unwrap();
-    let rows = vec![cells(&["统一社会信用代码", "企业名称", "所属园区", "成立日期"]), cells(&[&code(1), "甲公司", "涪陵高新区", "2010-01-01"])];
+    let rows = vec![
+        cells(&["统一社会信用代码", "企业名称", "所属园区", "成立日期"]),
+        cells(&[&code(1), "甲公司", "涪陵高新区", "2010-01-01"]),
+    ];
     workbook(&dir.path().join("部门数据.xlsx"), &[("Sheet1", rows)]);
     let msg = ingest::load(&[dir.path().to_path_buf()]).err().expect("refused").to_string();
-    assert!(msg.contains("部门数据.xlsx 工作表「Sheet1」") && msg.contains("企业名录表缺少必需列「行业代码、企业规模」"), "{msg}");
+    assert!(
+        msg.contains("部门数据.xlsx 工作表「Sheet1」")
+            && msg.contains("企业名录表缺少必需列「行业代码、企业规模」"),
+        "{msg}"
+    );
 }
 
 /// The register as a workbook (first sheet 企业名录), firms from row 2; the CSV register of
 /// `write_year` is removed so this one is used.
-fn register_workbook(dir: &std::path::Path, wb: &mut rust_xlsxwriter::Workbook) -> std::path::PathBuf {
+fn register_workbook(
+    dir: &std::path::Path,
+    wb: &mut rust_xlsxwriter::Workbook,
+) -> std::path::PathBuf {
     let _ = std::fs::remove_file(dir.join("企业名录.csv"));
     let path = dir.join("企业名录.xlsx");
     wb.save(&path).unwrap();
@@ -433,10 +517,16 @@ fn register_workbook(dir: &std::path::Path, wb: &mut rust_xlsxwriter::Workbook) 
 }
 
 /// A register sheet of `firms` (code, name) from row 2; the park is written when given.
-fn register_sheet(wb: &mut rust_xlsxwriter::Workbook, firms: &[(String, &str)], park: Option<&str>) -> u32 {
+fn register_sheet(
+    wb: &mut rust_xlsxwriter::Workbook,
+    firms: &[(String, &str)],
+    park: Option<&str>,
+) -> u32 {
     let ws = wb.add_worksheet();
     ws.set_name("企业名录").unwrap();
-    for (c, h) in ["统一社会信用代码", "企业名称", "所属园区", "行业代码", "企业规模"].iter().enumerate() {
+    for (c, h) in
+        ["统一社会信用代码", "企业名称", "所属园区", "行业代码", "企业规模"].iter().enumerate()
+    {
         ws.write_string(0, c as u16, *h).unwrap();
     }
     for (i, (code, name)) in firms.iter().enumerate() {
@@ -466,7 +556,8 @@ fn a_stray_cell_at_xfd1048576_is_one_cell_not_a_grid() {
     let path = register_workbook(dir.path(), &mut wb);
     let ds = ingest::load(&[path]).unwrap();
     assert_eq!(ds.table(mujun::ingest::schema::TableKind::Register).height(), 1);
-    let stray = ds.problems.iter().find(|p| p.row == Some(1_048_576)).expect("the stray row is reported");
+    let stray =
+        ds.problems.iter().find(|p| p.row == Some(1_048_576)).expect("the stray row is reported");
     assert_eq!((stray.severity, stray.column.as_str()), (Severity::Error, "统一社会信用代码"));
     // Rows: 1 header + 1 firm + 1,048,573 blank + 1 stray = 1,048,576 read.
     let rec = ds.reconciliation.iter().find(|r| r.table == "企业名录").unwrap();
@@ -489,7 +580,10 @@ fn cells_scattered_over_a_huge_area_are_refused_with_a_message() {
     let path = register_workbook(dir.path(), &mut wb);
     let e = ingest::load(&[path]).err().expect("refused");
     let msg = e.to_string();
-    assert!(msg.contains("企业名录.xlsx") && msg.contains("工作表「企业名录」") && msg.contains("异常"), "{msg}");
+    assert!(
+        msg.contains("企业名录.xlsx") && msg.contains("工作表「企业名录」") && msg.contains("异常"),
+        "{msg}"
+    );
 }
 
 /// 所属园区 merged over the rows of its firms applies to each of them (it used to reach only
@@ -525,11 +619,25 @@ fn names_and_notes_are_kept_as_written() {
     f.park = "涪陵高新区\u{3000}".into();
     write_year(dir.path(), &[f.clone()]);
     let note = "涪陵区生态环境局行政处罚决定书（渝涪环罚〔2025〕146号）";
-    write_file(dir.path(), "加减分事项.csv", &format!("统一社会信用代码,事项,日期,说明\n{},环境违法,2024-06-01,\" {note} \"\n", f.code()));
+    write_file(
+        dir.path(),
+        "加减分事项.csv",
+        &format!(
+            "统一社会信用代码,事项,日期,说明\n{},环境违法,2024-06-01,\" {note} \"\n",
+            f.code()
+        ),
+    );
     let ds = ingest::load(&[dir.path().to_path_buf()]).unwrap();
     let reg = ds.table(mujun::ingest::schema::TableKind::Register);
-    assert_eq!(reg.column("name").unwrap().str().unwrap().get(0), Some("重庆鼎联光电（涪陵）有限公司"));
-    assert_eq!(reg.column("park").unwrap().str().unwrap().get(0), Some("涪陵高新区"), "the key is trimmed");
+    assert_eq!(
+        reg.column("name").unwrap().str().unwrap().get(0),
+        Some("重庆鼎联光电（涪陵）有限公司")
+    );
+    assert_eq!(
+        reg.column("park").unwrap().str().unwrap().get(0),
+        Some("涪陵高新区"),
+        "the key is trimmed"
+    );
     let ev = ds.table(mujun::ingest::schema::TableKind::Events);
     assert_eq!(ev.column("note").unwrap().str().unwrap().get(0), Some(note), "trimmed only");
     let rules = mujun::rules::load(&shipped_rules("fuling.toml")).unwrap();
@@ -548,22 +656,43 @@ fn a_percent_or_decimal_that_breaks_the_header_unit_is_refused() {
     let c = code(1);
     let rows = format!("{c},G1,10,35,1.5\n{c},G2,10,35%,1.2\n{c},G3,5%,0.4,1.0\n");
     write_file(dir.path(), "标准地.csv", &format!("{head}\n{rows}"));
-    write_file(dir.path(), "标准地2.csv", &format!("{}\n{c},G4,10,35,1\n{c},G5,10,35%,1\n", head.replace("约定建筑系数", "约定建筑系数(%)")));
+    write_file(
+        dir.path(),
+        "标准地2.csv",
+        &format!(
+            "{}\n{c},G4,10,35,1\n{c},G5,10,35%,1\n",
+            head.replace("约定建筑系数", "约定建筑系数(%)")
+        ),
+    );
     let ds = ingest::load(&[dir.path().to_path_buf()]).unwrap();
     let land = ds.aux_table(mujun::ingest::schema::AuxKind::StdLand);
-    let coverage: Vec<Option<f64>> = land.column("agreed_coverage").unwrap().f64().unwrap().iter().collect();
+    let coverage: Vec<Option<f64>> =
+        land.column("agreed_coverage").unwrap().f64().unwrap().iter().collect();
     // G1: 35 refused; G2: 35% = 0.35; G3: 0.4; G4: 35 under (%) = 35 × 0.01 = 0.35; G5: 35% = 0.35.
-    let near = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| (a - b).abs() < 1e-12).unwrap_or(a == b);
+    let near = |a: Option<f64>, b: Option<f64>| {
+        a.zip(b).map(|(a, b)| (a - b).abs() < 1e-12).unwrap_or(a == b)
+    };
     let expected = [None, Some(0.35), Some(0.4), Some(0.35), Some(0.35)];
-    assert!(coverage.iter().zip(expected).all(|(a, b)| near(*a, b)) && coverage.len() == 5, "{coverage:?}");
+    assert!(
+        coverage.iter().zip(expected).all(|(a, b)| near(*a, b)) && coverage.len() == 5,
+        "{coverage:?}"
+    );
     let far: Vec<Option<f64>> = land.column("agreed_far").unwrap().f64().unwrap().iter().collect();
     assert_eq!(far[0], Some(1.5), "容积率 above 1 is a ratio, not a percent");
     let area: Vec<Option<f64>> = land.column("area_mu").unwrap().f64().unwrap().iter().collect();
     assert_eq!(area[2], None, "5% is no area");
-    let p = ds.problems.iter().find(|p| p.column == "约定建筑系数" && p.value == "35").expect("35 refused");
+    let p = ds
+        .problems
+        .iter()
+        .find(|p| p.column == "约定建筑系数" && p.value == "35")
+        .expect("35 refused");
     assert_eq!((p.severity, p.row, p.sheet.as_str()), (Severity::Warning, Some(2), ""));
     assert!(p.file.ends_with("标准地.csv") && p.message.contains("35%"), "{p}");
-    let p = ds.problems.iter().find(|p| p.column == "出让面积(亩)" && p.value == "5%").expect("5% area refused");
+    let p = ds
+        .problems
+        .iter()
+        .find(|p| p.column == "出让面积(亩)" && p.value == "5%")
+        .expect("5% area refused");
     assert_eq!((p.severity, p.row), (Severity::Warning, Some(4)));
 }
 
@@ -595,14 +724,33 @@ fn cells_read_as_missing_are_counted_per_column_and_kind() {
     let text = format!("统一社会信用代码,企业名称,工业总产值(万元),营业收入(万元)\n{a},#N/A,-,100\n{b},乙,/,#N/A\n{c},丙,无,100\n");
     write_file(dir.path(), "产出.csv", &text);
     let ds = ingest::load(&[dir.path().to_path_buf()]).unwrap();
-    let info = |col: &str| ds.problems.iter().filter(|p| p.column == col && p.severity == Severity::Info).collect::<Vec<_>>();
+    let info = |col: &str| {
+        ds.problems
+            .iter()
+            .filter(|p| p.column == col && p.severity == Severity::Info)
+            .collect::<Vec<_>>()
+    };
     let out = info("工业总产值(万元)");
     assert_eq!(out.len(), 1, "{out:?}");
-    assert!(out[0].message.contains("3个单元格为缺失标记") && out[0].row == Some(2) && out[0].value == "-", "{}", out[0]);
+    assert!(
+        out[0].message.contains("3个单元格为缺失标记")
+            && out[0].row == Some(2)
+            && out[0].value == "-",
+        "{}",
+        out[0]
+    );
     let rev = info("营业收入(万元)");
-    assert!(rev.len() == 1 && rev[0].message.contains("1个单元格为Excel错误值") && rev[0].row == Some(3), "{rev:?}");
+    assert!(
+        rev.len() == 1
+            && rev[0].message.contains("1个单元格为Excel错误值")
+            && rev[0].row == Some(3),
+        "{rev:?}"
+    );
     let name = info("企业名称");
-    assert!(name.len() == 1 && name[0].message.contains("Excel错误值") && name[0].row == Some(2), "{name:?}");
+    assert!(
+        name.len() == 1 && name[0].message.contains("Excel错误值") && name[0].row == Some(2),
+        "{name:?}"
+    );
     let out = ds.table(mujun::ingest::schema::TableKind::Output);
     assert_eq!(out.column("src_name").unwrap().str().unwrap().get(0), None, "#N/A is no name");
 }

@@ -17,7 +17,10 @@ fn title_rows_merged_headers_and_several_tables_in_one_workbook() {
     let ws = wb.add_worksheet();
     ws.set_name("参评企业名录").unwrap();
     ws.write_string(0, 0, "2024年度参评工业企业名录").unwrap();
-    for (c, h) in ["统一社会信用代码", "企业名称", "所属园区", "行业代码", "企业规模", "成立日期"].iter().enumerate() {
+    for (c, h) in ["统一社会信用代码", "企业名称", "所属园区", "行业代码", "企业规模", "成立日期"]
+        .iter()
+        .enumerate()
+    {
         ws.write_string(1, c as u16, *h).unwrap();
     }
     for (r, (code, name)) in [(&a, "甲公司"), (&b, "乙公司")].iter().enumerate() {
@@ -59,7 +62,8 @@ fn title_rows_merged_headers_and_several_tables_in_one_workbook() {
     assert_eq!(land.height(), 1, "the #DIV/0! area rejects B's row; the total row is skipped");
     let area = land.column("area_mu").unwrap().f64().unwrap().get(0).unwrap();
     assert!((area - 10.0).abs() < 1e-6, "平方米 → 亩: {area}");
-    let div = ds.problems.iter().find(|p| p.value.starts_with("#DIV/0")).expect("error cell reported");
+    let div =
+        ds.problems.iter().find(|p| p.value.starts_with("#DIV/0")).expect("error cell reported");
     assert_eq!((div.sheet.as_str(), div.row), ("Sheet2", Some(4)));
     let rec = ds.reconciliation.iter().find(|r| r.table == "用地").unwrap();
     assert_eq!((rec.read, rec.used, rec.skipped, rec.rejected), (5, 1, 3, 1));

@@ -36,11 +36,17 @@ fn fixture(dir: &std::path::Path) -> mujun::land::LandRun {
             .set("约定竣工日期", "2027-09-01")
             .set("实际竣工日期", "")
             .set("总建筑面积", "3000"),
-        Proj::compliant(&c(9), "T-09-missing-floor-and-green").set("总建筑面积", "").set("绿地面积", ""),
+        Proj::compliant(&c(9), "T-09-missing-floor-and-green")
+            .set("总建筑面积", "")
+            .set("绿地面积", ""),
         Proj::compliant(&code(50), "T-50-holder-not-registered"),
         Proj::compliant(&c(10), "T-10a-two-projects").set("约定亩均税收", "25"),
-        Proj::compliant(&c(10), "T-10b-two-projects").set("出让面积", "5").set("实际固定资产投资", "1800"),
-        Proj::compliant(&c(4), "T-04-tax-below-control-only").set("约定亩均税收", "").set("行业代码", "2614"),
+        Proj::compliant(&c(10), "T-10b-two-projects")
+            .set("出让面积", "5")
+            .set("实际固定资产投资", "1800"),
+        Proj::compliant(&c(4), "T-04-tax-below-control-only")
+            .set("约定亩均税收", "")
+            .set("行业代码", "2614"),
     ];
     write_std_land(dir, &rows);
     run_land(dir, &rules_text())
@@ -131,7 +137,13 @@ fn office_land_not_separable_uses_floor_area_and_maxima_fail_above() {
     close(c.actual, 0.10, "行政办公比重 = 0.10");
     close(c.gap, 0.03, "超出上限");
     assert_eq!(c.status, Status::Fail);
-    assert!(c.calc.starts_with("用地不可分割，按建筑面积折算：6666.67 × 800.00 ÷ 8000.00 = 666.67 平方米"), "{}", c.calc);
+    assert!(
+        c.calc.starts_with(
+            "用地不可分割，按建筑面积折算：6666.67 × 800.00 ÷ 8000.00 = 666.67 平方米"
+        ),
+        "{}",
+        c.calc
+    );
     // 绿地率 = 1500 ÷ 6666.67 = 0.225 > 0.20: over by 0.025.
     let c = check(&run, p, Item::Ind(Indicator::GreenRatio));
     close(c.actual, 0.225, "绿地率");
@@ -149,7 +161,10 @@ fn not_yet_due_and_missing_data() {
     close(c.actual, (3000.0 + 1000.0) / SITE, "在建容积率（仅显示）");
     assert_eq!(c.gap, None);
     // 达产复核: 2025-08-20 + 3 年 = 2028-08-20: not due.
-    assert_eq!(check(&run, "T-08-not-yet-due", Item::Ind(Indicator::TaxPerMu)).status, Status::NotDue);
+    assert_eq!(
+        check(&run, "T-08-not-yet-due", Item::Ind(Indicator::TaxPerMu)).status,
+        Status::NotDue
+    );
     // Started 12 days before the agreed day; completion not due.
     assert_eq!(check(&run, "T-08-not-yet-due", Item::StartOnTime).status, Status::Pass);
     assert_eq!(check(&run, "T-08-not-yet-due", Item::CompletionOnTime).status, Status::NotDue);
@@ -157,16 +172,28 @@ fn not_yet_due_and_missing_data() {
     let c = check(&run, "T-09-missing-floor-and-green", Item::Ind(Indicator::FloorAreaRatio));
     assert_eq!(c.status, Status::Missing);
     assert!(c.note.contains("缺少总建筑面积"), "{}", c.note);
-    assert_eq!(check(&run, "T-09-missing-floor-and-green", Item::Ind(Indicator::GreenRatio)).status, Status::Missing);
+    assert_eq!(
+        check(&run, "T-09-missing-floor-and-green", Item::Ind(Indicator::GreenRatio)).status,
+        Status::Missing
+    );
     // The rest of that project is still checked.
-    assert_eq!(check(&run, "T-09-missing-floor-and-green", Item::Ind(Indicator::Investment)).status, Status::Pass);
+    assert_eq!(
+        check(&run, "T-09-missing-floor-and-green", Item::Ind(Indicator::Investment)).status,
+        Status::Pass
+    );
 
     // A holder missing from the register: no tax or output, flagged, everything else checked.
     let c = check(&run, "T-50-holder-not-registered", Item::Ind(Indicator::TaxPerMu));
     assert_eq!(c.status, Status::Missing);
     assert!(c.note.contains("企业名录中没有该企业"), "{}", c.note);
-    assert_eq!(check(&run, "T-50-holder-not-registered", Item::Ind(Indicator::Coverage)).status, Status::Pass);
-    assert!(run.problems.iter().any(|p| p.table == "标准地" && p.message.contains("企业名录中没有该企业")));
+    assert_eq!(
+        check(&run, "T-50-holder-not-registered", Item::Ind(Indicator::Coverage)).status,
+        Status::Pass
+    );
+    assert!(run
+        .problems
+        .iter()
+        .any(|p| p.table == "标准地" && p.message.contains("企业名录中没有该企业")));
 }
 
 #[test]
@@ -184,7 +211,11 @@ fn per_mu_of_a_holder_with_two_due_projects_uses_their_total_area() {
     close(b.actual, 20.0, "亩均税收 b");
     assert_eq!(b.status, Status::Pass);
     // 亩均产值 = 1000 ÷ 15 = 66.67 < 约定 80.
-    close(check(&run, "T-10b-two-projects", Item::Ind(Indicator::OutputPerMu)).actual, 1000.0 / 15.0, "亩均产值");
+    close(
+        check(&run, "T-10b-two-projects", Item::Ind(Indicator::OutputPerMu)).actual,
+        1000.0 / 15.0,
+        "亩均产值",
+    );
 }
 
 #[test]

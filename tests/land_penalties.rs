@@ -16,11 +16,22 @@ fn fixture(dir: &std::path::Path) -> mujun::land::LandRun {
     let rows = vec![
         Proj::compliant(&c(1), "P-01-compliant"),
         Proj::compliant(&c(2), "P-02-investment-short").set("实际固定资产投资", "2400"),
-        Proj::compliant(&c(3), "P-03-far-short").set("总建筑面积", "5000").set("8米以上层建筑面积", "1000"),
-        Proj::compliant(&c(4), "P-04-coverage-short").set("建构筑物基底面积", "1800").set("露天堆场及操作场地面积", "200"),
-        Proj::compliant(&c(5), "P-05-late-start-and-completion").set("实际开工日期", "2019-05-01").set("实际竣工日期", "2021-03-01"),
-        Proj::compliant(&c(6), "P-06-investment-short-no-price").set("实际固定资产投资", "2400").set("出让价款", ""),
-        Proj::compliant(&c(7), "P-07-no-contract-far-uses-control").set("约定容积率", "").set("总建筑面积", "5000").set("8米以上层建筑面积", "0"),
+        Proj::compliant(&c(3), "P-03-far-short")
+            .set("总建筑面积", "5000")
+            .set("8米以上层建筑面积", "1000"),
+        Proj::compliant(&c(4), "P-04-coverage-short")
+            .set("建构筑物基底面积", "1800")
+            .set("露天堆场及操作场地面积", "200"),
+        Proj::compliant(&c(5), "P-05-late-start-and-completion")
+            .set("实际开工日期", "2019-05-01")
+            .set("实际竣工日期", "2021-03-01"),
+        Proj::compliant(&c(6), "P-06-investment-short-no-price")
+            .set("实际固定资产投资", "2400")
+            .set("出让价款", ""),
+        Proj::compliant(&c(7), "P-07-no-contract-far-uses-control")
+            .set("约定容积率", "")
+            .set("总建筑面积", "5000")
+            .set("8米以上层建筑面积", "0"),
         Proj::compliant(&c(8), "P-08-unstarted-idle-one-year")
             .set("出让日期", "2023-06-01")
             .set("约定开工日期", "2024-06-01")
@@ -51,10 +62,15 @@ fn investment_short() {
     let run = fixture(dir.path());
     // Agreed total = 300 万元/亩 × 10 亩 = 3000; actual 2400.
     // 1200 × (3000 − 2400) ÷ 3000 = 1200 × 0.2 = 240.
-    let p = penalty(&run, "P-02-investment-short", Clause::InvestmentShort).expect("investment penalty");
+    let p = penalty(&run, "P-02-investment-short", Clause::InvestmentShort)
+        .expect("investment penalty");
     close(p.amount, 240.0, "投资强度违约金");
     assert_eq!(p.calc, "1200.00 × (3000.00 − 2400.00) ÷ 3000.00 = 240.00");
-    assert!(p.basis.contains("约定投资强度 300.00 万元/亩 × 出让面积 10.00 亩 = 3000.00 万元"), "{}", p.basis);
+    assert!(
+        p.basis.contains("约定投资强度 300.00 万元/亩 × 出让面积 10.00 亩 = 3000.00 万元"),
+        "{}",
+        p.basis
+    );
     // Nothing else was breached.
     let i = project_index(&run, "P-02-investment-short");
     assert_eq!(run.penalties.iter().filter(|p| p.project == i).count(), 1);
@@ -92,7 +108,8 @@ fn late_start_and_late_completion_per_day() {
     assert_eq!(p.calc, "1200.00 × 1‰ × 30 = 36.00");
     // Completion: agreed 2020-12-31, actual 2021-03-01 = 31 + 28 + 1 = 60 days;
     // 1200 × 0.5‰ × 60 = 36.
-    let p = penalty(&run, "P-05-late-start-and-completion", Clause::LateCompletion).expect("late completion");
+    let p = penalty(&run, "P-05-late-start-and-completion", Clause::LateCompletion)
+        .expect("late completion");
     close(p.amount, 36.0, "延期竣工违约金");
     assert_eq!(p.calc, "1200.00 × 0.5‰ × 60 = 36.00");
 }
@@ -120,7 +137,8 @@ fn unstarted_land_pays_late_start_to_the_evaluation_date_and_the_idle_fee() {
 fn missing_land_price_is_listed_but_not_computed() {
     let dir = tempfile::tempdir().unwrap();
     let run = fixture(dir.path());
-    let p = penalty(&run, "P-06-investment-short-no-price", Clause::InvestmentShort).expect("listed");
+    let p =
+        penalty(&run, "P-06-investment-short-no-price", Clause::InvestmentShort).expect("listed");
     assert_eq!(p.amount, None);
     assert_eq!(p.calc, "缺少出让价款，无法测算");
 }
@@ -131,7 +149,8 @@ fn without_a_contract_value_the_control_value_is_the_minimum() {
     let run = fixture(dir.path());
     // No 约定容积率: control 1.0 for division 26; actual 5000 ÷ 6666.67 = 0.75.
     // 1200 × (1.0 − 0.75) ÷ 1.0 = 300.
-    let p = penalty(&run, "P-07-no-contract-far-uses-control", Clause::FarShort).expect("容积率 penalty");
+    let p = penalty(&run, "P-07-no-contract-far-uses-control", Clause::FarShort)
+        .expect("容积率 penalty");
     close(p.amount, 300.0, "容积率违约金（按控制值）");
     assert_eq!(p.calc, "1200.00 × (1.00 − 0.75) ÷ 1.00 = 300.00");
     assert!(p.basis.contains("合同未约定容积率，按控制值"), "{}", p.basis);

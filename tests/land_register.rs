@@ -35,7 +35,9 @@ fn fixture(dir: &std::path::Path) -> mujun::land::LandRun {
         (c(8), "Y", "自有", "6", String::new()),
         (c(8), "Y", "自有", "6", String::new()),
     ];
-    let mut text = String::from("统一社会信用代码,不动产权证号,用地方式,用地面积(亩),对方统一社会信用代码,供地日期\n");
+    let mut text = String::from(
+        "统一社会信用代码,不动产权证号,用地方式,用地面积(亩),对方统一社会信用代码,供地日期\n",
+    );
     for (code, parcel, mode, area, cp) in rows {
         text += &format!("{code},{parcel},{mode},{area},{cp},\n");
     }
@@ -45,7 +47,11 @@ fn fixture(dir: &std::path::Path) -> mujun::land::LandRun {
 }
 
 fn ent<'a>(run: &'a mujun::land::LandRun, n: u32) -> &'a mujun::land::register::EnterpriseLand {
-    run.register.enterprises.iter().find(|e| e.code == code(n)).unwrap_or_else(|| panic!("enterprise {n}"))
+    run.register
+        .enterprises
+        .iter()
+        .find(|e| e.code == code(n))
+        .unwrap_or_else(|| panic!("enterprise {n}"))
 }
 
 fn kinds(run: &mujun::land::LandRun) -> Vec<ConflictKind> {
@@ -87,7 +93,12 @@ fn register_sums_by_mode_and_takes_the_evaluated_area_from_evaluate() {
 fn a_parcel_claimed_by_two_owners() {
     let dir = tempfile::tempdir().unwrap();
     let run = fixture(dir.path());
-    let c = run.register.conflicts.iter().find(|c| c.kind == ConflictKind::DoubleOwner).expect("double owner");
+    let c = run
+        .register
+        .conflicts
+        .iter()
+        .find(|c| c.kind == ConflictKind::DoubleOwner)
+        .expect("double owner");
     assert_eq!(c.parcel, "X");
     assert_eq!(c.codes, vec![code(1).min(code(2)), code(1).max(code(2))]);
     assert_eq!(c.rows.len(), 2);
@@ -99,7 +110,8 @@ fn a_parcel_claimed_by_two_owners() {
 fn more_leased_out_than_owned() {
     let dir = tempfile::tempdir().unwrap();
     let run = fixture(dir.path());
-    let c = run.register.conflicts.iter().find(|c| c.kind == ConflictKind::OverLet).expect("over-let");
+    let c =
+        run.register.conflicts.iter().find(|c| c.kind == ConflictKind::OverLet).expect("over-let");
     assert_eq!(c.codes, vec![code(3)]);
     assert!(c.message.contains("出租面积6.00亩大于自有面积4.00亩"), "{}", c.message);
     assert!(c.message.contains("评价用地为负（-2.00亩）"), "{}", c.message);
@@ -110,22 +122,41 @@ fn lease_counterparties_unknown_missing_or_disagreeing() {
     let dir = tempfile::tempdir().unwrap();
     let run = fixture(dir.path());
     let k = kinds(&run);
-    let unknown = run.register.conflicts.iter().find(|c| c.kind == ConflictKind::UnknownCounterparty).expect("unknown");
+    let unknown = run
+        .register
+        .conflicts
+        .iter()
+        .find(|c| c.kind == ConflictKind::UnknownCounterparty)
+        .expect("unknown");
     assert_eq!(unknown.codes, vec![code(5), code(77)]);
     assert!(unknown.message.contains("不在企业名录"));
     assert!(k.contains(&ConflictKind::MissingCounterparty));
-    let mismatch = run.register.conflicts.iter().find(|c| c.kind == ConflictKind::LeaseMismatch).expect("mismatch");
+    let mismatch = run
+        .register
+        .conflicts
+        .iter()
+        .find(|c| c.kind == ConflictKind::LeaseMismatch)
+        .expect("mismatch");
     assert_eq!(mismatch.codes, vec![code(6), code(1)]);
     assert!(mismatch.message.contains("承租方没有对应的承租记录"), "{}", mismatch.message);
     // C ↔ D agree (6 亩 both sides): no mismatch for them.
-    assert!(!run.register.conflicts.iter().any(|c| c.kind == ConflictKind::LeaseMismatch && c.codes.contains(&code(4))));
+    assert!(!run
+        .register
+        .conflicts
+        .iter()
+        .any(|c| c.kind == ConflictKind::LeaseMismatch && c.codes.contains(&code(4))));
 }
 
 #[test]
 fn a_parcel_repeated_by_its_owner() {
     let dir = tempfile::tempdir().unwrap();
     let run = fixture(dir.path());
-    let c = run.register.conflicts.iter().find(|c| c.kind == ConflictKind::RepeatedParcel).expect("repeated");
+    let c = run
+        .register
+        .conflicts
+        .iter()
+        .find(|c| c.kind == ConflictKind::RepeatedParcel)
+        .expect("repeated");
     assert_eq!((c.parcel.as_str(), c.codes.clone()), ("Y", vec![code(8)]));
     // Exactly the six conflicts of the fixture.
     assert_eq!(run.register.conflicts.len(), 6, "{:?}", kinds(&run));

@@ -1,7 +1,6 @@
 //! Land rule files: the shipped ones load; control values by industry through the GB/T 4754
 //! 2017 → 2002 code map and region class; a broken file is refused with its line and key.
 
-
 use std::path::{Path, PathBuf};
 
 use mujun::land::controls::{compile, load, Indicator};
@@ -139,7 +138,9 @@ fn investment_by_region_class_needs_the_class() {
 fn bad_date_and_missing_evaluation_rules_name_their_keys() {
     let (line, key, _) = err(&GOOD.replace("\"2025-12-31\"", "\"明年\""));
     assert_eq!((line, key.as_str()), (5, "evaluation.date"));
-    let (line, key, msg) = err(&GOOD.replace("evaluation_rules = \"fuling.toml\"", "evaluation_rules = \"nope.toml\""));
+    let (line, key, msg) = err(
+        &GOOD.replace("evaluation_rules = \"fuling.toml\"", "evaluation_rules = \"nope.toml\"")
+    );
     assert_eq!((line, key.as_str()), (6, "evaluation.evaluation_rules"));
     assert!(msg.contains("nope.toml"), "{msg}");
 }

@@ -58,7 +58,8 @@ fn fixture(dir: &std::path::Path) -> mujun::land::LandRun {
             .set("约定竣工日期", "2026-12-31")
             .set("总建筑面积", "1000")
             .set("实际固定资产投资", "300"),
-        Proj::compliant(&c(7), "S-07-late-start-completed-on-time").set("实际开工日期", "2019-06-10"),
+        Proj::compliant(&c(7), "S-07-late-start-completed-on-time")
+            .set("实际开工日期", "2019-06-10"),
         unstarted(Proj::compliant(&c(8), "S-08-unstarted-no-agreed-start")).set("约定开工日期", ""),
         Proj::compliant(&c(1), "S-09-completed-without-start-date").set("实际开工日期", ""),
     ];
@@ -86,7 +87,10 @@ fn unstarted_one_year_is_idle_with_a_fee() {
     assert_eq!(c.status, Status::Fail);
     close(c.gap, 578.0, "迟延开工天数");
     // Completion (2026-06-01) not due.
-    assert_eq!(check(&run, "S-01-unstarted-one-year", Item::CompletionOnTime).status, Status::NotDue);
+    assert_eq!(
+        check(&run, "S-01-unstarted-one-year", Item::CompletionOnTime).status,
+        Status::NotDue
+    );
 }
 
 #[test]
@@ -163,7 +167,10 @@ fn late_start_is_counted_even_when_completion_was_on_time() {
     assert_eq!(s.late_start, Some(70));
     assert!(!s.start_pending);
     assert_eq!(s.late_completion, Some(0));
-    assert_eq!(check(&run, "S-07-late-start-completed-on-time", Item::CompletionOnTime).status, Status::Pass);
+    assert_eq!(
+        check(&run, "S-07-late-start-completed-on-time", Item::CompletionOnTime).status,
+        Status::Pass
+    );
     // 达产复核 counts from the actual start: 2019-06-10 + 3 years = 2022-06-10.
     assert_eq!(s.review_date, mujun::ingest::values::parse_date("2022-06-10").unwrap());
 }
@@ -175,7 +182,10 @@ fn without_an_agreed_start_idle_land_cannot_be_determined() {
     let s = sched(&run, "S-08-unstarted-no-agreed-start");
     assert!(s.idle.is_none());
     assert!(s.idle_unknown.as_deref().unwrap_or("").contains("缺少约定开工日期"));
-    assert_eq!(check(&run, "S-08-unstarted-no-agreed-start", Item::StartOnTime).status, Status::Missing);
+    assert_eq!(
+        check(&run, "S-08-unstarted-no-agreed-start", Item::StartOnTime).status,
+        Status::Missing
+    );
 }
 
 #[test]
@@ -188,5 +198,6 @@ fn a_completed_project_without_its_start_date_is_not_counted_late() {
     let c = check(&run, "S-09-completed-without-start-date", Item::StartOnTime);
     assert_eq!(c.status, Status::Missing);
     assert!(c.note.contains("已竣工但缺少实际开工日期"), "{}", c.note);
-    assert!(penalty(&run, "S-09-completed-without-start-date", mujun::land::Clause::LateStart).is_none());
+    assert!(penalty(&run, "S-09-completed-without-start-date", mujun::land::Clause::LateStart)
+        .is_none());
 }

@@ -49,18 +49,38 @@ fn workbook_reads_back_and_is_byte_identical() {
     let run = run_land(dir.path(), &rules_text());
     let p1 = mujun::land::report::write(&run, &dir.path().join("out1")).unwrap();
     let p2 = mujun::land::report::write(&run, &dir.path().join("out2")).unwrap();
-    assert_eq!(std::fs::read(&p1).unwrap(), std::fs::read(&p2).unwrap(), "identical inputs give identical bytes");
+    assert_eq!(
+        std::fs::read(&p1).unwrap(),
+        std::fs::read(&p2).unwrap(),
+        "identical inputs give identical bytes"
+    );
     assert!(p1.file_name().unwrap().to_string_lossy().contains("2025-12-31"));
 
     let mut wb: Xlsx<_> = open_workbook(&p1).unwrap();
-    assert_eq!(wb.sheet_names(), ["达标情况", "违约金测算", "闲置土地", "项目进度", "用地台账", "宗地明细", "冲突", "问题清单", "数据核对", "规则"]);
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "达标情况",
+            "违约金测算",
+            "闲置土地",
+            "项目进度",
+            "用地台账",
+            "宗地明细",
+            "冲突",
+            "问题清单",
+            "数据核对",
+            "规则"
+        ]
+    );
 
     // 达标情况: header + 4 projects × 9 checks.
     let ck = wb.worksheet_range("达标情况").unwrap();
     assert_eq!(ck.height(), 1 + 4 * 9);
     assert_eq!(cell(&ck, 0, 0), "宗地编号");
     assert_eq!(cell(&ck, 0, 15), "状态");
-    let row = (1..ck.height()).find(|&r| cell(&ck, r, 0) == "W-02-investment-short" && cell(&ck, r, 7) == "投资强度").unwrap();
+    let row = (1..ck.height())
+        .find(|&r| cell(&ck, r, 0) == "W-02-investment-short" && cell(&ck, r, 7) == "投资强度")
+        .unwrap();
     assert_eq!(num(&ck, row, 9), 240.0); // 2400 ÷ 10
     assert_eq!(num(&ck, row, 10), 300.0);
     assert_eq!(cell(&ck, row, 15), "未达标");
@@ -78,8 +98,10 @@ fn workbook_reads_back_and_is_byte_identical() {
     let total: f64 = run.penalties.iter().filter_map(|p| p.amount).sum();
     assert!((num(&pen, last, 9) - total).abs() < 1e-9);
     // W-03: late start 578 days × 1‰ × 1200 = 693.60 and the idle fee 240.
-    assert!((1..pen.height()).any(|r| cell(&pen, r, 0) == "W-03-idle-one-year" && cell(&pen, r, 8) == "1200.00 × 1‰ × 578 = 693.60"));
-    assert!((1..pen.height()).any(|r| cell(&pen, r, 0) == "W-03-idle-one-year" && cell(&pen, r, 4) == "闲置费"));
+    assert!((1..pen.height()).any(|r| cell(&pen, r, 0) == "W-03-idle-one-year"
+        && cell(&pen, r, 8) == "1200.00 × 1‰ × 578 = 693.60"));
+    assert!((1..pen.height())
+        .any(|r| cell(&pen, r, 0) == "W-03-idle-one-year" && cell(&pen, r, 4) == "闲置费"));
 
     // 闲置土地: the one idle parcel.
     let idle = wb.worksheet_range("闲置土地").unwrap();
@@ -99,11 +121,16 @@ fn workbook_reads_back_and_is_byte_identical() {
 
     // 问题清单 names the bad date by file, row and column.
     let prob = wb.worksheet_range("问题清单").unwrap();
-    assert!((1..prob.height()).any(|r| cell(&prob, r, 1) == "标准地" && cell(&prob, r, 4) == "5" && cell(&prob, r, 5).starts_with("实际竣工日期")));
+    assert!((1..prob.height()).any(|r| cell(&prob, r, 1) == "标准地"
+        && cell(&prob, r, 4) == "5"
+        && cell(&prob, r, 5).starts_with("实际竣工日期")));
     // 数据核对: the 标准地 rows as used here.
     let rec = wb.worksheet_range("数据核对").unwrap();
     let r = (1..rec.height()).find(|&r| cell(&rec, r, 2) == "标准地").expect("标准地 row");
-    assert_eq!((num(&rec, r, 3), num(&rec, r, 4), num(&rec, r, 5), num(&rec, r, 6)), (5.0, 4.0, 1.0, 0.0));
+    assert_eq!(
+        (num(&rec, r, 3), num(&rec, r, 4), num(&rec, r, 5), num(&rec, r, 6)),
+        (5.0, 4.0, 1.0, 0.0)
+    );
 }
 
 #[test]
@@ -121,7 +148,14 @@ fn the_bundled_samples_run_with_the_default_rules() {
     assert!(!run.has_errors());
     // The sample covers the cases a land bureau meets.
     use mujun::land::{Clause, Status};
-    for clause in [Clause::InvestmentShort, Clause::FarShort, Clause::CoverageShort, Clause::LateStart, Clause::LateCompletion, Clause::IdleFee] {
+    for clause in [
+        Clause::InvestmentShort,
+        Clause::FarShort,
+        Clause::CoverageShort,
+        Clause::LateStart,
+        Clause::LateCompletion,
+        Clause::IdleFee,
+    ] {
         assert!(run.penalties.iter().any(|p| p.clause == clause), "{clause:?}");
     }
     assert!(run.schedules.iter().any(|s| s.idle.as_ref().is_some_and(|i| i.reclaim)));
@@ -143,7 +177,12 @@ fn evaluate_skips_the_standard_land_table_and_accounts_for_its_rows() {
     let dir = tempfile::tempdir().unwrap();
     fixture(dir.path());
     let ev = evaluate(&shipped_rules("fuling.toml"), dir.path());
-    let rec = ev.dataset.reconciliation.iter().find(|r| r.file.ends_with("标准地.csv")).expect("标准地 in 数据核对");
+    let rec = ev
+        .dataset
+        .reconciliation
+        .iter()
+        .find(|r| r.file.ends_with("标准地.csv"))
+        .expect("标准地 in 数据核对");
     assert_eq!(rec.table, "标准地（跳过：供 mujun land 使用）");
     assert_eq!((rec.read, rec.used, rec.skipped, rec.rejected), (5, 0, 5, 0));
     // Not mistaken for 用地: the evaluated land is the 用地 table's 10 亩 per firm.
@@ -156,7 +195,11 @@ fn evaluate_skips_the_standard_land_table_and_accounts_for_its_rows() {
 fn a_standard_land_file_without_its_key_column_stops_land_but_not_evaluate() {
     let dir = tempfile::tempdir().unwrap();
     fixture(dir.path());
-    let text = std::fs::read_to_string(dir.path().join("标准地.csv")).unwrap().replacen("宗地编号", "地块说明", 1);
+    let text = std::fs::read_to_string(dir.path().join("标准地.csv")).unwrap().replacen(
+        "宗地编号",
+        "地块说明",
+        1,
+    );
     write_file(dir.path(), "标准地.csv", &text);
     // evaluate: a warning, the sheet skipped and accounted for.
     let ev = evaluate(&shipped_rules("fuling.toml"), dir.path());
@@ -199,7 +242,15 @@ fn the_cli_writes_the_workbook() {
     let rules = dir.path().join("land_rules.toml");
     std::fs::write(&rules, rules_text()).unwrap();
     let out = dir.path().join("out");
-    let args = mujun::cmd::land::Args { rules, data: vec![dir.path().to_path_buf()], out: out.clone(), date: mujun::ingest::values::parse_date("2026-01-01").unwrap(), evaluation_rules: None, allow_errors: false, exclude: Vec::new() };
+    let args = mujun::cmd::land::Args {
+        rules,
+        data: vec![dir.path().to_path_buf()],
+        out: out.clone(),
+        date: mujun::ingest::values::parse_date("2026-01-01").unwrap(),
+        evaluation_rules: None,
+        allow_errors: false,
+        exclude: Vec::new(),
+    };
     mujun::cmd::land::run(&args).unwrap();
     // --date 2026-01-01 names the workbook.
     assert!(out.join("标准地核查与用地台账（评价日2026-01-01）.xlsx").is_file());

@@ -12,7 +12,11 @@ use sha2::{Digest, Sha256};
 const BIN: &str = env!("CARGO_BIN_EXE_mujun");
 
 fn mujun(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).current_dir(env!("CARGO_MANIFEST_DIR")).output().expect("mujun runs")
+    Command::new(BIN)
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("mujun runs")
 }
 
 fn text(o: &Output) -> String {
@@ -25,7 +29,15 @@ fn s(p: &Path) -> &str {
 
 /// A generated year of `n` enterprises in `dir`.
 fn sample_year(dir: &Path, n: usize, seed: u64) {
-    let o = mujun(&["sample", "--enterprises", &n.to_string(), "--seed", &seed.to_string(), "--out", s(dir)]);
+    let o = mujun(&[
+        "sample",
+        "--enterprises",
+        &n.to_string(),
+        "--seed",
+        &seed.to_string(),
+        "--out",
+        s(dir),
+    ]);
     assert!(o.status.success(), "{}", text(&o));
 }
 
@@ -60,11 +72,22 @@ fn names(snap: &BTreeMap<String, String>) -> Vec<&str> {
 /// The points of a run at which the kill test strikes, each seen in the staging folder: reading and
 /// scoring (the folder is empty), then the bureau workbook, the park workbooks, the CSV and the
 /// JSON being written.
-const KILL_POINTS: [&str; 5] = ["", "2025年度亩均效益评价结果.xlsx", "园区", "2025年度亩均效益评价结果.csv", "2025年度亩均效益评价结果.json"];
+const KILL_POINTS: [&str; 5] = [
+    "",
+    "2025年度亩均效益评价结果.xlsx",
+    "园区",
+    "2025年度亩均效益评价结果.csv",
+    "2025年度亩均效益评价结果.json",
+];
 
 /// Start `evaluate` and SIGKILL it as soon as `point` shows in its staging folder.
 fn kill_at(point: &str, data: &Path, out: &Path) {
-    let mut child = Command::new(BIN).args(["evaluate", "--data", s(data), "--out", s(out)]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["evaluate", "--data", s(data), "--out", s(out)])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let staging = out.join(".mujun-staging");
     let t = Instant::now();
     while !staging.join(point).exists() {
@@ -79,7 +102,8 @@ fn kill_at(point: &str, data: &Path, out: &Path) {
 #[test]
 fn a_killed_run_leaves_the_previous_set_byte_identical_and_the_next_run_succeeds() {
     let tmp = tempfile::tempdir().unwrap();
-    let (old_data, new_data, out) = (tmp.path().join("上年数据"), tmp.path().join("数据"), tmp.path().join("结果"));
+    let (old_data, new_data, out) =
+        (tmp.path().join("上年数据"), tmp.path().join("数据"), tmp.path().join("结果"));
     sample_year(&old_data, 2_000, 1);
     sample_year(&new_data, 20_000, 2);
     let o = evaluate(&old_data, &out);
@@ -87,8 +111,12 @@ fn a_killed_run_leaves_the_previous_set_byte_identical_and_the_next_run_succeeds
     let good = snapshot(&out);
     for point in KILL_POINTS {
         kill_at(point, &new_data, &out);
-        let kept: BTreeMap<_, _> = snapshot(&out).into_iter().filter(|(k, _)| !k.starts_with(".mujun-staging/")).collect();
-        assert_eq!(kept, good, "killed while «{point}» was being written: the previous set changed");
+        let kept: BTreeMap<_, _> =
+            snapshot(&out).into_iter().filter(|(k, _)| !k.starts_with(".mujun-staging/")).collect();
+        assert_eq!(
+            kept, good,
+            "killed while «{point}» was being written: the previous set changed"
+        );
     }
     let o = evaluate(&new_data, &out);
     assert!(o.status.success(), "{}", text(&o));
@@ -96,7 +124,9 @@ fn a_killed_run_leaves_the_previous_set_byte_identical_and_the_next_run_succeeds
     assert!(!fresh.keys().any(|k| k.starts_with(".mujun-")), "{:?}", names(&fresh));
     assert_ne!(fresh, good);
     // The new set is whole: every file is as its manifest says.
-    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("评价输出清单.json")).unwrap()).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("评价输出清单.json")).unwrap())
+            .unwrap();
     let files = manifest["files"].as_array().unwrap();
     assert_eq!(files.len() + 1, fresh.len());
     for f in files {
@@ -108,10 +138,21 @@ fn a_killed_run_leaves_the_previous_set_byte_identical_and_the_next_run_succeeds
 #[test]
 fn a_set_marked_complete_is_finished_by_the_next_run() {
     let tmp = tempfile::tempdir().unwrap();
-    let (data, out, reference) = (tmp.path().join("数据"), tmp.path().join("结果"), tmp.path().join("对照"));
+    let (data, out, reference) =
+        (tmp.path().join("数据"), tmp.path().join("结果"), tmp.path().join("对照"));
     sample_year(&data, 590, 2025);
     assert!(evaluate(&data, &out).status.success());
-    assert!(mujun(&["evaluate", "--rules", "rules/hefei_gxq_2023.toml", "--data", s(&data), "--out", s(&reference)]).status.success());
+    assert!(mujun(&[
+        "evaluate",
+        "--rules",
+        "rules/hefei_gxq_2023.toml",
+        "--data",
+        s(&data),
+        "--out",
+        s(&reference)
+    ])
+    .status
+    .success());
     let expected = snapshot(&reference);
     // The writer died after marking the set complete and moving the CSV only.
     let ready = out.join(".mujun-ready");
@@ -132,8 +173,13 @@ fn a_set_marked_complete_is_finished_by_the_next_run() {
         assert_eq!(&after[name], sha, "{name}");
     }
     // What the interrupted set replaced is gone, unless the new set has a file of that name.
-    for name in before.keys().filter(|k| !expected.contains_key(*k) && !k.starts_with(".mujun-ready/") && k.ends_with(".xlsx")) {
-        assert!(!after.contains_key(name) || name.contains("数据检查"), "{name} of the replaced set is left");
+    for name in before.keys().filter(|k| {
+        !expected.contains_key(*k) && !k.starts_with(".mujun-ready/") && k.ends_with(".xlsx")
+    }) {
+        assert!(
+            !after.contains_key(name) || name.contains("数据检查"),
+            "{name} of the replaced set is left"
+        );
     }
 }
 
@@ -142,7 +188,11 @@ fn a_second_run_on_the_same_folder_stops_at_once_with_the_folder_named() {
     let tmp = tempfile::tempdir().unwrap();
     let (data, out) = (tmp.path().join("数据"), tmp.path().join("结果"));
     sample_year(&data, 2_000, 3);
-    let mut first = Command::new(BIN).args(["evaluate", "--data", s(&data), "--out", s(&out)]).stdout(Stdio::null()).spawn().unwrap();
+    let mut first = Command::new(BIN)
+        .args(["evaluate", "--data", s(&data), "--out", s(&out)])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
     let t = Instant::now();
     while !out.join(".mujun-staging").exists() {
         assert!(t.elapsed() < Duration::from_secs(120), "the first run never started writing");
@@ -155,7 +205,10 @@ fn a_second_run_on_the_same_folder_stops_at_once_with_the_folder_named() {
     assert_eq!(second.status.code(), Some(7), "{}", text(&second));
     let msg = text(&second);
     assert!(msg.contains("正被另一个 mujun 运行使用") && msg.contains(s(&out)), "{msg}");
-    assert!(waited < Duration::from_secs(20), "the second run waited {waited:?} instead of stopping");
+    assert!(
+        waited < Duration::from_secs(20),
+        "the second run waited {waited:?} instead of stopping"
+    );
     // The first run's workbook is whole: every entry of the zip reads back with a good CRC.
     let wb = out.join("2025年度亩均效益评价结果.xlsx");
     let mut zip = zip::ZipArchive::new(std::fs::File::open(&wb).unwrap()).unwrap();
@@ -174,8 +227,16 @@ fn a_full_disk_fails_with_exit_6_in_chinese_and_keeps_the_previous_set() {
     let good = snapshot(&out);
     // Files may not grow past 200 KiB (ulimit -f counts 1024-byte blocks); SIGXFSZ ignored so a
     // write fails with an error, as on a full disk.
-    let script = format!("trap '' XFSZ; ulimit -f 200; exec '{BIN}' evaluate --data '{}' --out '{}'", s(&data), s(&out));
-    let o = Command::new("bash").args(["-c", &script]).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 200; exec '{BIN}' evaluate --data '{}' --out '{}'",
+        s(&data),
+        s(&out)
+    );
+    let o = Command::new("bash")
+        .args(["-c", &script])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
     let msg = text(&o);
     assert_eq!(o.status.code(), Some(6), "{msg}");
     assert!(msg.contains("原有结果未改动"), "{msg}");
@@ -216,16 +277,30 @@ fn the_folder_holds_one_runs_set_and_its_manifest() {
     assert!(o.status.success(), "{}", text(&o));
     let two = snapshot(&out);
     let parks: Vec<&str> = names(&two).into_iter().filter(|n| n.starts_with("园区/")).collect();
-    assert_eq!(parks, ["园区/2025年度亩均效益评价_涪陵高新区.xlsx", "园区/2025年度亩均效益评价_白涛工业园区.xlsx"]);
+    assert_eq!(
+        parks,
+        [
+            "园区/2025年度亩均效益评价_涪陵高新区.xlsx",
+            "园区/2025年度亩均效益评价_白涛工业园区.xlsx"
+        ]
+    );
     // The manifest lists every other file with its size and SHA-256, and the inputs read.
-    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("评价输出清单.json")).unwrap()).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("评价输出清单.json")).unwrap())
+            .unwrap();
     let listed: BTreeMap<String, (u64, String)> = manifest["files"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["name"].as_str().unwrap().to_string(), (f["bytes"].as_u64().unwrap(), f["sha256"].as_str().unwrap().to_string())))
+        .map(|f| {
+            (
+                f["name"].as_str().unwrap().to_string(),
+                (f["bytes"].as_u64().unwrap(), f["sha256"].as_str().unwrap().to_string()),
+            )
+        })
         .collect();
-    let on_disk: Vec<&str> = names(&two).into_iter().filter(|n| *n != "评价输出清单.json").collect();
+    let on_disk: Vec<&str> =
+        names(&two).into_iter().filter(|n| *n != "评价输出清单.json").collect();
     assert_eq!(listed.keys().map(|k| k.as_str()).collect::<Vec<_>>(), on_disk);
     for (name, (bytes, sha)) in &listed {
         assert_eq!(std::fs::metadata(out.join(name)).unwrap().len(), *bytes, "{name}");
@@ -272,7 +347,11 @@ fn generators_do_not_overwrite_a_folder_that_holds_files() {
     let o = mujun(&["sample", "--enterprises", "20", "--out", s(&out), "--force"]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(out.join("企业名录.csv").is_file());
-    assert_eq!(std::fs::read(out.join("我的数据.xlsx")).unwrap(), b"keep me", "a file not of the set stays");
+    assert_eq!(
+        std::fs::read(out.join("我的数据.xlsx")).unwrap(),
+        b"keep me",
+        "a file not of the set stays"
+    );
 }
 
 /// The committed samples are evaluate's default data: `sample` without `--out` leaves them alone.

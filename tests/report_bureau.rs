@@ -14,7 +14,18 @@ fn total(n: u32) -> f64 {
 
 #[test]
 fn hand_computed_totals() {
-    let expect = [(1, 30.0), (2, 36.0), (3, 42.0), (4, 48.0), (5, 51.0), (6, 60.0), (7, 66.0), (8, 72.0), (9, 78.0), (10, 84.0)];
+    let expect = [
+        (1, 30.0),
+        (2, 36.0),
+        (3, 42.0),
+        (4, 48.0),
+        (5, 51.0),
+        (6, 60.0),
+        (7, 66.0),
+        (8, 72.0),
+        (9, 78.0),
+        (10, 84.0),
+    ];
     for (n, t) in expect {
         assert!((total(n) - t).abs() < 1e-9, "firm {n}");
     }
@@ -31,20 +42,34 @@ fn bureau_workbook_sheets_values_charts_and_formats() {
     let wb = open(p);
     assert_eq!(
         wb.sheet_names(),
-        ["汇总", "评价结果", "未参评", "公示名单", "前后名单", "评价明细", "预警名单", "政策措施", "问题清单", "数据核对", "规则"]
+        [
+            "汇总",
+            "评价结果",
+            "未参评",
+            "公示名单",
+            "前后名单",
+            "评价明细",
+            "预警名单",
+            "政策措施",
+            "问题清单",
+            "数据核对",
+            "规则"
+        ]
     );
 
     // 评价结果: 10 evaluated, ranking order, totals and tiers as computed by hand.
     let res = sheet(p, "评价结果");
     assert_eq!(res.height(), 1 + 10);
-    let (c_code, c_tier, c_total) = (col(&res, 0, "统一社会信用代码"), col(&res, 0, "等级"), col(&res, 0, "总分"));
+    let (c_code, c_tier, c_total) =
+        (col(&res, 0, "统一社会信用代码"), col(&res, 0, "等级"), col(&res, 0, "总分"));
     let order: Vec<String> = (1..=10).map(|r| cell(&res, r, c_code)).collect();
     let expect: Vec<String> = [10, 9, 8, 7, 6, 5, 4, 3, 2, 1].iter().map(|n| code(*n)).collect();
     assert_eq!(order, expect);
     let tiers: Vec<String> = (1..=10).map(|r| cell(&res, r, c_tier)).collect();
     assert_eq!(tiers, ["A", "A", "B", "B", "B", "B", "C", "D", "C", "D"], "firm 3 vetoed to D");
     for r in 1..=10 {
-        let n: u32 = expect.iter().position(|c| *c == cell(&res, r, c_code)).map(|i| 10 - i as u32).unwrap();
+        let n: u32 =
+            expect.iter().position(|c| *c == cell(&res, r, c_code)).map(|i| 10 - i as u32).unwrap();
         assert!((num(&res, r, c_total) - total(n)).abs() < 1e-9);
     }
     // Score-card columns on the ranking: firm 8 needs 6 points (78 − 72) to reach A.
@@ -53,13 +78,22 @@ fn bureau_workbook_sheets_values_charts_and_formats() {
     assert!(cell(&res, r8, col(&res, 0, "最能提分的指标")).starts_with("亩均税收"));
     // Tier colours, data bars, frozen header and autofilter are in the sheet.
     let xml = sheet_xml(p, "评价结果");
-    assert!(xml.contains("<conditionalFormatting") && xml.contains("type=\"cellIs\""), "tier colours");
+    assert!(
+        xml.contains("<conditionalFormatting") && xml.contains("type=\"cellIs\""),
+        "tier colours"
+    );
     assert!(xml.contains("<dataBar"), "data bars");
-    assert!(xml.contains("ySplit=\"1\"") && xml.contains("<autoFilter"), "frozen header and filter");
+    assert!(
+        xml.contains("ySplit=\"1\"") && xml.contains("<autoFilter"),
+        "frozen header and filter"
+    );
 
     // Formula-looking names are strings in every sheet, never formulas.
-    for name in ["=HYPERLINK(\"x\")有限公司", "+86有限公司", "-负号有限公司", "@提及有限公司"] {
-        let r = (1..=10).find(|r| cell(&res, *r, col(&res, 0, "企业名称")) == name).unwrap_or_else(|| panic!("{name}"));
+    for name in ["=HYPERLINK(\"x\")有限公司", "+86有限公司", "-负号有限公司", "@提及有限公司"]
+    {
+        let r = (1..=10)
+            .find(|r| cell(&res, *r, col(&res, 0, "企业名称")) == name)
+            .unwrap_or_else(|| panic!("{name}"));
         assert!(matches!(res.get((r, col(&res, 0, "企业名称"))), Some(Data::String(_))));
     }
     for s in ["评价结果", "公示名单", "评价明细", "政策措施", "预警名单"] {
@@ -76,7 +110,8 @@ fn bureau_workbook_sheets_values_charts_and_formats() {
     let pub_ = sheet(p, "公示名单");
     assert_eq!(pub_.height(), 2 + 10);
     assert_eq!(cell(&pub_, 1, 0), "序号");
-    let lines: Vec<(String, String)> = (2..12).map(|r| (cell(&pub_, r, 1), cell(&pub_, r, 3))).collect();
+    let lines: Vec<(String, String)> =
+        (2..12).map(|r| (cell(&pub_, r, 1), cell(&pub_, r, 3))).collect();
     let want = [
         ("A", "测试企业09有限公司"),
         ("A", "测试企业10有限公司"),
@@ -105,8 +140,16 @@ fn bureau_workbook_sheets_values_charts_and_formats() {
     // the tier adjustment: 20 + 3 rows.
     let cards = sheet(p, "评价明细");
     assert_eq!(cards.height(), 1 + 20 + 3);
-    let (cc, ci, cg, cn, cb) = (col(&cards, 0, "统一社会信用代码"), col(&cards, 0, "项目"), col(&cards, 0, "改善10%可增总分"), col(&cards, 0, "单靠该项升档需改善"), col(&cards, 0, "距上一档(分)"));
-    let row_of = |n: u32, item: &str| rows_where(&cards, cc, &code(n)).into_iter().find(|r| cell(&cards, *r, ci) == item).unwrap();
+    let (cc, ci, cg, cn, cb) = (
+        col(&cards, 0, "统一社会信用代码"),
+        col(&cards, 0, "项目"),
+        col(&cards, 0, "改善10%可增总分"),
+        col(&cards, 0, "单靠该项升档需改善"),
+        col(&cards, 0, "距上一档(分)"),
+    );
+    let row_of = |n: u32, item: &str| {
+        rows_where(&cards, cc, &code(n)).into_iter().find(|r| cell(&cards, *r, ci) == item).unwrap()
+    };
     // Firm 8 (B, 72): A's last is firm 9 at 78 → 6 points; 亩均税收 alone 8 → 9 (+12.5 %),
     // 亩均增加值 alone 30 → 37.5 (+25 %); a 10 % step gains 4.8 and 2.4 points.
     let (t8, v8) = (row_of(8, "亩均税收"), row_of(8, "亩均增加值"));
@@ -130,7 +173,9 @@ fn bureau_workbook_sheets_values_charts_and_formats() {
     let t3 = row_of(3, "亩均税收");
     assert_eq!(cell(&cards, t3, cb), "");
     assert!(cell(&cards, t3, col(&cards, 0, "上一档边界")).contains("一票否决"));
-    assert!(rows_where(&cards, cc, &code(3)).iter().any(|r| cell(&cards, *r, ci).starts_with("等级调整")));
+    assert!(rows_where(&cards, cc, &code(3))
+        .iter()
+        .any(|r| cell(&cards, *r, ci).starts_with("等级调整")));
 
     // 预警名单: firm 5 leads C (firm 4, 48) by 3 ≤ margin 3; firms 2 and 1 below 2.5 万元/亩.
     let al = sheet(p, "预警名单");
@@ -143,16 +188,30 @@ fn bureau_workbook_sheets_values_charts_and_formats() {
 
     // 政策措施: A relief 50 % of 城镇土地使用税 (2 n), B text, D 0.1 × electricity (100 n).
     let m = sheet(p, "政策措施");
-    let (mc, mm, ma, mf) = (col(&m, 0, "统一社会信用代码"), col(&m, 0, "措施"), col(&m, 0, "金额"), col(&m, 0, "计算过程"));
+    let (mc, mm, ma, mf) = (
+        col(&m, 0, "统一社会信用代码"),
+        col(&m, 0, "措施"),
+        col(&m, 0, "金额"),
+        col(&m, 0, "计算过程"),
+    );
     let detail: Vec<usize> = (1..m.height()).take_while(|r| !cell(&m, *r, 0).is_empty()).collect();
     assert_eq!(detail.len(), 2 + 4 + 2);
     let amount = |n: u32, measure: &str| {
-        let r = rows_where(&m, mc, &code(n)).into_iter().find(|r| cell(&m, *r, mm) == measure).unwrap_or_else(|| panic!("{n} {measure}"));
+        let r = rows_where(&m, mc, &code(n))
+            .into_iter()
+            .find(|r| cell(&m, *r, mm) == measure)
+            .unwrap_or_else(|| panic!("{n} {measure}"));
         (num(&m, r, ma), cell(&m, r, mf))
     };
-    assert_eq!(amount(10, "城镇土地使用税减免"), (10.0, "实缴城镇土地使用税 20.00 万元 × 50% = 10.00 万元".to_string()));
+    assert_eq!(
+        amount(10, "城镇土地使用税减免"),
+        (10.0, "实缴城镇土地使用税 20.00 万元 × 50% = 10.00 万元".to_string())
+    );
     assert!((amount(9, "城镇土地使用税减免").0 - 9.0).abs() < 1e-9);
-    assert_eq!(amount(1, "差别化电价"), (10.0, "用电量 100.00 万千瓦时 × 0.1 万元/万千瓦时 = 10.00 万元".to_string()));
+    assert_eq!(
+        amount(1, "差别化电价"),
+        (10.0, "用电量 100.00 万千瓦时 × 0.1 万元/万千瓦时 = 10.00 万元".to_string())
+    );
     assert!((amount(3, "差别化电价").0 - 30.0).abs() < 1e-9, "the vetoed firm is D and pays");
     let tot = row_where(&m, 0, "各措施合计") + 1;
     let sum_row = (tot..m.height()).find(|r| cell(&m, *r, 0) == "差别化电价").unwrap();
@@ -160,8 +219,17 @@ fn bureau_workbook_sheets_values_charts_and_formats() {
 
     // 汇总: the pivot adds up; score histogram; per park, division and cluster aggregates.
     let s = sheet(p, "汇总");
-    let total_row = (0..s.height()).find(|r| cell(&s, *r, 0) == "全部" && cell(&s, *r, 1) == "合计").unwrap();
-    assert_eq!((cell(&s, total_row, 2), cell(&s, total_row, 3), cell(&s, total_row, 4), cell(&s, total_row, 5)), ("2".into(), "4".into(), "2".into(), "2".into()));
+    let total_row =
+        (0..s.height()).find(|r| cell(&s, *r, 0) == "全部" && cell(&s, *r, 1) == "合计").unwrap();
+    assert_eq!(
+        (
+            cell(&s, total_row, 2),
+            cell(&s, total_row, 3),
+            cell(&s, total_row, 4),
+            cell(&s, total_row, 5)
+        ),
+        ("2".into(), "4".into(), "2".into(), "2".into())
+    );
     let hist = row_where(&s, 0, "30–40");
     let counts: Vec<String> = (hist..hist + 6).map(|r| cell(&s, r, 1)).collect();
     assert_eq!(counts, ["2", "2", "1", "2", "2", "1"]);
@@ -179,9 +247,18 @@ fn bureau_workbook_sheets_values_charts_and_formats() {
     assert_eq!(cell(&s, d26, 1), "化学原料和化学制品制造业");
     assert_eq!(cell(&s, d26, 2), "8");
     // 八: clusters by prefix, the rest as 其他.
-    let eight = row_where(&s, 0, "八、按产业集群（规则文件 [[clusters]]，按行业代码前缀，合计值之比）");
-    let clusters: Vec<(String, String)> = (eight + 2..eight + 5).map(|r| (cell(&s, r, 0), cell(&s, r, 1))).collect();
-    assert_eq!(clusters, [("先进材料".into(), "8".into()), ("动力电池".into(), "1".into()), ("其他".into(), "1".into())]);
+    let eight =
+        row_where(&s, 0, "八、按产业集群（规则文件 [[clusters]]，按行业代码前缀，合计值之比）");
+    let clusters: Vec<(String, String)> =
+        (eight + 2..eight + 5).map(|r| (cell(&s, r, 0), cell(&s, r, 1))).collect();
+    assert_eq!(
+        clusters,
+        [
+            ("先进材料".into(), "8".into()),
+            ("动力电池".into(), "1".into()),
+            ("其他".into(), "1".into())
+        ]
+    );
 
     // Charts: five charts in the summary sheet's drawing.
     let names = zip_names(p);
@@ -189,7 +266,10 @@ fn bureau_workbook_sheets_values_charts_and_formats() {
         assert!(names.contains(&format!("xl/charts/chart{k}.xml")), "chart{k} in {names:?}");
     }
     assert!(sheet_xml(p, "汇总").contains("<drawing"));
-    assert!(zip_text(p, "xl/charts/chart1.xml").contains("<c:grouping val=\"stacked\"/>"), "tiers per park are stacked");
+    assert!(
+        zip_text(p, "xl/charts/chart1.xml").contains("<c:grouping val=\"stacked\"/>"),
+        "tiers per park are stacked"
+    );
 }
 
 #[test]
@@ -203,7 +283,12 @@ fn identical_inputs_give_identical_bytes_in_every_output() {
     assert_eq!(files, files_under(&b));
     assert_eq!(files.len(), 1 + 2 + 2, "bureau workbook, two park workbooks, CSV, JSON: {files:?}");
     for f in files {
-        assert_eq!(std::fs::read(a.join(&f)).unwrap(), std::fs::read(b.join(&f)).unwrap(), "{}", f.display());
+        assert_eq!(
+            std::fs::read(a.join(&f)).unwrap(),
+            std::fs::read(b.join(&f)).unwrap(),
+            "{}",
+            f.display()
+        );
     }
     // The old entry point still writes the same bureau workbook.
     let c = dir.path().join("c");

@@ -17,7 +17,11 @@ fn run(dir: &std::path::Path, query: &str) -> (i32, String, String) {
         .arg(dir)
         .output()
         .expect("run mujun");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -27,7 +31,11 @@ fn lookup_by_code_name_and_part_of_name() {
     let a = Analysis::build(&ev, None).unwrap();
     let i8 = a.firms.iter().position(|f| f.code == code(8)).unwrap();
     assert_eq!(find(&a, &code(8)).unwrap(), Found::Evaluated(i8));
-    assert_eq!(find(&a, &format!(" {} ", code(8).to_lowercase())).unwrap(), Found::Evaluated(i8), "case and spaces");
+    assert_eq!(
+        find(&a, &format!(" {} ", code(8).to_lowercase())).unwrap(),
+        Found::Evaluated(i8),
+        "case and spaces"
+    );
     assert_eq!(find(&a, "测试企业08有限公司").unwrap(), Found::Evaluated(i8));
     assert_eq!(find(&a, "企业08").unwrap(), Found::Evaluated(i8), "a unique part of the name");
     assert_eq!(find(&a, "测试企业20有限公司").unwrap(), Found::Listed(0));
@@ -39,7 +47,10 @@ fn lookup_by_code_name_and_part_of_name() {
     assert!(t.contains("排名：第 3 名 / 10 家"), "{t}");
     assert!(t.contains("等级：B（鼓励提升类）"), "{t}");
     assert!(t.contains("距上一档：A（优先发展类） 还差 6.00 分"), "{t}");
-    assert!(t.contains("最能提分的指标：* 亩均税收（改善10%可增4.80分；单靠该项升档需改善12.5%）"), "{t}");
+    assert!(
+        t.contains("最能提分的指标：* 亩均税收（改善10%可增4.80分；单靠该项升档需改善12.5%）"),
+        "{t}"
+    );
 }
 
 #[test]
@@ -52,7 +63,11 @@ fn explain_prints_the_card_in_chinese() {
     assert!(out.contains("等级：D（限制发展类）"), "{out}");
     assert!(out.contains("距上一档：C（转型提升类） 还差 6.00 分"), "{out}");
     assert!(out.contains("最能提分的指标：* 亩均增加值"), "{out}");
-    assert!(out.contains("差别化电价") && out.contains("用电量 100.00 万千瓦时 × 0.1 万元/万千瓦时 = 10.00 万元"), "{out}");
+    assert!(
+        out.contains("差别化电价")
+            && out.contains("用电量 100.00 万千瓦时 × 0.1 万元/万千瓦时 = 10.00 万元"),
+        "{out}"
+    );
     assert!(out.contains("预警：亩均税收低于2.5万元/亩"), "{out}");
     assert!(err.is_empty(), "no progress output: {err}");
 
@@ -72,7 +87,11 @@ fn explain_prints_the_card_in_chinese() {
 /// Run the binary with `args`; (exit code, stdout, stderr).
 fn mujun(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_mujun")).args(args).output().expect("run mujun");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// The fixture, with a name and a park that would clear the screen and turn the line around, and
@@ -93,7 +112,10 @@ fn fixture_with_controls(dir: &std::path::Path) {
 }
 
 fn assert_no_controls(text: &str) {
-    assert!(!text.contains(['\u{1b}', '\u{7}', '\u{202e}']), "a raw control character reached the terminal: {text:?}");
+    assert!(
+        !text.contains(['\u{1b}', '\u{7}', '\u{202e}']),
+        "a raw control character reached the terminal: {text:?}"
+    );
 }
 
 #[test]
@@ -111,18 +133,34 @@ fn control_characters_from_the_data_are_printed_escaped() {
     let rules = dir.path().join("rules").join("test.toml");
     let out_dir = dir.path().join("out");
     let data = dir.path().to_str().unwrap();
-    let (rc, out, err) = mujun(&["evaluate", "--rules", rules.to_str().unwrap(), "--data", data, "--out", out_dir.to_str().unwrap()]);
+    let (rc, out, err) = mujun(&[
+        "evaluate",
+        "--rules",
+        rules.to_str().unwrap(),
+        "--data",
+        data,
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
     assert_eq!(rc, 4, "the bad code is an input error: {err}");
     assert!(out.contains("  \\u{202e}区园涛白："), "the park in the summary: {out}");
     assert_no_controls(&out);
-    assert!(err.contains("值「91500102\\x1b]0;x\\x07\\nMA0000001」"), "the problem line, on one line: {err}");
+    assert!(
+        err.contains("值「91500102\\x1b]0;x\\x07\\nMA0000001」"),
+        "the problem line, on one line: {err}"
+    );
     assert_no_controls(&err);
 }
 
 /// Start the binary with its stdout a pipe whose reading end is already closed.
 fn into_closed_pipe(args: &[&str]) -> (i32, String) {
     use std::process::Stdio;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mujun")).args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("run mujun");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mujun"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run mujun");
     drop(child.stdout.take());
     let out = child.wait_with_output().expect("wait for mujun");
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
@@ -135,8 +173,20 @@ fn a_closed_pipe_ends_the_output_quietly() {
     let rules = dir.path().join("rules").join("test.toml");
     let (rules, data) = (rules.to_str().unwrap(), dir.path().to_str().unwrap());
     let out_dir = dir.path().join("out");
-    let (rc, err) = into_closed_pipe(&["evaluate", "--rules", rules, "--data", data, "--out", out_dir.to_str().unwrap()]);
-    assert_eq!((rc, err.as_str()), (0, ""), "`mujun evaluate | head`: the run ends as usual, without a panic");
+    let (rc, err) = into_closed_pipe(&[
+        "evaluate",
+        "--rules",
+        rules,
+        "--data",
+        data,
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        (rc, err.as_str()),
+        (0, ""),
+        "`mujun evaluate | head`: the run ends as usual, without a panic"
+    );
     assert!(out_dir.join("2025年度亩均效益评价结果.xlsx").exists(), "the results are written");
     let (rc, err) = into_closed_pipe(&["explain", &code(1), "--rules", rules, "--data", data]);
     assert_eq!((rc, err.as_str()), (0, ""), "`mujun explain … | head`");
@@ -145,8 +195,20 @@ fn a_closed_pipe_ends_the_output_quietly() {
 }
 
 /// clap's English that must not reach the user.
-const ENGLISH: [&str; 12] =
-    ["Usage", "error:", "tip:", "For more information", "[default", "[possible values", "Options", "Arguments", "Commands", "OPTIONS", "Print", "unrecognized"];
+const ENGLISH: [&str; 12] = [
+    "Usage",
+    "error:",
+    "tip:",
+    "For more information",
+    "[default",
+    "[possible values",
+    "Options",
+    "Arguments",
+    "Commands",
+    "OPTIONS",
+    "Print",
+    "unrecognized",
+];
 
 fn assert_chinese(what: &str, text: &str) {
     for e in ENGLISH {
@@ -156,24 +218,48 @@ fn assert_chinese(what: &str, text: &str) {
 
 #[test]
 fn help_is_chinese_and_help_subcommand_works() {
-    for args in [&["--help"][..], &["help"], &["-h"], &["evaluate", "--help"], &["help", "evaluate"], &["sample", "-h"], &["help", "explain"], &["help", "help"]] {
+    for args in [
+        &["--help"][..],
+        &["help"],
+        &["-h"],
+        &["evaluate", "--help"],
+        &["help", "evaluate"],
+        &["sample", "-h"],
+        &["help", "explain"],
+        &["help", "help"],
+    ] {
         let (rc, out, err) = mujun(args);
         assert_eq!(rc, 0, "{args:?}: {err}");
         assert!(out.contains("用法：mujun"), "{args:?}: {out}");
         assert_chinese(&format!("{args:?}"), &out);
     }
     let (_, top, _) = mujun(&["--help"]);
-    assert!(top.contains("用法：mujun [选项] <命令>") && top.contains("help") && top.contains("显示帮助"), "{top}");
+    assert!(
+        top.contains("用法：mujun [选项] <命令>")
+            && top.contains("help")
+            && top.contains("显示帮助"),
+        "{top}"
+    );
     let (_, eval, _) = mujun(&["evaluate", "--help"]);
     assert_eq!(mujun(&["help", "evaluate"]).1, eval, "`help evaluate` is `evaluate --help`");
     assert!(eval.contains("用法：mujun evaluate [选项]"), "{eval}");
-    assert!(eval.contains("--rules <文件>") && eval.contains("规则文件（TOML）（默认：rules/fuling.toml）"), "{eval}");
+    assert!(
+        eval.contains("--rules <文件>")
+            && eval.contains("规则文件（TOML）（默认：rules/fuling.toml）"),
+        "{eval}"
+    );
     assert!(eval.contains("--data <路径>...") && eval.contains("（默认：samples）"), "{eval}");
     let (_, sample, _) = mujun(&["sample", "--help"]);
     assert!(sample.contains("输出格式（可选：csv、xlsx；默认：csv）"), "{sample}");
-    assert!(sample.contains("--enterprises <数量>") && sample.contains("（默认：590）"), "{sample}");
+    assert!(
+        sample.contains("--enterprises <数量>") && sample.contains("（默认：590）"),
+        "{sample}"
+    );
     let (_, explain, _) = mujun(&["help", "explain"]);
-    assert!(explain.contains("用法：mujun explain [选项] <统一社会信用代码|企业名称>"), "{explain}");
+    assert!(
+        explain.contains("用法：mujun explain [选项] <统一社会信用代码|企业名称>"),
+        "{explain}"
+    );
 }
 
 #[test]
@@ -200,7 +286,10 @@ fn command_line_errors_are_chinese() {
     }
     let (rc, _, err) = mujun(&[]);
     assert_eq!(rc, 2);
-    assert!(err.contains("用法：mujun [选项] <命令>") && err.contains("evaluate  评价"), "no command: the help, on stderr: {err}");
+    assert!(
+        err.contains("用法：mujun [选项] <命令>") && err.contains("evaluate  评价"),
+        "no command: the help, on stderr: {err}"
+    );
     assert_chinese("no command", &err);
     let (_, _, err) = mujun(&["explain", "\u{1b}[2J", "--bad"]);
     assert!(err.contains("不认识的参数「--bad」"), "{err}");

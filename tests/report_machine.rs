@@ -19,7 +19,16 @@ fn csv_and_json_hold_every_enterprise() {
     let h = &rows[0];
     let c = |name: &str| h.iter().position(|x| x == name).unwrap_or_else(|| panic!("{name}"));
     assert_eq!(&h[..4], ["year", "status", "code", "name"]);
-    for k in ["tax_per_mu.value", "tax_per_mu.benchmark", "tax_per_mu.score", "va_per_mu.score", "land_mu", "electricity", "next_tier", "gap_to_next_tier"] {
+    for k in [
+        "tax_per_mu.value",
+        "tax_per_mu.benchmark",
+        "tax_per_mu.score",
+        "va_per_mu.score",
+        "land_mu",
+        "electricity",
+        "next_tier",
+        "gap_to_next_tier",
+    ] {
         c(k);
     }
     assert!(rows.iter().all(|r| r.len() == h.len()), "rectangular");
@@ -31,9 +40,19 @@ fn csv_and_json_hold_every_enterprise() {
     assert_eq!(rows[1][c("tax_per_mu.score")], "60");
     assert_eq!(rows[1][c("cluster")], "动力电池");
     let r8 = rows.iter().position(|r| r[c("code")] == code(8)).unwrap();
-    assert_eq!((rows[r8][c("next_tier")].as_str(), rows[r8][c("gap_to_next_tier")].as_str(), rows[r8][c("best_indicator")].as_str()), ("A", "6", "tax_per_mu"));
+    assert_eq!(
+        (
+            rows[r8][c("next_tier")].as_str(),
+            rows[r8][c("gap_to_next_tier")].as_str(),
+            rows[r8][c("best_indicator")].as_str()
+        ),
+        ("A", "6", "tax_per_mu")
+    );
     let last = rows.last().unwrap();
-    assert_eq!((last[c("status")].as_str(), last[c("code")].as_str(), last[c("category")].as_str()), ("not_evaluated", code(20).as_str(), "不在评价范围"));
+    assert_eq!(
+        (last[c("status")].as_str(), last[c("code")].as_str(), last[c("category")].as_str()),
+        ("not_evaluated", code(20).as_str(), "不在评价范围")
+    );
     // Text Excel would run as a formula is guarded with ' and unguarded on reading.
     let r2 = rows.iter().position(|r| r[c("code")] == code(2)).unwrap();
     assert_eq!(rows[r2][c("name")], "'=HYPERLINK(\"x\")有限公司");
@@ -42,7 +61,8 @@ fn csv_and_json_hold_every_enterprise() {
     assert_eq!(rows[r6][c("name")], "'-负号有限公司");
     assert_eq!(rows[r6][c("total")], "60", "numbers are not guarded");
 
-    let j: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&o.json).unwrap()).unwrap();
+    let j: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&o.json).unwrap()).unwrap();
     assert_eq!(j["meta"]["year"], 2025);
     assert_eq!(j["meta"]["tiers"], serde_json::json!(["A", "B", "C", "D"]));
     let evald = j["evaluated"].as_array().unwrap();
@@ -60,11 +80,17 @@ fn csv_and_json_hold_every_enterprise() {
     let f2 = evald.iter().find(|f| f["code"] == code(2)).unwrap();
     assert_eq!(f2["name"], "=HYPERLINK(\"x\")有限公司", "JSON keeps the exact name");
     let f3 = evald.iter().find(|f| f["code"] == code(3)).unwrap();
-    assert_eq!((f3["vetoed"].as_bool(), f3["tier_by_score"].as_str(), f3["tier"].as_str()), (Some(true), Some("C"), Some("D")));
+    assert_eq!(
+        (f3["vetoed"].as_bool(), f3["tier_by_score"].as_str(), f3["tier"].as_str()),
+        (Some(true), Some("C"), Some("D"))
+    );
 }
 
 #[test]
 fn csv_parser_handles_quotes_and_line_ends() {
     let rows = parse_csv("\u{FEFF}a,b,c\r\n\"x,1\",\"say \"\"hi\"\"\",\r\n\"multi\nline\",2,3");
-    assert_eq!(rows, vec![vec!["a", "b", "c"], vec!["x,1", "say \"hi\"", ""], vec!["multi\nline", "2", "3"]]);
+    assert_eq!(
+        rows,
+        vec![vec!["a", "b", "c"], vec!["x,1", "say \"hi\"", ""], vec!["multi\nline", "2", "3"]]
+    );
 }

@@ -14,13 +14,20 @@ fn park_workbooks_hold_the_park_and_its_aggregates_against_the_district() {
     let ev = evaluate_fixture(&dir.path().join("data"), 2025, tax_of);
     let out = dir.path().join("out");
     let o = write_all(&ev, &out, None);
-    let names: Vec<String> = o.parks.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
-    assert_eq!(names, ["2025年度亩均效益评价_涪陵高新区.xlsx", "2025年度亩均效益评价_白涛工业园区.xlsx"]);
+    let names: Vec<String> =
+        o.parks.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    assert_eq!(
+        names,
+        ["2025年度亩均效益评价_涪陵高新区.xlsx", "2025年度亩均效益评价_白涛工业园区.xlsx"]
+    );
     for p in &o.parks {
         assert_eq!(p.parent().unwrap(), out.join("园区"));
     }
     let gx = &o.parks[0];
-    assert_eq!(open(gx).sheet_names(), ["园区概况", "企业名单", "政策措施", "评价明细", "预警名单", "公示名单", "未参评"]);
+    assert_eq!(
+        open(gx).sheet_names(),
+        ["园区概况", "企业名单", "政策措施", "评价明细", "预警名单", "公示名单", "未参评"]
+    );
 
     // 企业名单: firms 1–5 only, in ranking order, with measures.
     let f = sheet(gx, "企业名单");
@@ -85,7 +92,16 @@ fn hostile_park_names_stay_inside_the_output_folder() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     std::fs::create_dir_all(&data).unwrap();
-    let hostile = ["../../逃逸园区", "a/b\\c园区", "CON", "名称\u{7}控制", "..", "=cmd|' /C calc'!A0", "涪陵高新区", "涪陵高新区 "];
+    let hostile = [
+        "../../逃逸园区",
+        "a/b\\c园区",
+        "CON",
+        "名称\u{7}控制",
+        "..",
+        "=cmd|' /C calc'!A0",
+        "涪陵高新区",
+        "涪陵高新区 ",
+    ];
     let firms: Vec<Firm> = hostile
         .iter()
         .enumerate()
@@ -99,7 +115,9 @@ fn hostile_park_names_stay_inside_the_output_folder() {
     // The register is CSV: quote park names that hold quotes or separators.
     write_year(&data, &firms);
     let reg = std::fs::read_to_string(data.join("企业名录.csv")).unwrap();
-    let reg = reg.replace("=cmd|' /C calc'!A0", "\"=cmd|' /C calc'!A0\"").replace("名称\u{7}控制", "\"名称\u{7}控制\"");
+    let reg = reg
+        .replace("=cmd|' /C calc'!A0", "\"=cmd|' /C calc'!A0\"")
+        .replace("名称\u{7}控制", "\"名称\u{7}控制\"");
     write_file(&data, "企业名录.csv", &reg);
     let ev = evaluate_with(&rules_toml(2025), &data);
     let out = dir.path().join("nested").join("out");
@@ -113,7 +131,10 @@ fn hostile_park_names_stay_inside_the_output_folder() {
     let names: std::collections::BTreeSet<_> = o.parks.iter().collect();
     assert_eq!(names.len(), o.parks.len(), "unique file names");
     // Nothing was written outside `out`: the temp dir holds only data/ and nested/out.
-    let outside: Vec<_> = files_under(dir.path()).into_iter().filter(|f| !f.starts_with("data") && !f.starts_with("nested/out")).collect();
+    let outside: Vec<_> = files_under(dir.path())
+        .into_iter()
+        .filter(|f| !f.starts_with("data") && !f.starts_with("nested/out"))
+        .collect();
     assert!(outside.is_empty(), "{outside:?}");
     for f in files_under(&out) {
         let s = f.to_string_lossy();

@@ -15,7 +15,13 @@ fn line_of(text: &str, needle: &str) -> usize {
 
 #[test]
 fn shipped_rule_files_load() {
-    for f in ["fuling.toml", "huangyan_2022.toml", "huaian_2024.toml", "hefei_gxq_2023.toml", "jingde_2022.toml"] {
+    for f in [
+        "fuling.toml",
+        "huangyan_2022.toml",
+        "huaian_2024.toml",
+        "hefei_gxq_2023.toml",
+        "jingde_2022.toml",
+    ] {
         let r = mujun::rules::load(&shipped_rules(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
         if f == "fuling.toml" {
             assert_eq!(r.clusters.len(), 9);
@@ -46,17 +52,37 @@ fn errors_name_line_and_key() {
     }
     // Keys in existing tables point at their own line.
     let text = rules_toml(2025).replace("margin = 3.0", "margin = -1");
-    let e = mujun::rules::compile(std::path::Path::new("rules/x.toml"), &text).unwrap_err().to_string();
-    assert!(e.contains(&format!("第{}行 键「alerts.margin」", line_of(&text, "margin = -1"))), "{e}");
-    let text = rules_toml(2025).replace("indicator = \"tax_per_mu\"\nbelow = 2.5", "indicator = \"nope\"\nbelow = 2.5");
-    let e = mujun::rules::compile(std::path::Path::new("rules/x.toml"), &text).unwrap_err().to_string();
-    assert!(e.contains("alerts.thresholds[0].indicator") && e.contains(&format!("第{}行", line_of(&text, "indicator = \"nope\""))), "{e}");
+    let e =
+        mujun::rules::compile(std::path::Path::new("rules/x.toml"), &text).unwrap_err().to_string();
+    assert!(
+        e.contains(&format!("第{}行 键「alerts.margin」", line_of(&text, "margin = -1"))),
+        "{e}"
+    );
+    let text = rules_toml(2025)
+        .replace("indicator = \"tax_per_mu\"\nbelow = 2.5", "indicator = \"nope\"\nbelow = 2.5");
+    let e =
+        mujun::rules::compile(std::path::Path::new("rules/x.toml"), &text).unwrap_err().to_string();
+    assert!(
+        e.contains("alerts.thresholds[0].indicator")
+            && e.contains(&format!("第{}行", line_of(&text, "indicator = \"nope\""))),
+        "{e}"
+    );
     let text = rules_toml(2025).replace("below = 2.5", "below = 2.5\nabove = 9");
-    assert!(mujun::rules::compile(std::path::Path::new("x.toml"), &text).unwrap_err().to_string().contains("之一"));
-    let text = rules_toml(2025).replace("measures = [\"tax_per_mu\"]", "measures = [\"profit_per_mu\"]");
-    assert!(mujun::rules::compile(std::path::Path::new("x.toml"), &text).unwrap_err().to_string().contains("targets.measures"));
+    assert!(mujun::rules::compile(std::path::Path::new("x.toml"), &text)
+        .unwrap_err()
+        .to_string()
+        .contains("之一"));
+    let text =
+        rules_toml(2025).replace("measures = [\"tax_per_mu\"]", "measures = [\"profit_per_mu\"]");
+    assert!(mujun::rules::compile(std::path::Path::new("x.toml"), &text)
+        .unwrap_err()
+        .to_string()
+        .contains("targets.measures"));
     let text = rules_toml(2025).replace("top_n = 3", "top_n = 0");
-    assert!(mujun::rules::compile(std::path::Path::new("x.toml"), &text).unwrap_err().to_string().contains("report.top_n"));
+    assert!(mujun::rules::compile(std::path::Path::new("x.toml"), &text)
+        .unwrap_err()
+        .to_string()
+        .contains("report.top_n"));
     // Unknown keys are refused (deny_unknown_fields).
     let text = rules_toml(2025).replace("margin = 3.0", "margin = 3.0\nmargn = 2");
     let e = mujun::rules::compile(std::path::Path::new("x.toml"), &text).unwrap_err().to_string();

@@ -51,20 +51,33 @@ fn comparison_from_workbook_and_from_csv() {
     assert_eq!(row("A"), ["2", "0", "0", "0", "0", "0", "2"]);
     assert_eq!(row("B"), ["0", "3", "0", "1", "0", "0", "4"], "firm 1 B → D");
     assert_eq!(row("C"), ["0", "1", "1", "0", "0", "0", "2"], "firm 5 C → B, firm 4 stays");
-    assert_eq!(row("D"), ["0", "0", "1", "1", "0", "0", "2"], "firm 2 D → C, firm 3 vetoed both years");
+    assert_eq!(
+        row("D"),
+        ["0", "0", "1", "1", "0", "0", "2"],
+        "firm 2 D → C, firm 3 vetoed both years"
+    );
     assert_eq!(row("未参评"), ["0", "0", "0", "0", "1", "0", "1"], "firm 20");
     assert_eq!(row("上年无记录"), ["0", "0", "0", "0", "0", "0", "0"]);
     assert_eq!(row("合计"), ["2", "4", "2", "2", "1", "0", "11"]);
 
     // Per park: 涪陵高新区 2 up (5, 2), 1 down (1), 2 unchanged; 亩均税收 215 / 50 → 145 / 50.
     let park = row_where(&y, 0, "涪陵高新区");
-    assert_eq!((1..=7).map(|c| cell(&y, park, c)).collect::<Vec<_>>(), ["5", "5", "2", "1", "2", "0", "0"]);
+    assert_eq!(
+        (1..=7).map(|c| cell(&y, park, c)).collect::<Vec<_>>(),
+        ["5", "5", "2", "1", "2", "0", "0"]
+    );
     assert!((num(&y, park, 8) - 4.3).abs() < 1e-9 && (num(&y, park, 9) - 2.9).abs() < 1e-9);
     assert!((num(&y, park, 10) - (2.9 / 4.3 - 1.0)).abs() < 1e-9);
 
     // Growth against the 4 % target: 白涛 382 / 50 = 7.64 → 8 (+4.71 %, met); 高新区 −32.6 %.
-    let g = row_where(&y, 0, "三、园区亩均效益增长与规划目标（全部参评企业，目标：年均增长≥4%，1年累计≥4.00%）") + 2;
-    let find = |park: &str| (g..y.height()).find(|r| cell(&y, *r, 0) == park && cell(&y, *r, 1) == "亩均税收").unwrap();
+    let g = row_where(
+        &y,
+        0,
+        "三、园区亩均效益增长与规划目标（全部参评企业，目标：年均增长≥4%，1年累计≥4.00%）",
+    ) + 2;
+    let find = |park: &str| {
+        (g..y.height()).find(|r| cell(&y, *r, 0) == park && cell(&y, *r, 1) == "亩均税收").unwrap()
+    };
     let bt = find("白涛工业园区");
     assert!((num(&y, bt, 2) - 7.64).abs() < 1e-9 && (num(&y, bt, 3) - 8.0).abs() < 1e-9);
     assert!((num(&y, bt, 4) - (8.0 / 7.64 - 1.0)).abs() < 1e-9);
@@ -75,7 +88,9 @@ fn comparison_from_workbook_and_from_csv() {
     assert!((num(&y, all, 2) - 5.97).abs() < 1e-9 && (num(&y, all, 3) - 5.45).abs() < 1e-9);
 
     // Per indicator: 亩均税收 mean 5.97 → 5.45 over 10 firms; 1 improved (10), 2 declined (1, 5).
-    let ind = (0..y.height()).find(|r| cell(&y, *r, 0) == "亩均税收" && cell(&y, *r, 1) == "万元/亩").unwrap();
+    let ind = (0..y.height())
+        .find(|r| cell(&y, *r, 0) == "亩均税收" && cell(&y, *r, 1) == "万元/亩")
+        .unwrap();
     assert_eq!(cell(&y, ind, 2), "10");
     assert!((num(&y, ind, 3) - 5.97).abs() < 1e-9 && (num(&y, ind, 4) - 5.45).abs() < 1e-9);
     assert_eq!((cell(&y, ind, 6), cell(&y, ind, 7)), ("1".into(), "2".into()));
@@ -83,10 +98,15 @@ fn comparison_from_workbook_and_from_csv() {
     // 等级变动: firms 1 (B → D), 2 (D → C) and 5 (C → B), by park then code.
     let m = sheet(p, "等级变动");
     assert_eq!(m.height(), 1 + 3);
-    let moved: Vec<(String, String, String, String)> = (1..4).map(|r| (cell(&m, r, 2), cell(&m, r, 4), cell(&m, r, 5), cell(&m, r, 6))).collect();
+    let moved: Vec<(String, String, String, String)> =
+        (1..4).map(|r| (cell(&m, r, 2), cell(&m, r, 4), cell(&m, r, 5), cell(&m, r, 6))).collect();
     assert_eq!(
         moved,
-        [(code(1), "B".into(), "D".into(), "降档".into()), (code(2), "D".into(), "C".into(), "升档".into()), (code(5), "C".into(), "B".into(), "升档".into())]
+        [
+            (code(1), "B".into(), "D".into(), "降档".into()),
+            (code(2), "D".into(), "C".into(), "升档".into()),
+            (code(5), "C".into(), "B".into(), "升档".into())
+        ]
     );
     assert!((num(&m, 1, 7) - 69.0).abs() < 1e-9 && (num(&m, 1, 9) - (30.0 - 69.0)).abs() < 1e-9);
 
@@ -103,14 +123,32 @@ fn comparison_from_workbook_and_from_csv() {
 
     // The park workbook shows who moved and the growth against the target.
     let gx = &from_xlsx.parks[0];
-    assert_eq!(open(gx).sheet_names(), ["园区概况", "企业名单", "政策措施", "评价明细", "预警名单", "公示名单", "等级变动", "年度对比", "未参评"]);
+    assert_eq!(
+        open(gx).sheet_names(),
+        [
+            "园区概况",
+            "企业名单",
+            "政策措施",
+            "评价明细",
+            "预警名单",
+            "公示名单",
+            "等级变动",
+            "年度对比",
+            "未参评"
+        ]
+    );
     let f = sheet(gx, "企业名单");
     let r1 = row_where(&f, col(&f, 0, "统一社会信用代码"), &code(1));
-    assert_eq!((cell(&f, r1, col(&f, 0, "上年等级")), cell(&f, r1, col(&f, 0, "等级变动"))), ("B".into(), "降档".into()));
+    assert_eq!(
+        (cell(&f, r1, col(&f, 0, "上年等级")), cell(&f, r1, col(&f, 0, "等级变动"))),
+        ("B".into(), "降档".into())
+    );
     assert_eq!(sheet(gx, "等级变动").height(), 1 + 3);
     assert_eq!(sheet(&from_xlsx.parks[1], "等级变动").height(), 1);
     let o = sheet(gx, "园区概况");
-    let r = (0..o.height()).find(|r| cell(&o, *r, 0) == "涪陵高新区" && cell(&o, *r, 1) == "亩均税收").unwrap();
+    let r = (0..o.height())
+        .find(|r| cell(&o, *r, 0) == "涪陵高新区" && cell(&o, *r, 1) == "亩均税收")
+        .unwrap();
     assert_eq!(cell(&o, r, 6), "未达标");
 }
 

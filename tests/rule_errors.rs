@@ -83,7 +83,10 @@ fn toml_syntax_and_unknown_keys_give_the_line() {
 
 #[test]
 fn tie_break_must_name_an_indicator_or_field() {
-    let (_, key, _) = err(&GOOD.replace("quota = [0.2, 0.6, 0.95]", "quota = [0.2, 0.6, 0.95]\ntie_break = [{ key = \"nope\" }]"));
+    let (_, key, _) = err(&GOOD.replace(
+        "quota = [0.2, 0.6, 0.95]",
+        "quota = [0.2, 0.6, 0.95]\ntie_break = [{ key = \"nope\" }]",
+    ));
     assert_eq!(key, "tiers.tie_break[0].key");
 }
 
@@ -92,7 +95,17 @@ fn tie_break_must_name_an_indicator_or_field() {
 /// A message a user can read: Chinese, and no English sentence from serde, toml or polars.
 fn assert_chinese(msg: &str) {
     assert!(msg.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "not Chinese: {msg}");
-    for english in ["unknown field", "missing field", "expected", "invalid", "duplicate", "Resolved plan", "unable to", "found", "error"] {
+    for english in [
+        "unknown field",
+        "missing field",
+        "expected",
+        "invalid",
+        "duplicate",
+        "Resolved plan",
+        "unable to",
+        "found",
+        "error",
+    ] {
         assert!(!msg.contains(english), "English «{english}» in: {msg}");
     }
     let words: Vec<&str> = msg.split_whitespace().collect();
@@ -132,7 +145,10 @@ fn a_formula_of_5000_chained_terms_is_refused_with_exit_3() {
     assert_eq!(formula.chars().count(), 6 * 4999 + 3);
     let (code, stderr) = run_check(&GOOD.replace("tax / land_mu", &formula));
     assert_eq!(code, 3, "{stderr}");
-    assert!(stderr.contains("第16行") && stderr.contains("groups[0].indicators[0].formula"), "{stderr}");
+    assert!(
+        stderr.contains("第16行") && stderr.contains("groups[0].indicators[0].formula"),
+        "{stderr}"
+    );
     assert!(stderr.contains("表达式过长（29997 个字符"), "{stderr}");
 }
 
@@ -142,10 +158,14 @@ fn deeply_nested_parentheses_are_refused_with_exit_3() {
     let deep = format!("{}tax{}", "(".repeat(5000), ")".repeat(5000));
     let (code, stderr) = run_check(&GOOD.replace("tax / land_mu", &deep));
     assert_eq!(code, 3, "{stderr}");
-    assert!(stderr.contains("过长") && stderr.contains("groups[0].indicators[0].formula"), "{stderr}");
+    assert!(
+        stderr.contains("过长") && stderr.contains("groups[0].indicators[0].formula"),
+        "{stderr}"
+    );
     // Within the length limit: 100 pairs (203 characters) are still too deep.
     let deep = format!("{}tax{}", "(".repeat(100), ")".repeat(100));
-    let (line, key, msg) = refused(&GOOD.replace("scale = '规上'", &deep.replace("tax", "scale = '规上'")));
+    let (line, key, msg) =
+        refused(&GOOD.replace("scale = '规上'", &deep.replace("tax", "scale = '规上'")));
     assert_eq!((line, key.as_str()), (11, "groups[0].when"), "{msg}");
     assert!(msg.contains("嵌套过深（括号嵌套 100 层"), "{msg}");
 }
@@ -179,7 +199,11 @@ fn division_by_a_constant_zero_is_refused() {
     }
     // A divisor that is a field, or a non-zero constant, is fine.
     compile(Path::new("规则.toml"), &GOOD.replace("tax / land_mu", "tax / 10000")).unwrap();
-    compile(Path::new("规则.toml"), &GOOD.replace("tax / land_mu", "CASE WHEN land_mu > 0 THEN tax / land_mu END")).unwrap();
+    compile(
+        Path::new("规则.toml"),
+        &GOOD.replace("tax / land_mu", "CASE WHEN land_mu > 0 THEN tax / land_mu END"),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -194,19 +218,30 @@ fn weights_must_be_positive_finite_and_at_most_a_million() {
 
 #[test]
 fn caps_must_be_positive_and_finite() {
-    for cap in ["cap = -5", "cap = 0", "cap = nan", "cap = 1e308", "cap_times_weight = -1", "cap_times_weight = inf"] {
-        let (line, key, msg) = refused(&GOOD.replace("weight = 100", &format!("weight = 100\n{cap}")));
+    for cap in [
+        "cap = -5",
+        "cap = 0",
+        "cap = nan",
+        "cap = 1e308",
+        "cap_times_weight = -1",
+        "cap_times_weight = inf",
+    ] {
+        let (line, key, msg) =
+            refused(&GOOD.replace("weight = 100", &format!("weight = 100\n{cap}")));
         let k = cap.split(' ').next().unwrap();
         assert_eq!((line, key), (18, format!("groups[0].indicators[0].{k}")), "{cap}: {msg}");
     }
     // A floor above the cap leaves nothing to score.
-    let (_, key, msg) = refused(&GOOD.replace("weight = 100", "weight = 100\ncap = 10\nfloor = 20"));
+    let (_, key, msg) =
+        refused(&GOOD.replace("weight = 100", "weight = 100\ncap = 10\nfloor = 20"));
     assert_eq!(key, "groups[0].indicators[0].floor", "{msg}");
 }
 
 #[test]
 fn tier_labels_must_be_distinct_and_not_empty() {
-    let with = |extra: &str| GOOD.replace("quota = [0.2, 0.6, 0.95]", &format!("{extra}\nquota = [0.2, 0.6, 0.95]"));
+    let with = |extra: &str| {
+        GOOD.replace("quota = [0.2, 0.6, 0.95]", &format!("{extra}\nquota = [0.2, 0.6, 0.95]"))
+    };
     let (line, key, msg) = refused(&with(r#"labels = ["A类", "A类", "C类", "D类"]"#));
     assert_eq!((line, key.as_str()), (21, "tiers.labels"), "{msg}");
     assert!(msg.contains("「A类」重复"), "{msg}");
@@ -248,7 +283,9 @@ fn the_year_must_be_plausible() {
 
 #[test]
 fn rounding_digits_are_0_to_15() {
-    let with = |r: &str| GOOD.replace("quota = [0.2, 0.6, 0.95]", &format!("round = {r}\nquota = [0.2, 0.6, 0.95]"));
+    let with = |r: &str| {
+        GOOD.replace("quota = [0.2, 0.6, 0.95]", &format!("round = {r}\nquota = [0.2, 0.6, 0.95]"))
+    };
     let (line, key, msg) = refused(&with("400"));
     assert_eq!((line, key.as_str()), (21, "tiers.round"), "{msg}");
     let (line, key, msg) = refused(&with("16"));
@@ -265,8 +302,14 @@ fn other_numbers_that_mean_nothing_are_refused() {
     let cases: Vec<(String, &str)> = vec![
         (GOOD.replace("value = 10", "value = nan"), "groups[0].indicators[0].benchmark.value"),
         (GOOD.replace("value = 10", "value = inf"), "groups[0].indicators[0].benchmark.value"),
-        (GOOD.replace("value = 10", "value = 10, factor = -2"), "groups[0].indicators[0].benchmark.factor"),
-        (GOOD.replace("weight = 100", "weight = 100\nfloor = nan"), "groups[0].indicators[0].floor"),
+        (
+            GOOD.replace("value = 10", "value = 10, factor = -2"),
+            "groups[0].indicators[0].benchmark.factor",
+        ),
+        (
+            GOOD.replace("weight = 100", "weight = 100\nfloor = nan"),
+            "groups[0].indicators[0].floor",
+        ),
         (GOOD.replace("\"自有\" = 1.0", "\"自有\" = nan"), "land.modes"),
         (GOOD.replace("\"自有\" = 1.0", "\"自有\" = 5"), "land.modes"),
         (tiers("method = \"threshold\"\nthresholds = [nan, 60, 40]"), "tiers.thresholds"),
@@ -275,11 +318,23 @@ fn other_numbers_that_mean_nothing_are_refused() {
         (events("bonus_cap = -10"), "events.bonus_cap"),
         (events("deduction_cap = nan"), "events.deduction_cap"),
         (events("category_caps = { \"绿色工厂\" = -5 }"), "events.category_caps"),
-        (events("[[events.items]]\nevent = \"绿色工厂\"\nkind = \"bonus\"\npoints = nan"), "events.items[0].points"),
-        (events("[[events.items]]\nevent = \"绿色工厂\"\nkind = \"bonus\"\npoints = 1e308"), "events.items[0].points"),
-        (events("[[events.items]]\nevent = \"造假\"\nkind = \"downgrade\"\nsteps = 0"), "events.items[0].steps"),
+        (
+            events("[[events.items]]\nevent = \"绿色工厂\"\nkind = \"bonus\"\npoints = nan"),
+            "events.items[0].points",
+        ),
+        (
+            events("[[events.items]]\nevent = \"绿色工厂\"\nkind = \"bonus\"\npoints = 1e308"),
+            "events.items[0].points",
+        ),
+        (
+            events("[[events.items]]\nevent = \"造假\"\nkind = \"downgrade\"\nsteps = 0"),
+            "events.items[0].steps",
+        ),
         (events("[[events.items]]\nevent = \"\"\nkind = \"veto\""), "events.items[0].event"),
-        (format!("{GOOD}\n[alerts]\n[[alerts.thresholds]]\nindicator = \"t\"\nbelow = nan\n"), "alerts.thresholds[0].below"),
+        (
+            format!("{GOOD}\n[alerts]\n[[alerts.thresholds]]\nindicator = \"t\"\nbelow = nan\n"),
+            "alerts.thresholds[0].below",
+        ),
     ];
     for (text, want) in cases {
         let (line, key, msg) = refused(&text);
@@ -315,7 +370,8 @@ fn a_missing_key_is_named() {
     assert!(msg.contains("缺少必需的键「weight」"), "{msg}");
     let (line, key, msg) = refused(&GOOD.replace("name = \"t\"\n", ""));
     assert_eq!((line, key.as_str()), (1, "meta.name"), "{msg}");
-    let no_groups = format!("{}[tiers]\nquota = [0.2, 0.6, 0.95]\n", &GOOD[..GOOD.find("[[groups]]").unwrap()]);
+    let no_groups =
+        format!("{}[tiers]\nquota = [0.2, 0.6, 0.95]\n", &GOOD[..GOOD.find("[[groups]]").unwrap()]);
     let (line, key, msg) = refused(&no_groups);
     assert_eq!((line, key.as_str()), (1, "groups"), "{msg}");
 }
@@ -349,11 +405,21 @@ fn duplicate_keys_and_tables_are_named() {
 #[test]
 fn toml_syntax_errors_are_named_in_chinese() {
     let cases = [
-        (GOOD.replace("weight = 100", "weight = = 100"), 17, "groups[0].indicators[0].weight", "「=」"),
+        (
+            GOOD.replace("weight = 100", "weight = = 100"),
+            17,
+            "groups[0].indicators[0].weight",
+            "「=」",
+        ),
         (GOOD.replace("name = \"规上\"", "name = 规上"), 10, "groups[0].name", "引号"),
         (GOOD.replace("[tiers]", "[tiers"), 20, "tiers", "「]」"),
         (GOOD.replace("0.95]", "0.95"), 21, "tiers.quota", "「]」"),
-        (GOOD.replace("weight = 100", "weight = 1e400"), 17, "groups[0].indicators[0].weight", "超出范围"),
+        (
+            GOOD.replace("weight = 100", "weight = 1e400"),
+            17,
+            "groups[0].indicators[0].weight",
+            "超出范围",
+        ),
         (GOOD.replace("name = \"t\"", "name = \"c:\\dir\""), 2, "meta.name", "转义"),
     ];
     for (text, want_line, want_key, words) in cases {
@@ -391,7 +457,11 @@ fn the_bundled_rule_files_still_compile() {
 #[test]
 fn land_rule_files_get_the_same_chinese_messages() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules").join("land_fuling.toml");
-    let text = std::fs::read_to_string(&path).unwrap().replacen("fee_share = 0.20", "fee_sharre = 0.20", 1);
+    let text = std::fs::read_to_string(&path).unwrap().replacen(
+        "fee_share = 0.20",
+        "fee_sharre = 0.20",
+        1,
+    );
     let line = text.lines().position(|l| l.starts_with("fee_sharre")).unwrap() + 1;
     match mujun::land::controls::compile(&path, &text) {
         Err(RuleError::Invalid { line: l, key, message, .. }) => {
@@ -407,10 +477,15 @@ fn land_rule_files_get_the_same_chinese_messages() {
 fn a_missing_benchmark_file_is_named_in_chinese() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("规则.toml");
-    let text = GOOD.replace("benchmark = { value = 10 }", "benchmark = { file = \"上年均值.csv\" }");
+    let text =
+        GOOD.replace("benchmark = { value = 10 }", "benchmark = { file = \"上年均值.csv\" }");
     match compile(&path, &text) {
         Err(RuleError::Invalid { line, key, message, .. }) => {
-            assert_eq!((line, key.as_str()), (18, "groups[0].indicators[0].benchmark.file"), "{message}");
+            assert_eq!(
+                (line, key.as_str()),
+                (18, "groups[0].indicators[0].benchmark.file"),
+                "{message}"
+            );
             assert!(message.contains("上年均值.csv") && message.contains("不存在"), "{message}");
             assert_chinese(&message);
         }
@@ -419,7 +494,9 @@ fn a_missing_benchmark_file_is_named_in_chinese() {
     // A value that is not a positive number: row 2 of the file.
     std::fs::write(dir.path().join("上年均值.csv"), "指标,范围,基准值\nt,全部,-3\n").unwrap();
     match compile(&path, &text) {
-        Err(RuleError::Invalid { message, .. }) => assert!(message.contains("第2行") && message.contains("大于 0"), "{message}"),
+        Err(RuleError::Invalid { message, .. }) => {
+            assert!(message.contains("第2行") && message.contains("大于 0"), "{message}")
+        }
         other => panic!("{:?}", other.err()),
     }
 }

@@ -50,7 +50,17 @@ fn hefei_2023_caps_bonus_cap_quotas_and_tax_tie_break() {
     let mut small = base(22);
     small.scale = "规下".into();
     small.land = Some(3.0);
-    let firms = vec![x.clone(), y.clone(), o1.clone(), o2.clone(), o3.clone(), o4.clone(), utility.clone(), young.clone(), small.clone()];
+    let firms = vec![
+        x.clone(),
+        y.clone(),
+        o1.clone(),
+        o2.clone(),
+        o3.clone(),
+        o4.clone(),
+        utility.clone(),
+        young.clone(),
+        small.clone(),
+    ];
     write_year(dir.path(), &firms);
     let ev = evaluate(&shipped_rules("hefei_gxq_2023.toml"), dir.path());
 
@@ -71,7 +81,12 @@ fn hefei_2023_caps_bonus_cap_quotas_and_tax_tie_break() {
     assert_close(num_of(&ev, &y.code(), "total"), 150.0, "Y 总分");
 
     let items = |tax: f64, va: f64, head: f64| {
-        tax / m_tax * 25.0 + va / m_va * 35.0 + 5.0 / m_profit * 10.0 + head / m_head * 10.0 + 0.02 / m_rd * 10.0 + 10.0 / m_energy * 10.0
+        tax / m_tax * 25.0
+            + va / m_va * 35.0
+            + 5.0 / m_profit * 10.0
+            + head / m_head * 10.0
+            + 0.02 / m_rd * 10.0
+            + 10.0 / m_energy * 10.0
     };
     let t1 = round_to(items(10.0, 30.0, 3.0), 2);
     let t2 = round_to(items(5.0, 30.0, 3.0), 2);

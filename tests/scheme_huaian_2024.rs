@@ -26,14 +26,19 @@ fn huaian_2024_county_benchmarks_and_county_quotas() {
     let h6 = firm(6, "淮安区", "规下", 2.0, 10.0, 400.0, 100.0);
     let mut h7 = firm(7, "淮安区", "规上", 10.0, 10.0, 400.0, 100.0);
     h7.reg_date = "2023-05-01".into();
-    let firms = vec![h1.clone(), h2.clone(), h3.clone(), h4.clone(), h5.clone(), h6.clone(), h7.clone()];
+    let firms =
+        vec![h1.clone(), h2.clone(), h3.clone(), h4.clone(), h5.clone(), h6.clone(), h7.clone()];
     write_year(dir.path(), &firms);
     let ev = evaluate(&shipped_rules("huaian_2024.toml"), dir.path());
 
     // 清江浦区 benchmarks: 2 × (8.5, 260, 0.21) = (17, 520, 0.42).
-    let q = |tax_mu: f64, rev_mu: f64, tax_kwh: f64| tax_mu / 17.0 * 45.0 + rev_mu / 520.0 * 35.0 + tax_kwh / 0.42 * 20.0;
+    let q = |tax_mu: f64, rev_mu: f64, tax_kwh: f64| {
+        tax_mu / 17.0 * 45.0 + rev_mu / 520.0 * 35.0 + tax_kwh / 0.42 * 20.0
+    };
     // 淮安区 benchmarks: 2 × (7.2, 230, 0.19) = (14.4, 460, 0.38).
-    let h = |tax_mu: f64, rev_mu: f64, tax_kwh: f64| tax_mu / 14.4 * 45.0 + rev_mu / 460.0 * 35.0 + tax_kwh / 0.38 * 20.0;
+    let h = |tax_mu: f64, rev_mu: f64, tax_kwh: f64| {
+        tax_mu / 14.4 * 45.0 + rev_mu / 460.0 * 35.0 + tax_kwh / 0.38 * 20.0
+    };
     assert_close(num_of(&ev, &h1.code(), "b__tax_per_mu"), 17.0, "清江浦区亩均税收基准");
     assert_close(num_of(&ev, &h4.code(), "b__sales_per_mu"), 460.0, "淮安区亩均销售收入基准");
     // H1: 100/10 = 10, 3000/10 = 300, 100/500 = 0.2; +2 高新技术企业.

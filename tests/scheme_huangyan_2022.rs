@@ -83,7 +83,11 @@ fn huangyan_2022_item_scores_totals_and_tiers() {
     assert_close(num_of(&ev, &c, "s__va_per_emission"), c_em, "C 单位排放增加值得分");
     // B has no emission data: the mean item score of the 规上 firms that have it, (A + C) / 2.
     assert_eq!(num_of(&ev, &b, "v__va_per_emission"), None, "B 无排放数据");
-    assert_close(num_of(&ev, &b, "s__va_per_emission"), (a_em + c_em) / 2.0, "B 单位排放增加值得分取平均");
+    assert_close(
+        num_of(&ev, &b, "s__va_per_emission"),
+        (a_em + c_em) / 2.0,
+        "B 单位排放增加值得分取平均",
+    );
     // B: 亩均税收 200/20 = 10; 亩均增加值 100; 能耗 2; 劳产率 10; R&D 20/4000 = 0.005
     let b_total = 10.0 / 24.097 * 30.0
         + 100.0 / 136.16 * 20.0
@@ -93,7 +97,12 @@ fn huangyan_2022_item_scores_totals_and_tiers() {
         + 0.005 / 0.0302 * 10.0;
     assert_close(num_of(&ev, &b, "total"), round_to(b_total, 2), "B 总分");
     // C: 亩均税收 5; 亩均增加值 50; 能耗 1; 劳产率 10; R&D 10/5000 = 0.002
-    let c_total = 5.0 / 24.097 * 30.0 + 50.0 / 136.16 * 20.0 + 1.0 / 2.694 * 20.0 + c_em + 10.0 / 18.14 * 10.0 + 0.002 / 0.0302 * 10.0;
+    let c_total = 5.0 / 24.097 * 30.0
+        + 50.0 / 136.16 * 20.0
+        + 1.0 / 2.694 * 20.0
+        + c_em
+        + 10.0 / 18.14 * 10.0
+        + 0.002 / 0.0302 * 10.0;
     assert_close(num_of(&ev, &c, "total"), round_to(c_total, 2), "C 总分");
 
     // D (规下): 亩均税收 40/5 = 8 → 8 ÷ 11.5932 × 50; 单位电耗税收 40/100 = 0.4 → 0.4 ÷ 0.2352 × 50

@@ -46,7 +46,12 @@ fn reweight_scales_the_remaining_items() {
     b.energy = None; // missing → its 20 points are left out and the rest scaled by 100/80
     write_year(dir.path(), &[a.clone(), b.clone()]);
     let inds = ind("t", "tax / land_mu", 80.0, "benchmark = { value = 20 }")
-        + &ind("e", "value_added / energy", 20.0, "benchmark = { value = 3 }\nmissing = \"reweight\"");
+        + &ind(
+            "e",
+            "value_added / energy",
+            20.0,
+            "benchmark = { value = 3 }\nmissing = \"reweight\"",
+        );
     let ev = evaluate_with(&rules(&inds, QUOTA, ""), dir.path());
     // A: 10/20 × 80 = 40; 3/3 × 20 = 20 → 60.
     assert_close(num_of(&ev, &a.code(), "total"), 60.0, "A");
@@ -65,7 +70,10 @@ fn not_evaluated_when_a_required_indicator_is_missing() {
     let inds = ind("lp", "value_added / employees", 100.0, "benchmark = { value = 3 }\nmissing = \"not_evaluated\"\nmissing_reason = \"缺少从业人员数据\"");
     let ev = evaluate_with(&rules(&inds, QUOTA, ""), dir.path());
     assert_close(num_of(&ev, &a.code(), "total"), 100.0, "A: 300/100 = 3 → 3/3 × 100");
-    assert_eq!(not_evaluated(&ev, &b.code()), ("数据不全".to_string(), "缺少从业人员数据".to_string(), None));
+    assert_eq!(
+        not_evaluated(&ev, &b.code()),
+        ("数据不全".to_string(), "缺少从业人员数据".to_string(), None)
+    );
 }
 
 #[test]
@@ -78,8 +86,14 @@ fn caps_floors_and_lower_is_better() {
     b.tax = Some(-20.0); // refund: negative → floored at 0
     b.energy = Some(900.0); // 3 per 万元 VA
     write_year(dir.path(), &[a.clone(), b.clone()]);
-    let inds = ind("t", "tax / land_mu", 40.0, "benchmark = { value = 10 }\ncap_times_weight = 1.5")
-        + &ind("i", "energy / value_added", 60.0, "method = \"lower_ratio\"\ndirection = \"lower\"\nbenchmark = { value = 1 }");
+    let inds =
+        ind("t", "tax / land_mu", 40.0, "benchmark = { value = 10 }\ncap_times_weight = 1.5")
+            + &ind(
+                "i",
+                "energy / value_added",
+                60.0,
+                "method = \"lower_ratio\"\ndirection = \"lower\"\nbenchmark = { value = 1 }",
+            );
     let ev = evaluate_with(&rules(&inds, QUOTA, ""), dir.path());
     // A: 50/10 × 40 = 200 → capped at 1.5 × 40 = 60; intensity 50/300 → (2 − 1/6) × 60 / 2 = 55.
     assert_close(num_of(&ev, &a.code(), "s__t"), 60.0, "A cap");
@@ -107,7 +121,12 @@ fn statistical_benchmarks_median_percentile_factor_and_per_park() {
         + &ind("p75", "tax / land_mu + 0", 10.0, "benchmark = { stat = \"percentile\", p = 0.75 }")
         + &ind("mx", "tax / land_mu * 1", 10.0, "benchmark = { stat = \"max\" }")
         + &ind("km", "tax / land_mu - 0", 10.0, "benchmark = { stat = \"mean\", factor = 2 }")
-        + &ind("park", "tax / land_mu / 1", 10.0, "benchmark = { stat = \"mean\", over = \"park\" }");
+        + &ind(
+            "park",
+            "tax / land_mu / 1",
+            10.0,
+            "benchmark = { stat = \"mean\", over = \"park\" }",
+        );
     let ev = evaluate_with(&rules(&inds, QUOTA, ""), dir.path());
     let c = firms[0].code();
     // median of 10, 20, 30, 60 = (20 + 30)/2 = 25
@@ -140,7 +159,10 @@ fn threshold_and_mixed_tiers() {
         .collect();
     write_year(dir.path(), &firms);
     let inds = ind("t", "tax / land_mu", 100.0, "benchmark = { value = 100 }");
-    let th = evaluate_with(&rules(&inds, "method = \"threshold\"\nthresholds = [80, 60, 25]", ""), dir.path());
+    let th = evaluate_with(
+        &rules(&inds, "method = \"threshold\"\nthresholds = [80, 60, 25]", ""),
+        dir.path(),
+    );
     let tiers: Vec<String> = firms.iter().map(|f| tier_of(&th, &f.code())).collect();
     // ≥ 80: 90, 85, 80 → A; ≥ 60: 75 → B; ≥ 25: 50, 30 → C; below: 20, 10, 5, 1 → D.
     assert_eq!(tiers, ["A", "A", "A", "B", "C", "C", "D", "D", "D", "D"]);
@@ -226,13 +248,27 @@ steps = 1
     assert_eq!(tier_of(&ev, &code(7)), "A");
     assert_eq!(text_of(&ev, &code(7), "adj_reason").as_deref(), Some("经复核产值数据有误"));
     // The invalid adjustment (tier E) is reported and not applied.
-    assert!(ev.problems.iter().any(|p| p.table == "调档" && p.message.contains("「E」")), "invalid tier reported");
+    assert!(
+        ev.problems.iter().any(|p| p.table == "调档" && p.message.contains("「E」")),
+        "invalid tier reported"
+    );
     assert_eq!(tier_of(&ev, &code(6)), "D");
-    assert_eq!(text_of(&ev, &code(6), "adj_reason"), None, "a rejected adjustment leaves no reason");
+    assert_eq!(
+        text_of(&ev, &code(6), "adj_reason"),
+        None,
+        "a rejected adjustment leaves no reason"
+    );
     // An adjustment of an enterprise that was not evaluated (not in the register) is reported.
-    let outside: Vec<_> = ev.problems.iter().filter(|p| p.table == "调档" && p.message.contains("不在评价结果中")).collect();
+    let outside: Vec<_> = ev
+        .problems
+        .iter()
+        .filter(|p| p.table == "调档" && p.message.contains("不在评价结果中"))
+        .collect();
     assert_eq!(outside.len(), 1, "{outside:?}");
-    assert_eq!((outside[0].value.as_str(), outside[0].row), (format!("{} B", common::code(99)).as_str(), Some(4)));
+    assert_eq!(
+        (outside[0].value.as_str(), outside[0].row),
+        (format!("{} B", common::code(99)).as_str(), Some(4))
+    );
     assert!(ev.problems.iter().any(|p| p.value == "未定义事项"), "unknown event listed");
 }
 
@@ -259,8 +295,16 @@ fn land_accounting_and_tax_basket() {
     let inds = ind("t", "tax / land_mu", 100.0, "benchmark = { value = 100 }");
     let ev = evaluate_with(&rules(&inds, QUOTA, ""), dir.path());
     // 平方米 → 亩: × 15/10000. A: 10 − 4 = 6 亩; B: 10 + 4 = 14 亩.
-    assert_close(num_of(&ev, &a.code(), "land_mu"), 6.666_666_7 * 1.5 - 2.666_666_7 * 1.5, "A land");
-    assert_close(num_of(&ev, &b.code(), "land_mu"), 6.666_666_7 * 1.5 + 2.666_666_7 * 1.5, "B land");
+    assert_close(
+        num_of(&ev, &a.code(), "land_mu"),
+        6.666_666_7 * 1.5 - 2.666_666_7 * 1.5,
+        "A land",
+    );
+    assert_close(
+        num_of(&ev, &b.code(), "land_mu"),
+        6.666_666_7 * 1.5 + 2.666_666_7 * 1.5,
+        "B land",
+    );
     // 元 → 万元: A 100 + 20 (稽查查补 excluded) = 120 万元.
     assert_close(num_of(&ev, &a.code(), "tax"), 120.0, "A tax basket");
     assert_close(num_of(&ev, &b.code(), "tax"), 30.0, "B tax");
@@ -284,7 +328,11 @@ fn equal_tax_rows_in_any_order_give_equal_sums() {
     let ev = evaluate_with(&rules(&inds, QUOTA, ""), dir.path());
     // Added left to right in f64, 0.1 + 0.2 + 0.3 = 0.6000000000000001 but 0.3 + 0.2 + 0.1 = 0.6;
     // the exact sum of the three doubles is nearest to the double 0.6, and both firms get it.
-    assert_eq!(0.1_f64 + 0.2 + 0.3, 0.600_000_000_000_000_1, "the naive sum this test guards against");
+    assert_eq!(
+        0.1_f64 + 0.2 + 0.3,
+        0.600_000_000_000_000_1,
+        "the naive sum this test guards against"
+    );
     assert_eq!(num_of(&ev, &a.code(), "tax"), Some(0.6), "A: 0.1 + 0.2 + 0.3");
     assert_eq!(num_of(&ev, &b.code(), "tax"), Some(0.6), "B: 0.3 + 0.2 + 0.1");
 }
@@ -309,7 +357,11 @@ fn land_of_an_unknown_mode_is_reported_and_not_counted() {
     assert_eq!(unknown.len(), 2, "{unknown:?}");
     // File rows 3 and 4 hold the 划拨 parcels (row 1 is the header, row 2 the 自有 parcel).
     for (p, row) in unknown.iter().zip([3, 4]) {
-        assert_eq!((p.file.ends_with("用地.csv"), p.row, p.value.as_str()), (true, Some(row), "划拨"), "{p:?}");
+        assert_eq!(
+            (p.file.ends_with("用地.csv"), p.row, p.value.as_str()),
+            (true, Some(row), "划拨"),
+            "{p:?}"
+        );
         assert!(p.message.contains("（出租、承租、自有）"), "the modes the rules know: {p:?}");
     }
     // B has no land that counts: its land is missing (not 0), so tax / land_mu has no value.

@@ -28,7 +28,8 @@ fn fixture(dir: &std::path::Path) -> Vec<Firm> {
     write_year(dir, &firms);
     // An enterprise that pays tax but is missing from the register.
     let stray = code(99);
-    let tax = std::fs::read_to_string(dir.join("税收.csv")).unwrap() + &format!("{stray},增值税,5\n");
+    let tax =
+        std::fs::read_to_string(dir.join("税收.csv")).unwrap() + &format!("{stray},增值税,5\n");
     write_file(dir, "税收.csv", &tax);
     firms
 }
@@ -46,12 +47,28 @@ fn fuling_workbook_reads_back_and_is_byte_identical() {
     let out2 = dir.path().join("out2");
     let p1 = mujun::report::write_workbook(&ev, &out1).unwrap();
     let p2 = mujun::report::write_workbook(&ev, &out2).unwrap();
-    assert_eq!(std::fs::read(&p1).unwrap(), std::fs::read(&p2).unwrap(), "identical inputs give identical bytes");
+    assert_eq!(
+        std::fs::read(&p1).unwrap(),
+        std::fs::read(&p2).unwrap(),
+        "identical inputs give identical bytes"
+    );
 
     let mut wb: Xlsx<_> = open_workbook(&p1).unwrap();
     assert_eq!(
         wb.sheet_names(),
-        ["汇总", "评价结果", "未参评", "公示名单", "前后名单", "评价明细", "预警名单", "政策措施", "问题清单", "数据核对", "规则"]
+        [
+            "汇总",
+            "评价结果",
+            "未参评",
+            "公示名单",
+            "前后名单",
+            "评价明细",
+            "预警名单",
+            "政策措施",
+            "问题清单",
+            "数据核对",
+            "规则"
+        ]
     );
 
     // 评价结果: header then 6 规上 + 1 规下 rows, ranking order within each group.
@@ -74,29 +91,42 @@ fn fuling_workbook_reads_back_and_is_byte_identical() {
     let ne = wb.worksheet_range("未参评").unwrap();
     assert_eq!(ne.height(), 1 + 3);
     let cats: Vec<String> = (1..ne.height()).map(|r| cell(&ne, r, 5)).collect();
-    assert!(cats.contains(&"免评".to_string()) && cats.contains(&"未列入企业名录".to_string()) && cats.contains(&"不在评价范围".to_string()), "{cats:?}");
+    assert!(
+        cats.contains(&"免评".to_string())
+            && cats.contains(&"未列入企业名录".to_string())
+            && cats.contains(&"不在评价范围".to_string()),
+        "{cats:?}"
+    );
 
     // 汇总: the grand total line counts the 7 evaluated firms; seen = 7 + 3.
     let sum = wb.worksheet_range("汇总").unwrap();
     assert_eq!(cell(&sum, 1, 1), "10");
     assert_eq!(cell(&sum, 1, 3), "7");
     assert_eq!(cell(&sum, 1, 5), "3");
-    let total_row = (0..sum.height()).find(|r| cell(&sum, *r, 0) == "全部" && cell(&sum, *r, 1) == "合计").unwrap();
+    let total_row = (0..sum.height())
+        .find(|r| cell(&sum, *r, 0) == "全部" && cell(&sum, *r, 1) == "合计")
+        .unwrap();
     assert_eq!(cell(&sum, total_row, 6), "7");
 
     // 规则: input files listed with a 64-hex-digit SHA-256.
     let rules = wb.worksheet_range("规则").unwrap();
-    let sha_row = (0..rules.height()).find(|r| cell(&rules, *r, 0).ends_with("企业名录.csv")).unwrap();
+    let sha_row =
+        (0..rules.height()).find(|r| cell(&rules, *r, 0).ends_with("企业名录.csv")).unwrap();
     assert_eq!(cell(&rules, sha_row, 2).len(), 64);
 
     // 公示名单: title, header and the 7 evaluated firms; the vetoed firm 3 is listed as D.
     let notice = wb.worksheet_range("公示名单").unwrap();
     assert_eq!(notice.height(), 2 + 7);
-    let d_rows: Vec<String> = (2..notice.height()).filter(|r| cell(&notice, *r, 1) == "D").map(|r| cell(&notice, r, 4)).collect();
+    let d_rows: Vec<String> = (2..notice.height())
+        .filter(|r| cell(&notice, *r, 1) == "D")
+        .map(|r| cell(&notice, r, 4))
+        .collect();
     assert!(d_rows.contains(&firms[2].code()), "{d_rows:?}");
     // 政策措施: the D firms get the shipped electricity surcharge, 0.1 × 用电量 100 = 10 万元.
     let m = wb.worksheet_range("政策措施").unwrap();
-    let surcharge = (1..m.height()).find(|r| cell(&m, *r, 2) == firms[2].code() && cell(&m, *r, 5) == "差别化电价").unwrap();
+    let surcharge = (1..m.height())
+        .find(|r| cell(&m, *r, 2) == firms[2].code() && cell(&m, *r, 5) == "差别化电价")
+        .unwrap();
     assert_eq!(cell(&m, surcharge, 11), "10");
     // The summary carries its charts.
     let f = std::fs::File::open(&p1).unwrap();

@@ -26,7 +26,8 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let cli = command().try_get_matches_from(argv).and_then(|mut m| Cli::from_arg_matches_mut(&mut m));
+    let cli =
+        command().try_get_matches_from(argv).and_then(|mut m| Cli::from_arg_matches_mut(&mut m));
     match cli {
         Ok(Cli { command: Command::Help(h), .. }) => show_help(h.command.as_deref()),
         Ok(cli) => cli,
@@ -49,14 +50,20 @@ fn localize(cmd: clap::Command, parent: &str) -> clap::Command {
     let path = format!("{parent}{}", cmd.get_name());
     let usage = usage_line(&cmd, &path);
     let prefix = format!("{path} ");
-    cmd.override_usage(usage).mut_args(note_defaults).mut_subcommands(move |sub| localize(sub, &prefix))
+    cmd.override_usage(usage)
+        .mut_args(note_defaults)
+        .mut_subcommands(move |sub| localize(sub, &prefix))
 }
 
 /// "mujun explain [选项] <统一社会信用代码|企业名称>": clap's own line says `[OPTIONS]`.
 fn usage_line(cmd: &clap::Command, path: &str) -> String {
     let mut s = format!("{path} [选项]");
     for a in cmd.get_positionals() {
-        let name = a.get_value_names().and_then(|v| v.first()).map(|v| v.to_string()).unwrap_or_else(|| a.get_id().to_string());
+        let name = a
+            .get_value_names()
+            .and_then(|v| v.first())
+            .map(|v| v.to_string())
+            .unwrap_or_else(|| a.get_id().to_string());
         s += &if a.is_required_set() { format!(" <{name}>") } else { format!(" [{name}]") };
     }
     if cmd.has_subcommands() {
@@ -72,11 +79,17 @@ fn note_defaults(a: Arg) -> Arg {
         return a;
     }
     let mut notes = Vec::new();
-    let choices: Vec<String> = a.get_possible_values().iter().filter(|p| !p.is_hide_set()).map(|p| p.get_name().to_string()).collect();
+    let choices: Vec<String> = a
+        .get_possible_values()
+        .iter()
+        .filter(|p| !p.is_hide_set())
+        .map(|p| p.get_name().to_string())
+        .collect();
     if !choices.is_empty() {
         notes.push(format!("可选：{}", choices.join("、")));
     }
-    let defaults: Vec<String> = a.get_default_values().iter().map(|v| v.to_string_lossy().into_owned()).collect();
+    let defaults: Vec<String> =
+        a.get_default_values().iter().map(|v| v.to_string_lossy().into_owned()).collect();
     if !defaults.is_empty() {
         notes.push(format!("默认：{}", defaults.join(" ")));
     }
@@ -94,14 +107,23 @@ pub struct Chinese;
 impl ErrorFormatter for Chinese {
     fn format_error(e: &clap::error::Error<Self>) -> clap::builder::StyledStr {
         let mut s = format!("错误：{}", message(e));
-        for (kind, what) in [(ContextKind::SuggestedSubcommand, "命令"), (ContextKind::SuggestedArg, "选项"), (ContextKind::SuggestedValue, "值")] {
+        for (kind, what) in [
+            (ContextKind::SuggestedSubcommand, "命令"),
+            (ContextKind::SuggestedArg, "选项"),
+            (ContextKind::SuggestedValue, "值"),
+        ] {
             if let Some(v) = e.get(kind) {
                 s += &format!("\n\n  提示：是否要用{what}{}？", list(v));
             }
         }
-        if let (ErrorKind::UnknownArgument, Some(ContextValue::String(arg))) = (e.kind(), e.get(ContextKind::InvalidArg)) {
+        if let (ErrorKind::UnknownArgument, Some(ContextValue::String(arg))) =
+            (e.kind(), e.get(ContextKind::InvalidArg))
+        {
             if arg.starts_with('-') && e.get(ContextKind::Suggested).is_some() {
-                s += &format!("\n\n  提示：若「{0}」是要给出的值（不是选项），请写成 -- {0}", escape(arg));
+                s += &format!(
+                    "\n\n  提示：若「{0}」是要给出的值（不是选项），请写成 -- {0}",
+                    escape(arg)
+                );
             }
         }
         if let Some(ContextValue::StyledStr(usage)) = e.get(ContextKind::Usage) {
@@ -123,12 +145,21 @@ fn message(e: &clap::error::Error<Chinese>) -> String {
     };
     match e.kind() {
         ErrorKind::UnknownArgument => format!("不认识的参数{arg}"),
-        ErrorKind::InvalidSubcommand => format!("不认识的命令{}", e.get(ContextKind::InvalidSubcommand).map(list).unwrap_or_default()),
-        ErrorKind::MissingSubcommand => format!("缺少命令，可用的命令：{}", e.get(ContextKind::ValidSubcommand).map(list).unwrap_or_default()),
+        ErrorKind::InvalidSubcommand => format!(
+            "不认识的命令{}",
+            e.get(ContextKind::InvalidSubcommand).map(list).unwrap_or_default()
+        ),
+        ErrorKind::MissingSubcommand => format!(
+            "缺少命令，可用的命令：{}",
+            e.get(ContextKind::ValidSubcommand).map(list).unwrap_or_default()
+        ),
         ErrorKind::MissingRequiredArgument => format!("缺少必须给出的参数：{arg}"),
         ErrorKind::InvalidValue if value == "「」" => format!("选项{arg}缺少值"),
         ErrorKind::InvalidValue => {
-            let choices = e.get(ContextKind::ValidValue).map(|v| format!("（可选：{}）", list(v))).unwrap_or_default();
+            let choices = e
+                .get(ContextKind::ValidValue)
+                .map(|v| format!("（可选：{}）", list(v)))
+                .unwrap_or_default();
             format!("选项{arg}的值{value}无效{choices}")
         }
         ErrorKind::ValueValidation => format!("选项{arg}的值{value}无效{}", reason(e)),
@@ -137,9 +168,19 @@ fn message(e: &clap::error::Error<Chinese>) -> String {
             _ => format!("选项{arg}只能给一次"),
         },
         ErrorKind::TooManyValues => format!("选项{arg}多出了值{value}"),
-        ErrorKind::TooFewValues => format!("选项{arg}至少要 {} 个值，只给了 {} 个", num(ContextKind::MinValues), num(ContextKind::ActualNumValues)),
-        ErrorKind::WrongNumberOfValues => format!("选项{arg}要 {} 个值，给了 {} 个", num(ContextKind::ExpectedNumValues), num(ContextKind::ActualNumValues)),
-        ErrorKind::NoEquals => format!("选项{arg}的值须用等号给出（如 {}=值）", arg.trim_matches(['「', '」'])),
+        ErrorKind::TooFewValues => format!(
+            "选项{arg}至少要 {} 个值，只给了 {} 个",
+            num(ContextKind::MinValues),
+            num(ContextKind::ActualNumValues)
+        ),
+        ErrorKind::WrongNumberOfValues => format!(
+            "选项{arg}要 {} 个值，给了 {} 个",
+            num(ContextKind::ExpectedNumValues),
+            num(ContextKind::ActualNumValues)
+        ),
+        ErrorKind::NoEquals => {
+            format!("选项{arg}的值须用等号给出（如 {}=值）", arg.trim_matches(['「', '」']))
+        }
         ErrorKind::InvalidUtf8 => "参数中有无法识别的字符（不是 UTF-8 文字）".into(),
         _ => "命令行参数有误".into(),
     }
@@ -164,7 +205,9 @@ fn list(v: &ContextValue) -> String {
         ContextValue::String(s) => quote(s),
         ContextValue::Strings(v) => v.iter().map(|s| quote(s)).collect::<Vec<_>>().join("、"),
         ContextValue::StyledStr(s) => quote(&s.to_string()),
-        ContextValue::StyledStrs(v) => v.iter().map(|s| quote(&s.to_string())).collect::<Vec<_>>().join("、"),
+        ContextValue::StyledStrs(v) => {
+            v.iter().map(|s| quote(&s.to_string())).collect::<Vec<_>>().join("、")
+        }
         ContextValue::Number(n) => n.to_string(),
         _ => String::new(),
     }
@@ -172,7 +215,13 @@ fn list(v: &ContextValue) -> String {
 
 /// A whole-number option's value parser, with a Chinese reason (the standard library's is English).
 pub fn integer<T: std::str::FromStr>(s: &str) -> Result<T, String> {
-    s.trim().parse().map_err(|_| if s.trim().parse::<i128>().is_ok() { "超出允许的范围".to_string() } else { "应为整数".to_string() })
+    s.trim().parse().map_err(|_| {
+        if s.trim().parse::<i128>().is_ok() {
+            "超出允许的范围".to_string()
+        } else {
+            "应为整数".to_string()
+        }
+    })
 }
 
 #[cfg(test)]
@@ -190,7 +239,12 @@ mod tests {
         fn check(cmd: &clap::Command) {
             for a in cmd.get_arguments().filter(|a| a.get_action().takes_values()) {
                 let names = a.get_value_names().unwrap_or_default();
-                assert!(!names.is_empty() && names.iter().all(|n| !n.is_ascii()), "{} {}: {names:?}", cmd.get_name(), a.get_id());
+                assert!(
+                    !names.is_empty() && names.iter().all(|n| !n.is_ascii()),
+                    "{} {}: {names:?}",
+                    cmd.get_name(),
+                    a.get_id()
+                );
             }
             cmd.get_subcommands().for_each(check);
         }

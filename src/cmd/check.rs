@@ -30,14 +30,33 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
     let rules = rules::load(&a.rules)?;
     let ds = ingest::load_with(&a.data, &ingest::LoadOptions { exclude: a.exclude.clone() })?;
     let problems = evaluation::check(&rules, &ds)?;
-    let path = staging.write(|dir| report::write_check_workbook(&problems, &ds.reconciliation, rules.meta.year, dir).map_err(crate::Error::from))?;
+    let path = staging.write(|dir| {
+        report::write_check_workbook(&problems, &ds.reconciliation, rules.meta.year, dir)
+            .map_err(crate::Error::from)
+    })?;
     let path = staging.final_path(&path);
-    staging.commit(Sources { rules: vec![FileDigest::of(&a.rules)?], inputs: super::input_digests(&ds), options: Vec::new() })?;
+    staging.commit(Sources {
+        rules: vec![FileDigest::of(&a.rules)?],
+        inputs: super::input_digests(&ds),
+        options: Vec::new(),
+    })?;
 
     crate::outln!("数据核对（读取行数 = 采用 + 跳过 + 拒收）：");
     for r in &ds.reconciliation {
-        let sheet = if r.sheet.is_empty() { String::new() } else { format!("「{}」", crate::console::escape(&r.sheet)) };
-        crate::outln!("  {}{sheet} → {}：读取 {}，采用 {}，跳过 {}，拒收 {}", crate::console::escape(&r.file), r.table, r.read, r.used, r.skipped, r.rejected);
+        let sheet = if r.sheet.is_empty() {
+            String::new()
+        } else {
+            format!("「{}」", crate::console::escape(&r.sheet))
+        };
+        crate::outln!(
+            "  {}{sheet} → {}：读取 {}，采用 {}，跳过 {}，拒收 {}",
+            crate::console::escape(&r.file),
+            r.table,
+            r.read,
+            r.used,
+            r.skipped,
+            r.rejected
+        );
     }
     let mut by: BTreeMap<Severity, usize> = BTreeMap::new();
     for p in &problems {

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::evaluation::{self, Evaluation};
-use crate::publish::{FileDigest, Kind, Sources, Staging};
 use crate::ingest::{self, Severity};
+use crate::publish::{FileDigest, Kind, Sources, Staging};
 use crate::{report, rules, score, tier};
 
 #[derive(clap::Args, Debug)]
@@ -39,8 +39,12 @@ pub struct Args {
 
 /// A progress line on stderr; hidden by indicatif when stderr is not a terminal.
 fn progress_bar() -> indicatif::ProgressBar {
-    let pb = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
-    pb.set_style(indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}").unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()));
+    let pb =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    pb.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
     if !pb.is_hidden() {
         pb.enable_steady_tick(std::time::Duration::from_millis(120));
     }
@@ -72,8 +76,10 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
     };
     let t = Instant::now();
     pb.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} 写出：{msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} 写出：{msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let outputs = staging.write(|dir| {
         report::write_all(&ev, dir, previous, &mut |done, total, what| {
@@ -86,8 +92,10 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
     pb.finish_and_clear();
     let outputs = outputs?;
     let published = |p: &std::path::Path| staging.final_path(p);
-    let (workbook, csv, json) = (published(&outputs.workbook), published(&outputs.csv), published(&outputs.json));
-    let park_dir = outputs.parks.first().and_then(|p| published(p).parent().map(|d| d.to_path_buf()));
+    let (workbook, csv, json) =
+        (published(&outputs.workbook), published(&outputs.csv), published(&outputs.json));
+    let park_dir =
+        outputs.parks.first().and_then(|p| published(p).parent().map(|d| d.to_path_buf()));
     staging.commit(sources(a, &ev.dataset)?)?;
     let t_write = t.elapsed();
 
@@ -103,7 +111,8 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
         let line = |name: &str, secs: f64, peak: Option<u64>| {
             // Pad by display width: a CJK character takes two terminal columns.
             let pad = 16usize.saturating_sub(crate::report::table::text_width(name));
-            let peak = peak.map(|b| format!("  峰值内存 {:.2} GB", b as f64 / 1e9)).unwrap_or_default();
+            let peak =
+                peak.map(|b| format!("  峰值内存 {:.2} GB", b as f64 / 1e9)).unwrap_or_default();
             crate::outln!("  {name}{:pad$}{secs:>10.3} 秒{peak}", "");
         };
         line("读取规则", t_rules.as_secs_f64(), None);
@@ -158,13 +167,23 @@ fn print_summary(ev: &Evaluation) {
         let mut by_group: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         let mut by_park: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for i in 0..ev.results.height() {
-            let Some(ti) = labels.iter().position(|l| Some(l.as_str()) == t.get(i)) else { continue };
-            let gname = r.groups.iter().find(|x| Some(x.id.as_str()) == g.get(i)).map(|x| x.name.clone()).unwrap_or_default();
+            let Some(ti) = labels.iter().position(|l| Some(l.as_str()) == t.get(i)) else {
+                continue;
+            };
+            let gname = r
+                .groups
+                .iter()
+                .find(|x| Some(x.id.as_str()) == g.get(i))
+                .map(|x| x.name.clone())
+                .unwrap_or_default();
             by_group.entry(gname).or_insert_with(|| vec![0; labels.len()])[ti] += 1;
-            by_park.entry(p.get(i).unwrap_or("（未填园区）").to_string()).or_insert_with(|| vec![0; labels.len()])[ti] += 1;
+            by_park
+                .entry(p.get(i).unwrap_or("（未填园区）").to_string())
+                .or_insert_with(|| vec![0; labels.len()])[ti] += 1;
         }
         let line = |name: &str, c: &[usize]| {
-            let parts: Vec<String> = labels.iter().zip(c).map(|(l, n)| format!("{l}类 {n}")).collect();
+            let parts: Vec<String> =
+                labels.iter().zip(c).map(|(l, n)| format!("{l}类 {n}")).collect();
             crate::outln!("  {}：{}", crate::console::escape(name), parts.join("，"));
         };
         crate::outln!("按评价组：");

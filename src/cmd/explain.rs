@@ -34,7 +34,8 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
         Some(p) => Some(report::read_previous(p, &ev)?),
         None => None,
     };
-    let an = Analysis::build(&ev, previous).map_err(|source| report::ReportError::Data { sheet: "评价明细", source })?;
+    let an = Analysis::build(&ev, previous)
+        .map_err(|source| report::ReportError::Data { sheet: "评价明细", source })?;
     let found = card::find(&an, &a.query)?;
     crate::console::out(&card::text(&an, found));
     Ok(())

@@ -61,7 +61,11 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
     let run = land::run(land_rules, &eval_rules, ds)?;
     let path = staging.write(|dir| land::report::write(&run, dir).map_err(crate::Error::from))?;
     let path = staging.final_path(&path);
-    staging.commit(Sources { rules: rule_files.to_vec(), inputs: super::input_digests(&run.dataset), options: Vec::new() })?;
+    staging.commit(Sources {
+        rules: rule_files.to_vec(),
+        inputs: super::input_digests(&run.dataset),
+        options: Vec::new(),
+    })?;
     for line in summary(&run) {
         crate::outln!("{line}");
     }
@@ -84,8 +88,15 @@ pub fn summary(run: &LandRun) -> Vec<String> {
     let mut out = Vec::new();
     out.push(format!("{}（评价日 {}）", r.name, land::date_text(r.date)));
     out.push(format!("税收、产值：{}年度数据，税收口径按「{}」", run.data_year, run.eval_name));
-    let recs: Vec<_> = run.dataset.aux_reconciliation.iter().filter(|x| x.table == ingest::schema::AuxKind::StdLand.name()).collect();
-    let (read, used, skipped, rejected) = recs.iter().fold((0, 0, 0, 0), |s, x| (s.0 + x.read, s.1 + x.used, s.2 + x.skipped, s.3 + x.rejected));
+    let recs: Vec<_> = run
+        .dataset
+        .aux_reconciliation
+        .iter()
+        .filter(|x| x.table == ingest::schema::AuxKind::StdLand.name())
+        .collect();
+    let (read, used, skipped, rejected) = recs
+        .iter()
+        .fold((0, 0, 0, 0), |s, x| (s.0 + x.read, s.1 + x.used, s.2 + x.skipped, s.3 + x.rejected));
     out.push(format!(
         "标准地项目 {} 个（标准地表读取 {read} 行 = 核查 {used} + 跳过 {skipped}（表头、空行、合计） + 拒收 {rejected}）",
         run.projects.len()
@@ -93,12 +104,29 @@ pub fn summary(run: &LandRun) -> Vec<String> {
 
     // Per stage: projects all passing / failing / missing / not due.
     for (stage, items) in [
-        ("竣工验收", &[Item::Ind(land::Indicator::Investment), Item::Ind(land::Indicator::FloorAreaRatio), Item::Ind(land::Indicator::Coverage), Item::Ind(land::Indicator::AdminShare), Item::Ind(land::Indicator::GreenRatio)][..]),
-        ("达产复核", &[Item::Ind(land::Indicator::OutputPerMu), Item::Ind(land::Indicator::TaxPerMu)][..]),
+        (
+            "竣工验收",
+            &[
+                Item::Ind(land::Indicator::Investment),
+                Item::Ind(land::Indicator::FloorAreaRatio),
+                Item::Ind(land::Indicator::Coverage),
+                Item::Ind(land::Indicator::AdminShare),
+                Item::Ind(land::Indicator::GreenRatio),
+            ][..],
+        ),
+        (
+            "达产复核",
+            &[Item::Ind(land::Indicator::OutputPerMu), Item::Ind(land::Indicator::TaxPerMu)][..],
+        ),
     ] {
         let mut by: BTreeMap<Status, usize> = BTreeMap::new();
         for i in 0..run.projects.len() {
-            let st: Vec<Status> = run.checks.iter().filter(|c| c.project == i && items.contains(&c.item)).map(|c| c.status).collect();
+            let st: Vec<Status> = run
+                .checks
+                .iter()
+                .filter(|c| c.project == i && items.contains(&c.item))
+                .map(|c| c.status)
+                .collect();
             let s = if st.contains(&Status::Fail) {
                 Status::Fail
             } else if st.contains(&Status::NotDue) {
@@ -138,8 +166,10 @@ pub fn summary(run: &LandRun) -> Vec<String> {
             unpriced += 1;
         }
     }
-    let fines: f64 = run.penalties.iter().filter(|p| p.clause != Clause::IdleFee).filter_map(|p| p.amount).sum();
-    let fined: std::collections::BTreeSet<usize> = run.penalties.iter().filter(|p| p.clause != Clause::IdleFee).map(|p| p.project).collect();
+    let fines: f64 =
+        run.penalties.iter().filter(|p| p.clause != Clause::IdleFee).filter_map(|p| p.amount).sum();
+    let fined: std::collections::BTreeSet<usize> =
+        run.penalties.iter().filter(|p| p.clause != Clause::IdleFee).map(|p| p.project).collect();
     out.push(format!("违约金：{} 个项目，合计 {} 万元", fined.len(), land::fmt_money(fines)));
     for (c, (n, amt)) in by_clause.iter().filter(|(c, _)| **c != Clause::IdleFee) {
         out.push(format!("  {} {n} 项，{} 万元", c.label(), land::fmt_money(*amt)));
@@ -161,7 +191,12 @@ pub fn summary(run: &LandRun) -> Vec<String> {
         out.push(format!("  另有 {unknown} 宗数据不全，无法认定是否闲置"));
     }
     let reg = &run.register;
-    out.push(format!("用地台账：企业 {} 家，用地记录 {} 行；冲突 {} 项", reg.enterprises.len(), reg.parcels.len(), reg.conflicts.len()));
+    out.push(format!(
+        "用地台账：企业 {} 家，用地记录 {} 行；冲突 {} 项",
+        reg.enterprises.len(),
+        reg.parcels.len(),
+        reg.conflicts.len()
+    ));
     let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
     for c in &reg.conflicts {
         *kinds.entry(c.kind.label()).or_default() += 1;

@@ -8,8 +8,8 @@ pub mod check;
 pub mod evaluate;
 pub mod explain;
 pub mod land;
-pub mod template;
 pub mod sample;
+pub mod template;
 
 use clap::{Parser, Subcommand};
 
@@ -69,7 +69,14 @@ pub struct HelpArgs {
 
 /// The manifest's digests of the inputs as read (taken when they were read, not again).
 fn input_digests(ds: &crate::ingest::Dataset) -> Vec<crate::publish::FileDigest> {
-    ds.sources.iter().map(|s| crate::publish::FileDigest { name: s.path.display().to_string(), bytes: s.bytes, sha256: s.sha256.clone() }).collect()
+    ds.sources
+        .iter()
+        .map(|s| crate::publish::FileDigest {
+            name: s.path.display().to_string(),
+            bytes: s.bytes,
+            sha256: s.sha256.clone(),
+        })
+        .collect()
 }
 
 pub fn run(cli: Cli) -> Result<(), crate::Error> {

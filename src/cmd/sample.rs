@@ -32,11 +32,26 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
     let format = if a.format == "xlsx" { SampleFormat::Xlsx } else { SampleFormat::Csv };
     let staging = Staging::begin_fresh(&a.out, Kind::Sample, a.force)?;
     let files = staging.write(|dir| {
-        generate(&SampleOptions { enterprises: a.enterprises, seed: a.seed, format, out: dir.to_path_buf(), year: a.year }).map_err(crate::Error::from)
+        generate(&SampleOptions {
+            enterprises: a.enterprises,
+            seed: a.seed,
+            format,
+            out: dir.to_path_buf(),
+            year: a.year,
+        })
+        .map_err(crate::Error::from)
     })?;
     let files: Vec<PathBuf> = files.iter().map(|f| staging.final_path(f)).collect();
-    let options = [("enterprises", a.enterprises.to_string()), ("seed", a.seed.to_string()), ("format", a.format.clone()), ("year", a.year.to_string())];
-    staging.commit(Sources { options: options.into_iter().map(|(k, v)| (k.to_string(), v)).collect(), ..Sources::default() })?;
+    let options = [
+        ("enterprises", a.enterprises.to_string()),
+        ("seed", a.seed.to_string()),
+        ("format", a.format.clone()),
+        ("year", a.year.to_string()),
+    ];
+    staging.commit(Sources {
+        options: options.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        ..Sources::default()
+    })?;
     crate::outln!("已生成 {} 家企业的 {} 年度示例数据：", a.enterprises, a.year);
     for f in files {
         crate::outln!("  {}", f.display());

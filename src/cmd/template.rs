@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use crate::report::template::write_templates;
 use crate::publish::{FileDigest, Kind, Sources, Staging};
+use crate::report::template::write_templates;
 use crate::rules;
 
 #[derive(clap::Args, Debug)]
@@ -26,10 +26,15 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
     let events: Vec<String> = rules.events.items.iter().map(|e| e.event.clone()).collect();
     staging.write(|dir| {
         write_templates(dir, &events, rules.meta.year)
-            .map_err(|source| crate::report::ReportError::Xlsx { path: a.out.clone(), sheet: "模板", source })
+            .map_err(|source| crate::report::ReportError::Xlsx {
+                path: a.out.clone(),
+                sheet: "模板",
+                source,
+            })
             .map_err(crate::Error::from)
     })?;
-    let files = staging.commit(Sources { rules: vec![FileDigest::of(&a.rules)?], ..Sources::default() })?;
+    let files =
+        staging.commit(Sources { rules: vec![FileDigest::of(&a.rules)?], ..Sources::default() })?;
     crate::outln!("已生成 {} 个空白模板：", files.len());
     for f in files {
         crate::outln!("  {}", f.display());

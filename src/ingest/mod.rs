@@ -19,9 +19,9 @@ use polars::prelude::*;
 use crate::credit_code;
 pub use problem::{Problem, Reconciliation, Severity};
 use read::{header_key, RawSheet, SourceFile};
+use schema::{AnyKind, AuxKind, ColumnSpec, ColumnType, TableKind};
 pub use screen::LoadOptions;
 use screen::{Exclusions, Manifests};
-use schema::{AnyKind, AuxKind, ColumnSpec, ColumnType, TableKind};
 use values::{clean_name, parse_date, parse_quantity, text_cleaner, Num};
 
 #[derive(Debug, thiserror::Error)]
@@ -42,9 +42,20 @@ pub enum IngestError {
     Unrecognised(Vec<UnknownSheet>),
     #[error("{table}表（每家企业一行）由两处提供：{first}，{second}。同一张表只能来自一个文件；如其中一个是旧版或副本，请移出数据目录，或用 --exclude 排除")]
     DuplicateTable { table: &'static str, first: String, second: String },
-    #[error("{}：列「{column}」的单位「{unit}」无法识别，应为「{expected}」", location(file, sheet))]
-    UnknownUnit { file: PathBuf, sheet: Option<String>, column: String, unit: String, expected: &'static str },
-    #[error("输入中没有企业名录表（应有列：统一社会信用代码、企业名称、所属园区、行业代码、企业规模）")]
+    #[error(
+        "{}：列「{column}」的单位「{unit}」无法识别，应为「{expected}」",
+        location(file, sheet)
+    )]
+    UnknownUnit {
+        file: PathBuf,
+        sheet: Option<String>,
+        column: String,
+        unit: String,
+        expected: &'static str,
+    },
+    #[error(
+        "输入中没有企业名录表（应有列：统一社会信用代码、企业名称、所属园区、行业代码、企业规模）"
+    )]
     NoRegister,
     #[error("内部表格处理错误，请把输入文件提供给维护人员")]
     Polars(#[from] PolarsError),
@@ -68,16 +79,24 @@ pub struct UnknownSheet {
 }
 
 fn unrecognised_message(items: &[UnknownSheet]) -> String {
-    let mut out = format!("有{}个文件或工作表无法识别为任何输入表（表名与列名都不匹配）：", items.len());
+    let mut out =
+        format!("有{}个文件或工作表无法识别为任何输入表（表名与列名都不匹配）：", items.len());
     for u in items {
-        let rows = if u.rows.is_empty() { "（没有内容）".to_string() } else { screen::show_rows(&u.rows) };
+        let rows = if u.rows.is_empty() {
+            "（没有内容）".to_string()
+        } else {
+            screen::show_rows(&u.rows)
+        };
         let closest = u.closest.as_ref().map(|c| format!("；{c}")).unwrap_or_default();
         let name = u.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let exclude = match &u.sheet {
             Some(s) => format!("{name}:{s}"),
             None => name,
         };
-        out += &format!("\n  {}：{rows}{closest}。如不是输入数据，请加 --exclude \"{exclude}\"", location(&u.file, &u.sheet));
+        out += &format!(
+            "\n  {}：{rows}{closest}。如不是输入数据，请加 --exclude \"{exclude}\"",
+            location(&u.file, &u.sheet)
+        );
     }
     out
 }
@@ -191,7 +210,13 @@ pub fn load_with(inputs: &[PathBuf], opts: &LoadOptions) -> Result<Dataset, Inge
             Err(IngestError::NoHeader { file, sheet: None }) => {
                 let rows = screen::first_lines(&file, 3);
                 if rows.is_empty() {
-                    ds.problems.push(file_note(Severity::Warning, &file, "", "文件中没有任何数据（空文件）", "跳过该文件"));
+                    ds.problems.push(file_note(
+                        Severity::Warning,
+                        &file,
+                        "",
+                        "文件中没有任何数据（空文件）",
+                        "跳过该文件",
+                    ));
                 } else {
                     st.unknown.push(UnknownSheet { file, sheet: None, rows, closest: None });
                 }
@@ -205,7 +230,13 @@ pub fn load_with(inputs: &[PathBuf], opts: &LoadOptions) -> Result<Dataset, Inge
         }
         ds.sources.push(source);
         if sheets.is_empty() {
-            ds.problems.push(file_note(Severity::Warning, f, "", "文件中没有任何数据（空工作簿）", "跳过该文件"));
+            ds.problems.push(file_note(
+                Severity::Warning,
+                f,
+                "",
+                "文件中没有任何数据（空工作簿）",
+                "跳过该文件",
+            ));
         }
         for raw in sheets {
             load_sheet(&mut ds, &mut st, raw)?;
@@ -216,7 +247,13 @@ pub fn load_with(inputs: &[PathBuf], opts: &LoadOptions) -> Result<Dataset, Inge
         return Err(IngestError::Unrecognised(st.unknown));
     }
     for e in st.exclusions.unused() {
-        ds.problems.push(file_note(Severity::Warning, Path::new(""), "", &format!("--exclude「{e}」没有对应的文件或工作表"), "忽略该排除项"));
+        ds.problems.push(file_note(
+            Severity::Warning,
+            Path::new(""),
+            "",
+            &format!("--exclude「{e}」没有对应的文件或工作表"),
+            "忽略该排除项",
+        ));
     }
     let t = std::time::Instant::now();
     finish_tables(&mut ds, st.parts)?;
@@ -255,17 +292,36 @@ fn skip_file(ds: &mut Dataset, st: &mut LoadState, f: &Path) -> bool {
     };
     ds.problems.push(file_note(Severity::Info, f, "", &message, "整个文件不读取"));
     let file = f.display().to_string();
-    ds.reconciliation.push(Reconciliation { file, sheet: String::new(), table: format!("{table}（未读取）"), ..Default::default() });
+    ds.reconciliation.push(Reconciliation {
+        file,
+        sheet: String::new(),
+        table: format!("{table}（未读取）"),
+        ..Default::default()
+    });
     true
 }
 
 /// A workbook written by mujun (last year's results, the check workbook …): every sheet skipped.
 fn skip_own_output(ds: &mut Dataset, f: &Path, what: &str, sheets: &[RawSheet]) {
-    ds.problems.push(file_note(Severity::Info, f, "", &format!("是本程序输出的{what}，不是输入数据"), "整个文件跳过"));
+    ds.problems.push(file_note(
+        Severity::Info,
+        f,
+        "",
+        &format!("是本程序输出的{what}，不是输入数据"),
+        "整个文件跳过",
+    ));
     for raw in sheets {
         let n = raw.source_rows() + raw.rows_above;
         let (file, sheet) = (f.display().to_string(), raw.sheet.clone().unwrap_or_default());
-        ds.reconciliation.push(Reconciliation { file, sheet, table: "本程序输出（跳过）".into(), read: n, used: 0, skipped: n, rejected: 0 });
+        ds.reconciliation.push(Reconciliation {
+            file,
+            sheet,
+            table: "本程序输出（跳过）".into(),
+            read: n,
+            used: 0,
+            skipped: n,
+            rejected: 0,
+        });
     }
 }
 
@@ -306,7 +362,13 @@ fn load_sheet(ds: &mut Dataset, st: &mut LoadState, raw: RawSheet) -> Result<(),
     };
     if let AnyKind::Aux(aux) = kind {
         let table = format!("{}（跳过：供 {} 使用）", aux.name(), aux.used_by());
-        ds.reconciliation.push(Reconciliation { table, used: 0, skipped: rec.read, rejected: 0, ..rec.clone() });
+        ds.reconciliation.push(Reconciliation {
+            table,
+            used: 0,
+            skipped: rec.read,
+            rejected: 0,
+            ..rec.clone()
+        });
         ds.aux_reconciliation.push(rec);
     } else {
         ds.reconciliation.push(rec);
@@ -317,7 +379,11 @@ fn load_sheet(ds: &mut Dataset, st: &mut LoadState, raw: RawSheet) -> Result<(),
 
 /// A one-row-per-enterprise table comes from one file: a second file with the same table (an
 /// old copy, a re-saved version) is an error. Sheets of one workbook may split it (by park).
-fn check_single_supplier(st: &mut LoadState, k: TableKind, raw: &RawSheet) -> Result<(), IngestError> {
+fn check_single_supplier(
+    st: &mut LoadState,
+    k: TableKind,
+    raw: &RawSheet,
+) -> Result<(), IngestError> {
     // A blank template (a header and no rows) left next to the filled table supplies nothing.
     if !k.one_row_per_enterprise() || raw.data.height() == 0 {
         return Ok(());
@@ -341,11 +407,14 @@ fn check_single_supplier(st: &mut LoadState, k: TableKind, raw: &RawSheet) -> Re
 fn reshape_wide_tax(raw: RawSheet) -> Result<RawSheet, IngestError> {
     let keys: Vec<String> = raw.headers.iter().map(|h| header_key(h).0).collect();
     let find = |key: &str| {
-        let spec = TableKind::Tax.columns().iter().find(|s| s.key == key).expect("tax spec has the key");
+        let spec =
+            TableKind::Tax.columns().iter().find(|s| s.key == key).expect("tax spec has the key");
         keys.iter().position(|k| spec_matches(spec, k))
     };
     match (find("code"), find("tax_type")) {
-        (Some(code_col), None) if wide::is_wide_tax(&raw, true, false) => wide::to_long(&raw, code_col, find("src_name")),
+        (Some(code_col), None) if wide::is_wide_tax(&raw, true, false) => {
+            wide::to_long(&raw, code_col, find("src_name"))
+        }
         _ => Ok(raw),
     }
 }
@@ -361,8 +430,14 @@ fn unrecognised_sheet(ds: &mut Dataset, st: &mut LoadState, raw: &RawSheet) {
         skip_whole_sheet(ds, raw, Severity::Info, "填表说明等说明性工作表，不是数据表", "跳过");
     } else {
         let keys: Vec<String> = raw.headers.iter().map(|h| header_key(h).0).collect();
-        let closest = closest_by_headers(&keys).map(|(kind, missing)| format!("最接近{}表，但缺少必需列「{missing}」", kind.name()));
-        st.unknown.push(UnknownSheet { file: raw.file.clone(), sheet: raw.sheet.clone(), rows, closest });
+        let closest = closest_by_headers(&keys)
+            .map(|(kind, missing)| format!("最接近{}表，但缺少必需列「{missing}」", kind.name()));
+        st.unknown.push(UnknownSheet {
+            file: raw.file.clone(),
+            sheet: raw.sheet.clone(),
+            rows,
+            closest,
+        });
     }
 }
 
@@ -370,16 +445,39 @@ fn unrecognised_sheet(ds: &mut Dataset, st: &mut LoadState, raw: &RawSheet) {
 const INSTRUCTION_SHEETS: &[&str] = &["填表说明", "说明", "填报要求"];
 
 /// A sheet not used, every row counted as skipped.
-fn skip_whole_sheet(ds: &mut Dataset, raw: &RawSheet, severity: Severity, message: &str, table: &str) {
+fn skip_whole_sheet(
+    ds: &mut Dataset,
+    raw: &RawSheet,
+    severity: Severity,
+    message: &str,
+    table: &str,
+) {
     let n = raw.source_rows() + raw.rows_above;
     let sheet = raw.sheet.clone().unwrap_or_default();
-    ds.problems.push(file_note(severity, &raw.file, &sheet, message, &format!("整表跳过，共{n}行")));
+    ds.problems.push(file_note(
+        severity,
+        &raw.file,
+        &sheet,
+        message,
+        &format!("整表跳过，共{n}行"),
+    ));
     let file = raw.file.display().to_string();
-    ds.reconciliation.push(Reconciliation { file, sheet, table: table.into(), read: n, used: 0, skipped: n, rejected: 0 });
+    ds.reconciliation.push(Reconciliation {
+        file,
+        sheet,
+        table: table.into(),
+        read: n,
+        used: 0,
+        skipped: n,
+        rejected: 0,
+    });
 }
 
 /// Every table, its parts concatenated (an empty table where no sheet supplied it).
-fn finish_tables(ds: &mut Dataset, mut parts: BTreeMap<AnyKind, Vec<DataFrame>>) -> Result<(), IngestError> {
+fn finish_tables(
+    ds: &mut Dataset,
+    mut parts: BTreeMap<AnyKind, Vec<DataFrame>>,
+) -> Result<(), IngestError> {
     if !parts.contains_key(&AnyKind::Eval(TableKind::Register)) {
         return Err(IngestError::NoRegister);
     }
@@ -406,7 +504,9 @@ fn finish_tables(ds: &mut Dataset, mut parts: BTreeMap<AnyKind, Vec<DataFrame>>)
 /// A recognition error about an auxiliary table (it must not stop `evaluate`).
 fn aux_failure(e: &IngestError) -> Option<AuxKind> {
     match e {
-        IngestError::MissingColumn { table, .. } => AuxKind::ALL.into_iter().find(|k| k.name() == *table),
+        IngestError::MissingColumn { table, .. } => {
+            AuxKind::ALL.into_iter().find(|k| k.name() == *table)
+        }
         _ => None,
     }
 }
@@ -427,7 +527,15 @@ fn skip_aux_sheet(ds: &mut Dataset, raw: &RawSheet, table: AuxKind, e: IngestErr
         message: format!("无法读取（{e}）"),
         action: format!("整表跳过，共{n}行；评价不使用该表，{}会报错", table.used_by()),
     });
-    ds.reconciliation.push(Reconciliation { file, sheet, table: format!("{}（无法读取）", table.name()), read: n, used: 0, skipped: n, rejected: 0 });
+    ds.reconciliation.push(Reconciliation {
+        file,
+        sheet,
+        table: format!("{}（无法读取）", table.name()),
+        read: n,
+        used: 0,
+        skipped: n,
+        rejected: 0,
+    });
     ds.aux_failures.push(e);
 }
 
@@ -486,7 +594,12 @@ fn recognise(raw: &RawSheet) -> Result<Option<AnyKind>, IngestError> {
     if wide::is_wide_tax(raw, has_key("code"), has_key("tax_type")) {
         return Ok(Some(AnyKind::Eval(TableKind::Tax)));
     }
-    let missing_column = |kind: AnyKind, columns: String| IngestError::MissingColumn { file: raw.file.clone(), sheet: raw.sheet.clone(), table: kind.name(), columns };
+    let missing_column = |kind: AnyKind, columns: String| IngestError::MissingColumn {
+        file: raw.file.clone(),
+        sheet: raw.sheet.clone(),
+        table: kind.name(),
+        columns,
+    };
     let stem = raw.file.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
     let names: Vec<String> = raw.sheet.iter().cloned().chain(std::iter::once(stem)).collect();
     for name in &names {
@@ -503,7 +616,9 @@ fn recognise(raw: &RawSheet) -> Result<Option<AnyKind>, IngestError> {
     match best_by_headers(&keys) {
         Some(kind) => Ok(Some(kind)),
         None => match closest_by_headers(&keys) {
-            Some((kind, missing)) if specific_matches(kind, &keys) >= 2 => Err(missing_column(kind, missing)),
+            Some((kind, missing)) if specific_matches(kind, &keys) >= 2 => {
+                Err(missing_column(kind, missing))
+            }
             _ => Ok(None),
         },
     }
@@ -516,7 +631,10 @@ fn is_specific(spec: &ColumnSpec) -> bool {
 }
 
 fn specific_matches(kind: AnyKind, keys: &[String]) -> usize {
-    kind.columns().iter().filter(|s| is_specific(s) && keys.iter().any(|k| spec_matches(s, k))).count()
+    kind.columns()
+        .iter()
+        .filter(|s| is_specific(s) && keys.iter().any(|k| spec_matches(s, k)))
+        .count()
 }
 
 /// The required columns a sheet lacks for `kind` (「、」-joined), None when it has them all.
@@ -524,7 +642,8 @@ fn specific_matches(kind: AnyKind, keys: &[String]) -> usize {
 fn missing_columns(kind: AnyKind, keys: &[String]) -> Option<String> {
     let has = |spec: &ColumnSpec| keys.iter().any(|k| spec_matches(spec, k));
     let cols = kind.columns();
-    let missing: Vec<&str> = cols.iter().filter(|s| s.required && !has(s)).map(|s| s.header).collect();
+    let missing: Vec<&str> =
+        cols.iter().filter(|s| s.required && !has(s)).map(|s| s.header).collect();
     if !missing.is_empty() {
         return Some(missing.join("、"));
     }
@@ -571,9 +690,13 @@ fn empty_table(kind: AnyKind) -> Result<DataFrame, IngestError> {
     ];
     for spec in kind.columns() {
         cols.push(match spec.ty {
-            ColumnType::Code | ColumnType::Text => Column::new(spec.key.into(), Vec::<Option<String>>::new()),
+            ColumnType::Code | ColumnType::Text => {
+                Column::new(spec.key.into(), Vec::<Option<String>>::new())
+            }
             ColumnType::Date => Column::new(spec.key.into(), Vec::<Option<i32>>::new()),
-            ColumnType::Number(_) | ColumnType::SignedNumber(_) => Column::new(spec.key.into(), Vec::<Option<f64>>::new()),
+            ColumnType::Number(_) | ColumnType::SignedNumber(_) => {
+                Column::new(spec.key.into(), Vec::<Option<f64>>::new())
+            }
         });
     }
     Ok(DataFrame::new(0, cols)?)
@@ -586,15 +709,31 @@ enum Values<'r> {
 }
 
 const TOTAL_WORDS: &[&str] = &["合计", "总计", "小计"];
-const NOTE_PREFIXES: &[&str] = &["注", "说明", "备注", "填表", "填报", "制表", "审核", "数据来源", "单位负责人", "负责人", "联系人", "联系电话"];
+const NOTE_PREFIXES: &[&str] = &[
+    "注",
+    "说明",
+    "备注",
+    "填表",
+    "填报",
+    "制表",
+    "审核",
+    "数据来源",
+    "单位负责人",
+    "负责人",
+    "联系人",
+    "联系电话",
+];
 
 /// A line of notes: it starts with a note word or is numbered (`1、`, `2.`, `（3）`, `一、`).
 fn note_start(s: &str) -> bool {
     if NOTE_PREFIXES.iter().any(|p| s.starts_with(p)) {
         return true;
     }
-    let rest = s.trim_start_matches(|c: char| c.is_ascii_digit() || "一二三四五六七八九十".contains(c));
-    let numbered = rest.len() < s.len() && rest.starts_with(['、', '.', '．']) && !rest.chars().nth(1).is_some_and(|c| c.is_ascii_digit());
+    let rest =
+        s.trim_start_matches(|c: char| c.is_ascii_digit() || "一二三四五六七八九十".contains(c));
+    let numbered = rest.len() < s.len()
+        && rest.starts_with(['、', '.', '．'])
+        && !rest.chars().nth(1).is_some_and(|c| c.is_ascii_digit());
     let bracketed = s.strip_prefix(['(', '（']).is_some_and(|r| {
         let after = r.trim_start_matches(|c: char| c.is_ascii_digit());
         after.len() < r.len() && after.starts_with([')', '）'])
@@ -611,15 +750,27 @@ fn code_like(code: &str) -> bool {
 /// First row of the trailing run of note rows (`n` when there is none): blank rows, and rows
 /// whose code cell is not code-like and that either hold text in the code cell alone or start
 /// like a note.
-fn tail_notes_start<'r>(n: usize, width: usize, code_col: usize, cell: &dyn Fn(usize, usize) -> Option<&'r str>) -> usize {
+fn tail_notes_start<'r>(
+    n: usize,
+    width: usize,
+    code_col: usize,
+    cell: &dyn Fn(usize, usize) -> Option<&'r str>,
+) -> usize {
     let mut start = n;
     while start > 0 {
         let i = start - 1;
-        let filled: Vec<(usize, &str)> = (0..width).filter_map(|c| cell(c, i).map(|v| (c, v.trim()))).filter(|(_, v)| !v.is_empty()).take(2).collect();
+        let filled: Vec<(usize, &str)> = (0..width)
+            .filter_map(|c| cell(c, i).map(|v| (c, v.trim())))
+            .filter(|(_, v)| !v.is_empty())
+            .take(2)
+            .collect();
         let note = match filled.as_slice() {
             [] => true,
             [(c, v)] if *c == code_col => !code_like(&credit_code::normalize(v)),
-            [(_, first), ..] => note_start(first) && !code_like(&credit_code::normalize(cell(code_col, i).unwrap_or(""))),
+            [(_, first), ..] => {
+                note_start(first)
+                    && !code_like(&credit_code::normalize(cell(code_col, i).unwrap_or("")))
+            }
         };
         if !note {
             break;
@@ -641,24 +792,32 @@ fn type_sheet(
     let file = raw.file.display().to_string();
     let sheet = raw.sheet.clone().unwrap_or_default();
     let table = kind.name().to_string();
-    let problem = |severity, row: Option<usize>, column: &str, value: &str, message: String, action: &str| Problem {
-        severity,
-        table: table.clone(),
-        file: file.clone(),
-        sheet: sheet.clone(),
-        row,
-        column: column.to_string(),
-        value: value.to_string(),
-        message,
-        action: action.to_string(),
-    };
+    let problem =
+        |severity, row: Option<usize>, column: &str, value: &str, message: String, action: &str| {
+            Problem {
+                severity,
+                table: table.clone(),
+                file: file.clone(),
+                sheet: sheet.clone(),
+                row,
+                column: column.to_string(),
+                value: value.to_string(),
+                message,
+                action: action.to_string(),
+            }
+        };
     let mut problems = Vec::new();
 
     // Map spec columns to raw columns, with unit factors.
     let keys: Vec<(String, Option<String>)> = raw.headers.iter().map(|h| header_key(h)).collect();
     let names: Vec<String> = keys.iter().map(|(k, _)| k.clone()).collect();
     if let Some(columns) = missing_columns(kind, &names) {
-        return Err(IngestError::MissingColumn { file: raw.file.clone(), sheet: raw.sheet.clone(), table: kind.name(), columns });
+        return Err(IngestError::MissingColumn {
+            file: raw.file.clone(),
+            sheet: raw.sheet.clone(),
+            table: kind.name(),
+            columns,
+        });
     }
     let mut mapping: Vec<(&ColumnSpec, Option<(usize, f64)>)> = Vec::new();
     for spec in kind.columns() {
@@ -667,21 +826,27 @@ fn type_sheet(
             None => None,
             Some(i) => {
                 let mut factor = 1.0;
-                if let (ColumnType::Number(q) | ColumnType::SignedNumber(q), Some(unit)) = (spec.ty, &keys[i].1) {
-                    factor = schema::unit_factor(q, unit).ok_or_else(|| IngestError::UnknownUnit {
-                        file: raw.file.clone(),
-                        sheet: raw.sheet.clone(),
-                        column: raw.headers[i].clone(),
-                        unit: unit.clone(),
-                        expected: schema::standard_unit(q),
-                    })?;
+                if let (ColumnType::Number(q) | ColumnType::SignedNumber(q), Some(unit)) =
+                    (spec.ty, &keys[i].1)
+                {
+                    factor =
+                        schema::unit_factor(q, unit).ok_or_else(|| IngestError::UnknownUnit {
+                            file: raw.file.clone(),
+                            sheet: raw.sheet.clone(),
+                            column: raw.headers[i].clone(),
+                            unit: unit.clone(),
+                            expected: schema::standard_unit(q),
+                        })?;
                     if factor != 1.0 {
                         problems.push(problem(
                             Severity::Info,
                             None,
                             &raw.headers[i],
                             "",
-                            format!("单位换算：{unit} → {}，乘以{factor}", schema::standard_unit(q)),
+                            format!(
+                                "单位换算：{unit} → {}，乘以{factor}",
+                                schema::standard_unit(q)
+                            ),
                             "已换算",
                         ));
                     }
@@ -692,21 +857,33 @@ fn type_sheet(
         mapping.push((spec, entry));
     }
     for m in read::missing_cells(raw, mapping.iter().filter_map(|(_, m)| m.map(|(c, _)| c))) {
-        problems.push(problem(Severity::Info, Some(m.first_row), &raw.headers[m.column], &m.value, m.message(), "按缺失处理"));
+        problems.push(problem(
+            Severity::Info,
+            Some(m.first_row),
+            &raw.headers[m.column],
+            &m.value,
+            m.message(),
+            "按缺失处理",
+        ));
     }
 
     let n = raw.data.height();
     // One contiguous array per raw column, so a cell is an index, not a search over chunks.
-    let raw_chunked: Vec<StringChunked> = raw.data.columns().iter().map(|c| c.str().map(|s| s.rechunk().into_owned())).collect::<Result<_, _>>()?;
+    let raw_chunked: Vec<StringChunked> = raw
+        .data
+        .columns()
+        .iter()
+        .map(|c| c.str().map(|s| s.rechunk().into_owned()))
+        .collect::<Result<_, _>>()?;
     let raw_cols: Vec<_> = raw_chunked.iter().map(|s| s.downcast_as_array()).collect();
     let cell = |c: usize, i: usize| -> Option<&str> { raw_cols.get(c).and_then(|s| s.get(i)) };
     let code_col = mapping[0].1.map(|(i, _)| i).unwrap_or(0);
     let tail_from = tail_notes_start(n, raw_cols.len(), code_col, &cell);
 
-
     // Outcome per source row (a reshaped wide row may yield several rows): 1 skipped,
     // 2 rejected, 3 used; the best outcome counts.
-    let source_rows = raw.row_of.as_ref().map(|r| r.last().map(|x| *x as usize + 1).unwrap_or(0)).unwrap_or(n);
+    let source_rows =
+        raw.row_of.as_ref().map(|r| r.last().map(|x| *x as usize + 1).unwrap_or(0)).unwrap_or(n);
     let mut outcome: Vec<u8> = vec![1; source_rows];
     let mut mark = |i: usize, o: u8| {
         let s = raw.row_of.as_ref().map(|r| r[i] as usize).unwrap_or(i);
@@ -728,20 +905,36 @@ fn type_sheet(
             values: mapping
                 .iter()
                 .map(|(spec, _)| match spec.ty {
-                    ColumnType::Code | ColumnType::Text => Values::Text(Vec::with_capacity(hi - lo)),
+                    ColumnType::Code | ColumnType::Text => {
+                        Values::Text(Vec::with_capacity(hi - lo))
+                    }
                     ColumnType::Date => Values::Date(Vec::with_capacity(hi - lo)),
                     _ => Values::Number(Vec::with_capacity(hi - lo)),
                 })
                 .collect(),
             typed: 0,
         };
-        let cx = RowContext { kind, mapping: &mapping, code_col, width: raw_cols.len(), headers: &raw.headers, cell: &cell, problem: &problem, file: &file, tail_from };
+        let cx = RowContext {
+            kind,
+            mapping: &mapping,
+            code_col,
+            width: raw_cols.len(),
+            headers: &raw.headers,
+            cell: &cell,
+            problem: &problem,
+            file: &file,
+            tail_from,
+        };
         for i in lo..hi {
             let before = out.problems.len();
             let (verdict, pre) = type_row(&cx, i, row_of(i), &mut out);
             // At most a few problems per cell of one row.
             let count = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
-            out.rows.push(RowVerdict { verdict, pre: count(pre - before), val: count(out.problems.len() - pre) });
+            out.rows.push(RowVerdict {
+                verdict,
+                pre: count(pre - before),
+                val: count(out.problems.len() - pre),
+            });
         }
         out
     };
@@ -752,8 +945,15 @@ fn type_sheet(
         let bounds: Vec<usize> = (0..=parts).map(|p| n * p / parts).collect();
         std::thread::scope(|s| {
             let f = &type_rows;
-            let handles: Vec<_> = bounds.windows(2).map(|w| (w[0], w[1])).map(|(lo, hi)| s.spawn(move || f(lo, hi))).collect();
-            handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+            let handles: Vec<_> = bounds
+                .windows(2)
+                .map(|w| (w[0], w[1]))
+                .map(|(lo, hi)| s.spawn(move || f(lo, hi)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
         })
     };
 
@@ -781,7 +981,9 @@ fn type_sheet(
                     ds.rejected_register.extend(rejected.map(|r| *r));
                     continue;
                 }
-                Verdict::Candidate { code_ok, at } => (credit_code::normalize_cow(cell(code_col, i).unwrap_or("")), code_ok, at),
+                Verdict::Candidate { code_ok, at } => {
+                    (credit_code::normalize_cow(cell(code_col, i).unwrap_or("")), code_ok, at)
+                }
             };
             // The enterprise's number (see `Dataset::key_count`), given on first sight of its code.
             // Rows of one enterprise usually follow each other (a tax table has one per tax
@@ -805,7 +1007,14 @@ fn type_sheet(
                 if let first @ 1.. = seen[k] {
                     mark(i, 2);
                     value_problems.for_each(drop);
-                    problems.push(problem(Severity::Warning, Some(row), "统一社会信用代码", &code, format!("同一企业在{}表中重复出现（首次在第{first}行）", kind.name()), "保留首次出现的行，本行不采用"));
+                    problems.push(problem(
+                        Severity::Warning,
+                        Some(row),
+                        "统一社会信用代码",
+                        &code,
+                        format!("同一企业在{}表中重复出现（首次在第{first}行）", kind.name()),
+                        "保留首次出现的行，本行不采用",
+                    ));
                     continue;
                 }
                 seen[k] = row as u32;
@@ -831,14 +1040,27 @@ fn type_sheet(
     let (skipped, rejected) = (count(1), count(2));
 
     let used = rows_out.len();
-    let mut cols = vec![Column::new("__src".into(), vec![src; used]), Column::new("__row".into(), rows_out), Column::new("__key".into(), keys_out)];
+    let mut cols = vec![
+        Column::new("__src".into(), vec![src; used]),
+        Column::new("__row".into(), rows_out),
+        Column::new("__key".into(), keys_out),
+    ];
     // Column j of every range, taken out of the ranges so its memory goes as soon as the column
     // is built. Columns are built on as many threads as rows were typed on, each thread taking
     // every k-th column; they are put back in order.
     let mut per_column: Vec<(usize, &str, Vec<Values>)> = mapping
         .iter()
         .enumerate()
-        .map(|(j, (spec, _))| (j, spec.key, values.iter_mut().map(|v| std::mem::replace(&mut v[j], Values::Number(Vec::new()))).collect()))
+        .map(|(j, (spec, _))| {
+            (
+                j,
+                spec.key,
+                values
+                    .iter_mut()
+                    .map(|v| std::mem::replace(&mut v[j], Values::Number(Vec::new())))
+                    .collect(),
+            )
+        })
         .collect();
     let threads = parallelism(used).min(per_column.len()).max(1);
     let build = |work: Vec<(usize, &str, Vec<Values>)>| -> Vec<(usize, Column)> {
@@ -847,20 +1069,33 @@ fn type_sheet(
     let mut built: Vec<(usize, Column)> = if threads <= 1 {
         build(per_column)
     } else {
-        let mut shares: Vec<Vec<(usize, &str, Vec<Values>)>> = (0..threads).map(|_| Vec::new()).collect();
+        let mut shares: Vec<Vec<(usize, &str, Vec<Values>)>> =
+            (0..threads).map(|_| Vec::new()).collect();
         for (n, c) in per_column.drain(..).enumerate() {
             shares[n % threads].push(c);
         }
         std::thread::scope(|s| {
-            let handles: Vec<_> = shares.into_iter().map(|share| s.spawn(|| build(share))).collect();
-            handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+            let handles: Vec<_> =
+                shares.into_iter().map(|share| s.spawn(|| build(share))).collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
         })
     };
     built.sort_by_key(|(j, _)| *j);
     cols.extend(built.into_iter().map(|(_, c)| c));
     let df = DataFrame::new(used, cols)?;
     ds.problems.extend(problems);
-    let rec = Reconciliation { file, sheet, table, read: source_rows + raw.rows_above, used: count(3), skipped: skipped + raw.rows_above, rejected };
+    let rec = Reconciliation {
+        file,
+        sheet,
+        table,
+        read: source_rows + raw.rows_above,
+        used: count(3),
+        skipped: skipped + raw.rows_above,
+        rejected,
+    };
     Ok((df, rec))
 }
 
@@ -875,7 +1110,11 @@ pub static ROW_RANGES: std::sync::atomic::AtomicUsize = std::sync::atomic::Atomi
 fn parallelism(n: usize) -> usize {
     match ROW_RANGES.load(std::sync::atomic::Ordering::Relaxed) {
         0 if n < 2 * MIN_ROWS_PER_RANGE => 1,
-        0 => std::thread::available_parallelism().map(|p| p.get()).unwrap_or(1).min(n / MIN_ROWS_PER_RANGE).max(1),
+        0 => std::thread::available_parallelism()
+            .map(|p| p.get())
+            .unwrap_or(1)
+            .min(n / MIN_ROWS_PER_RANGE)
+            .max(1),
         forced => forced,
     }
 }
@@ -889,20 +1128,48 @@ fn kept_column(name: &str, parts: &[Values], keep: &[Vec<bool>]) -> Column {
         Some(Values::Text(_)) => StringChunked::from_iter_options(
             name,
             parts.iter().enumerate().flat_map(|(a, p)| match p {
-                Values::Text(t) => t.iter().zip(kept(a)).filter(|(_, k)| *k).map(|(v, _)| v.as_deref()),
+                Values::Text(t) => {
+                    t.iter().zip(kept(a)).filter(|(_, k)| *k).map(|(v, _)| v.as_deref())
+                }
                 _ => unreachable!("{SAME}"),
             }),
         )
         .into_column(),
-        Some(Values::Date(_)) => Column::new(name, kept_values(parts, keep, |p| if let Values::Date(d) = p { d } else { unreachable!("{SAME}") })),
-        Some(Values::Number(_)) => Column::new(name, kept_values(parts, keep, |p| if let Values::Number(x) = p { x } else { unreachable!("{SAME}") })),
+        Some(Values::Date(_)) => Column::new(
+            name,
+            kept_values(parts, keep, |p| {
+                if let Values::Date(d) = p {
+                    d
+                } else {
+                    unreachable!("{SAME}")
+                }
+            }),
+        ),
+        Some(Values::Number(_)) => Column::new(
+            name,
+            kept_values(parts, keep, |p| {
+                if let Values::Number(x) = p {
+                    x
+                } else {
+                    unreachable!("{SAME}")
+                }
+            }),
+        ),
         None => unreachable!("a sheet is typed in at least one range"),
     }
 }
 
 /// The kept values of one numeric or date column, range after range.
-fn kept_values<T: Copy>(parts: &[Values], keep: &[Vec<bool>], pick: for<'a> fn(&'a Values<'_>) -> &'a Vec<Option<T>>) -> Vec<Option<T>> {
-    parts.iter().zip(keep).flat_map(|(p, k)| pick(p).iter().zip(k).filter(|(_, k)| **k).map(|(v, _)| *v)).collect()
+fn kept_values<T: Copy>(
+    parts: &[Values],
+    keep: &[Vec<bool>],
+    pick: for<'a> fn(&'a Values<'_>) -> &'a Vec<Option<T>>,
+) -> Vec<Option<T>> {
+    parts
+        .iter()
+        .zip(keep)
+        .flat_map(|(p, k)| pick(p).iter().zip(k).filter(|(_, k)| **k).map(|(v, _)| *v))
+        .collect()
 }
 
 /// What typing decided about one row, before enterprises are numbered and repeats found.
@@ -934,7 +1201,8 @@ struct Typed<'r> {
     typed: usize,
 }
 
-type ProblemFn<'c> = dyn Fn(Severity, Option<usize>, &str, &str, String, &str) -> Problem + Sync + 'c;
+type ProblemFn<'c> =
+    dyn Fn(Severity, Option<usize>, &str, &str, String, &str) -> Problem + Sync + 'c;
 
 /// What typing a row needs to know about its sheet.
 struct RowContext<'r, 'c> {
@@ -952,7 +1220,12 @@ struct RowContext<'r, 'c> {
 
 /// Classify data row `i` (spreadsheet row `row`), check its code and type its values into
 /// `out`. Returns the verdict and the length of `out.problems` before the value problems.
-fn type_row<'r>(cx: &RowContext<'r, '_>, i: usize, row: usize, out: &mut Typed<'r>) -> (Verdict, usize) {
+fn type_row<'r>(
+    cx: &RowContext<'r, '_>,
+    i: usize,
+    row: usize,
+    out: &mut Typed<'r>,
+) -> (Verdict, usize) {
     let (cell, problem, kind) = (cx.cell, cx.problem, cx.kind);
     let is_register = kind == AnyKind::Eval(TableKind::Register);
     let Typed { problems, values, typed, .. } = out;
@@ -972,37 +1245,94 @@ fn type_row<'r>(cx: &RowContext<'r, '_>, i: usize, row: usize, out: &mut Typed<'
         return (Verdict::Skipped, problems.len());
     }
     // Every total word ends in 计: a one-character scan rules most rows out cheaply.
-    if nonempty[..k].iter().any(|s| s.contains('计') && TOTAL_WORDS.iter().any(|w| s.contains(w))) {
-        problems.push(problem(Severity::Info, Some(row), "", nonempty[0], "合计/小计行".into(), "跳过，不作为企业"));
+    if nonempty[..k].iter().any(|s| s.contains('计') && TOTAL_WORDS.iter().any(|w| s.contains(w)))
+    {
+        problems.push(problem(
+            Severity::Info,
+            Some(row),
+            "",
+            nonempty[0],
+            "合计/小计行".into(),
+            "跳过，不作为企业",
+        ));
         return (Verdict::Skipped, problems.len());
     }
     let code_raw = cell(cx.code_col, i).unwrap_or("");
     let code = credit_code::normalize_cow(code_raw);
     let valid = credit_code::validate(&code);
-    if valid.is_err() && (i >= cx.tail_from || NOTE_PREFIXES.iter().any(|p| nonempty[0].starts_with(p))) {
-        problems.push(problem(Severity::Info, Some(row), "", nonempty[0], "表格下方的注释行".into(), "跳过"));
+    if valid.is_err()
+        && (i >= cx.tail_from || NOTE_PREFIXES.iter().any(|p| nonempty[0].starts_with(p)))
+    {
+        problems.push(problem(
+            Severity::Info,
+            Some(row),
+            "",
+            nonempty[0],
+            "表格下方的注释行".into(),
+            "跳过",
+        ));
         return (Verdict::Skipped, problems.len());
     }
     // Whether the row's code is usable; a blank or invalid code only rejects the row when
     // the table needs it (not 标准地, see `AnyKind::code_optional`).
     let mut code_ok = true;
     if code.is_empty() && kind.code_optional() {
-        problems.push(problem(Severity::Warning, Some(row), "统一社会信用代码", "", "缺少统一社会信用代码".into(), "保留该行，但无法关联企业名录、税收和产出"));
+        problems.push(problem(
+            Severity::Warning,
+            Some(row),
+            "统一社会信用代码",
+            "",
+            "缺少统一社会信用代码".into(),
+            "保留该行，但无法关联企业名录、税收和产出",
+        ));
         code_ok = false;
     } else if code.is_empty() {
-        problems.push(problem(Severity::Error, Some(row), "统一社会信用代码", "", "缺少统一社会信用代码".into(), "整行不采用"));
-        let listed = is_register.then(|| Box::new(RejectedEnterprise { code: String::new(), name: register_name(cx.mapping, cell, i), reason: format!("{} 第{row}行缺少统一社会信用代码", cx.file) }));
+        problems.push(problem(
+            Severity::Error,
+            Some(row),
+            "统一社会信用代码",
+            "",
+            "缺少统一社会信用代码".into(),
+            "整行不采用",
+        ));
+        let listed = is_register.then(|| {
+            Box::new(RejectedEnterprise {
+                code: String::new(),
+                name: register_name(cx.mapping, cell, i),
+                reason: format!("{} 第{row}行缺少统一社会信用代码", cx.file),
+            })
+        });
         return (Verdict::Rejected(listed), problems.len());
     }
     if let (true, Err(p)) = (code_ok, &valid) {
         if kind.code_optional() {
-            problems.push(problem(Severity::Warning, Some(row), "统一社会信用代码", code_raw, format!("统一社会信用代码无效：{}", p.message()), "保留该行，但无法关联企业名录、税收和产出"));
+            problems.push(problem(
+                Severity::Warning,
+                Some(row),
+                "统一社会信用代码",
+                code_raw,
+                format!("统一社会信用代码无效：{}", p.message()),
+                "保留该行，但无法关联企业名录、税收和产出",
+            ));
             code_ok = false;
         }
     }
     if let (true, Err(p)) = (code_ok, &valid) {
-        problems.push(problem(Severity::Error, Some(row), "统一社会信用代码", code_raw, format!("统一社会信用代码无效：{}", p.message()), "整行不采用"));
-        let listed = is_register.then(|| Box::new(RejectedEnterprise { code: code.to_string(), name: register_name(cx.mapping, cell, i), reason: format!("统一社会信用代码无效：{}", p.message()) }));
+        problems.push(problem(
+            Severity::Error,
+            Some(row),
+            "统一社会信用代码",
+            code_raw,
+            format!("统一社会信用代码无效：{}", p.message()),
+            "整行不采用",
+        ));
+        let listed = is_register.then(|| {
+            Box::new(RejectedEnterprise {
+                code: code.to_string(),
+                name: register_name(cx.mapping, cell, i),
+                reason: format!("统一社会信用代码无效：{}", p.message()),
+            })
+        });
         return (Verdict::Rejected(listed), problems.len());
     }
     let pre = problems.len();
@@ -1016,10 +1346,21 @@ fn type_row<'r>(cx: &RowContext<'r, '_>, i: usize, row: usize, out: &mut Typed<'
             (ColumnType::Code, Values::Text(a)) => a.push(code_ok.then(|| code.clone())),
             (ColumnType::Text, Values::Text(a)) => {
                 let v = rawv.and_then(text_cleaner(spec.key));
-                let v = if spec.key == "counterparty" { v.map(|s| Cow::Owned(credit_code::normalize(&s))) } else { v };
+                let v = if spec.key == "counterparty" {
+                    v.map(|s| Cow::Owned(credit_code::normalize(&s)))
+                } else {
+                    v
+                };
                 if v.is_none() && spec.required {
                     if is_register {
-                        problems.push(problem(Severity::Warning, Some(row), header(), "", format!("缺少{}", spec.header), "该项按空值处理"));
+                        problems.push(problem(
+                            Severity::Warning,
+                            Some(row),
+                            header(),
+                            "",
+                            format!("缺少{}", spec.header),
+                            "该项按空值处理",
+                        ));
                     } else {
                         reject.get_or_insert(format!("缺少{}", spec.header));
                     }
@@ -1031,7 +1372,14 @@ fn type_row<'r>(cx: &RowContext<'r, '_>, i: usize, row: usize, out: &mut Typed<'
                     None => None,
                     Some(Ok(d)) => d,
                     Some(Err(msg)) => {
-                        problems.push(problem(Severity::Warning, Some(row), header(), rawv.unwrap_or(""), msg.to_string(), "按缺失处理"));
+                        problems.push(problem(
+                            Severity::Warning,
+                            Some(row),
+                            header(),
+                            rawv.unwrap_or(""),
+                            msg.to_string(),
+                            "按缺失处理",
+                        ));
                         None
                     }
                 };
@@ -1042,12 +1390,26 @@ fn type_row<'r>(cx: &RowContext<'r, '_>, i: usize, row: usize, out: &mut Typed<'
                 let v = match rawv.map(|s| parse_quantity(s, q, factor)) {
                     None | Some(Num::Missing) => None,
                     Some(Num::Value(x)) if x < 0.0 && matches!(spec.ty, ColumnType::Number(_)) => {
-                        problems.push(problem(Severity::Warning, Some(row), header(), rawv.unwrap_or(""), "该项不应为负数".into(), "按缺失处理"));
+                        problems.push(problem(
+                            Severity::Warning,
+                            Some(row),
+                            header(),
+                            rawv.unwrap_or(""),
+                            "该项不应为负数".into(),
+                            "按缺失处理",
+                        ));
                         None
                     }
                     Some(Num::Value(x)) => Some(x),
                     Some(Num::Invalid(why)) => {
-                        problems.push(problem(Severity::Warning, Some(row), header(), rawv.unwrap_or(""), why.to_string(), "按缺失处理"));
+                        problems.push(problem(
+                            Severity::Warning,
+                            Some(row),
+                            header(),
+                            rawv.unwrap_or(""),
+                            why.to_string(),
+                            "按缺失处理",
+                        ));
                         None
                     }
                 };
@@ -1074,7 +1436,11 @@ fn type_row<'r>(cx: &RowContext<'r, '_>, i: usize, row: usize, out: &mut Typed<'
     (Verdict::Candidate { code_ok, at: Some((*typed - 1) as u32) }, pre)
 }
 
-fn register_name<'a>(mapping: &[(&ColumnSpec, Option<(usize, f64)>)], cell: &dyn Fn(usize, usize) -> Option<&'a str>, i: usize) -> String {
+fn register_name<'a>(
+    mapping: &[(&ColumnSpec, Option<(usize, f64)>)],
+    cell: &dyn Fn(usize, usize) -> Option<&'a str>,
+    i: usize,
+) -> String {
     mapping
         .iter()
         .find(|(s, _)| s.key == "name")

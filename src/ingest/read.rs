@@ -64,7 +64,8 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
     let mut files = Vec::new();
     for p in inputs {
         if p.is_dir() {
-            let rd = std::fs::read_dir(p).map_err(|e| IngestError::Io { path: p.clone(), source: e })?;
+            let rd =
+                std::fs::read_dir(p).map_err(|e| IngestError::Io { path: p.clone(), source: e })?;
             let mut here: Vec<PathBuf> = rd
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|f| f.is_file() && is_input_file(f))
@@ -97,8 +98,12 @@ fn ext_of(p: &Path) -> Option<String> {
 
 /// Read one file into its sheets. `is_header` says whether a row of normalised cells looks like
 /// a header row (enough known column names).
-pub fn read_file(path: &Path, is_header: &HeaderScore) -> Result<(SourceFile, Vec<RawSheet>), IngestError> {
-    let bytes = std::fs::read(path).map_err(|e| IngestError::Io { path: path.to_path_buf(), source: e })?;
+pub fn read_file(
+    path: &Path,
+    is_header: &HeaderScore,
+) -> Result<(SourceFile, Vec<RawSheet>), IngestError> {
+    let bytes =
+        std::fs::read(path).map_err(|e| IngestError::Io { path: path.to_path_buf(), source: e })?;
     let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
     let source = SourceFile { path: path.to_path_buf(), sha256, bytes: bytes.len() as u64 };
     let sheets = match ext_of(path).as_deref() {
@@ -198,7 +203,11 @@ fn combine(top: &[String], below: &[String]) -> Vec<String> {
     out
 }
 
-fn read_csv(path: &Path, bytes: Vec<u8>, is_header: &HeaderScore) -> Result<Option<RawSheet>, IngestError> {
+fn read_csv(
+    path: &Path,
+    bytes: Vec<u8>,
+    is_header: &HeaderScore,
+) -> Result<Option<RawSheet>, IngestError> {
     let text = decode_text(bytes);
     let first: Vec<(usize, &str)> = text
         .split_inclusive('\n')
@@ -209,7 +218,8 @@ fn read_csv(path: &Path, bytes: Vec<u8>, is_header: &HeaderScore) -> Result<Opti
             Some((here, l))
         })
         .collect();
-    let lines: Vec<Vec<String>> = first.iter().map(|(_, l)| split_csv_line(l.trim_end_matches('\n'))).collect();
+    let lines: Vec<Vec<String>> =
+        first.iter().map(|(_, l)| split_csv_line(l.trim_end_matches('\n'))).collect();
     let Some((idx, depth, headers)) = pick_header(&lines, is_header) else {
         return Err(IngestError::NoHeader { file: path.to_path_buf(), sheet: None });
     };
@@ -223,11 +233,19 @@ fn read_csv(path: &Path, bytes: Vec<u8>, is_header: &HeaderScore) -> Result<Opti
         .map_parse_options(|o| o.with_truncate_ragged_lines(true).with_missing_is_null(true))
         .into_reader_with_file_handle(Cursor::new(body))
         .finish()
-        .map_err(|e| IngestError::Parse { file: path.to_path_buf(), sheet: None, message: crate::zh::csv_error(&e.to_string()) })?;
+        .map_err(|e| IngestError::Parse {
+            file: path.to_path_buf(),
+            sheet: None,
+            message: crate::zh::csv_error(&e.to_string()),
+        })?;
     // Positional names: c0, c1, ... so duplicate or odd headers cannot clash.
     let names: Vec<String> = (0..df.width()).map(|i| format!("c{i}")).collect();
     let mut df = df;
-    df.set_column_names(&names).map_err(|e| IngestError::Parse { file: path.to_path_buf(), sheet: None, message: crate::zh::csv_error(&e.to_string()) })?;
+    df.set_column_names(&names).map_err(|e| IngestError::Parse {
+        file: path.to_path_buf(),
+        sheet: None,
+        message: crate::zh::csv_error(&e.to_string()),
+    })?;
     Ok(Some(RawSheet {
         file: path.to_path_buf(),
         sheet: None,
@@ -271,11 +289,20 @@ fn format_float(f: f64) -> String {
 }
 
 fn read_workbook(path: &Path, is_header: &HeaderScore) -> Result<Vec<RawSheet>, IngestError> {
-    let opened = crate::guard::quietly(|| open_workbook_auto(path).map_err(|e| e.to_string())).unwrap_or_else(|| Err("cell reference out of range".into()));
-    let mut wb = opened.map_err(|e| IngestError::Parse { file: path.to_path_buf(), sheet: None, message: workbook_message(&e) })?;
+    let opened = crate::guard::quietly(|| open_workbook_auto(path).map_err(|e| e.to_string()))
+        .unwrap_or_else(|| Err("cell reference out of range".into()));
+    let mut wb = opened.map_err(|e| IngestError::Parse {
+        file: path.to_path_buf(),
+        sheet: None,
+        message: workbook_message(&e),
+    })?;
     let mut out = Vec::new();
     for name in wb.sheet_names().to_vec() {
-        let failed = |message: String| IngestError::Parse { file: path.to_path_buf(), sheet: Some(name.clone()), message };
+        let failed = |message: String| IngestError::Parse {
+            file: path.to_path_buf(),
+            sheet: Some(name.clone()),
+            message,
+        };
         let cells = crate::guard::quietly(|| match &mut wb {
             Sheets::Xlsx(x) => xlsx_cells(x, &name),
             other => range_cells(other, &name),
@@ -326,7 +353,10 @@ fn range_cells<RS: Read + Seek>(wb: &mut Sheets<RS>, name: &str) -> Result<Sheet
     let range = wb.worksheet_range(name).map_err(|e| e.to_string())?;
     let (r0, c0) = range.start().unwrap_or((0, 0));
     let at = |r: usize, c: usize| (r0 + r as u32, c0 + c as u32);
-    let cells = range.used_cells().filter_map(|(r, c, d)| cell_text(d).map(|t| (at(r, c).0, at(r, c).1, t))).collect();
+    let cells = range
+        .used_cells()
+        .filter_map(|(r, c, d)| cell_text(d).map(|t| (at(r, c).0, at(r, c).1, t)))
+        .collect();
     let formulas = wb.worksheet_formula(name).unwrap_or_default();
     let (f0, g0) = formulas.start().unwrap_or((0, 0));
     let blank_formulas = formulas
@@ -344,7 +374,12 @@ fn range_cells<RS: Read + Seek>(wb: &mut Sheets<RS>, name: &str) -> Result<Sheet
 /// Build a sheet from its cells: find the header among the top rows, fill merged cells of the
 /// data rows, and lay out only the rows and columns that hold something. Returns None for a
 /// sheet without cells, an error (Chinese) for a sheet whose cells are too scattered to lay out.
-fn sheet_from_cells(path: &Path, name: &str, mut sc: SheetCells, is_header: &HeaderScore) -> Result<Option<RawSheet>, String> {
+fn sheet_from_cells(
+    path: &Path,
+    name: &str,
+    mut sc: SheetCells,
+    is_header: &HeaderScore,
+) -> Result<Option<RawSheet>, String> {
     if !sc.cells.is_sorted_by_key(|c| (c.0, c.1)) {
         sc.cells.sort_by_key(|c| (c.0, c.1));
     }
@@ -352,7 +387,11 @@ fn sheet_from_cells(path: &Path, name: &str, mut sc: SheetCells, is_header: &Hea
     let (row_start, row_end) = (first.0, last.0);
     let col_start = sc.cells.iter().map(|c| c.1).min().unwrap_or(0);
     let top = top_rows(&sc.cells, row_start, col_start);
-    let raw = |headers: Vec<String>, first_row: usize, rows_above: usize, data: DataFrame, row_of: Option<Vec<u32>>| RawSheet {
+    let raw = |headers: Vec<String>,
+               first_row: usize,
+               rows_above: usize,
+               data: DataFrame,
+               row_of: Option<Vec<u32>>| RawSheet {
         file: path.to_path_buf(),
         sheet: Some(name.to_string()),
         headers,
@@ -389,7 +428,14 @@ fn sheet_from_cells(path: &Path, name: &str, mut sc: SheetCells, is_header: &Hea
 fn first_rows_frame(rows: &[Vec<String>]) -> Result<DataFrame, String> {
     let width = rows.iter().map(|r| r.len()).max().unwrap_or(0);
     let columns: Vec<Column> = (0..width)
-        .map(|c| Column::new(format!("c{c}").into(), rows.iter().map(|r| r.get(c).filter(|t| !t.is_empty()).cloned()).collect::<Vec<_>>()))
+        .map(|c| {
+            Column::new(
+                format!("c{c}").into(),
+                rows.iter()
+                    .map(|r| r.get(c).filter(|t| !t.is_empty()).cloned())
+                    .collect::<Vec<_>>(),
+            )
+        })
         .collect();
     DataFrame::new(rows.len(), columns).map_err(|_| "内部表格处理错误".to_string())
 }
@@ -398,7 +444,9 @@ fn first_rows_frame(rows: &[Vec<String>]) -> Result<DataFrame, String> {
 /// first used column, each as wide as its last cell.
 fn top_rows(cells: &[(u32, u32, String)], row_start: u32, col_start: u32) -> Vec<Vec<String>> {
     let mut top: Vec<Vec<String>> = Vec::new();
-    for (r, c, t) in cells.iter().take_while(|c| c.0 <= row_start.saturating_add(HEADER_SCAN_ROWS as u32)) {
+    for (r, c, t) in
+        cells.iter().take_while(|c| c.0 <= row_start.saturating_add(HEADER_SCAN_ROWS as u32))
+    {
         let (i, j) = ((r - row_start) as usize, (c - col_start) as usize);
         if top.len() <= i {
             top.resize(i + 1, Vec::new());
@@ -431,10 +479,22 @@ fn check_spread(cells: usize, grid: usize, what: &str) -> Result<(), String> {
 fn fill_merges(sc: &mut SheetCells, header_row: u32, row_end: u32) -> Result<(), String> {
     let col_end = sc.cells.iter().map(|c| c.1).max().unwrap_or(0);
     let clip = |d: &Dimensions| (d.start, (d.end.0.min(row_end), d.end.1.min(col_end)));
-    let merges: Vec<_> = sc.merges.iter().filter(|d| d.start.0 > header_row && d.start.0 <= row_end).map(clip).collect();
-    let area: usize = merges.iter().map(|(s, e)| (e.0.saturating_sub(s.0) as usize + 1) * (e.1.saturating_sub(s.1) as usize + 1)).sum();
+    let merges: Vec<_> = sc
+        .merges
+        .iter()
+        .filter(|d| d.start.0 > header_row && d.start.0 <= row_end)
+        .map(clip)
+        .collect();
+    let area: usize = merges
+        .iter()
+        .map(|(s, e)| {
+            (e.0.saturating_sub(s.0) as usize + 1) * (e.1.saturating_sub(s.1) as usize + 1)
+        })
+        .sum();
     check_spread(sc.cells.len(), area, "合并单元格")?;
-    let find = |cells: &[(u32, u32, String)], pos: (u32, u32)| cells.binary_search_by_key(&pos, |c| (c.0, c.1)).ok();
+    let find = |cells: &[(u32, u32, String)], pos: (u32, u32)| {
+        cells.binary_search_by_key(&pos, |c| (c.0, c.1)).ok()
+    };
     let mut added = Vec::new();
     for (s, e) in merges {
         let Some(v) = find(&sc.cells, s).map(|i| sc.cells[i].2.clone()) else { continue };
@@ -466,7 +526,12 @@ struct LaidOut {
 /// Lay out the data cells (sorted, all below the header) over the columns that have a header or
 /// a value and the rows that hold something: blank rows are left out and `row_of` keeps each
 /// row's place, so memory follows the cells and row numbers stay those of the sheet.
-fn lay_out(cells: Vec<(u32, u32, String)>, header_cells: &[String], col_start: u32, first_data_row: u32) -> Result<LaidOut, String> {
+fn lay_out(
+    cells: Vec<(u32, u32, String)>,
+    header_cells: &[String],
+    col_start: u32,
+    first_data_row: u32,
+) -> Result<LaidOut, String> {
     let named = header_cells.iter().enumerate().filter(|(_, t)| !t.trim().is_empty());
     let mut columns: Vec<u32> = named.map(|(j, _)| col_start + j as u32).collect();
     columns.extend(cells.iter().map(|c| c.1));
@@ -484,9 +549,13 @@ fn lay_out(cells: Vec<(u32, u32, String)>, header_cells: &[String], col_start: u
         let j = columns.binary_search(&c).unwrap_or_default();
         grid[j][i] = Some(t);
     }
-    let headers = columns.iter().map(|c| header_cells.get((c - col_start) as usize).cloned().unwrap_or_default()).collect();
+    let headers = columns
+        .iter()
+        .map(|c| header_cells.get((c - col_start) as usize).cloned().unwrap_or_default())
+        .collect();
     let height = row_of.len();
-    let cols = grid.into_iter().enumerate().map(|(j, v)| Column::new(format!("c{j}").into(), v)).collect();
+    let cols =
+        grid.into_iter().enumerate().map(|(j, v)| Column::new(format!("c{j}").into(), v)).collect();
     let data = DataFrame::new(height, cols).map_err(|_| "内部表格处理错误".to_string())?;
     Ok(LaidOut { headers, columns, data, row_of })
 }
@@ -520,9 +589,18 @@ pub fn missing_cells(raw: &RawSheet, columns: impl Iterator<Item = usize>) -> Ve
     let mut out = Vec::new();
     for c in columns {
         let mut found: Vec<MissingCells> = Vec::new();
-        let mut note = |kind: &'static str, row: usize, value: &str| match found.iter_mut().find(|m| m.kind == kind) {
+        let mut note = |kind: &'static str, row: usize, value: &str| match found
+            .iter_mut()
+            .find(|m| m.kind == kind)
+        {
             Some(m) => m.count += 1,
-            None => found.push(MissingCells { column: c, kind, count: 1, first_row: row, value: value.to_string() }),
+            None => found.push(MissingCells {
+                column: c,
+                kind,
+                count: 1,
+                first_row: row,
+                value: value.to_string(),
+            }),
         };
         if let Some(Ok(col)) = raw.data.columns().get(c).map(|s| s.str()) {
             for (i, v) in col.iter().enumerate() {

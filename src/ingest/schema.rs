@@ -53,7 +53,10 @@ impl TableKind {
 
     /// True when a table holds at most one row per enterprise.
     pub fn one_row_per_enterprise(self) -> bool {
-        matches!(self, TableKind::Register | TableKind::Output | TableKind::Energy | TableKind::Adjust)
+        matches!(
+            self,
+            TableKind::Register | TableKind::Output | TableKind::Energy | TableKind::Adjust
+        )
     }
 
     pub fn columns(self) -> &'static [ColumnSpec] {
@@ -118,7 +121,10 @@ pub enum AnyKind {
 impl AnyKind {
     /// Auxiliary tables first: their name hints are more specific (标准地 before 用地/土地).
     pub fn all() -> impl Iterator<Item = AnyKind> {
-        AuxKind::ALL.into_iter().map(AnyKind::Aux).chain(TableKind::ALL.into_iter().map(AnyKind::Eval))
+        AuxKind::ALL
+            .into_iter()
+            .map(AnyKind::Aux)
+            .chain(TableKind::ALL.into_iter().map(AnyKind::Eval))
     }
     pub fn name(self) -> &'static str {
         match self {
@@ -213,9 +219,11 @@ const fn col(
 }
 
 /// Optional enterprise name in department tables, checked against the register.
-const SRC_NAME: ColumnSpec = col("src_name", "企业名称", &["纳税人名称", "单位名称", "企业名"], ColumnType::Text, false);
+const SRC_NAME: ColumnSpec =
+    col("src_name", "企业名称", &["纳税人名称", "单位名称", "企业名"], ColumnType::Text, false);
 
-const CODE_ALIASES: &[&str] = &["信用代码", "社会信用代码", "统一代码", "纳税人识别号", "统一社会信用代码(纳税人识别号)"];
+const CODE_ALIASES: &[&str] =
+    &["信用代码", "社会信用代码", "统一代码", "纳税人识别号", "统一社会信用代码(纳税人识别号)"];
 
 use ColumnType::*;
 use Quantity::*;
@@ -245,7 +253,13 @@ const TAX: &[ColumnSpec] = &[
     col("code", "统一社会信用代码", CODE_ALIASES, Code, true),
     SRC_NAME,
     col("tax_type", "税种", &["征收项目", "税费种类"], Text, true),
-    col("amount", "实缴税额", &["实缴税金", "入库税额", "税额", "实缴金额"], SignedNumber(Money), true),
+    col(
+        "amount",
+        "实缴税额",
+        &["实缴税金", "入库税额", "税额", "实缴金额"],
+        SignedNumber(Money),
+        true,
+    ),
 ];
 
 const OUTPUT: &[ColumnSpec] = &[
@@ -296,19 +310,79 @@ const STD_LAND: &[ColumnSpec] = &[
     col("actual_start", "实际开工日期", &["实际动工日期", "开工日期"], Date, false),
     col("actual_completion", "实际竣工日期", &["竣工日期", "竣工验收日期"], Date, false),
     col("stop_date", "停工日期", &["中止开发日期", "停建日期"], Date, false),
-    col("agreed_intensity", "约定投资强度", &["约定固定资产投资强度", "合同约定投资强度"], Number(PerMu), false),
-    col("investment", "实际固定资产投资", &["实际投资", "已完成固定资产投资", "实际完成投资"], Number(Money), false),
+    col(
+        "agreed_intensity",
+        "约定投资强度",
+        &["约定固定资产投资强度", "合同约定投资强度"],
+        Number(PerMu),
+        false,
+    ),
+    col(
+        "investment",
+        "实际固定资产投资",
+        &["实际投资", "已完成固定资产投资", "实际完成投资"],
+        Number(Money),
+        false,
+    ),
     col("agreed_far", "约定容积率", &["合同约定容积率", "容积率下限"], Number(Ratio), false),
     col("floor_area", "总建筑面积", &["建筑面积"], Number(SquareMetre), false),
-    col("floor_area_high", "8米以上层建筑面积", &["层高超过8米建筑面积", "8米以上建筑面积"], Number(SquareMetre), false),
-    col("agreed_coverage", "约定建筑系数", &["合同约定建筑系数", "约定建筑密度"], Number(Share), false),
-    col("footprint", "建构筑物基底面积", &["建筑物构筑物基底面积", "建构筑物占地面积", "基底面积"], Number(SquareMetre), false),
-    col("open_yard", "露天堆场及操作场地面积", &["露天堆场和露天操作场地面积", "露天堆场面积"], Number(SquareMetre), false),
-    col("admin_land", "行政办公及生活服务设施用地面积", &["行政办公用地面积", "服务设施用地面积"], Number(SquareMetre), false),
-    col("admin_floor", "行政办公及生活服务设施建筑面积", &["行政办公建筑面积", "服务设施建筑面积"], Number(SquareMetre), false),
+    col(
+        "floor_area_high",
+        "8米以上层建筑面积",
+        &["层高超过8米建筑面积", "8米以上建筑面积"],
+        Number(SquareMetre),
+        false,
+    ),
+    col(
+        "agreed_coverage",
+        "约定建筑系数",
+        &["合同约定建筑系数", "约定建筑密度"],
+        Number(Share),
+        false,
+    ),
+    col(
+        "footprint",
+        "建构筑物基底面积",
+        &["建筑物构筑物基底面积", "建构筑物占地面积", "基底面积"],
+        Number(SquareMetre),
+        false,
+    ),
+    col(
+        "open_yard",
+        "露天堆场及操作场地面积",
+        &["露天堆场和露天操作场地面积", "露天堆场面积"],
+        Number(SquareMetre),
+        false,
+    ),
+    col(
+        "admin_land",
+        "行政办公及生活服务设施用地面积",
+        &["行政办公用地面积", "服务设施用地面积"],
+        Number(SquareMetre),
+        false,
+    ),
+    col(
+        "admin_floor",
+        "行政办公及生活服务设施建筑面积",
+        &["行政办公建筑面积", "服务设施建筑面积"],
+        Number(SquareMetre),
+        false,
+    ),
     col("green_area", "绿地面积", &["绿化面积"], Number(SquareMetre), false),
-    col("agreed_tax_per_mu", "约定亩均税收", &["合同约定亩均税收", "约定土地税收"], Number(PerMu), false),
-    col("agreed_output_per_mu", "约定亩均产值", &["合同约定亩均产值", "约定土地产出率"], Number(PerMu), false),
+    col(
+        "agreed_tax_per_mu",
+        "约定亩均税收",
+        &["合同约定亩均税收", "约定土地税收"],
+        Number(PerMu),
+        false,
+    ),
+    col(
+        "agreed_output_per_mu",
+        "约定亩均产值",
+        &["合同约定亩均产值", "约定土地产出率"],
+        Number(PerMu),
+        false,
+    ),
     col("production_years", "达产年限", &["约定达产年限"], Number(Years), false),
 ];
 
@@ -365,7 +439,9 @@ pub fn unit_factor(q: Quantity, unit: &str) -> Option<f64> {
         // 1 万元/公顷 = 1/15 万元/亩; 1 元/平方米 = 666.67 元/亩 = 1/15 万元/亩.
         PerMu => match u {
             "万元/亩" | "" => Some(1.0),
-            "万元/公顷" | "元/平方米" | "元/m2" | "元/m²" | "元/㎡" => Some(1.0 / 15.0),
+            "万元/公顷" | "元/平方米" | "元/m2" | "元/m²" | "元/㎡" => {
+                Some(1.0 / 15.0)
+            }
             "元/亩" => Some(1e-4),
             _ => None,
         },

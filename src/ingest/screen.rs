@@ -38,7 +38,9 @@ impl<'a> Exclusions<'a> {
     /// The entry that excludes this sheet of the file (`文件:工作表`), if any.
     pub(super) fn sheet(&mut self, f: &Path, sheet: &str) -> Option<String> {
         let i = self.entries.iter().position(|e| {
-            let split = e.rfind([':', '：']).map(|at| (&e[..at], e[at..].chars().skip(1).collect::<String>()));
+            let split = e
+                .rfind([':', '：'])
+                .map(|at| (&e[..at], e[at..].chars().skip(1).collect::<String>()));
             split.is_some_and(|(file, s)| s == sheet && names_file(file, f))
         })?;
         self.used[i] = true;
@@ -118,14 +120,19 @@ pub(super) struct Manifests {
 /// gives them), with the manifest named in the note. The sets of `template` and `sample` are
 /// inputs to be filled in or evaluated, so their manifests are not listed.
 /// The manifests of result sets (not of templates or samples, whose files are inputs).
-const RESULT_MANIFESTS: [crate::publish::Kind; 3] = [crate::publish::Kind::Evaluate, crate::publish::Kind::Check, crate::publish::Kind::Land];
+const RESULT_MANIFESTS: [crate::publish::Kind; 3] =
+    [crate::publish::Kind::Evaluate, crate::publish::Kind::Check, crate::publish::Kind::Land];
 
 impl Manifests {
     /// The manifest in `f`'s folder that lists `f`, if any.
     pub(super) fn listing(&mut self, f: &Path) -> Option<&'static str> {
         let dir = f.parent().unwrap_or(Path::new("")).to_path_buf();
         let names = self.by_dir.entry(dir.clone()).or_insert_with(|| {
-            RESULT_MANIFESTS.iter().map(|k| k.manifest()).flat_map(|m| manifest_names(&dir.join(m)).into_iter().map(move |n| (n, m))).collect()
+            RESULT_MANIFESTS
+                .iter()
+                .map(|k| k.manifest())
+                .flat_map(|m| manifest_names(&dir.join(m)).into_iter().map(move |n| (n, m)))
+                .collect()
         });
         let name = f.file_name().and_then(|n| n.to_str())?;
         names.iter().find(|(n, _)| n == name).map(|(_, m)| *m)
@@ -136,7 +143,11 @@ fn manifest_names(path: &Path) -> Vec<String> {
     let Ok(text) = std::fs::read_to_string(path) else { return Vec::new() };
     let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else { return Vec::new() };
     let files = json.get("files").and_then(|f| f.as_array()).cloned().unwrap_or_default();
-    files.iter().filter_map(|f| f.get("name").and_then(|n| n.as_str())).map(|n| n.to_string()).collect()
+    files
+        .iter()
+        .filter_map(|f| f.get("name").and_then(|n| n.as_str()))
+        .map(|n| n.to_string())
+        .collect()
 }
 
 /// A sheet's first non-empty rows (1-based row, trimmed cells), at most `n`.
@@ -145,10 +156,12 @@ pub(super) fn first_rows(raw: &RawSheet, n: usize) -> Vec<(usize, Vec<String>)> 
         let cells = raw.headers.iter().map(|h| h.trim().to_string()).collect();
         return vec![(raw.rows_above.max(1), trim_row(cells))];
     }
-    let cols: Vec<&StringChunked> = raw.data.columns().iter().filter_map(|c| c.str().ok()).collect();
+    let cols: Vec<&StringChunked> =
+        raw.data.columns().iter().filter_map(|c| c.str().ok()).collect();
     let mut out = Vec::new();
     for i in 0..raw.data.height() {
-        let cells: Vec<String> = cols.iter().map(|c| c.get(i).unwrap_or("").trim().to_string()).collect();
+        let cells: Vec<String> =
+            cols.iter().map(|c| c.get(i).unwrap_or("").trim().to_string()).collect();
         if cells.iter().any(|c| !c.is_empty()) {
             out.push((raw.first_row + i, trim_row(cells)));
             if out.len() == n {
@@ -162,8 +175,13 @@ pub(super) fn first_rows(raw: &RawSheet, n: usize) -> Vec<(usize, Vec<String>)> 
 /// The first lines of a CSV file that has no header row, as [`first_rows`] gives them.
 pub(super) fn first_lines(path: &Path, n: usize) -> Vec<(usize, Vec<String>)> {
     let text = head_text(path);
-    let rows = text.lines().enumerate().map(|(i, l)| (i + 1, l.split(',').map(|c| c.trim().trim_matches('"').to_string()).collect::<Vec<_>>()));
-    rows.filter(|(_, cells)| cells.iter().any(|c| !c.is_empty())).map(|(r, cells)| (r, trim_row(cells))).take(n).collect()
+    let rows = text.lines().enumerate().map(|(i, l)| {
+        (i + 1, l.split(',').map(|c| c.trim().trim_matches('"').to_string()).collect::<Vec<_>>())
+    });
+    rows.filter(|(_, cells)| cells.iter().any(|c| !c.is_empty()))
+        .map(|(r, cells)| (r, trim_row(cells)))
+        .take(n)
+        .collect()
 }
 
 /// Trailing empty cells dropped.
@@ -183,7 +201,8 @@ pub(super) fn show_rows(rows: &[(usize, Vec<String>)]) -> String {
         format!("「{short}{}」", if c.chars().count() > CHARS { "…" } else { "" })
     };
     let line = |(r, cells): &(usize, Vec<String>)| {
-        let more = if cells.len() > CELLS { format!("…共{}列", cells.len()) } else { String::new() };
+        let more =
+            if cells.len() > CELLS { format!("…共{}列", cells.len()) } else { String::new() };
         format!("第{r}行：{}{more}", cells.iter().take(CELLS).map(cell).collect::<String>())
     };
     rows.iter().map(line).collect::<Vec<_>>().join("；")

@@ -69,7 +69,14 @@ fn needs_rewrite(s: &str) -> bool {
         match c {
             b'\t' | b'\n' | b'\r' => return true,
             b' ' if space => return true,
-            0xE3 | 0xEF if s[i..].chars().next().is_some_and(|c| matches!(c, '\u{3000}' | '\u{FF01}'..='\u{FF5E}')) => return true,
+            0xE3 | 0xEF
+                if s[i..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| matches!(c, '\u{3000}' | '\u{FF01}'..='\u{FF5E}')) =>
+            {
+                return true
+            }
             _ => {}
         }
         space = c == b' ';
@@ -79,12 +86,16 @@ fn needs_rewrite(s: &str) -> bool {
 
 /// Texts that departments write for "no value". Kept distinct from 0.
 pub fn is_missing_marker(t: &str) -> bool {
-    matches!(t, "" | "-" | "—" | "——" | "--" | "/" | "无" | "空" | "N/A" | "NA" | "null" | "NULL" | "#N/A")
+    matches!(
+        t,
+        "" | "-" | "—" | "——" | "--" | "/" | "无" | "空" | "N/A" | "NA" | "null" | "NULL" | "#N/A"
+    )
 }
 
 /// Excel error values as they appear in exported text.
 pub fn is_excel_error(t: &str) -> bool {
-    t.starts_with('#') && (t.ends_with('!') || t.ends_with('?') || t == "#N/A" || t.starts_with("#GETTING"))
+    t.starts_with('#')
+        && (t.ends_with('!') || t.ends_with('?') || t == "#N/A" || t.starts_with("#GETTING"))
 }
 
 /// Why a non-empty cell reads as missing: a missing marker ("-", "/", "无"...) or an Excel
@@ -206,11 +217,8 @@ pub fn parse_date(raw: &str) -> Result<Option<i32>, &'static str> {
         }
         return Err("日期数值超出范围");
     }
-    let cleaned: String = t
-        .replace('年', "-")
-        .replace('月', "-")
-        .replace('日', "")
-        .replace(['/', '.'], "-");
+    let cleaned: String =
+        t.replace('年', "-").replace('月', "-").replace('日', "").replace(['/', '.'], "-");
     // Drop a time part such as "2024-01-05 00:00:00" or "2024-01-05T00:00:00".
     let date_part = cleaned.split([' ', 'T']).next().unwrap_or("");
     let parts: Vec<&str> = date_part.split('-').filter(|p| !p.is_empty()).collect();
@@ -284,7 +292,9 @@ mod tests {
         assert_eq!(parse_quantity("0.35", Share, 1.0), Num::Value(0.35));
         assert_eq!(parse_quantity("35%", Share, 1.0), Num::Value(0.35));
         // Under a (%) header: 35 × 0.01 = 0.35; the cell's own % is not applied twice.
-        assert!(matches!(parse_quantity("35", Share, 0.01), Num::Value(v) if (v - 0.35).abs() < 1e-12));
+        assert!(
+            matches!(parse_quantity("35", Share, 0.01), Num::Value(v) if (v - 0.35).abs() < 1e-12)
+        );
         assert_eq!(parse_quantity("35%", Share, 0.01), Num::Value(0.35));
         assert!(bad(parse_quantity("3500", Share, 0.01)), "3500% is no share");
         assert_eq!(parse_quantity("1.5", Ratio, 1.0), Num::Value(1.5), "容积率 may exceed 1");
@@ -294,8 +304,14 @@ mod tests {
 
     #[test]
     fn names_keep_their_brackets_keys_do_not() {
-        assert_eq!(clean_name(" 重庆鼎联光电（涪陵）有限公司\u{3000}").as_deref(), Some("重庆鼎联光电（涪陵）有限公司"));
-        assert_eq!(clean_text("重庆鼎联光电（涪陵）有限公司").as_deref(), Some("重庆鼎联光电(涪陵)有限公司"));
+        assert_eq!(
+            clean_name(" 重庆鼎联光电（涪陵）有限公司\u{3000}").as_deref(),
+            Some("重庆鼎联光电（涪陵）有限公司")
+        );
+        assert_eq!(
+            clean_text("重庆鼎联光电（涪陵）有限公司").as_deref(),
+            Some("重庆鼎联光电(涪陵)有限公司")
+        );
         assert_eq!(clean_name("甲\n乙").as_deref(), Some("甲 乙"));
         assert_eq!(clean_name("－"), None, "a full-width dash is still a missing marker");
         assert_eq!(clean_name("#REF!"), None);
@@ -336,7 +352,8 @@ mod tests {
     fn text_is_rewritten_only_when_it_needs_to_be() {
         use std::borrow::Cow;
         let borrowed = |s: &str| matches!(clean_text(s), Some(Cow::Borrowed(t)) if t == s);
-        for plain in ["涪陵优腾机械有限公司", "a b", "增值税。", "￥100", "Ｚ", "x"] {
+        for plain in ["涪陵优腾机械有限公司", "a b", "增值税。", "￥100", "Ｚ", "x"]
+        {
             assert_eq!(borrowed(plain), plain != "Ｚ", "{plain}");
         }
         assert_eq!(clean_text("甲  乙").as_deref(), Some("甲 乙"));

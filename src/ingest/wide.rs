@@ -9,8 +9,24 @@ use super::IngestError;
 
 /// Tax types recognised as column headers of a wide tax table (and offered by `template`).
 pub const TAX_TYPES: &[&str] = &[
-    "增值税", "消费税", "企业所得税", "个人所得税", "房产税", "城镇土地使用税", "车船税", "土地增值税", "印花税",
-    "城市维护建设税", "资源税", "教育费附加", "地方教育附加", "环境保护税", "耕地占用税", "契税", "稽查查补", "一次性税收",
+    "增值税",
+    "消费税",
+    "企业所得税",
+    "个人所得税",
+    "房产税",
+    "城镇土地使用税",
+    "车船税",
+    "土地增值税",
+    "印花税",
+    "城市维护建设税",
+    "资源税",
+    "教育费附加",
+    "地方教育附加",
+    "环境保护税",
+    "耕地占用税",
+    "契税",
+    "稽查查补",
+    "一次性税收",
 ];
 
 /// Columns of a wide tax table: (column index, tax type, unit).
@@ -32,21 +48,31 @@ pub fn is_wide_tax(raw: &RawSheet, has_code: bool, has_tax_type: bool) -> bool {
 
 /// Reshape a wide tax sheet: columns become 统一社会信用代码, 企业名称 (if present), 税种, 实缴税额(unit).
 /// A source row with no tax value gives one row with an empty amount, so it is still accounted for.
-pub fn to_long(raw: &RawSheet, code_col: usize, name_col: Option<usize>) -> Result<RawSheet, IngestError> {
+pub fn to_long(
+    raw: &RawSheet,
+    code_col: usize,
+    name_col: Option<usize>,
+) -> Result<RawSheet, IngestError> {
     let taxes = tax_columns(raw);
     let unit = taxes[0].2.clone();
     if let Some((i, _, u)) = taxes.iter().find(|(_, _, u)| *u != unit) {
         return Err(IngestError::Parse {
             file: raw.file.clone(),
             sheet: raw.sheet.clone(),
-            message: format!("宽格式税收表各税种列的单位应一致：「{}」的单位为「{}」", raw.headers[*i], u.clone().unwrap_or_default()),
+            message: format!(
+                "宽格式税收表各税种列的单位应一致：「{}」的单位为「{}」",
+                raw.headers[*i],
+                u.clone().unwrap_or_default()
+            ),
         });
     }
-    let cols: Vec<&StringChunked> = raw.data.columns().iter().map(|c| c.str()).collect::<Result<_, _>>()?;
+    let cols: Vec<&StringChunked> =
+        raw.data.columns().iter().map(|c| c.str()).collect::<Result<_, _>>()?;
     let get = |c: usize, i: usize| cols.get(c).and_then(|s| s.get(i)).map(str::to_string);
     let n = raw.data.height();
     let source_row = |i: usize| raw.row_of.as_ref().map(|r| r[i]).unwrap_or(i as u32);
-    let (mut code, mut name, mut ty, mut amount, mut row_of) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut code, mut name, mut ty, mut amount, mut row_of) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for i in 0..n {
         let mut any = false;
         for (c, t, _) in &taxes {
@@ -62,7 +88,8 @@ pub fn to_long(raw: &RawSheet, code_col: usize, name_col: Option<usize>) -> Resu
         }
         if !any {
             // Keep the row (blank, total, note or a firm without tax) so it is classified.
-            let first_text = (0..cols.len()).filter_map(|c| get(c, i)).find(|s| !s.trim().is_empty());
+            let first_text =
+                (0..cols.len()).filter_map(|c| get(c, i)).find(|s| !s.trim().is_empty());
             let blank = first_text.is_none();
             code.push(get(code_col, i).or(first_text));
             name.push(name_col.and_then(|nc| get(nc, i)));
@@ -85,7 +112,12 @@ pub fn to_long(raw: &RawSheet, code_col: usize, name_col: Option<usize>) -> Resu
     Ok(RawSheet {
         file: raw.file.clone(),
         sheet: raw.sheet.clone(),
-        headers: vec!["统一社会信用代码".into(), "企业名称".into(), "税种".into(), format!("实缴税额{unit_text}")],
+        headers: vec![
+            "统一社会信用代码".into(),
+            "企业名称".into(),
+            "税种".into(),
+            format!("实缴税额{unit_text}"),
+        ],
         first_row: raw.first_row,
         rows_above: raw.rows_above,
         data,

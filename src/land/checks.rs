@@ -158,7 +158,8 @@ pub fn schedule(p: &Project, r: &LandRules) -> Schedule {
         }
     };
     // Completed without a start date: the start delay is unknown, not running.
-    let (late_start, start_pending) = if start.is_none() && done.is_some() { (None, false) } else { late(p.agreed_start, start) };
+    let (late_start, start_pending) =
+        if start.is_none() && done.is_some() { (None, false) } else { late(p.agreed_start, start) };
     let (late_completion, completion_pending) = late(p.agreed_completion, done);
     let phase = match (start, done, stop) {
         (_, Some(_), _) => "已竣工",
@@ -169,7 +170,9 @@ pub fn schedule(p: &Project, r: &LandRules) -> Schedule {
 
     let (completion_due, completion_note) = match (done, p.agreed_completion) {
         (Some(d), _) => (Some(true), format!("已于{}竣工", date_text(d))),
-        (None, Some(c)) if c <= date => (Some(true), format!("约定{}竣工，逾期未竣工，按现状核查", date_text(c))),
+        (None, Some(c)) if c <= date => {
+            (Some(true), format!("约定{}竣工，逾期未竣工，按现状核查", date_text(c)))
+        }
         (None, Some(c)) => (Some(false), format!("约定{}竣工，尚未到期", date_text(c))),
         (None, None) => (None, "缺少约定竣工日期，无法确定是否到期".to_string()),
     };
@@ -189,7 +192,11 @@ pub fn schedule(p: &Project, r: &LandRules) -> Schedule {
                 super::controls::ReviewFrom::AgreedStart => "约定开工",
                 super::controls::ReviewFrom::Sale => "出让",
             };
-            let given = if p.production_years.is_some() { "" } else { "（达产年限为空，按规则默认）" };
+            let given = if p.production_years.is_some() {
+                ""
+            } else {
+                "（达产年限为空，按规则默认）"
+            };
             (Some(d), format!("{from}{} + 达产年限{}年{given} = {}", date_text(b), y, date_text(d)))
         }
         (None, _) => (None, format!("缺少{}，无法确定达产复核日期", r.review_from.label())),
@@ -216,7 +223,13 @@ pub fn schedule(p: &Project, r: &LandRules) -> Schedule {
 /// reclaim), or started, not completed, stopped (停工日期) ≥ `stopped_years` with built floor area
 /// < `built_share_below` of the agreed (约定容积率 × site area) or investment <
 /// `investment_share_below` of the agreed total (约定投资强度 × 出让面积).
-fn idle(p: &Project, r: &LandRules, start: Option<i32>, done: Option<i32>, stop: Option<i32>) -> (Option<Idle>, Option<String>) {
+fn idle(
+    p: &Project,
+    r: &LandRules,
+    start: Option<i32>,
+    done: Option<i32>,
+    stop: Option<i32>,
+) -> (Option<Idle>, Option<String>) {
     let date = r.date;
     let i = &r.idle;
     let days = |from: i32| (date - from) as i64;
@@ -229,13 +242,29 @@ fn idle(p: &Project, r: &LandRules, start: Option<i32>, done: Option<i32>, stop:
         };
         if add_months(a, 12 * i.reclaim_after_years) <= date {
             return (
-                Some(Idle { stopped: false, since: a, days: days(a), reclaim: true, built_share: None, investment_share: None, reason: format!("超过约定开工日期满{}年未动工开发", i.reclaim_after_years) }),
+                Some(Idle {
+                    stopped: false,
+                    since: a,
+                    days: days(a),
+                    reclaim: true,
+                    built_share: None,
+                    investment_share: None,
+                    reason: format!("超过约定开工日期满{}年未动工开发", i.reclaim_after_years),
+                }),
                 None,
             );
         }
         if add_months(a, 12 * i.fee_after_years) <= date {
             return (
-                Some(Idle { stopped: false, since: a, days: days(a), reclaim: false, built_share: None, investment_share: None, reason: format!("超过约定开工日期满{}年未动工开发", i.fee_after_years) }),
+                Some(Idle {
+                    stopped: false,
+                    since: a,
+                    days: days(a),
+                    reclaim: false,
+                    built_share: None,
+                    investment_share: None,
+                    reason: format!("超过约定开工日期满{}年未动工开发", i.fee_after_years),
+                }),
                 None,
             );
         }
@@ -257,14 +286,25 @@ fn idle(p: &Project, r: &LandRules, start: Option<i32>, done: Option<i32>, stop:
     let low_inv = investment_share.map(|b| b < i.investment_share_below);
     let mut why = Vec::new();
     if low_built == Some(true) {
-        why.push(format!("已建建筑面积占约定{}不足{}", super::fmt_pct(built_share.unwrap_or(0.0)), super::fmt_pct(i.built_share_below)));
+        why.push(format!(
+            "已建建筑面积占约定{}不足{}",
+            super::fmt_pct(built_share.unwrap_or(0.0)),
+            super::fmt_pct(i.built_share_below)
+        ));
     }
     if low_inv == Some(true) {
-        why.push(format!("已投资额占约定投资总额{}不足{}", super::fmt_pct(investment_share.unwrap_or(0.0)), super::fmt_pct(i.investment_share_below)));
+        why.push(format!(
+            "已投资额占约定投资总额{}不足{}",
+            super::fmt_pct(investment_share.unwrap_or(0.0)),
+            super::fmt_pct(i.investment_share_below)
+        ));
     }
     if why.is_empty() {
         if low_built.is_none() && low_inv.is_none() {
-            return (None, Some("停工满期限，但缺少建筑面积、约定容积率或投资数据，无法认定是否闲置".into()));
+            return (
+                None,
+                Some("停工满期限，但缺少建筑面积、约定容积率或投资数据，无法认定是否闲置".into()),
+            );
         }
         return (None, None);
     }
@@ -299,16 +339,38 @@ fn review_area(projects: &[Project], schedules: &[Schedule], date: i32) -> HashM
 
 /// Every check of every project, in project order then [`Item::ALL`] order.
 /// `data_year`: the year of the tax and output tables (the evaluation rules' year).
-pub fn all_checks(projects: &[Project], schedules: &[Schedule], holders: &HashMap<String, Holder>, r: &LandRules, data_year: i32) -> Vec<Check> {
+pub fn all_checks(
+    projects: &[Project],
+    schedules: &[Schedule],
+    holders: &HashMap<String, Holder>,
+    r: &LandRules,
+    data_year: i32,
+) -> Vec<Check> {
     let area = review_area(projects, schedules, r.date);
     let mut out = Vec::with_capacity(projects.len() * Item::ALL.len());
     for (i, (p, s)) in projects.iter().zip(schedules).enumerate() {
         for item in Item::ALL {
             out.push(match item {
-                Item::StartOnTime => schedule_check(i, item, p.agreed_start, p.actual_start.filter(|d| *d <= r.date), s.late_start, s.start_pending, r.date, "开工"),
-                Item::CompletionOnTime => {
-                    schedule_check(i, item, p.agreed_completion, p.actual_completion.filter(|d| *d <= r.date), s.late_completion, s.completion_pending, r.date, "竣工")
-                }
+                Item::StartOnTime => schedule_check(
+                    i,
+                    item,
+                    p.agreed_start,
+                    p.actual_start.filter(|d| *d <= r.date),
+                    s.late_start,
+                    s.start_pending,
+                    r.date,
+                    "开工",
+                ),
+                Item::CompletionOnTime => schedule_check(
+                    i,
+                    item,
+                    p.agreed_completion,
+                    p.actual_completion.filter(|d| *d <= r.date),
+                    s.late_completion,
+                    s.completion_pending,
+                    r.date,
+                    "竣工",
+                ),
                 Item::Ind(ind) => indicator_check(i, ind, p, s, holders, &area, r, data_year),
             });
         }
@@ -317,7 +379,16 @@ pub fn all_checks(projects: &[Project], schedules: &[Schedule], holders: &HashMa
 }
 
 #[allow(clippy::too_many_arguments)]
-fn schedule_check(project: usize, item: Item, agreed: Option<i32>, actual: Option<i32>, late: Option<i64>, pending: bool, date: i32, what: &str) -> Check {
+fn schedule_check(
+    project: usize,
+    item: Item,
+    agreed: Option<i32>,
+    actual: Option<i32>,
+    late: Option<i64>,
+    pending: bool,
+    date: i32,
+    what: &str,
+) -> Check {
     let mut c = Check {
         project,
         item,
@@ -368,9 +439,22 @@ fn schedule_check(project: usize, item: Item, agreed: Option<i32>, actual: Optio
 
 /// The project's value of an indicator with its arithmetic, or why it is missing.
 /// `review_due`: the project is due for 达产复核 (its holder's due area is the denominator).
-fn value(ind: Indicator, p: &Project, holders: &HashMap<String, Holder>, area: &HashMap<String, f64>, data_year_note: &str, review_due: bool) -> Result<(f64, String), String> {
+fn value(
+    ind: Indicator,
+    p: &Project,
+    holders: &HashMap<String, Holder>,
+    area: &HashMap<String, f64>,
+    data_year_note: &str,
+    review_due: bool,
+) -> Result<(f64, String), String> {
     let site = p.site_m2();
-    let site_txt = |s: f64| format!("用地 {} 亩 × 10000/15 = {} 平方米", fmt_area(p.area_mu.unwrap_or(0.0)), fmt_area(s));
+    let site_txt = |s: f64| {
+        format!(
+            "用地 {} 亩 × 10000/15 = {} 平方米",
+            fmt_area(p.area_mu.unwrap_or(0.0)),
+            fmt_area(s)
+        )
+    };
     let need_site = || site.ok_or_else(|| "缺少出让面积".to_string());
     match ind {
         Indicator::Investment => {
@@ -383,23 +467,60 @@ fn value(ind: Indicator, p: &Project, holders: &HashMap<String, Holder>, area: &
             let f = p.floor_area.ok_or("缺少总建筑面积")?;
             let h = p.floor_area_high.unwrap_or(0.0);
             let v = (f + h) / s;
-            let blank = if p.floor_area_high.is_none() { "（8米以上层建筑面积为空，按0计）" } else { "" };
-            Ok((v, format!("({} + {}) ÷ {} = {}；{}{blank}", fmt_area(f), fmt_area(h), fmt_area(s), fmt_num(v), site_txt(s))))
+            let blank = if p.floor_area_high.is_none() {
+                "（8米以上层建筑面积为空，按0计）"
+            } else {
+                ""
+            };
+            Ok((
+                v,
+                format!(
+                    "({} + {}) ÷ {} = {}；{}{blank}",
+                    fmt_area(f),
+                    fmt_area(h),
+                    fmt_area(s),
+                    fmt_num(v),
+                    site_txt(s)
+                ),
+            ))
         }
         Indicator::Coverage => {
             let s = need_site()?;
             let f = p.footprint.ok_or("缺少建构筑物基底面积")?;
             let y = p.open_yard.unwrap_or(0.0);
             let v = (f + y) / s;
-            let blank = if p.open_yard.is_none() { "（露天堆场及操作场地面积为空，按0计）" } else { "" };
-            Ok((v, format!("({} + {}) ÷ {} = {}；{}{blank}", fmt_area(f), fmt_area(y), fmt_area(s), fmt_value(ind, v), site_txt(s))))
+            let blank = if p.open_yard.is_none() {
+                "（露天堆场及操作场地面积为空，按0计）"
+            } else {
+                ""
+            };
+            Ok((
+                v,
+                format!(
+                    "({} + {}) ÷ {} = {}；{}{blank}",
+                    fmt_area(f),
+                    fmt_area(y),
+                    fmt_area(s),
+                    fmt_value(ind, v),
+                    site_txt(s)
+                ),
+            ))
         }
         Indicator::AdminShare => {
             let s = need_site()?;
             match (p.admin_land, p.admin_floor, p.floor_area) {
                 (Some(l), _, _) => {
                     let v = l / s;
-                    Ok((v, format!("{} ÷ {} = {}；{}", fmt_area(l), fmt_area(s), fmt_value(ind, v), site_txt(s))))
+                    Ok((
+                        v,
+                        format!(
+                            "{} ÷ {} = {}；{}",
+                            fmt_area(l),
+                            fmt_area(s),
+                            fmt_value(ind, v),
+                            site_txt(s)
+                        ),
+                    ))
                 }
                 (None, Some(af), Some(tf)) if tf > 0.0 => {
                     let land = s * af / tf;
@@ -418,27 +539,51 @@ fn value(ind: Indicator, p: &Project, holders: &HashMap<String, Holder>, area: &
                         ),
                     ))
                 }
-                (None, Some(_), _) => Err("行政办公用地不可分割，但缺少总建筑面积，无法折算".into()),
-                (None, None, _) => Err("缺少行政办公及生活服务设施用地面积（不可分割时填其建筑面积）".into()),
+                (None, Some(_), _) => {
+                    Err("行政办公用地不可分割，但缺少总建筑面积，无法折算".into())
+                }
+                (None, None, _) => {
+                    Err("缺少行政办公及生活服务设施用地面积（不可分割时填其建筑面积）".into())
+                }
             }
         }
         Indicator::GreenRatio => {
             let s = need_site()?;
             let g = p.green_area.ok_or("缺少绿地面积")?;
             let v = g / s;
-            Ok((v, format!("{} ÷ {} = {}；{}", fmt_area(g), fmt_area(s), fmt_value(ind, v), site_txt(s))))
+            Ok((
+                v,
+                format!(
+                    "{} ÷ {} = {}；{}",
+                    fmt_area(g),
+                    fmt_area(s),
+                    fmt_value(ind, v),
+                    site_txt(s)
+                ),
+            ))
         }
         Indicator::OutputPerMu | Indicator::TaxPerMu => {
             let code = p.code.as_ref().ok_or("缺少统一社会信用代码，无法取得企业数据")?;
             let h = holders.get(code).ok_or("企业名录中没有该企业，无法取得税收、产值")?;
-            let (x, what) = if ind == Indicator::TaxPerMu { (h.tax, "税收") } else { (h.output, "工业总产值") };
+            let (x, what) = if ind == Indicator::TaxPerMu {
+                (h.tax, "税收")
+            } else {
+                (h.output, "工业总产值")
+            };
             let x = x.ok_or_else(|| format!("{data_year_note}没有该企业的{what}数据"))?;
             // Due: Σ of the holder's due projects; not yet due: the project's own area (shown only).
             let a = if review_due { area.get(code).copied() } else { p.area_mu };
             let a = a.filter(|a| *a > 0.0).ok_or("缺少出让面积")?;
             let several = p.area_mu.map(|m| (m - a).abs() > 1e-9).unwrap_or(true);
-            let denom = if several { format!("{}（该企业到期标准地面积合计）", fmt_num(a)) } else { fmt_num(a) };
-            Ok((x / a, format!("{data_year_note}{what} {} ÷ {denom} = {}", fmt_num(x), fmt_num(x / a))))
+            let denom = if several {
+                format!("{}（该企业到期标准地面积合计）", fmt_num(a))
+            } else {
+                fmt_num(a)
+            };
+            Ok((
+                x / a,
+                format!("{data_year_note}{what} {} ÷ {denom} = {}", fmt_num(x), fmt_num(x / a)),
+            ))
         }
     }
 }
@@ -467,7 +612,14 @@ fn indicator_check(
         (Some(a), Some(b)) => Some(if ind.is_max() { a.min(b) } else { a.max(b) }),
         (a, b) => a.or(b),
     };
-    let value = value(ind, p, holders, area, &format!("{data_year}年度"), s.review_due(r.date) == Some(true));
+    let value = value(
+        ind,
+        p,
+        holders,
+        area,
+        &format!("{data_year}年度"),
+        s.review_due(r.date) == Some(true),
+    );
     let (due, due_note) = if ind.at_production() {
         (s.review_due(r.date), s.review_note.clone())
     } else {

@@ -200,14 +200,26 @@ impl LandRules {
         best
     }
 
-    fn table_value(&self, t: &ControlTable, ind: Indicator, industry_code: Option<&str>) -> Option<ControlValue> {
+    fn table_value(
+        &self,
+        t: &ControlTable,
+        ind: Indicator,
+        industry_code: Option<&str>,
+    ) -> Option<ControlValue> {
         let code = industry_code.map(|c| c.trim()).filter(|c| !c.is_empty());
-        let looked_up = code.and_then(|c| if t.edition == "2002" { self.map_to_2002(c) } else { Some(c.to_string()) });
+        let looked_up = code.and_then(|c| {
+            if t.edition == "2002" {
+                self.map_to_2002(c)
+            } else {
+                Some(c.to_string())
+            }
+        });
         if let Some(c) = &looked_up {
             let mut hit: Option<(&IndustryRow, usize)> = None;
             for row in &t.industries {
                 for rc in &row.codes {
-                    if c.starts_with(rc.as_str()) && hit.map(|(_, l)| rc.len() > l).unwrap_or(true) {
+                    if c.starts_with(rc.as_str()) && hit.map(|(_, l)| rc.len() > l).unwrap_or(true)
+                    {
                         hit = Some((row, rc.len()));
                     }
                 }
@@ -219,11 +231,21 @@ impl LandRules {
                     } else {
                         String::new()
                     };
-                    return Some(ControlValue { value: *v, source: format!("{}·{}（{}{mapped}）", t.name, row.name, row.codes.join("、")) });
+                    return Some(ControlValue {
+                        value: *v,
+                        source: format!(
+                            "{}·{}（{}{mapped}）",
+                            t.name,
+                            row.name,
+                            row.codes.join("、")
+                        ),
+                    });
                 }
             }
         }
-        t.all.get(&ind).map(|v| ControlValue { value: *v, source: format!("{}·各行业", t.name) })
+        t.all
+            .get(&ind)
+            .map(|v| ControlValue { value: *v, source: format!("{}·各行业", t.name) })
     }
 
     /// A GB/T 4754-2017 code as its 2002 counterpart: the longest code-map prefix replaced by
@@ -232,7 +254,8 @@ impl LandRules {
     pub fn map_to_2002(&self, code: &str) -> Option<String> {
         let mut hit: Option<(&String, &String)> = None;
         for (k, v) in &self.code_map {
-            if code.starts_with(k.as_str()) && hit.map(|(hk, _)| k.len() > hk.len()).unwrap_or(true) {
+            if code.starts_with(k.as_str()) && hit.map(|(hk, _)| k.len() > hk.len()).unwrap_or(true)
+            {
                 hit = Some((k, v));
             }
         }
@@ -346,8 +369,18 @@ impl Ctx<'_> {
     fn line(&self, offset: usize) -> usize {
         self.text[..offset.min(self.text.len())].matches('\n').count() + 1
     }
-    fn err<T>(&self, span: std::ops::Range<usize>, key: impl Into<String>, message: impl Into<String>) -> Result<T, RuleError> {
-        Err(RuleError::Invalid { path: self.path.to_path_buf(), line: self.line(span.start), key: key.into(), message: message.into() })
+    fn err<T>(
+        &self,
+        span: std::ops::Range<usize>,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Result<T, RuleError> {
+        Err(RuleError::Invalid {
+            path: self.path.to_path_buf(),
+            line: self.line(span.start),
+            key: key.into(),
+            message: message.into(),
+        })
     }
 }
 
@@ -357,7 +390,8 @@ pub fn load(path: &Path) -> Result<LandRules, RuleError> {
 }
 
 fn load_depth(path: &Path, depth: usize, region: Option<&str>) -> Result<LandRules, RuleError> {
-    let text = std::fs::read_to_string(path).map_err(|e| RuleError::Io { path: path.to_path_buf(), source: e })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| RuleError::Io { path: path.to_path_buf(), source: e })?;
     compile_depth(path, &text, depth, region)
 }
 
@@ -367,8 +401,14 @@ pub fn compile(path: &Path, text: &str) -> Result<LandRules, RuleError> {
 }
 
 /// `region`: the including file's region class, which overrides this file's for its tables.
-fn compile_depth(path: &Path, text: &str, depth: usize, region: Option<&str>) -> Result<LandRules, RuleError> {
-    let raw: RawLandRules = toml::from_str(text).map_err(|e| crate::rules::toml_error::translate(path, text, &e))?;
+fn compile_depth(
+    path: &Path,
+    text: &str,
+    depth: usize,
+    region: Option<&str>,
+) -> Result<LandRules, RuleError> {
+    let raw: RawLandRules =
+        toml::from_str(text).map_err(|e| crate::rules::toml_error::translate(path, text, &e))?;
     let cx = Ctx { path, text };
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
 
@@ -396,7 +436,11 @@ fn compile_depth(path: &Path, text: &str, depth: usize, region: Option<&str>) ->
     }
     let region_class = match region {
         Some(r) => Some(r.to_string()),
-        None => ev.region_class.as_ref().map(|s| s.get_ref().trim().to_string()).filter(|s| !s.is_empty()),
+        None => ev
+            .region_class
+            .as_ref()
+            .map(|s| s.get_ref().trim().to_string())
+            .filter(|s| !s.is_empty()),
     };
 
     // [schedule]
@@ -409,13 +453,21 @@ fn compile_depth(path: &Path, text: &str, depth: usize, region: Option<&str>) ->
                 "agreed_start" => ReviewFrom::AgreedStart,
                 "sale" => ReviewFrom::Sale,
                 other => {
-                    return cx.err(r.span(), "schedule.review_from", format!("「{other}」无效，应为 actual_start、agreed_start 或 sale"));
+                    return cx.err(
+                        r.span(),
+                        "schedule.review_from",
+                        format!("「{other}」无效，应为 actual_start、agreed_start 或 sale"),
+                    );
                 }
             };
         }
         if let Some(y) = &s.default_production_years {
             if !(*y.get_ref() > 0.0 && *y.get_ref() <= 20.0) {
-                return cx.err(y.span(), "schedule.default_production_years", "应为大于0、不超过20的年数");
+                return cx.err(
+                    y.span(),
+                    "schedule.default_production_years",
+                    "应为大于0、不超过20的年数",
+                );
             }
             default_production_years = Some(*y.get_ref());
         }
@@ -423,7 +475,10 @@ fn compile_depth(path: &Path, text: &str, depth: usize, region: Option<&str>) ->
 
     // [penalties]
     let p = raw.penalties.get_ref();
-    for (v, key) in [(&p.late_start_permille, "penalties.late_start_permille"), (&p.late_completion_permille, "penalties.late_completion_permille")] {
+    for (v, key) in [
+        (&p.late_start_permille, "penalties.late_start_permille"),
+        (&p.late_completion_permille, "penalties.late_completion_permille"),
+    ] {
         if !(*v.get_ref() >= 0.0 && *v.get_ref() <= 100.0) {
             return cx.err(v.span(), key, "每日违约金比例（‰）应在0到100之间");
         }
@@ -433,7 +488,13 @@ fn compile_depth(path: &Path, text: &str, depth: usize, region: Option<&str>) ->
     let i = raw.idle.get_ref();
     let fee_share = *i.fee_share.get_ref();
     if !(fee_share > 0.0 && fee_share <= 0.2 + 1e-12) {
-        return cx.err(i.fee_share.span(), "idle.fee_share", format!("土地闲置费不得超过出让价款的20%，应为大于0、不大于0.20的比例，实为{fee_share}"));
+        return cx.err(
+            i.fee_share.span(),
+            "idle.fee_share",
+            format!(
+                "土地闲置费不得超过出让价款的20%，应为大于0、不大于0.20的比例，实为{fee_share}"
+            ),
+        );
     }
     let years = |v: &Option<Spanned<i64>>, key: &str, default: u32| -> Result<u32, RuleError> {
         match v {
@@ -454,7 +515,11 @@ fn compile_depth(path: &Path, text: &str, depth: usize, region: Option<&str>) ->
         fee_after_years: years(&i.fee_after_years, "idle.fee_after_years", 1)?,
         reclaim_after_years: years(&i.reclaim_after_years, "idle.reclaim_after_years", 2)?,
         built_share_below: share(&i.built_share_below, "idle.built_share_below", 1.0 / 3.0)?,
-        investment_share_below: share(&i.investment_share_below, "idle.investment_share_below", 0.25)?,
+        investment_share_below: share(
+            &i.investment_share_below,
+            "idle.investment_share_below",
+            0.25,
+        )?,
         stopped_years: years(&i.stopped_years, "idle.stopped_years", 1)?,
     };
     if idle.reclaim_after_years <= idle.fee_after_years {
@@ -468,10 +533,20 @@ fn compile_depth(path: &Path, text: &str, depth: usize, region: Option<&str>) ->
         for (k, v) in m.get_ref() {
             let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
             if !(digits(k) && (2..=4).contains(&k.len())) {
-                return cx.err(v.span(), format!("code_map.\"{k}\""), "键应为2至4位GB/T 4754-2017行业代码");
+                return cx.err(
+                    v.span(),
+                    format!("code_map.\"{k}\""),
+                    "键应为2至4位GB/T 4754-2017行业代码",
+                );
             }
-            if !(v.get_ref().is_empty() || (digits(v.get_ref()) && (2..=4).contains(&v.get_ref().len()))) {
-                return cx.err(v.span(), format!("code_map.\"{k}\""), "值应为2至4位GB/T 4754-2002行业代码，或空字符串（无对应门类）");
+            if !(v.get_ref().is_empty()
+                || (digits(v.get_ref()) && (2..=4).contains(&v.get_ref().len())))
+            {
+                return cx.err(
+                    v.span(),
+                    format!("code_map.\"{k}\""),
+                    "值应为2至4位GB/T 4754-2002行业代码，或空字符串（无对应门类）",
+                );
             }
             code_map.insert(k.clone(), v.get_ref().clone());
         }
@@ -486,7 +561,11 @@ fn compile_depth(path: &Path, text: &str, depth: usize, region: Option<&str>) ->
         }
         let p = dir.join(inc.get_ref());
         if !p.is_file() {
-            return cx.err(inc.span(), "include_controls", format!("找不到规则文件「{}」", p.display()));
+            return cx.err(
+                inc.span(),
+                "include_controls",
+                format!("找不到规则文件「{}」", p.display()),
+            );
         }
         let other = load_depth(&p, depth + 1, region_class.as_deref())?;
         controls.extend(other.controls);
@@ -500,21 +579,33 @@ fn compile_depth(path: &Path, text: &str, depth: usize, region: Option<&str>) ->
         let tr = t.get_ref();
         let edition = tr.edition.get_ref().trim().to_string();
         if edition != "2002" && edition != "2017" {
-            return cx.err(tr.edition.span(), format!("{key}.edition"), "行业代码版本应为 \"2002\"（GB/T 4754-2002）或 \"2017\"（GB/T 4754-2017）");
+            return cx.err(
+                tr.edition.span(),
+                format!("{key}.edition"),
+                "行业代码版本应为 \"2002\"（GB/T 4754-2002）或 \"2017\"（GB/T 4754-2017）",
+            );
         }
         let inv_factor = match tr.investment_unit.as_ref().map(|u| u.get_ref().as_str()) {
             None | Some("万元/亩") => 1.0,
             Some("万元/公顷") => 1.0 / 15.0,
             Some(other) => {
                 let span = tr.investment_unit.as_ref().map(|u| u.span()).unwrap_or(t.span());
-                return cx.err(span, format!("{key}.investment_unit"), format!("单位「{other}」无效，应为「万元/亩」或「万元/公顷」"));
+                return cx.err(
+                    span,
+                    format!("{key}.investment_unit"),
+                    format!("单位「{other}」无效，应为「万元/亩」或「万元/公顷」"),
+                );
             }
         };
         let all = match &tr.all {
             None => BTreeMap::new(),
             Some(a) => {
                 if let Some(c) = &a.get_ref().codes {
-                    return cx.err(c.span(), format!("{key}.all.codes"), "「all」适用于所有行业，不能写 codes");
+                    return cx.err(
+                        c.span(),
+                        format!("{key}.all.codes"),
+                        "「all」适用于所有行业，不能写 codes",
+                    );
                 }
                 values(&cx, a, &format!("{key}.all"), inv_factor, region_class.as_deref())?
             }
@@ -524,15 +615,38 @@ fn compile_depth(path: &Path, text: &str, depth: usize, region: Option<&str>) ->
             let rkey = format!("{key}.industries[{ri}]");
             let rr = r.get_ref();
             let Some(codes) = &rr.codes else {
-                return cx.err(r.span(), format!("{rkey}.codes"), "必须列出行业代码，例如 codes = [\"26\"]");
+                return cx.err(
+                    r.span(),
+                    format!("{rkey}.codes"),
+                    "必须列出行业代码，例如 codes = [\"26\"]",
+                );
             };
-            if codes.get_ref().is_empty() || codes.get_ref().iter().any(|c| !(c.chars().all(|x| x.is_ascii_digit()) && (2..=4).contains(&c.len()))) {
-                return cx.err(codes.span(), format!("{rkey}.codes"), "行业代码应为2至4位数字（字符串），例如 [\"26\", \"2710\"]");
+            if codes.get_ref().is_empty()
+                || codes
+                    .get_ref()
+                    .iter()
+                    .any(|c| !(c.chars().all(|x| x.is_ascii_digit()) && (2..=4).contains(&c.len())))
+            {
+                return cx.err(
+                    codes.span(),
+                    format!("{rkey}.codes"),
+                    "行业代码应为2至4位数字（字符串），例如 [\"26\", \"2710\"]",
+                );
             }
             let vals = values(&cx, r, &rkey, inv_factor, region_class.as_deref())?;
-            industries.push(IndustryRow { name: rr.name.clone().unwrap_or_else(|| codes.get_ref().join("、")), codes: codes.get_ref().clone(), values: vals });
+            industries.push(IndustryRow {
+                name: rr.name.clone().unwrap_or_else(|| codes.get_ref().join("、")),
+                codes: codes.get_ref().clone(),
+                values: vals,
+            });
         }
-        controls.push(ControlTable { name: tr.name.clone(), source: tr.source.clone(), edition, all, industries });
+        controls.push(ControlTable {
+            name: tr.name.clone(),
+            source: tr.source.clone(),
+            edition,
+            all,
+            industries,
+        });
     }
 
     Ok(LandRules {
@@ -555,7 +669,13 @@ fn compile_depth(path: &Path, text: &str, depth: usize, region: Option<&str>) ->
 }
 
 /// The indicator values of an `all` or `industries` entry, in standard units.
-fn values(cx: &Ctx, r: &Spanned<RawValues>, key: &str, inv_factor: f64, region_class: Option<&str>) -> Result<BTreeMap<Indicator, f64>, RuleError> {
+fn values(
+    cx: &Ctx,
+    r: &Spanned<RawValues>,
+    key: &str,
+    inv_factor: f64,
+    region_class: Option<&str>,
+) -> Result<BTreeMap<Indicator, f64>, RuleError> {
     let rr = r.get_ref();
     let mut out = BTreeMap::new();
     let fields = [
@@ -589,14 +709,22 @@ fn values(cx: &Ctx, r: &Spanned<RawValues>, key: &str, inv_factor: f64, region_c
             return cx.err(by.span(), k, "投资强度应为非负数");
         }
         match region_class {
-            None => return cx.err(by.span(), k, "按地区类别给出投资强度时，须在 [evaluation] 中写 region_class（本地所属地区类别）"),
+            None => return cx.err(
+                by.span(),
+                k,
+                "按地区类别给出投资强度时，须在 [evaluation] 中写 region_class（本地所属地区类别）",
+            ),
             Some(c) => match by.get_ref().get(c) {
                 Some(x) => {
                     out.insert(Indicator::Investment, x * inv_factor);
                 }
                 None => {
                     let have: Vec<&str> = by.get_ref().keys().map(String::as_str).collect();
-                    return cx.err(by.span(), k, format!("没有地区类别「{c}」的值（有：{}）", have.join("、")));
+                    return cx.err(
+                        by.span(),
+                        k,
+                        format!("没有地区类别「{c}」的值（有：{}）", have.join("、")),
+                    );
                 }
             },
         }

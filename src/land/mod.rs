@@ -152,19 +152,33 @@ pub fn run(rules: LandRules, eval_rules: &Rules, ds: Dataset) -> Result<LandRun,
         return Err(LandError::Unreadable(e.to_string()));
     }
     let std = ds.aux_table(AuxKind::StdLand);
-    if std.height() == 0 && !ds.sheets.iter().any(|s| s.table == crate::ingest::schema::AnyKind::Aux(AuxKind::StdLand)) {
+    if std.height() == 0
+        && !ds
+            .sheets
+            .iter()
+            .any(|s| s.table == crate::ingest::schema::AnyKind::Aux(AuxKind::StdLand))
+    {
         return Err(LandError::NoStdLand);
     }
     let mut problems: Vec<Problem> = ds
         .problems
         .iter()
-        .filter(|p| p.table.is_empty() || p.table == AuxKind::StdLand.name() || p.table.split('、').any(|t| t == TableKind::Land.name()))
+        .filter(|p| {
+            p.table.is_empty()
+                || p.table == AuxKind::StdLand.name()
+                || p.table.split('、').any(|t| t == TableKind::Land.name())
+        })
         .cloned()
         .collect();
 
     // The holder's tax, output and evaluated land, exactly as evaluate computes them.
     let asm = crate::score::assemble::assemble(&ds, eval_rules).map_err(at("汇总企业数据"))?;
-    problems.extend(asm.problems.iter().filter(|p| p.table.split('、').any(|t| t == TableKind::Land.name())).cloned());
+    problems.extend(
+        asm.problems
+            .iter()
+            .filter(|p| p.table.split('、').any(|t| t == TableKind::Land.name()))
+            .cloned(),
+    );
     let holders = holders(&asm.base).map_err(at("汇总企业数据"))?;
 
     let mut projects = read_projects(&ds, &holders).map_err(at("读取标准地"))?;
@@ -180,7 +194,9 @@ pub fn run(rules: LandRules, eval_rules: &Rules, ds: Dataset) -> Result<LandRun,
     let checks = checks::all_checks(&projects, &schedules, &holders, &rules, eval_rules.meta.year);
     let penalties = penalties::all(&projects, &schedules, &checks, &rules);
     let register = register::build(&ds, &holders, &projects).map_err(at("用地台账"))?;
-    problems.sort_by(|a, b| (a.severity, &a.file, &a.sheet, a.row).cmp(&(b.severity, &b.file, &b.sheet, b.row)));
+    problems.sort_by(|a, b| {
+        (a.severity, &a.file, &a.sheet, a.row).cmp(&(b.severity, &b.file, &b.sheet, b.row))
+    });
     Ok(LandRun {
         rules,
         eval_name: eval_rules.meta.name.clone(),
@@ -198,7 +214,9 @@ pub fn run(rules: LandRules, eval_rules: &Rules, ds: Dataset) -> Result<LandRun,
 /// Registered enterprises' figures by code.
 fn holders(base: &DataFrame) -> PolarsResult<HashMap<String, Holder>> {
     let s = |c: &str| -> PolarsResult<StringChunked> { Ok(base.column(c)?.str()?.clone()) };
-    let f = |c: &str| -> PolarsResult<Float64Chunked> { Ok(base.column(c)?.cast(&DataType::Float64)?.f64()?.clone()) };
+    let f = |c: &str| -> PolarsResult<Float64Chunked> {
+        Ok(base.column(c)?.cast(&DataType::Float64)?.f64()?.clone())
+    };
     let (code, name, park) = (s("code")?, s("name")?, s("park")?);
     let (tax, output, land) = (f("tax")?, f("output_value")?, f("land_mu")?);
     let mut out = HashMap::new();
@@ -242,19 +260,49 @@ fn read_projects(ds: &Dataset, holders: &HashMap<String, Holder>) -> PolarsResul
     let df = ds.aux_table(AuxKind::StdLand);
     let c = Cols::new(df);
     let (src, row) = (c.u32("__src")?, c.u32("__row")?);
-    let (parcel, code, name, project, industry) = (c.text("parcel_id")?, c.text("code")?, c.text("src_name")?, c.text("project")?, c.text("industry_code")?);
+    let (parcel, code, name, project, industry) = (
+        c.text("parcel_id")?,
+        c.text("code")?,
+        c.text("src_name")?,
+        c.text("project")?,
+        c.text("industry_code")?,
+    );
     let n = |k: &str| c.num(k);
     let d = |k: &str| c.date(k);
-    let (area, price, intensity, investment, far, floor, high) =
-        (n("area_mu")?, n("price")?, n("agreed_intensity")?, n("investment")?, n("agreed_far")?, n("floor_area")?, n("floor_area_high")?);
-    let (coverage, footprint, yard, admin_land, admin_floor, green) =
-        (n("agreed_coverage")?, n("footprint")?, n("open_yard")?, n("admin_land")?, n("admin_floor")?, n("green_area")?);
-    let (tax, output, years) = (n("agreed_tax_per_mu")?, n("agreed_output_per_mu")?, n("production_years")?);
-    let (sale, a_start, a_done, start, done, stop) =
-        (d("sale_date")?, d("agreed_start")?, d("agreed_completion")?, d("actual_start")?, d("actual_completion")?, d("stop_date")?);
+    let (area, price, intensity, investment, far, floor, high) = (
+        n("area_mu")?,
+        n("price")?,
+        n("agreed_intensity")?,
+        n("investment")?,
+        n("agreed_far")?,
+        n("floor_area")?,
+        n("floor_area_high")?,
+    );
+    let (coverage, footprint, yard, admin_land, admin_floor, green) = (
+        n("agreed_coverage")?,
+        n("footprint")?,
+        n("open_yard")?,
+        n("admin_land")?,
+        n("admin_floor")?,
+        n("green_area")?,
+    );
+    let (tax, output, years) =
+        (n("agreed_tax_per_mu")?, n("agreed_output_per_mu")?, n("production_years")?);
+    let (sale, a_start, a_done, start, done, stop) = (
+        d("sale_date")?,
+        d("agreed_start")?,
+        d("agreed_completion")?,
+        d("actual_start")?,
+        d("actual_completion")?,
+        d("stop_date")?,
+    );
     let mut out = Vec::with_capacity(df.height());
     for i in 0..df.height() {
-        let (file, sheet) = ds.sheets.get(src[i].unwrap_or(0) as usize).map(|s| (s.file.clone(), s.sheet.clone())).unwrap_or_default();
+        let (file, sheet) = ds
+            .sheets
+            .get(src[i].unwrap_or(0) as usize)
+            .map(|s| (s.file.clone(), s.sheet.clone()))
+            .unwrap_or_default();
         let code_i = code[i].clone();
         let registered = code_i.as_ref().map(|c| holders.contains_key(c)).unwrap_or(false);
         out.push(Project {
@@ -312,21 +360,44 @@ fn projects_problems(projects: &[Project], rules: &LandRules, problems: &mut Vec
             action: action.into(),
         };
         if let Some(r) = first.get(p.parcel_id.as_str()) {
-            problems.push(mk(Severity::Warning, "宗地编号", p.parcel_id.clone(), format!("宗地编号重复（首次在第{r}行）"), "两行都核查，请核实是否重复填报"));
+            problems.push(mk(
+                Severity::Warning,
+                "宗地编号",
+                p.parcel_id.clone(),
+                format!("宗地编号重复（首次在第{r}行）"),
+                "两行都核查，请核实是否重复填报",
+            ));
         } else {
             first.insert(&p.parcel_id, p.row);
         }
         if let (Some(c), false) = (&p.code, p.registered) {
-            problems.push(mk(Severity::Warning, "统一社会信用代码", c.clone(), "企业名录中没有该企业".into(), "照常核查；无法取得税收、产值，达产复核为数据缺失"));
+            problems.push(mk(
+                Severity::Warning,
+                "统一社会信用代码",
+                c.clone(),
+                "企业名录中没有该企业".into(),
+                "照常核查；无法取得税收、产值，达产复核为数据缺失",
+            ));
         }
-        for (v, col) in [(p.agreed_coverage, "约定建筑系数"), (p.agreed_far, "约定容积率")] {
+        for (v, col) in [(p.agreed_coverage, "约定建筑系数"), (p.agreed_far, "约定容积率")]
+        {
             if let Some(x) = v {
                 if col == "约定建筑系数" && x > 1.0 {
-                    problems.push(mk(Severity::Warning, col, format!("{x}"), "建筑系数大于1，疑似按百分数填写（应填0.30或30%）".into(), "按所填数值核查"));
+                    problems.push(mk(
+                        Severity::Warning,
+                        col,
+                        format!("{x}"),
+                        "建筑系数大于1，疑似按百分数填写（应填0.30或30%）".into(),
+                        "按所填数值核查",
+                    ));
                 }
             }
         }
-        for (v, col) in [(p.actual_start, "实际开工日期"), (p.actual_completion, "实际竣工日期"), (p.stop_date, "停工日期")] {
+        for (v, col) in [
+            (p.actual_start, "实际开工日期"),
+            (p.actual_completion, "实际竣工日期"),
+            (p.stop_date, "停工日期"),
+        ] {
             if let Some(d) = v {
                 if d > rules.date {
                     problems.push(mk(
@@ -341,7 +412,13 @@ fn projects_problems(projects: &[Project], rules: &LandRules, problems: &mut Vec
         }
         if let (Some(s), Some(c)) = (p.actual_start, p.actual_completion) {
             if c < s {
-                problems.push(mk(Severity::Warning, "实际竣工日期", crate::ingest::values::format_date(c), "实际竣工日期早于实际开工日期".into(), "按所填日期核查"));
+                problems.push(mk(
+                    Severity::Warning,
+                    "实际竣工日期",
+                    crate::ingest::values::format_date(c),
+                    "实际竣工日期早于实际开工日期".into(),
+                    "按所填日期核查",
+                ));
             }
         }
     }

@@ -71,7 +71,12 @@ pub struct Penalty {
 const MINUS: &str = "−";
 
 /// Every penalty of every project, in project order then clause order.
-pub fn all(projects: &[Project], schedules: &[Schedule], checks: &[Check], r: &LandRules) -> Vec<Penalty> {
+pub fn all(
+    projects: &[Project],
+    schedules: &[Schedule],
+    checks: &[Check],
+    r: &LandRules,
+) -> Vec<Penalty> {
     let mut out = Vec::new();
     for (i, (p, s)) in projects.iter().zip(schedules).enumerate() {
         let check = |item: Item| checks.iter().find(|c| c.project == i && c.item == item);
@@ -82,7 +87,10 @@ pub fn all(projects: &[Project], schedules: &[Schedule], checks: &[Check], r: &L
                     out.push(pen);
                 }
             }
-            for (ind, clause) in [(Indicator::FloorAreaRatio, Clause::FarShort), (Indicator::Coverage, Clause::CoverageShort)] {
+            for (ind, clause) in [
+                (Indicator::FloorAreaRatio, Clause::FarShort),
+                (Indicator::Coverage, Clause::CoverageShort),
+            ] {
                 if let Some(c) = check(Item::Ind(ind)) {
                     if let Some(pen) = minimum(i, p, c, ind, clause) {
                         out.push(pen);
@@ -99,31 +107,64 @@ pub fn all(projects: &[Project], schedules: &[Schedule], checks: &[Check], r: &L
                 continue;
             }
             let days = c.gap.unwrap_or(0.0).round() as i64;
-            let pending = if item == Item::StartOnTime { s.start_pending } else { s.completion_pending };
+            let pending =
+                if item == Item::StartOnTime { s.start_pending } else { s.completion_pending };
             let basis = format!(
                 "每日违约金比例{}‰（规则 penalties.{}）；迟延{days}天{}",
                 fmt_permille(permille),
-                if item == Item::StartOnTime { "late_start_permille" } else { "late_completion_permille" },
-                if pending { format!("（截至评价日{}仍未{}）", super::date_text(r.date), if item == Item::StartOnTime { "开工" } else { "竣工" }) } else { String::new() }
+                if item == Item::StartOnTime {
+                    "late_start_permille"
+                } else {
+                    "late_completion_permille"
+                },
+                if pending {
+                    format!(
+                        "（截至评价日{}仍未{}）",
+                        super::date_text(r.date),
+                        if item == Item::StartOnTime { "开工" } else { "竣工" }
+                    )
+                } else {
+                    String::new()
+                }
             );
             out.push(match p.price {
                 Some(price) => {
                     let amount = price * permille / 1000.0 * days as f64;
-                    Penalty { project: i, clause, calc: format!("{} × {}‰ × {days} = {}", fmt_money(price), fmt_permille(permille), fmt_money(amount)), amount: Some(amount), basis }
+                    Penalty {
+                        project: i,
+                        clause,
+                        calc: format!(
+                            "{} × {}‰ × {days} = {}",
+                            fmt_money(price),
+                            fmt_permille(permille),
+                            fmt_money(amount)
+                        ),
+                        amount: Some(amount),
+                        basis,
+                    }
                 }
                 None => no_price(i, clause, basis),
             });
         }
         if let Some(idle) = &s.idle {
             if !idle.reclaim {
-                let basis = format!("{}；闲置费比例{}（规则 idle.fee_share，不超过出让价款的20%）", idle.reason, fmt_pct(r.idle.fee_share));
+                let basis = format!(
+                    "{}；闲置费比例{}（规则 idle.fee_share，不超过出让价款的20%）",
+                    idle.reason,
+                    fmt_pct(r.idle.fee_share)
+                );
                 out.push(match p.price {
                     Some(price) => {
                         let amount = price * r.idle.fee_share;
                         Penalty {
                             project: i,
                             clause: Clause::IdleFee,
-                            calc: format!("{} × {} = {}", fmt_money(price), fmt_pct(r.idle.fee_share), fmt_money(amount)),
+                            calc: format!(
+                                "{} × {} = {}",
+                                fmt_money(price),
+                                fmt_pct(r.idle.fee_share),
+                                fmt_money(amount)
+                            ),
                             amount: Some(amount),
                             basis,
                         }
@@ -137,7 +178,9 @@ pub fn all(projects: &[Project], schedules: &[Schedule], checks: &[Check], r: &L
 }
 
 fn no_price(project: usize, clause: Clause, basis: String) -> Penalty {
-    Penalty { project, clause, calc: "缺少出让价款，无法测算".into(), amount: None, basis }
+    Penalty {
+        project, clause, calc: "缺少出让价款，无法测算".into(), amount: None, basis
+    }
 }
 
 /// A per-mille rate without needless decimals ("1", "0.5").
@@ -151,7 +194,9 @@ fn fmt_permille(x: f64) -> String {
 fn agreed(c: &Check, ind: Indicator) -> Option<(f64, String)> {
     match (c.contract, &c.control) {
         (Some(k), _) if k > 0.0 => Some((k, "合同约定".into())),
-        (_, Some(cv)) if cv.value > 0.0 => Some((cv.value, format!("合同未约定{}，按控制值（{}）", ind.label(), cv.source))),
+        (_, Some(cv)) if cv.value > 0.0 => {
+            Some((cv.value, format!("合同未约定{}，按控制值（{}）", ind.label(), cv.source)))
+        }
         _ => None,
     }
 }
@@ -164,14 +209,26 @@ fn investment(project: usize, p: &Project, c: &Check) -> Option<Penalty> {
     if actual >= total - 1e-9 * total.max(1.0) {
         return None;
     }
-    let basis = format!("约定投资总额 = 约定投资强度 {} 万元/亩 × 出让面积 {} 亩 = {} 万元（{from}）", fmt_num(k), fmt_num(area), fmt_num(total));
+    let basis = format!(
+        "约定投资总额 = 约定投资强度 {} 万元/亩 × 出让面积 {} 亩 = {} 万元（{from}）",
+        fmt_num(k),
+        fmt_num(area),
+        fmt_num(total)
+    );
     Some(match p.price {
         Some(price) => {
             let amount = price * (total - actual) / total;
             Penalty {
                 project,
                 clause: Clause::InvestmentShort,
-                calc: format!("{} × ({} {MINUS} {}) ÷ {} = {}", fmt_money(price), fmt_money(total), fmt_money(actual), fmt_money(total), fmt_money(amount)),
+                calc: format!(
+                    "{} × ({} {MINUS} {}) ÷ {} = {}",
+                    fmt_money(price),
+                    fmt_money(total),
+                    fmt_money(actual),
+                    fmt_money(total),
+                    fmt_money(amount)
+                ),
                 amount: Some(amount),
                 basis,
             }
@@ -180,7 +237,13 @@ fn investment(project: usize, p: &Project, c: &Check) -> Option<Penalty> {
     })
 }
 
-fn minimum(project: usize, p: &Project, c: &Check, ind: Indicator, clause: Clause) -> Option<Penalty> {
+fn minimum(
+    project: usize,
+    p: &Project,
+    c: &Check,
+    ind: Indicator,
+    clause: Clause,
+) -> Option<Penalty> {
     let (min, from) = agreed(c, ind)?;
     let actual = c.actual?;
     if actual >= min - 1e-9 * min.max(1.0) {
@@ -194,7 +257,14 @@ fn minimum(project: usize, p: &Project, c: &Check, ind: Indicator, clause: Claus
             Penalty {
                 project,
                 clause,
-                calc: format!("{} × ({} {MINUS} {}) ÷ {} = {}", fmt_money(price), shown(min), shown(actual), shown(min), fmt_money(amount)),
+                calc: format!(
+                    "{} × ({} {MINUS} {}) ÷ {} = {}",
+                    fmt_money(price),
+                    shown(min),
+                    shown(actual),
+                    shown(min),
+                    fmt_money(amount)
+                ),
                 amount: Some(amount),
                 basis,
             }

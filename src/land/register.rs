@@ -103,18 +103,27 @@ pub struct Register {
 
 /// Build the register from the 用地 table, the register figures (`holders`, from assemble) and
 /// the 标准地 projects.
-pub fn build(ds: &Dataset, holders: &HashMap<String, Holder>, projects: &[Project]) -> PolarsResult<Register> {
+pub fn build(
+    ds: &Dataset,
+    holders: &HashMap<String, Holder>,
+    projects: &[Project],
+) -> PolarsResult<Register> {
     let land = ds.table(TableKind::Land);
     let c = Cols::new(land);
     let (src, row) = (c.u32("__src")?, c.u32("__row")?);
-    let (code, parcel, mode, cp) = (c.text("code")?, c.text("parcel")?, c.text("land_use")?, c.text("counterparty")?);
+    let (code, parcel, mode, cp) =
+        (c.text("code")?, c.text("parcel")?, c.text("land_use")?, c.text("counterparty")?);
     let (area, supply) = (c.num("area_mu")?, c.date("supply_date")?);
     let name_of = |c: &str| holders.get(c).and_then(|h| h.name.clone());
 
     let mut parcels = Vec::with_capacity(land.height());
     for i in 0..land.height() {
         let Some(code) = code[i].clone() else { continue };
-        let (file, sheet) = ds.sheets.get(src[i].unwrap_or(0) as usize).map(|s| (s.file.clone(), s.sheet.clone())).unwrap_or_default();
+        let (file, sheet) = ds
+            .sheets
+            .get(src[i].unwrap_or(0) as usize)
+            .map(|s| (s.file.clone(), s.sheet.clone()))
+            .unwrap_or_default();
         let cp = cp[i].clone().filter(|s| !s.is_empty());
         parcels.push(Parcel {
             file,
@@ -175,7 +184,8 @@ pub fn build(ds: &Dataset, holders: &HashMap<String, Holder>, projects: &[Projec
     // Sums of two-decimal areas: drop binary noise (22.700000000000003 → 22.7).
     let tidy = |x: &mut f64| *x = (*x * 1e6).round() / 1e6;
     for e in ents.values_mut() {
-        for x in [&mut e.owned, &mut e.leased_in, &mut e.leased_out, &mut e.other, &mut e.std_area] {
+        for x in [&mut e.owned, &mut e.leased_in, &mut e.leased_out, &mut e.other, &mut e.std_area]
+        {
             tidy(x);
         }
     }
@@ -204,20 +214,29 @@ pub fn build(ds: &Dataset, holders: &HashMap<String, Holder>, projects: &[Projec
                 kind: ConflictKind::DoubleOwner,
                 parcel: id.to_string(),
                 codes: owners.iter().map(|c| c.to_string()).collect(),
-                message: format!("不动产权证号{id}被{}家企业填报为自有：{}", owners.len(), list.join("、")),
+                message: format!(
+                    "不动产权证号{id}被{}家企业填报为自有：{}",
+                    owners.len(),
+                    list.join("、")
+                ),
                 rows: rows.iter().map(|i| loc(&parcels[*i])).collect(),
             });
             marks.extend(rows.iter().map(|i| (*i, ConflictKind::DoubleOwner)));
         }
         for owner in &owners {
-            let mine: Vec<usize> = rows.iter().copied().filter(|i| parcels[*i].code == *owner).collect();
+            let mine: Vec<usize> =
+                rows.iter().copied().filter(|i| parcels[*i].code == *owner).collect();
             if mine.len() > 1 {
-                let rows_txt: Vec<String> = mine.iter().map(|i| format!("第{}行", parcels[*i].row)).collect();
+                let rows_txt: Vec<String> =
+                    mine.iter().map(|i| format!("第{}行", parcels[*i].row)).collect();
                 conflicts.push(Conflict {
                     kind: ConflictKind::RepeatedParcel,
                     parcel: id.to_string(),
                     codes: vec![owner.to_string()],
-                    message: format!("同一企业将不动产权证号{id}重复填报为自有（{}），评价用地重复计算", rows_txt.join("、")),
+                    message: format!(
+                        "同一企业将不动产权证号{id}重复填报为自有（{}），评价用地重复计算",
+                        rows_txt.join("、")
+                    ),
                     rows: mine.iter().map(|i| loc(&parcels[*i])).collect(),
                 });
                 marks.extend(mine.iter().map(|i| (*i, ConflictKind::RepeatedParcel)));
@@ -226,11 +245,19 @@ pub fn build(ds: &Dataset, holders: &HashMap<String, Holder>, projects: &[Projec
     }
     for e in ents.values() {
         if e.leased_out > e.owned + EPS {
-            let rows: Vec<usize> = parcels.iter().enumerate().filter(|(_, p)| p.code == e.code && p.mode.as_deref() == Some(LEASED_OUT)).map(|(i, _)| i).collect();
+            let rows: Vec<usize> = parcels
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.code == e.code && p.mode.as_deref() == Some(LEASED_OUT))
+                .map(|(i, _)| i)
+                .collect();
             let detail = if e.leased_out <= e.owned + e.leased_in + EPS {
                 "含转租承租土地，请核实是否允许转租".to_string()
             } else {
-                format!("也大于自有与承租之和，评价用地为负（{}亩）", super::fmt_num(e.owned + e.leased_in - e.leased_out))
+                format!(
+                    "也大于自有与承租之和，评价用地为负（{}亩）",
+                    super::fmt_num(e.owned + e.leased_in - e.leased_out)
+                )
             };
             conflicts.push(Conflict {
                 kind: ConflictKind::OverLet,
@@ -261,7 +288,10 @@ pub fn build(ds: &Dataset, holders: &HashMap<String, Holder>, projects: &[Projec
                 kind: ConflictKind::MissingCounterparty,
                 parcel: p.parcel.clone().unwrap_or_default(),
                 codes: vec![p.code.clone()],
-                message: format!("{what}{}亩，未填写对方统一社会信用代码", super::fmt_num(p.area.unwrap_or(0.0))),
+                message: format!(
+                    "{what}{}亩，未填写对方统一社会信用代码",
+                    super::fmt_num(p.area.unwrap_or(0.0))
+                ),
                 rows: vec![loc(p)],
             });
             marks.push((i, ConflictKind::MissingCounterparty));
@@ -272,7 +302,10 @@ pub fn build(ds: &Dataset, holders: &HashMap<String, Holder>, projects: &[Projec
                 kind: ConflictKind::UnknownCounterparty,
                 parcel: p.parcel.clone().unwrap_or_default(),
                 codes: vec![p.code.clone(), cp.clone()],
-                message: format!("{what}{}亩，对方{cp}不在企业名录中", super::fmt_num(p.area.unwrap_or(0.0))),
+                message: format!(
+                    "{what}{}亩，对方{cp}不在企业名录中",
+                    super::fmt_num(p.area.unwrap_or(0.0))
+                ),
                 rows: vec![loc(p)],
             });
             marks.push((i, ConflictKind::UnknownCounterparty));
@@ -291,11 +324,21 @@ pub fn build(ds: &Dataset, holders: &HashMap<String, Holder>, projects: &[Projec
             continue;
         }
         let message = if rows.iter().all(|i| parcels[*i].mode.as_deref() == Some(LEASED_OUT)) {
-            format!("{landlord}填报出租给{tenant} {}亩，承租方没有对应的承租记录", super::fmt_num(areas[0]))
+            format!(
+                "{landlord}填报出租给{tenant} {}亩，承租方没有对应的承租记录",
+                super::fmt_num(areas[0])
+            )
         } else if rows.iter().all(|i| parcels[*i].mode.as_deref() == Some(LEASED_IN)) {
-            format!("{tenant}填报承租{landlord} {}亩，出租方没有对应的出租记录", super::fmt_num(areas[1]))
+            format!(
+                "{tenant}填报承租{landlord} {}亩，出租方没有对应的出租记录",
+                super::fmt_num(areas[1])
+            )
         } else {
-            format!("{landlord}填报出租给{tenant} {}亩，承租方填报承租{}亩", super::fmt_num(areas[0]), super::fmt_num(areas[1]))
+            format!(
+                "{landlord}填报出租给{tenant} {}亩，承租方填报承租{}亩",
+                super::fmt_num(areas[0]),
+                super::fmt_num(areas[1])
+            )
         };
         conflicts.push(Conflict {
             kind: ConflictKind::LeaseMismatch,

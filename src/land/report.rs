@@ -23,7 +23,18 @@ pub const CONFLICTS: &str = "冲突";
 pub const RULES: &str = "规则";
 
 /// Sheet names in order.
-pub const SHEETS: [&str; 10] = [CHECKS, PENALTIES, IDLE, PROGRESS, REGISTER, PARCELS, CONFLICTS, crate::report::problems::NAME, crate::report::problems::RECON_NAME, RULES];
+pub const SHEETS: [&str; 10] = [
+    CHECKS,
+    PENALTIES,
+    IDLE,
+    PROGRESS,
+    REGISTER,
+    PARCELS,
+    CONFLICTS,
+    crate::report::problems::NAME,
+    crate::report::problems::RECON_NAME,
+    RULES,
+];
 
 /// File name of the workbook.
 pub fn workbook_name(run: &LandRun) -> String {
@@ -34,14 +45,20 @@ type SheetWriter = fn(&LandRun, &mut Workbook, &Formats) -> Result<(), SheetErro
 
 /// Write the workbook into `out_dir`; returns its path.
 pub fn write(run: &LandRun, out_dir: &Path) -> Result<PathBuf, ReportError> {
-    std::fs::create_dir_all(out_dir).map_err(|e| ReportError::Io { path: out_dir.to_path_buf(), source: e })?;
+    std::fs::create_dir_all(out_dir)
+        .map_err(|e| ReportError::Io { path: out_dir.to_path_buf(), source: e })?;
     let path = out_dir.join(workbook_name(run));
     let xerr = |sheet: &'static str| {
         let path = path.clone();
         move |source| ReportError::Xlsx { path, sheet, source }
     };
     let year = date_year(run.rules.date);
-    let mut wb = crate::report::new_workbook(&format!("{}（评价日{}）", run.rules.name, date_text(run.rules.date)), year, &path).map_err(xerr("文档属性"))?;
+    let mut wb = crate::report::new_workbook(
+        &format!("{}（评价日{}）", run.rules.name, date_text(run.rules.date)),
+        year,
+        &path,
+    )
+    .map_err(xerr("文档属性"))?;
     let fmt = Formats::new();
     let writers: [(&'static str, SheetWriter); 10] = [
         (CHECKS, checks_sheet),
@@ -57,7 +74,9 @@ pub fn write(run: &LandRun, out_dir: &Path) -> Result<PathBuf, ReportError> {
     ];
     for (name, f) in writers {
         f(run, &mut wb, &fmt).map_err(|e| match e {
-            SheetError::Xlsx(source) => ReportError::Xlsx { path: path.clone(), sheet: name, source },
+            SheetError::Xlsx(source) => {
+                ReportError::Xlsx { path: path.clone(), sheet: name, source }
+            }
             SheetError::Data(source) => ReportError::Data { sheet: name, source },
         })?;
     }
@@ -100,8 +119,26 @@ fn checks_sheet(run: &LandRun, wb: &mut Workbook, fmt: &Formats) -> Result<(), S
     ws.set_name(CHECKS)?;
     let mut t = TableWriter::new(ws, fmt, 0);
     let h = [
-        "宗地编号", "项目名称", "统一社会信用代码", "企业名称", "所属园区", "行业代码", "核查阶段", "检查项", "单位", "实际值", "约定值", "控制值", "控制值依据",
-        "标准值（取严）", "要求", "状态", "差距", "计算过程", "说明", "来源",
+        "宗地编号",
+        "项目名称",
+        "统一社会信用代码",
+        "企业名称",
+        "所属园区",
+        "行业代码",
+        "核查阶段",
+        "检查项",
+        "单位",
+        "实际值",
+        "约定值",
+        "控制值",
+        "控制值依据",
+        "标准值（取严）",
+        "要求",
+        "状态",
+        "差距",
+        "计算过程",
+        "说明",
+        "来源",
     ];
     t.header(&heads(&h))?;
     let pct = t.pct_format();
@@ -114,7 +151,14 @@ fn checks_sheet(run: &LandRun, wb: &mut Workbook, fmt: &Formats) -> Result<(), S
         cells.push(c.item.label().into());
         let (unit, req) = match c.item {
             Item::StartOnTime | Item::CompletionOnTime => ("天", "不晚于约定日期".to_string()),
-            Item::Ind(ind) => (ind.unit(), if ind.is_max() { "不高于标准值".into() } else { "不低于标准值".into() }),
+            Item::Ind(ind) => (
+                ind.unit(),
+                if ind.is_max() {
+                    "不高于标准值".into()
+                } else {
+                    "不低于标准值".into()
+                },
+            ),
         };
         cells.push(unit.into());
         cells.push(match (&c.actual_text, c.actual) {
@@ -126,7 +170,8 @@ fn checks_sheet(run: &LandRun, wb: &mut Workbook, fmt: &Formats) -> Result<(), S
             (None, v) => v.into(),
         });
         cells.push(c.control.as_ref().map(|x| Cell::Num(x.value)).unwrap_or(Cell::Empty));
-        cells.push(c.control.as_ref().map(|x| Cell::from(x.source.as_str())).unwrap_or(Cell::Empty));
+        cells
+            .push(c.control.as_ref().map(|x| Cell::from(x.source.as_str())).unwrap_or(Cell::Empty));
         cells.push(c.standard.into());
         cells.push(req.into());
         cells.push(c.status.label().into());
@@ -149,7 +194,19 @@ fn penalties_sheet(run: &LandRun, wb: &mut Workbook, fmt: &Formats) -> Result<()
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(PENALTIES)?;
     let mut t = TableWriter::new(ws, fmt, 0);
-    let h = ["宗地编号", "项目名称", "统一社会信用代码", "企业名称", "类别", "条款", "出让价款（万元）", "计算公式", "计算过程", "金额（万元）", "依据"];
+    let h = [
+        "宗地编号",
+        "项目名称",
+        "统一社会信用代码",
+        "企业名称",
+        "类别",
+        "条款",
+        "出让价款（万元）",
+        "计算公式",
+        "计算过程",
+        "金额（万元）",
+        "依据",
+    ];
     t.header(&heads(&h))?;
     let mut total = 0.0;
     for pen in &run.penalties {
@@ -190,8 +247,23 @@ fn idle_sheet(run: &LandRun, wb: &mut Workbook, fmt: &Formats) -> Result<(), She
     ws.set_name(IDLE)?;
     let mut t = TableWriter::new(ws, fmt, 0);
     let h = [
-        "宗地编号", "项目名称", "统一社会信用代码", "企业名称", "出让面积（亩）", "出让价款（万元）", "约定开工日期", "实际开工日期", "停工日期", "认定情形", "闲置起算日",
-        "闲置天数", "已建建筑面积占约定比例", "已投资占约定投资比例", "处置", "闲置费计算", "闲置费（万元）",
+        "宗地编号",
+        "项目名称",
+        "统一社会信用代码",
+        "企业名称",
+        "出让面积（亩）",
+        "出让价款（万元）",
+        "约定开工日期",
+        "实际开工日期",
+        "停工日期",
+        "认定情形",
+        "闲置起算日",
+        "闲置天数",
+        "已建建筑面积占约定比例",
+        "已投资占约定投资比例",
+        "处置",
+        "闲置费计算",
+        "闲置费（万元）",
     ];
     t.header(&heads(&h))?;
     let pct = t.pct_format();
@@ -199,7 +271,8 @@ fn idle_sheet(run: &LandRun, wb: &mut Workbook, fmt: &Formats) -> Result<(), She
     for (i, s) in run.schedules.iter().enumerate() {
         let Some(idle) = &s.idle else { continue };
         let p = &run.projects[i];
-        let fee = run.penalties.iter().find(|x| x.project == i && x.clause == super::Clause::IdleFee);
+        let fee =
+            run.penalties.iter().find(|x| x.project == i && x.clause == super::Clause::IdleFee);
         let mut cells = project_cells(run, i);
         cells.extend([
             p.area_mu.into(),
@@ -212,8 +285,18 @@ fn idle_sheet(run: &LandRun, wb: &mut Workbook, fmt: &Formats) -> Result<(), She
             Cell::Int(idle.days),
             idle.built_share.into(),
             idle.investment_share.into(),
-            if idle.reclaim { "无偿收回（闲置满期限）".into() } else { "征收土地闲置费".into() },
-            fee.map(|f| Cell::from(f.calc.as_str())).unwrap_or_else(|| if idle.reclaim { "依法无偿收回，不再测算闲置费".into() } else { Cell::Empty }),
+            if idle.reclaim {
+                "无偿收回（闲置满期限）".into()
+            } else {
+                "征收土地闲置费".into()
+            },
+            fee.map(|f| Cell::from(f.calc.as_str())).unwrap_or_else(|| {
+                if idle.reclaim {
+                    "依法无偿收回，不再测算闲置费".into()
+                } else {
+                    Cell::Empty
+                }
+            }),
             fee.and_then(|f| f.amount).into(),
         ]);
         t.write_row_with(&cells, &[12, 13], &pct)?;
@@ -228,16 +311,47 @@ fn progress_sheet(run: &LandRun, wb: &mut Workbook, fmt: &Formats) -> Result<(),
     ws.set_name(PROGRESS)?;
     let mut t = TableWriter::new(ws, fmt, 0);
     let h = [
-        "宗地编号", "项目名称", "统一社会信用代码", "企业名称", "所属园区", "出让面积（亩）", "出让价款（万元）", "出让日期", "约定开工日期", "实际开工日期", "延期开工天数",
-        "约定竣工日期", "实际竣工日期", "延期竣工天数", "停工日期", "进度", "竣工验收", "达产复核日期", "达产复核", "闲置认定", "未达标项", "违约金（万元）", "闲置费（万元）",
+        "宗地编号",
+        "项目名称",
+        "统一社会信用代码",
+        "企业名称",
+        "所属园区",
+        "出让面积（亩）",
+        "出让价款（万元）",
+        "出让日期",
+        "约定开工日期",
+        "实际开工日期",
+        "延期开工天数",
+        "约定竣工日期",
+        "实际竣工日期",
+        "延期竣工天数",
+        "停工日期",
+        "进度",
+        "竣工验收",
+        "达产复核日期",
+        "达产复核",
+        "闲置认定",
+        "未达标项",
+        "违约金（万元）",
+        "闲置费（万元）",
     ];
     t.header(&heads(&h))?;
     for (i, s) in run.schedules.iter().enumerate() {
         let p = &run.projects[i];
         let mut cells = project_cells(run, i);
-        let failed: Vec<&str> = run.checks.iter().filter(|c| c.project == i && c.status == Status::Fail).map(|c| c.item.label()).collect();
+        let failed: Vec<&str> = run
+            .checks
+            .iter()
+            .filter(|c| c.project == i && c.status == Status::Fail)
+            .map(|c| c.item.label())
+            .collect();
         let sum = |idle: bool| -> Cell {
-            let v: Vec<f64> = run.penalties.iter().filter(|x| x.project == i && (x.clause == super::Clause::IdleFee) == idle).filter_map(|x| x.amount).collect();
+            let v: Vec<f64> = run
+                .penalties
+                .iter()
+                .filter(|x| x.project == i && (x.clause == super::Clause::IdleFee) == idle)
+                .filter_map(|x| x.amount)
+                .collect();
             if v.is_empty() {
                 Cell::Empty
             } else {
@@ -287,8 +401,21 @@ fn register_sheet(run: &LandRun, wb: &mut Workbook, fmt: &Formats) -> Result<(),
     ws.set_name(REGISTER)?;
     let mut t = TableWriter::new(ws, fmt, 0);
     let h = [
-        "统一社会信用代码", "企业名称", "所属园区", "自有宗地数", "自有面积（亩）", "承租面积（亩）", "出租面积（亩）", "其他用地方式面积（亩）", "自有+承租−出租（亩）",
-        "评价用地面积（亩，evaluate口径）", "标准地项目数", "标准地出让面积（亩）", "闲置标准地", "冲突", "说明",
+        "统一社会信用代码",
+        "企业名称",
+        "所属园区",
+        "自有宗地数",
+        "自有面积（亩）",
+        "承租面积（亩）",
+        "出租面积（亩）",
+        "其他用地方式面积（亩）",
+        "自有+承租−出租（亩）",
+        "评价用地面积（亩，evaluate口径）",
+        "标准地项目数",
+        "标准地出让面积（亩）",
+        "闲置标准地",
+        "冲突",
+        "说明",
     ];
     t.header(&heads(&h))?;
     for e in &run.register.enterprises {
@@ -299,7 +426,11 @@ fn register_sheet(run: &LandRun, wb: &mut Workbook, fmt: &Formats) -> Result<(),
             .filter(|(p, s)| p.code.as_deref() == Some(e.code.as_str()) && s.idle.is_some())
             .map(|(p, _)| p.parcel_id.as_str())
             .collect();
-        let note = if e.registered { String::new() } else { "不在企业名录中，evaluate 不评价、不计评价用地".to_string() };
+        let note = if e.registered {
+            String::new()
+        } else {
+            "不在企业名录中，evaluate 不评价、不计评价用地".to_string()
+        };
         t.write_row(&[
             e.code.clone().into(),
             opt_text(&e.name),
@@ -326,7 +457,19 @@ fn parcels_sheet(run: &LandRun, wb: &mut Workbook, fmt: &Formats) -> Result<(), 
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(PARCELS)?;
     let mut t = TableWriter::new(ws, fmt, 0);
-    let h = ["统一社会信用代码", "企业名称", "不动产权证号", "用地方式", "面积（亩）", "对方统一社会信用代码", "对方名称", "供地日期", "冲突", "文件", "行"];
+    let h = [
+        "统一社会信用代码",
+        "企业名称",
+        "不动产权证号",
+        "用地方式",
+        "面积（亩）",
+        "对方统一社会信用代码",
+        "对方名称",
+        "供地日期",
+        "冲突",
+        "文件",
+        "行",
+    ];
     t.header(&heads(&h))?;
     for p in &run.register.parcels {
         let cp_name = match (&p.counterparty, &p.counterparty_name) {
@@ -359,8 +502,24 @@ fn conflicts_sheet(run: &LandRun, wb: &mut Workbook, fmt: &Formats) -> Result<()
     let h = ["冲突类型", "不动产权证号", "涉及企业", "说明", "来源行"];
     t.header(&heads(&h))?;
     for c in &run.register.conflicts {
-        let rows: Vec<String> = c.rows.iter().map(|(f, s, r)| if s.is_empty() { format!("{f} 第{r}行") } else { format!("{f}「{s}」第{r}行") }).collect();
-        t.write_row(&[c.kind.label().into(), c.parcel.clone().into(), c.codes.join("、").into(), c.message.clone().into(), rows.join("；").into()])?;
+        let rows: Vec<String> = c
+            .rows
+            .iter()
+            .map(|(f, s, r)| {
+                if s.is_empty() {
+                    format!("{f} 第{r}行")
+                } else {
+                    format!("{f}「{s}」第{r}行")
+                }
+            })
+            .collect();
+        t.write_row(&[
+            c.kind.label().into(),
+            c.parcel.clone().into(),
+            c.codes.join("、").into(),
+            c.message.clone().into(),
+            rows.join("；").into(),
+        ])?;
     }
     finish(&mut t, run.register.conflicts.len(), h.len())?;
     Ok(())
@@ -376,7 +535,13 @@ fn recon_sheet(run: &LandRun, wb: &mut Workbook, fmt: &Formats) -> Result<(), Sh
     let recs: Vec<crate::ingest::Reconciliation> = ds
         .reconciliation
         .iter()
-        .map(|r| ds.aux_reconciliation.iter().find(|a| a.file == r.file && a.sheet == r.sheet).unwrap_or(r).clone())
+        .map(|r| {
+            ds.aux_reconciliation
+                .iter()
+                .find(|a| a.file == r.file && a.sheet == r.sheet)
+                .unwrap_or(r)
+                .clone()
+        })
         .collect();
     crate::report::problems::write_recon(&recs, wb, fmt)
 }
@@ -390,18 +555,58 @@ fn rules_sheet(run: &LandRun, wb: &mut Workbook, fmt: &Formats) -> Result<(), Sh
     let rows: Vec<(&str, String, String)> = vec![
         ("规则名称", r.name.clone(), format!("{} {}", r.version, r.source)),
         ("规则文件", r.path.display().to_string(), String::new()),
-        ("评价日", date_text(r.date), "evaluation.date：进度、闲置、竣工验收和达产复核均按此日判断".into()),
-        ("评价规则", r.evaluation_rules.display().to_string(), format!("{}：{}年度税收口径、用地方式系数", run.eval_name, run.data_year)),
-        ("地区类别", r.region_class.clone().unwrap_or_default(), "evaluation.region_class：按地区类别取投资强度控制值".into()),
+        (
+            "评价日",
+            date_text(r.date),
+            "evaluation.date：进度、闲置、竣工验收和达产复核均按此日判断".into(),
+        ),
+        (
+            "评价规则",
+            r.evaluation_rules.display().to_string(),
+            format!("{}：{}年度税收口径、用地方式系数", run.eval_name, run.data_year),
+        ),
+        (
+            "地区类别",
+            r.region_class.clone().unwrap_or_default(),
+            "evaluation.region_class：按地区类别取投资强度控制值".into(),
+        ),
         ("达产复核起算", r.review_from.label().into(), "schedule.review_from".into()),
-        ("默认达产年限", r.default_production_years.map(fmt_num).unwrap_or_default(), "schedule.default_production_years（标准地表未填达产年限时）".into()),
-        ("延期开工每日违约金", format!("{}‰", fmt_num(r.late_start_permille)), "penalties.late_start_permille：出让价款的千分比".into()),
-        ("延期竣工每日违约金", format!("{}‰", fmt_num(r.late_completion_permille)), "penalties.late_completion_permille".into()),
+        (
+            "默认达产年限",
+            r.default_production_years.map(fmt_num).unwrap_or_default(),
+            "schedule.default_production_years（标准地表未填达产年限时）".into(),
+        ),
+        (
+            "延期开工每日违约金",
+            format!("{}‰", fmt_num(r.late_start_permille)),
+            "penalties.late_start_permille：出让价款的千分比".into(),
+        ),
+        (
+            "延期竣工每日违约金",
+            format!("{}‰", fmt_num(r.late_completion_permille)),
+            "penalties.late_completion_permille".into(),
+        ),
         ("土地闲置费比例", fmt_pct(r.idle.fee_share), "idle.fee_share（不超过20%）".into()),
-        ("征收闲置费年限", format!("{}年", r.idle.fee_after_years), "idle.fee_after_years：超过约定开工日期满该年限未动工".into()),
-        ("无偿收回年限", format!("{}年", r.idle.reclaim_after_years), "idle.reclaim_after_years".into()),
-        ("停工认定：已建面积比例低于", fmt_pct(r.idle.built_share_below), "idle.built_share_below".into()),
-        ("停工认定：已投资比例低于", fmt_pct(r.idle.investment_share_below), "idle.investment_share_below".into()),
+        (
+            "征收闲置费年限",
+            format!("{}年", r.idle.fee_after_years),
+            "idle.fee_after_years：超过约定开工日期满该年限未动工".into(),
+        ),
+        (
+            "无偿收回年限",
+            format!("{}年", r.idle.reclaim_after_years),
+            "idle.reclaim_after_years".into(),
+        ),
+        (
+            "停工认定：已建面积比例低于",
+            fmt_pct(r.idle.built_share_below),
+            "idle.built_share_below".into(),
+        ),
+        (
+            "停工认定：已投资比例低于",
+            fmt_pct(r.idle.investment_share_below),
+            "idle.investment_share_below".into(),
+        ),
         ("停工认定：中止满", format!("{}年", r.idle.stopped_years), "idle.stopped_years".into()),
     ];
     for (a, b, c) in rows {
@@ -411,9 +616,20 @@ fn rules_sheet(run: &LandRun, wb: &mut Workbook, fmt: &Formats) -> Result<(), Sh
     t.header(&heads(&["控制表", "行业", "代码（版本）", "指标", "值", "单位"]))?;
     let pct = t.pct_format();
     for ct in &r.controls {
-        let write = |who: String, codes: String, vals: &std::collections::BTreeMap<Indicator, f64>, t: &mut TableWriter| -> Result<(), XlsxError> {
+        let write = |who: String,
+                     codes: String,
+                     vals: &std::collections::BTreeMap<Indicator, f64>,
+                     t: &mut TableWriter|
+         -> Result<(), XlsxError> {
             for (ind, v) in vals {
-                let cells = [ct.name.clone().into(), who.clone().into(), codes.clone().into(), ind.label().into(), Cell::Num(*v), ind.unit().into()];
+                let cells = [
+                    ct.name.clone().into(),
+                    who.clone().into(),
+                    codes.clone().into(),
+                    ind.label().into(),
+                    Cell::Num(*v),
+                    ind.unit().into(),
+                ];
                 if ind.is_share() {
                     t.write_row_with(&cells, &[4], &pct)?;
                 } else {
@@ -424,13 +640,22 @@ fn rules_sheet(run: &LandRun, wb: &mut Workbook, fmt: &Formats) -> Result<(), Sh
         };
         write("各行业".into(), format!("（GB/T 4754-{}）", ct.edition), &ct.all, &mut t)?;
         for row in &ct.industries {
-            write(row.name.clone(), format!("{}（GB/T 4754-{}）", row.codes.join("、"), ct.edition), &row.values, &mut t)?;
+            write(
+                row.name.clone(),
+                format!("{}（GB/T 4754-{}）", row.codes.join("、"), ct.edition),
+                &row.values,
+                &mut t,
+            )?;
         }
     }
     t.blank();
     t.header(&heads(&["行业代码对照（GB/T 4754-2017 → 2002）", "2002", ""]))?;
     for (k, v) in &r.code_map {
-        t.write_row(&[k.clone().into(), if v.is_empty() { "（无对应）".into() } else { v.clone().into() }, Cell::Empty])?;
+        t.write_row(&[
+            k.clone().into(),
+            if v.is_empty() { "（无对应）".into() } else { v.clone().into() },
+            Cell::Empty,
+        ])?;
     }
     t.blank();
     t.header(&heads(&["规则文件原文", "", ""]))?;

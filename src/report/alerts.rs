@@ -19,7 +19,8 @@ pub fn kind_label(k: &AlertKind) -> &'static str {
 
 /// Alert row indices of a scope, ordered by kind, park, ranking order.
 pub fn ordered(a: &Analysis, scope: Scope) -> Vec<usize> {
-    let mut idx: Vec<usize> = (0..a.alerts.len()).filter(|&i| scope.has(&a.firms[a.alerts[i].firm].park)).collect();
+    let mut idx: Vec<usize> =
+        (0..a.alerts.len()).filter(|&i| scope.has(&a.firms[a.alerts[i].firm].park)).collect();
     let key = |i: usize| {
         let al = &a.alerts[i];
         let k = match al.kind {
@@ -32,12 +33,29 @@ pub fn ordered(a: &Analysis, scope: Scope) -> Vec<usize> {
     idx
 }
 
-pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
+pub fn write(
+    a: &Analysis,
+    scope: Scope,
+    wb: &mut Workbook,
+    fmt: &Formats,
+) -> Result<(), SheetError> {
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(NAME)?;
     let r = a.rules();
     let mut t = TableWriter::new(ws, fmt, 0);
-    let heads = ["预警类型", "所属园区", "评价组", "统一社会信用代码", "企业名称", "等级", "总分", "预警内容", "数值", "预警线", "最能提分的指标"];
+    let heads = [
+        "预警类型",
+        "所属园区",
+        "评价组",
+        "统一社会信用代码",
+        "企业名称",
+        "等级",
+        "总分",
+        "预警内容",
+        "数值",
+        "预警线",
+        "最能提分的指标",
+    ];
     t.header(&heads.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
     t.precise = (0..heads.len()).map(|c| matches!(c, 8 | 9)).collect();
     let idx = ordered(a, scope);

@@ -13,7 +13,10 @@ use polars::prelude::*;
 use super::yoy::{Comparison, Previous};
 use crate::evaluation::Evaluation;
 use crate::ingest::schema::TableKind;
-use crate::rules::{AlertRule, Direction, Indicator, Method, Missing, Over, PolicyBase, Rules, TierMethod, AGGREGATES};
+use crate::rules::{
+    AlertRule, Direction, Indicator, Method, Missing, Over, PolicyBase, Rules, TierMethod,
+    AGGREGATES,
+};
 use crate::score::{self, events, GROUP};
 use crate::tier;
 
@@ -220,11 +223,26 @@ impl<'a> Analysis<'a> {
         let df = &ev.results;
         let n = df.height();
         let text = |c: &str| text_col(df, c);
-        let (code, name, park, town, icode, scale, group) =
-            (text("code")?, text("name")?, text("park")?, text("town")?, text("industry_code")?, text("scale")?, text(GROUP)?);
-        let (t, tbs, tae, adj, note) = (text(tier::TIER)?, text(tier::TIER_BY_SCORE)?, text(tier::TIER_AFTER_EVENTS)?, text("adj_reason")?, text(events::NOTE)?);
+        let (code, name, park, town, icode, scale, group) = (
+            text("code")?,
+            text("name")?,
+            text("park")?,
+            text("town")?,
+            text("industry_code")?,
+            text("scale")?,
+            text(GROUP)?,
+        );
+        let (t, tbs, tae, adj, note) = (
+            text(tier::TIER)?,
+            text(tier::TIER_BY_SCORE)?,
+            text(tier::TIER_AFTER_EVENTS)?,
+            text("adj_reason")?,
+            text(events::NOTE)?,
+        );
         let veto = match df.column(events::VETO) {
-            Ok(c) => c.cast(&DataType::Boolean)?.bool()?.iter().map(|b| b.unwrap_or(false)).collect(),
+            Ok(c) => {
+                c.cast(&DataType::Boolean)?.bool()?.iter().map(|b| b.unwrap_or(false)).collect()
+            }
             Err(_) => vec![false; n],
         };
         let num = |c: &str| number_col(df, c);
@@ -240,9 +258,14 @@ impl<'a> Analysis<'a> {
         );
         let mut vals = Vec::new();
         for ind in &indicators {
-            vals.push((num(&score::value_col(&ind.id))?, num(&score::bench_col(&ind.id))?, num(&score::score_col(&ind.id))?));
+            vals.push((
+                num(&score::value_col(&ind.id))?,
+                num(&score::bench_col(&ind.id))?,
+                num(&score::score_col(&ind.id))?,
+            ));
         }
-        let fields: Vec<Option<Float64Chunked>> = FIELDS.iter().map(|(k, _)| num(k)).collect::<PolarsResult<_>>()?;
+        let fields: Vec<Option<Float64Chunked>> =
+            FIELDS.iter().map(|(k, _)| num(k)).collect::<PolarsResult<_>>()?;
         // Ranking-population key columns, as text.
         let mut keycols: BTreeMap<String, Column> = BTreeMap::new();
         for g in &rules.groups {
@@ -254,7 +277,8 @@ impl<'a> Analysis<'a> {
                 }
             }
         }
-        let keycols: BTreeMap<&str, &StringChunked> = keycols.iter().map(|(k, c)| Ok((k.as_str(), c.str()?))).collect::<PolarsResult<_>>()?;
+        let keycols: BTreeMap<&str, &StringChunked> =
+            keycols.iter().map(|(k, c)| Ok((k.as_str(), c.str()?))).collect::<PolarsResult<_>>()?;
 
         let mut population_ids: HashMap<String, u32> = HashMap::new();
         let mut key = String::new();
@@ -310,8 +334,16 @@ impl<'a> Analysis<'a> {
 
         let ne = &ev.not_evaluated;
         let nt = |c: &str| text_col(ne, c);
-        let (c, nm, pk, sc, ic, cat, rs, tr) =
-            (nt("code")?, nt("name")?, nt("park")?, nt("scale")?, nt("industry_code")?, nt("category")?, nt("reason")?, nt("tier")?);
+        let (c, nm, pk, sc, ic, cat, rs, tr) = (
+            nt("code")?,
+            nt("name")?,
+            nt("park")?,
+            nt("scale")?,
+            nt("industry_code")?,
+            nt("category")?,
+            nt("reason")?,
+            nt("tier")?,
+        );
         let listed: Vec<Listed> = (0..ne.height())
             .map(|i| Listed {
                 code: text_at(c, i).unwrap_or(""),
@@ -332,7 +364,19 @@ impl<'a> Analysis<'a> {
             parks.extend(seen.into_iter().map(str::to_string));
         }
 
-        let mut a = Analysis { ev, indicators, firms, cards: Vec::new(), measures: Vec::new(), alerts: Vec::new(), listed, parks, comparison: None, minmax: Default::default(), notice_order: Default::default() };
+        let mut a = Analysis {
+            ev,
+            indicators,
+            firms,
+            cards: Vec::new(),
+            measures: Vec::new(),
+            alerts: Vec::new(),
+            listed,
+            parks,
+            comparison: None,
+            minmax: Default::default(),
+            notice_order: Default::default(),
+        };
         a.cards = a.compute_cards();
         a.measures = a.compute_measures()?;
         a.alerts = a.compute_alerts();
@@ -402,94 +446,120 @@ impl<'a> Analysis<'a> {
         };
         let mut cards = Vec::with_capacity(self.firms.len());
         for f in &self.firms {
-                let g = &rules.groups[f.group];
-                let labels = &g.tiers.labels;
-                let t = g.tiers.index_of(f.tier_by_score);
-                let pop = f.population;
-                let last_of = |label: &str| edges.get(&(pop, label)).map(|e| &self.firms[e.1]);
-                let first_of = |label: &str| edges.get(&(pop, label)).map(|e| &self.firms[e.0]);
-                let edge = |x: &Firm| format!("第{}名「{}」总分{:.2}", x.rank, x.name, x.total);
-                let round = |x: f64| {
-                    let m = 10f64.powi(g.tiers.round as i32);
-                    (x * m).round() / m
-                };
+            let g = &rules.groups[f.group];
+            let labels = &g.tiers.labels;
+            let t = g.tiers.index_of(f.tier_by_score);
+            let pop = f.population;
+            let last_of = |label: &str| edges.get(&(pop, label)).map(|e| &self.firms[e.1]);
+            let first_of = |label: &str| edges.get(&(pop, label)).map(|e| &self.firms[e.0]);
+            let edge = |x: &Firm| format!("第{}名「{}」总分{:.2}", x.rank, x.name, x.total);
+            let round = |x: f64| {
+                let m = 10f64.powi(g.tiers.round as i32);
+                (x * m).round() / m
+            };
 
-                // Up: the next better tier by score.
-                let mut up_note: Cow<'static, str> = Cow::Borrowed("");
-                let up = match t {
-                    _ if f.vetoed => {
-                        up_note = Cow::Borrowed("一票否决，等级为最低档，与得分无关");
-                        None
-                    }
-                    None => None,
-                    Some(0) => {
-                        up_note = Cow::Borrowed("已在最高档");
-                        None
-                    }
-                    Some(t) => {
-                        let better = &labels[t - 1];
-                        let by_firm = last_of(better).map(|x| (round(x.total - f.total).max(0.0), edge(x)));
-                        let by_threshold = |mins: &[f64]| (round(mins[t - 1] - f.total).max(0.0), format!("{better}档分数线{}分", mins[t - 1]));
-                        let b = match &g.tiers.method {
-                            TierMethod::Quota { .. } => by_firm,
-                            TierMethod::Threshold { mins } => Some(by_threshold(mins)),
-                            TierMethod::Mixed { mins, .. } => {
-                                let th = by_threshold(mins);
-                                Some(match by_firm {
-                                    Some(bf) if bf.0 > th.0 => (bf.0, format!("{}；{}", bf.1, th.1)),
-                                    Some(bf) => (th.0, format!("{}；{}", th.1, bf.1)),
-                                    None => th,
-                                })
-                            }
-                        };
-                        if b.is_none() {
-                            up_note = Cow::Owned(format!("{better}档在本排名范围内没有名额（共{}家）", f.pop));
+            // Up: the next better tier by score.
+            let mut up_note: Cow<'static, str> = Cow::Borrowed("");
+            let up = match t {
+                _ if f.vetoed => {
+                    up_note = Cow::Borrowed("一票否决，等级为最低档，与得分无关");
+                    None
+                }
+                None => None,
+                Some(0) => {
+                    up_note = Cow::Borrowed("已在最高档");
+                    None
+                }
+                Some(t) => {
+                    let better = &labels[t - 1];
+                    let by_firm =
+                        last_of(better).map(|x| (round(x.total - f.total).max(0.0), edge(x)));
+                    let by_threshold = |mins: &[f64]| {
+                        (
+                            round(mins[t - 1] - f.total).max(0.0),
+                            format!("{better}档分数线{}分", mins[t - 1]),
+                        )
+                    };
+                    let b = match &g.tiers.method {
+                        TierMethod::Quota { .. } => by_firm,
+                        TierMethod::Threshold { mins } => Some(by_threshold(mins)),
+                        TierMethod::Mixed { mins, .. } => {
+                            let th = by_threshold(mins);
+                            Some(match by_firm {
+                                Some(bf) if bf.0 > th.0 => (bf.0, format!("{}；{}", bf.1, th.1)),
+                                Some(bf) => (th.0, format!("{}；{}", th.1, bf.1)),
+                                None => th,
+                            })
                         }
-                        b.map(|(gap, reference)| Boundary { tier: better.as_str(), gap, reference: intern(reference) })
+                    };
+                    if b.is_none() {
+                        up_note = Cow::Owned(format!(
+                            "{better}档在本排名范围内没有名额（共{}家）",
+                            f.pop
+                        ));
                     }
-                };
-
-                // Down: the next lower tier by score (none when the final tier is already the lowest).
-                let down = match t {
-                    Some(t) if t + 1 < labels.len() && g.tiers.index_of(f.tier) != Some(labels.len() - 1) => {
-                        let lower = &labels[t + 1];
-                        let by_firm = first_of(lower).map(|x| (round(f.total - x.total).max(0.0), edge(x)));
-                        let by_threshold = |mins: &[f64]| (round(f.total - mins[t]).max(0.0), format!("{}档分数线{}分", labels[t], mins[t]));
-                        let b = match &g.tiers.method {
-                            TierMethod::Quota { .. } => by_firm,
-                            TierMethod::Threshold { mins } => Some(by_threshold(mins)),
-                            TierMethod::Mixed { mins, .. } => {
-                                let th = by_threshold(mins);
-                                Some(match by_firm {
-                                    Some(bf) if bf.0 < th.0 => bf,
-                                    _ => th,
-                                })
-                            }
-                        };
-                        b.map(|(gap, reference)| Boundary { tier: lower.as_str(), gap, reference: intern(reference) })
-                    }
-                    _ => None,
-                };
-
-                // Items of the group, with the gain of a 10 % improvement and the improvement needed.
-                let gap = up.as_ref().map(|b| b.gap);
-                let items: Vec<ItemCard> = g
-                    .indicators
-                    .iter()
-                    .map(|gi| {
-                        let k = self.indicators.iter().position(|x| x.id == gi.id).unwrap_or(0);
-                        self.item_card(f, k, gi, gap)
+                    b.map(|(gap, reference)| Boundary {
+                        tier: better.as_str(),
+                        gap,
+                        reference: intern(reference),
                     })
-                    .collect();
-                let mut best: Option<usize> = None;
-                for (i, it) in items.iter().enumerate() {
-                    if let Some(gn) = it.gain {
-                        if gn > 1e-9 && best.is_none_or(|b| gn > items[b].gain.unwrap_or(0.0) + 1e-12) {
-                            best = Some(i);
+                }
+            };
+
+            // Down: the next lower tier by score (none when the final tier is already the lowest).
+            let down = match t {
+                Some(t)
+                    if t + 1 < labels.len()
+                        && g.tiers.index_of(f.tier) != Some(labels.len() - 1) =>
+                {
+                    let lower = &labels[t + 1];
+                    let by_firm =
+                        first_of(lower).map(|x| (round(f.total - x.total).max(0.0), edge(x)));
+                    let by_threshold = |mins: &[f64]| {
+                        (
+                            round(f.total - mins[t]).max(0.0),
+                            format!("{}档分数线{}分", labels[t], mins[t]),
+                        )
+                    };
+                    let b = match &g.tiers.method {
+                        TierMethod::Quota { .. } => by_firm,
+                        TierMethod::Threshold { mins } => Some(by_threshold(mins)),
+                        TierMethod::Mixed { mins, .. } => {
+                            let th = by_threshold(mins);
+                            Some(match by_firm {
+                                Some(bf) if bf.0 < th.0 => bf,
+                                _ => th,
+                            })
                         }
+                    };
+                    b.map(|(gap, reference)| Boundary {
+                        tier: lower.as_str(),
+                        gap,
+                        reference: intern(reference),
+                    })
+                }
+                _ => None,
+            };
+
+            // Items of the group, with the gain of a 10 % improvement and the improvement needed.
+            let gap = up.as_ref().map(|b| b.gap);
+            let items: Vec<ItemCard> = g
+                .indicators
+                .iter()
+                .map(|gi| {
+                    let k = self.indicators.iter().position(|x| x.id == gi.id).unwrap_or(0);
+                    self.item_card(f, k, gi, gap)
+                })
+                .collect();
+            let mut best: Option<usize> = None;
+            for (i, it) in items.iter().enumerate() {
+                if let Some(gn) = it.gain {
+                    if gn > 1e-9 && best.is_none_or(|b| gn > items[b].gain.unwrap_or(0.0) + 1e-12) {
+                        best = Some(i);
                     }
                 }
-                cards.push(Card { up, up_note, down, items, best });
+            }
+            cards.push(Card { up, up_note, down, items, best });
         }
         cards
     }
@@ -497,7 +567,14 @@ impl<'a> Analysis<'a> {
     /// One indicator of a score card. `ind` is the group's own definition (weight, cap, method).
     fn item_card(&self, f: &Firm, k: usize, ind: &Indicator, gap: Option<f64>) -> ItemCard {
         let (value, bench) = (f.value[k], f.bench[k]);
-        let mut card = ItemCard { ind: k, weight: ind.weight, cap: ind.cap, gain: None, needed: None, note: "" };
+        let mut card = ItemCard {
+            ind: k,
+            weight: ind.weight,
+            cap: ind.cap,
+            gain: None,
+            needed: None,
+            note: "",
+        };
         let Some(x) = value else {
             card.note = match ind.missing {
                 Missing::Zero => "缺少数据，该项0分",
@@ -518,7 +595,8 @@ impl<'a> Analysis<'a> {
         };
         let s0 = item_score(ind, x, bench, mm);
         let lower = ind.direction == Direction::Lower;
-        let at = |r: f64| item_score(ind, if lower { x * (1.0 - r) } else { x * (1.0 + r) }, bench, mm);
+        let at =
+            |r: f64| item_score(ind, if lower { x * (1.0 - r) } else { x * (1.0 + r) }, bench, mm);
         let gain = (at(STEP) - s0) * f.reweight;
         card.gain = Some(gain.max(0.0));
         if gain <= 1e-9 {
@@ -561,7 +639,13 @@ impl<'a> Analysis<'a> {
             bases.push(match &p.base {
                 PolicyBase::None => vec![None; self.firms.len()],
                 PolicyBase::Formula { expr, .. } => {
-                    let out = self.ev.results.clone().lazy().select([expr.clone().cast(DataType::Float64).alias("__base")]).collect()?;
+                    let out = self
+                        .ev
+                        .results
+                        .clone()
+                        .lazy()
+                        .select([expr.clone().cast(DataType::Float64).alias("__base")])
+                        .collect()?;
                     let c = number_col(&out, "__base")?;
                     (0..out.height()).map(|i| number_at(&c, i)).collect()
                 }
@@ -572,9 +656,17 @@ impl<'a> Analysis<'a> {
                     let amounts = tax.column("amount")?.cast(&DataType::Float64)?;
                     let types = tax.column("tax_type")?.str()?;
                     // Every row counts (the enterprise is in the table); only type t adds.
-                    let values = types.iter().zip(amounts.f64()?.iter()).map(|(ty, a)| Some(a.filter(|_| ty.is_some_and(|ty| ty.trim() == t))));
+                    let values = types
+                        .iter()
+                        .zip(amounts.f64()?.iter())
+                        .map(|(ty, a)| Some(a.filter(|_| ty.is_some_and(|ty| ty.trim() == t))));
                     // Firms are the result rows, in order.
-                    let sums = score::assemble::sum_by_key(self.ev.results.column("__key")?.u32()?, tax.column("__key")?.u32()?, values, self.ev.dataset.key_count);
+                    let sums = score::assemble::sum_by_key(
+                        self.ev.results.column("__key")?.u32()?,
+                        tax.column("__key")?.u32()?,
+                        values,
+                        self.ev.dataset.key_count,
+                    );
                     sums.iter().collect()
                 }
             });
@@ -589,10 +681,17 @@ impl<'a> Analysis<'a> {
                     .policies
                     .iter()
                     .enumerate()
-                    .filter(|(_, p)| p.tiers.iter().any(|t| t == f.tier) && (p.groups.is_empty() || p.groups.contains(gid)))
+                    .filter(|(_, p)| {
+                        p.tiers.iter().any(|t| t == f.tier)
+                            && (p.groups.is_empty() || p.groups.contains(gid))
+                    })
                     .map(|(pi, p)| {
                         let base = bases[pi][i];
-                        MeasureRow { policy: pi, base, amount: p.rate.zip(base).map(|(r, b)| b * r) }
+                        MeasureRow {
+                            policy: pi,
+                            base,
+                            amount: p.rate.zip(base).map(|(r, b)| b * r),
+                        }
                     })
                     .collect()
             })
@@ -608,8 +707,18 @@ impl<'a> Analysis<'a> {
             (Some(_), None) => format!("缺少{}数据，无法计算", p.base_name),
             (Some(r), Some(b)) => {
                 let amount = b * r;
-                let rate = if p.percent { format!("{}%", trim_num(r * 100.0)) } else { join_unit(&trim_num(r), &p.rate_unit) };
-                format!("{} {} × {} = {}", p.base_name, join_unit(&fmt_num(b, 2), &p.base_unit), rate, join_unit(&fmt_num(amount, 2), &p.unit))
+                let rate = if p.percent {
+                    format!("{}%", trim_num(r * 100.0))
+                } else {
+                    join_unit(&trim_num(r), &p.rate_unit)
+                };
+                format!(
+                    "{} {} × {} = {}",
+                    p.base_name,
+                    join_unit(&fmt_num(b, 2), &p.base_unit),
+                    rate,
+                    join_unit(&fmt_num(amount, 2), &p.unit)
+                )
             }
         }
     }
@@ -637,15 +746,25 @@ impl<'a> Analysis<'a> {
                 if !rules.groups[f.group].indicators.iter().any(|x| x.id == th.indicator) {
                     continue;
                 }
-                let Some(k) = self.indicators.iter().position(|x| x.id == th.indicator) else { continue };
+                let Some(k) = self.indicators.iter().position(|x| x.id == th.indicator) else {
+                    continue;
+                };
                 let Some(v) = f.value[k] else { continue };
                 let limit = match th.rule {
                     AlertRule::Below(l) => (v < l).then_some(l),
                     AlertRule::Above(l) => (v > l).then_some(l),
-                    AlertRule::BelowShareOfBenchmark(s) => f.bench[k].map(|b| b * s).filter(|l| v < *l),
+                    AlertRule::BelowShareOfBenchmark(s) => {
+                        f.bench[k].map(|b| b * s).filter(|l| v < *l)
+                    }
                 };
                 if let Some(l) = limit {
-                    out.push(AlertRow { firm: i, kind: AlertKind::Threshold(ti), detail: th.note.clone(), value: Some(v), limit: Some(l) });
+                    out.push(AlertRow {
+                        firm: i,
+                        kind: AlertKind::Threshold(ti),
+                        detail: th.note.clone(),
+                        value: Some(v),
+                        limit: Some(l),
+                    });
                 }
             }
         }
@@ -697,7 +816,11 @@ impl<'a> Analysis<'a> {
         match c.best {
             Some(b) => {
                 let it = &c.items[b];
-                let mut s = format!("{}（改善10%可增{:.2}分", self.indicators[it.ind].name, it.gain.unwrap_or(0.0));
+                let mut s = format!(
+                    "{}（改善10%可增{:.2}分",
+                    self.indicators[it.ind].name,
+                    it.gain.unwrap_or(0.0)
+                );
                 if let Some(n) = it.needed {
                     s += &format!("；单靠该项升档需改善{:.1}%", n * 100.0);
                 }

@@ -54,9 +54,16 @@ pub fn find(a: &Analysis, query: &str) -> Result<Found, ReportError> {
     }
     match hits.len() {
         1 => Ok(hits[0].0),
-        0 => Err(ReportError::Lookup(format!("没有找到统一社会信用代码或名称为「{}」的企业", escape(q)))),
+        0 => Err(ReportError::Lookup(format!(
+            "没有找到统一社会信用代码或名称为「{}」的企业",
+            escape(q)
+        ))),
         n => {
-            let list: Vec<String> = hits.iter().take(20).map(|(_, name, code)| format!("  {}  {}", escape(code), escape(name))).collect();
+            let list: Vec<String> = hits
+                .iter()
+                .take(20)
+                .map(|(_, name, code)| format!("  {}  {}", escape(code), escape(name)))
+                .collect();
             Err(ReportError::Lookup(format!(
                 "名称包含「{}」的企业有{n}家，请用统一社会信用代码或完整名称：\n{}{}",
                 escape(q),
@@ -100,8 +107,17 @@ pub fn text(a: &Analysis, found: Found) -> String {
 fn listed(a: &Analysis, j: usize) -> String {
     let l = &a.listed[j];
     let or_dash = |x: &str| if x.is_empty() { "—".into() } else { escape(x).into_owned() };
-    let mut s = format!("{}（{}）\n", if l.name.is_empty() { "（名称未知）".into() } else { escape(l.name) }, escape(l.code));
-    s += &format!("所属园区：{}　行业代码：{}　企业规模：{}\n", escape(l.park), or_dash(l.industry_code), or_dash(l.scale));
+    let mut s = format!(
+        "{}（{}）\n",
+        if l.name.is_empty() { "（名称未知）".into() } else { escape(l.name) },
+        escape(l.code)
+    );
+    s += &format!(
+        "所属园区：{}　行业代码：{}　企业规模：{}\n",
+        escape(l.park),
+        or_dash(l.industry_code),
+        or_dash(l.scale)
+    );
     s += &format!("未参评：{} —— {}\n", escape(l.category), escape(l.reason));
     if let Some(t) = &l.tier {
         s += &format!("按{}类管理\n", escape(t));
@@ -115,10 +131,28 @@ fn evaluated(a: &Analysis, i: usize) -> String {
     let g = &r.groups[f.group];
     let c = &a.cards[i];
     let mut s = format!("{}（{}）\n", escape(f.name), escape(f.code));
-    let div = f.division.map(|d| format!("（{}）", super::summary::division_name(d))).unwrap_or_default();
-    s += &format!("所属园区：{}　行业代码：{}{div}　产业集群：{}　企业规模：{}\n", escape(f.park), escape(f.industry_code), escape(f.cluster), escape(f.scale));
-    let within: Vec<String> = g.tiers.rank_within.iter().map(|k| if k == "group" { "评价组".to_string() } else { k.clone() }).collect();
-    s += &format!("评价组：{}　排名：第 {} 名 / {} 家（排名范围：{}）\n", g.name, f.rank, f.pop, within.join(" × "));
+    let div =
+        f.division.map(|d| format!("（{}）", super::summary::division_name(d))).unwrap_or_default();
+    s += &format!(
+        "所属园区：{}　行业代码：{}{div}　产业集群：{}　企业规模：{}\n",
+        escape(f.park),
+        escape(f.industry_code),
+        escape(f.cluster),
+        escape(f.scale)
+    );
+    let within: Vec<String> = g
+        .tiers
+        .rank_within
+        .iter()
+        .map(|k| if k == "group" { "评价组".to_string() } else { k.clone() })
+        .collect();
+    s += &format!(
+        "评价组：{}　排名：第 {} 名 / {} 家（排名范围：{}）\n",
+        g.name,
+        f.rank,
+        f.pop,
+        within.join(" × ")
+    );
     s += &format!("等级：{}", a.tier_display(f.group, &f.tier));
     if f.tier != f.tier_by_score || f.vetoed {
         s += &format!("（按得分 {}；加减分事项后 {}", f.tier_by_score, f.tier_after_events);
@@ -128,7 +162,8 @@ fn evaluated(a: &Analysis, i: usize) -> String {
         s += "）";
     }
     s += "\n";
-    let mut total = format!("总分：{} 分 = 指标得分合计 {}", fmt_num(f.total, 2), fmt_num(f.items, 2));
+    let mut total =
+        format!("总分：{} 分 = 指标得分合计 {}", fmt_num(f.total, 2), fmt_num(f.items, 2));
     if (f.reweight - 1.0).abs() > 1e-12 {
         total += &format!("（已乘权重调整系数 {}）", fmt_num(f.reweight, 4));
     }
@@ -137,7 +172,8 @@ fn evaluated(a: &Analysis, i: usize) -> String {
     s += "\n\n";
 
     let widths = [24usize, 14, 14, 12, 6, 8, 8, 12, 16];
-    let heads = ["指标", "指标值", "单位", "基准值", "权重", "得分", "封顶", "改善10%可增", "升档需改善"];
+    let heads =
+        ["指标", "指标值", "单位", "基准值", "权重", "得分", "封顶", "改善10%可增", "升档需改善"];
     let line = |cells: &[String]| -> String {
         let mut out = String::new();
         for (k, (c, w)) in cells.iter().zip(widths).enumerate() {
@@ -174,13 +210,34 @@ fn evaluated(a: &Analysis, i: usize) -> String {
     }
     s += "\n";
     match &c.up {
-        Some(b) => s += &format!("距上一档：{} 还差 {} 分（边界：{}）\n", a.tier_display(f.group, b.tier), fmt_num(b.gap, 2), b.reference),
-        None => s += &format!("距上一档：{}\n", if c.up_note.is_empty() { "—" } else { &c.up_note }),
+        Some(b) => {
+            s += &format!(
+                "距上一档：{} 还差 {} 分（边界：{}）\n",
+                a.tier_display(f.group, b.tier),
+                fmt_num(b.gap, 2),
+                b.reference
+            )
+        }
+        None => {
+            s += &format!("距上一档：{}\n", if c.up_note.is_empty() { "—" } else { &c.up_note })
+        }
     }
     let best = a.best_text(i);
-    s += &format!("最能提分的指标：{}\n", if best.is_empty() { "无（各项已达封顶或无法测算）".to_string() } else { format!("* {best}") });
+    s += &format!(
+        "最能提分的指标：{}\n",
+        if best.is_empty() {
+            "无（各项已达封顶或无法测算）".to_string()
+        } else {
+            format!("* {best}")
+        }
+    );
     if let Some(d) = &c.down {
-        s += &format!("距下一档：领先 {} {} 分（边界：{}）", a.tier_display(f.group, d.tier), fmt_num(d.gap, 2), d.reference);
+        s += &format!(
+            "距下一档：领先 {} {} 分（边界：{}）",
+            a.tier_display(f.group, d.tier),
+            fmt_num(d.gap, 2),
+            d.reference
+        );
         if let Some(m) = r.alerts.margin {
             if d.gap <= m + 1e-9 {
                 s += &format!("　⚠ 在预警分差 {m} 分以内");
@@ -188,8 +245,15 @@ fn evaluated(a: &Analysis, i: usize) -> String {
         }
         s += "\n";
     }
-    for al in a.alerts.iter().filter(|al| al.firm == i && matches!(al.kind, AlertKind::Threshold(_))) {
-        s += &format!("⚠ 预警：{}（值 {}，预警线 {}）\n", al.detail, opt(al.value, 4), opt(al.limit, 4));
+    for al in
+        a.alerts.iter().filter(|al| al.firm == i && matches!(al.kind, AlertKind::Threshold(_)))
+    {
+        s += &format!(
+            "⚠ 预警：{}（值 {}，预警线 {}）\n",
+            al.detail,
+            opt(al.value, 4),
+            opt(al.limit, 4)
+        );
     }
     if !a.measures[i].is_empty() {
         s += "政策措施：\n";
@@ -210,7 +274,11 @@ fn evaluated(a: &Analysis, i: usize) -> String {
     if let Some(cmp) = &a.comparison {
         match super::yoy::movement(a, i) {
             Some((p, _, label)) => {
-                let total = cmp.evaluated_before(i).and_then(|p| p.total).map(|t| format!("，总分 {}", fmt_num(t, 2))).unwrap_or_default();
+                let total = cmp
+                    .evaluated_before(i)
+                    .and_then(|p| p.total)
+                    .map(|t| format!("，总分 {}", fmt_num(t, 2)))
+                    .unwrap_or_default();
                 s += &format!("上年：{p}{total}（{label}）\n");
             }
             None => s += "上年：无记录\n",

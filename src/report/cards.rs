@@ -13,7 +13,12 @@ use super::{Scope, SheetError};
 
 pub const NAME: &str = "评价明细";
 
-pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
+pub fn write(
+    a: &Analysis,
+    scope: Scope,
+    wb: &mut Workbook,
+    fmt: &Formats,
+) -> Result<(), SheetError> {
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(NAME)?;
     let r = a.rules();
@@ -46,7 +51,13 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
     t.precise = (0..heads.len()).map(|c| matches!(c, 9 | 11 | 13 | 15)).collect();
     // A province's cards do not fit one sheet; a sheet cut at Excel's last row would list an
     // arbitrary part, so it says where the cards are instead.
-    let rows: usize = a.firms.iter().zip(&a.cards).filter(|(f, _)| scope.has(&f.park)).map(|(f, c)| c.items.len() + extras(f).len()).sum();
+    let rows: usize = a
+        .firms
+        .iter()
+        .zip(&a.cards)
+        .filter(|(f, _)| scope.has(&f.park))
+        .map(|(f, c)| c.items.len() + extras(f).len())
+        .sum();
     if !fits(t.row, rows) {
         t.write_row(&[too_long_note(rows).into()])?;
         t.finish_widths()?;
@@ -73,7 +84,9 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
         let tail: Vec<Cell> = vec![
             c.up.as_ref().map(|b| b.tier).unwrap_or_default().into(),
             c.up.as_ref().map(|b| Cell::Num(b.gap)).unwrap_or(Cell::Empty),
-            c.up.as_ref().map(|b| Cell::from(&*b.reference)).unwrap_or_else(|| Cell::from(&*c.up_note)),
+            c.up.as_ref()
+                .map(|b| Cell::from(&*b.reference))
+                .unwrap_or_else(|| Cell::from(&*c.up_note)),
             a.best_text(i).into(),
         ];
         for (k, it) in c.items.iter().enumerate() {
@@ -131,7 +144,11 @@ fn extras(f: &Firm) -> Vec<(String, f64, String)> {
         extra.push(("减分".into(), -f.deduction, String::new()));
     }
     if (f.reweight - 1.0).abs() > 1e-12 {
-        extra.push(("权重调整系数".into(), f.reweight, "缺失指标不计，其余指标得分合计乘以该系数".into()));
+        extra.push((
+            "权重调整系数".into(),
+            f.reweight,
+            "缺失指标不计，其余指标得分合计乘以该系数".into(),
+        ));
     }
     if f.vetoed || f.tier != f.tier_by_score {
         let why = match (&f.adj_reason, f.vetoed) {

@@ -46,7 +46,9 @@ impl<'w> CsvOut<'w> {
     fn text(&mut self, t: &str) -> std::io::Result<()> {
         self.sep();
         let guard = t.starts_with(['=', '+', '-', '@', '\t', '\r']);
-        let quote = t.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) || t.starts_with(' ') || t.ends_with(' ');
+        let quote = t.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+            || t.starts_with(' ')
+            || t.ends_with(' ');
         if quote {
             self.line.push(b'"');
         }
@@ -98,9 +100,30 @@ fn shortest(digits: &mut zmij::Buffer, v: f64, out: &mut Vec<u8>) {
 /// Header of the CSV.
 pub fn csv_header(a: &Analysis) -> Vec<String> {
     let mut h: Vec<String> = [
-        "year", "status", "code", "name", "park", "town", "industry_code", "scale", "cluster", "group", "group_name", "rank",
-        "rank_population", "tier", "tier_name", "tier_by_score", "tier_after_events", "adj_reason", "total", "items_total", "bonus",
-        "deduction", "reweight", "event_note",
+        "year",
+        "status",
+        "code",
+        "name",
+        "park",
+        "town",
+        "industry_code",
+        "scale",
+        "cluster",
+        "group",
+        "group_name",
+        "rank",
+        "rank_population",
+        "tier",
+        "tier_name",
+        "tier_by_score",
+        "tier_after_events",
+        "adj_reason",
+        "total",
+        "items_total",
+        "bonus",
+        "deduction",
+        "reweight",
+        "event_note",
     ]
     .iter()
     .map(|x| x.to_string())
@@ -111,7 +134,11 @@ pub fn csv_header(a: &Analysis) -> Vec<String> {
         }
     }
     h.extend(FIELDS.iter().map(|(k, _)| k.to_string()));
-    h.extend(["next_tier", "gap_to_next_tier", "best_indicator", "measures", "category", "reason"].iter().map(|x| x.to_string()));
+    h.extend(
+        ["next_tier", "gap_to_next_tier", "best_indicator", "measures", "category", "reason"]
+            .iter()
+            .map(|x| x.to_string()),
+    );
     h
 }
 
@@ -130,7 +157,18 @@ pub fn write_csv(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
         let g = &r.groups[f.group];
         let c = &a.cards[i];
         w.num(year)?;
-        for t in [EVALUATED, f.code, f.name, f.park, f.town.unwrap_or(""), f.industry_code, f.scale, f.cluster, &g.id, &g.name] {
+        for t in [
+            EVALUATED,
+            f.code,
+            f.name,
+            f.park,
+            f.town.unwrap_or(""),
+            f.industry_code,
+            f.scale,
+            f.cluster,
+            &g.id,
+            &g.name,
+        ] {
             w.text(t)?;
         }
         w.num(Some(f.rank as f64))?;
@@ -162,7 +200,11 @@ pub fn write_csv(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
     }
     let width = header.len();
     for l in &a.listed {
-        let cluster = if l.industry_code.is_empty() { "" } else { r.cluster_of(l.industry_code).unwrap_or(super::analysis::NO_CLUSTER) };
+        let cluster = if l.industry_code.is_empty() {
+            ""
+        } else {
+            r.cluster_of(l.industry_code).unwrap_or(super::analysis::NO_CLUSTER)
+        };
         w.num(year)?;
         for k in 1..width {
             w.text(match k {
@@ -275,7 +317,9 @@ struct JsonFields<'a> {
 
 impl Serialize for JsonFields<'_> {
     fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        ser.collect_map(self.order.iter().map(|&k| (FIELDS[k].0, self.values.get(k).copied().flatten())))
+        ser.collect_map(
+            self.order.iter().map(|&k| (FIELDS[k].0, self.values.get(k).copied().flatten())),
+        )
     }
 }
 
@@ -355,7 +399,15 @@ pub fn write_json<'b>(a: &'b Analysis<'b>, out: &mut dyn Write) -> std::io::Resu
         source: r.meta.source.clone(),
         rules_file: r.path.display().to_string(),
         generated_by: format!("mujun {}", env!("CARGO_PKG_VERSION")),
-        indicators: a.indicators.iter().map(|i| JsonIndicatorDef { id: i.id.clone(), name: i.name.clone(), unit: i.unit.clone() }).collect(),
+        indicators: a
+            .indicators
+            .iter()
+            .map(|i| JsonIndicatorDef {
+                id: i.id.clone(),
+                name: i.name.clone(),
+                unit: i.unit.clone(),
+            })
+            .collect(),
         tiers: a.all_labels(),
     };
     let mut field_order: Vec<usize> = (0..FIELDS.len()).collect();
@@ -374,7 +426,13 @@ pub fn write_json<'b>(a: &'b Analysis<'b>, out: &mut dyn Write) -> std::io::Resu
         a.firms.iter().enumerate().map(|(i, f)| {
             let g = &r.groups[f.group];
             let c = &a.cards[i];
-            let boundary = |b: &'b Option<super::analysis::Boundary<'b>>| b.as_ref().map(|b| JsonBoundary { tier: b.tier, points: b.gap, reference: &b.reference });
+            let boundary = |b: &'b Option<super::analysis::Boundary<'b>>| {
+                b.as_ref().map(|b| JsonBoundary {
+                    tier: b.tier,
+                    points: b.gap,
+                    reference: &b.reference,
+                })
+            };
             JsonFirm {
                 code: f.code,
                 name: f.name,
@@ -447,9 +505,13 @@ pub fn json_text_of(a: &Analysis) -> String {
 }
 
 /// Stream `body` into a buffered file at `path`.
-fn write(path: PathBuf, body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<PathBuf, ReportError> {
+fn write(
+    path: PathBuf,
+    body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<PathBuf, ReportError> {
     let io = |e| ReportError::Io { path: path.clone(), source: e };
-    let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&path).map_err(io)?);
+    let mut w =
+        std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&path).map_err(io)?);
     body(&mut w).and_then(|_| w.flush()).map_err(io)?;
     Ok(path)
 }
@@ -550,7 +612,11 @@ mod tests {
         for (v, want) in cases {
             assert_eq!(text(&mut digits, v), want, "{v:e}");
         }
-        assert_eq!(serde_json::to_string(&604680840089632.25f64).unwrap(), "604680840089632.2", "the JSON breaks the tie alike");
+        assert_eq!(
+            serde_json::to_string(&604680840089632.25f64).unwrap(),
+            "604680840089632.2",
+            "the JSON breaks the tie alike"
+        );
         // A sweep of awkward values: each reads back exactly, has no exponent, and is as short
         // as Display's text (which is shortest too).
         let mut x = 1.0e-6_f64;

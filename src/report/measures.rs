@@ -30,18 +30,43 @@ pub fn totals(a: &Analysis, scope: Scope) -> Vec<(usize, usize, Option<f64>)> {
     m.into_iter().map(|(p, (n, s))| (p, n, s)).collect()
 }
 
-pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
+pub fn write(
+    a: &Analysis,
+    scope: Scope,
+    wb: &mut Workbook,
+    fmt: &Formats,
+) -> Result<(), SheetError> {
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(NAME)?;
     let r = a.rules();
     let mut t = TableWriter::new(ws, fmt, 0);
-    let heads = ["所属园区", "评价组", "统一社会信用代码", "企业名称", "等级", "措施", "类别", "内容", "计算基数", "基数单位", "费率", "金额", "金额单位", "计算过程"];
+    let heads = [
+        "所属园区",
+        "评价组",
+        "统一社会信用代码",
+        "企业名称",
+        "等级",
+        "措施",
+        "类别",
+        "内容",
+        "计算基数",
+        "基数单位",
+        "费率",
+        "金额",
+        "金额单位",
+        "计算过程",
+    ];
     t.header(&heads.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
     t.precise = (0..heads.len()).map(|c| c == 10).collect();
     let pct = t.pct_format();
     // (enterprise, measure) pairs of the scope, in enterprise order.
-    let pairs: Vec<(usize, usize)> =
-        a.firms.iter().enumerate().filter(|(_, f)| scope.has(&f.park)).flat_map(|(i, _)| (0..a.measures[i].len()).map(move |j| (i, j))).collect();
+    let pairs: Vec<(usize, usize)> = a
+        .firms
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| scope.has(&f.park))
+        .flat_map(|(i, _)| (0..a.measures[i].len()).map(move |j| (i, j)))
+        .collect();
     let n = pairs.len() as u32;
     t.write_rows(&pairs, &pct, |&(i, j), row| {
         let (f, m) = (&a.firms[i], &a.measures[i][j]);
@@ -72,10 +97,22 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
     let last = n;
     t.blank();
     t.title("各措施合计")?;
-    t.header(&["措施".into(), "适用等级".into(), "企业数".into(), "金额合计".into(), "金额单位".into()])?;
+    t.header(&[
+        "措施".into(),
+        "适用等级".into(),
+        "企业数".into(),
+        "金额合计".into(),
+        "金额单位".into(),
+    ])?;
     for (p, count, sum) in totals(a, scope) {
         let pol = &r.policies[p];
-        t.write_row(&[pol.measure.clone().into(), pol.tiers.join("、").into(), count.into(), sum.into(), if pol.rate.is_some() { pol.unit.clone().into() } else { Cell::Empty }])?;
+        t.write_row(&[
+            pol.measure.clone().into(),
+            pol.tiers.join("、").into(),
+            count.into(),
+            sum.into(),
+            if pol.rate.is_some() { pol.unit.clone().into() } else { Cell::Empty },
+        ])?;
     }
     if r.policies.is_empty() {
         t.write_row(&["规则文件未设置 [[policies]]，没有政策措施。".into()])?;

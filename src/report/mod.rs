@@ -82,7 +82,12 @@ impl Scope<'_> {
 
 pub type SheetFn = fn(&Analysis, Scope, &mut Workbook, &Formats) -> Result<(), SheetError>;
 
-fn problems_sheet(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
+fn problems_sheet(
+    a: &Analysis,
+    _: Scope,
+    wb: &mut Workbook,
+    fmt: &Formats,
+) -> Result<(), SheetError> {
     problems::write(a.ev, wb, fmt)
 }
 fn recon_sheet(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
@@ -121,7 +126,9 @@ pub fn workbook_name(ev: &Evaluation) -> String {
 pub(crate) fn new_workbook(title: &str, year: i32, path: &Path) -> Result<Workbook, XlsxError> {
     let mut wb = workbook_beside(path)?;
     let when = ExcelDateTime::from_ymd((year + 1).clamp(1900, 9999) as u16, 1, 1)?;
-    wb.set_properties(&DocProperties::new().set_title(title).set_author("mujun").set_creation_datetime(&when));
+    wb.set_properties(
+        &DocProperties::new().set_title(title).set_author("mujun").set_creation_datetime(&when),
+    );
     Ok(wb)
 }
 
@@ -181,7 +188,13 @@ fn create_dir(dir: &Path) -> Result<(), ReportError> {
 pub type SheetTimes = Vec<(&'static str, std::time::Duration)>;
 
 /// Run `sheets` into a new workbook and save it at `path`.
-pub(crate) fn write_book(a: &Analysis, scope: Scope, title: &str, sheets: &[(&'static str, SheetFn)], path: &Path) -> Result<SheetTimes, ReportError> {
+pub(crate) fn write_book(
+    a: &Analysis,
+    scope: Scope,
+    title: &str,
+    sheets: &[(&'static str, SheetFn)],
+    path: &Path,
+) -> Result<SheetTimes, ReportError> {
     let xerr = |sheet: &'static str| {
         let path = path.to_path_buf();
         move |source| ReportError::Xlsx { path, sheet, source }
@@ -192,7 +205,9 @@ pub(crate) fn write_book(a: &Analysis, scope: Scope, title: &str, sheets: &[(&'s
     for (name, f) in sheets {
         let t = std::time::Instant::now();
         f(a, scope, &mut wb, &fmt).map_err(|e| match e {
-            SheetError::Xlsx(source) => ReportError::Xlsx { path: path.to_path_buf(), sheet: name, source },
+            SheetError::Xlsx(source) => {
+                ReportError::Xlsx { path: path.to_path_buf(), sheet: name, source }
+            }
             SheetError::Data(source) => ReportError::Data { sheet: name, source },
         })?;
         times.push((*name, t.elapsed()));
@@ -205,7 +220,8 @@ pub(crate) fn write_book(a: &Analysis, scope: Scope, title: &str, sheets: &[(&'s
 
 /// Write the bureau's results workbook into `out_dir` (no previous year).
 pub fn write_workbook(ev: &Evaluation, out_dir: &Path) -> Result<PathBuf, ReportError> {
-    let a = Analysis::build(ev, None).map_err(|source| ReportError::Data { sheet: "汇总", source })?;
+    let a = Analysis::build(ev, None)
+        .map_err(|source| ReportError::Data { sheet: "汇总", source })?;
     write_bureau(&a, out_dir)
 }
 
@@ -236,7 +252,10 @@ pub struct Outputs {
 /// Read the previous year's results (workbook or CSV) for the comparison.
 pub fn read_previous(path: &Path, ev: &Evaluation) -> Result<yoy::Previous, ReportError> {
     crate::guard::quietly(|| yoy::read_previous(path, &ev.rules)).unwrap_or_else(|| {
-        Err(ReportError::Previous { path: path.to_path_buf(), message: "工作簿内容损坏（单元格位置无效），请在 Excel 中打开并另存后重试".into() })
+        Err(ReportError::Previous {
+            path: path.to_path_buf(),
+            message: "工作簿内容损坏（单元格位置无效），请在 Excel 中打开并另存后重试".into(),
+        })
     })
 }
 
@@ -254,10 +273,12 @@ pub fn write_all(
         timings.push((what.to_string(), t.elapsed(), crate::peak_memory()));
         t = std::time::Instant::now();
     };
-    let a = Analysis::build(ev, previous).map_err(|source| ReportError::Data { sheet: "汇总", source })?;
+    let a = Analysis::build(ev, previous)
+        .map_err(|source| ReportError::Data { sheet: "汇总", source })?;
     lap("汇总分析");
     // Enterprises without a park are in the bureau's workbook only.
-    let park_list: Vec<&String> = a.parks.iter().filter(|p| p.as_str() != analysis::NO_PARK).collect();
+    let park_list: Vec<&String> =
+        a.parks.iter().filter(|p| p.as_str() != analysis::NO_PARK).collect();
     let total = 4 + park_list.len();
     progress(0, total, "结果工作簿");
     let (workbook, sheet_times) = write_bureau_timed(&a, out_dir)?;
@@ -291,20 +312,24 @@ pub fn write_check_workbook(
     year: i32,
     out_dir: &Path,
 ) -> Result<PathBuf, ReportError> {
-    std::fs::create_dir_all(out_dir).map_err(|e| ReportError::Io { path: out_dir.to_path_buf(), source: e })?;
+    std::fs::create_dir_all(out_dir)
+        .map_err(|e| ReportError::Io { path: out_dir.to_path_buf(), source: e })?;
     let path = out_dir.join(format!("{year}年度数据检查结果.xlsx"));
     let xerr = |sheet: &'static str| {
         let path = path.clone();
         move |source| ReportError::Xlsx { path, sheet, source }
     };
-    let mut wb = new_workbook(&format!("{year}年度数据检查结果"), year, &path).map_err(xerr("文档属性"))?;
+    let mut wb =
+        new_workbook(&format!("{year}年度数据检查结果"), year, &path).map_err(xerr("文档属性"))?;
     let fmt = Formats::new();
     for (name, res) in [
         (problems::NAME, problems::write_problems(problems, &mut wb, &fmt)),
         (problems::RECON_NAME, problems::write_recon(recs, &mut wb, &fmt)),
     ] {
         res.map_err(|e| match e {
-            SheetError::Xlsx(source) => ReportError::Xlsx { path: path.clone(), sheet: name, source },
+            SheetError::Xlsx(source) => {
+                ReportError::Xlsx { path: path.clone(), sheet: name, source }
+            }
             SheetError::Data(source) => ReportError::Data { sheet: name, source },
         })?;
     }

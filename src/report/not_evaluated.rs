@@ -9,11 +9,25 @@ use super::{Scope, SheetError};
 
 pub const NAME: &str = "未参评";
 
-pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
+pub fn write(
+    a: &Analysis,
+    scope: Scope,
+    wb: &mut Workbook,
+    fmt: &Formats,
+) -> Result<(), SheetError> {
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(NAME)?;
     let mut t = TableWriter::new(ws, fmt, 0);
-    let heads = ["统一社会信用代码", "企业名称", "所属园区", "企业规模", "行业代码", "类别", "原因", "按等级管理"];
+    let heads = [
+        "统一社会信用代码",
+        "企业名称",
+        "所属园区",
+        "企业规模",
+        "行业代码",
+        "类别",
+        "原因",
+        "按等级管理",
+    ];
     t.header(&heads.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
     for l in a.listed.iter().filter(|l| scope.has(&l.park)) {
         let row: Vec<Cell> = vec![

@@ -25,12 +25,35 @@ pub fn rows<'a>(a: &Analysis<'a>, scope: Scope) -> Vec<Line<'a>> {
     // Line `i`: firm `i`, or entry `i - nf` of the not-evaluated list managed as a tier.
     let line = |i: usize| -> Option<Line<'a>> {
         if let Some(f) = a.firms.get(i) {
-            return Some((order(f.tier), f.tier, a.tier_name(f.group, f.tier), f.name, f.code, f.park, r.groups[f.group].name.as_str(), Cow::Borrowed("")));
+            return Some((
+                order(f.tier),
+                f.tier,
+                a.tier_name(f.group, f.tier),
+                f.name,
+                f.code,
+                f.park,
+                r.groups[f.group].name.as_str(),
+                Cow::Borrowed(""),
+            ));
         }
         let l = &a.listed[i - nf];
         let t = l.tier?;
-        let name = r.groups.iter().find_map(|g| g.tiers.index_of(t).and_then(|i| g.tiers.names.get(i))).map(String::as_str).unwrap_or("");
-        Some((order(t), t, name, l.name, l.code, l.park, "", Cow::Owned(format!("{}，按{t}类管理", l.category))))
+        let name = r
+            .groups
+            .iter()
+            .find_map(|g| g.tiers.index_of(t).and_then(|i| g.tiers.names.get(i)))
+            .map(String::as_str)
+            .unwrap_or("");
+        Some((
+            order(t),
+            t,
+            name,
+            l.name,
+            l.code,
+            l.park,
+            "",
+            Cow::Owned(format!("{}，按{t}类管理", l.category)),
+        ))
     };
     let park = |i: usize| a.firms.get(i).map(|f| f.park).unwrap_or_else(|| a.listed[i - nf].park);
     // Sorted once for the bureau's workbook; a park's list is its part of that order.
@@ -67,7 +90,12 @@ fn page_header(title: &str) -> String {
     h
 }
 
-pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
+pub fn write(
+    a: &Analysis,
+    scope: Scope,
+    wb: &mut Workbook,
+    fmt: &Formats,
+) -> Result<(), SheetError> {
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(NAME)?;
     let r = a.rules();
@@ -81,7 +109,8 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
     ws.set_repeat_rows(1, 1)?;
     let mut t = TableWriter::new(ws, fmt, 0);
     t.title(&title)?;
-    let heads = ["序号", "等级", "等级名称", "企业名称", "统一社会信用代码", "所属园区", "评价组", "备注"];
+    let heads =
+        ["序号", "等级", "等级名称", "企业名称", "统一社会信用代码", "所属园区", "评价组", "备注"];
     t.header(&heads.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
     let rows = rows(a, scope);
     for (i, (_, tier, tname, name, code, park, group, remark)) in rows.iter().enumerate() {

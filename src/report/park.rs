@@ -26,19 +26,30 @@ pub fn safe_stem(name: &str) -> String {
     let mut s: String = name
         .trim()
         .chars()
-        .map(|c| if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' | '\u{0}') { '_' } else { c })
+        .map(|c| {
+            if c.is_control()
+                || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' | '\u{0}')
+            {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
     while s.contains("..") {
         s = s.replace("..", "_");
     }
-    let s: String = s.trim_matches(|c: char| c == '.' || c.is_whitespace()).chars().take(60).collect();
+    let s: String =
+        s.trim_matches(|c: char| c == '.' || c.is_whitespace()).chars().take(60).collect();
     let s = s.trim_matches(|c: char| c == '.' || c.is_whitespace()).to_string();
     if s.is_empty() {
         return "未命名园区".into();
     }
     let head = s.split('.').next().unwrap_or("").trim().to_ascii_uppercase();
     let reserved = matches!(head.as_str(), "CON" | "PRN" | "AUX" | "NUL")
-        || (head.len() == 4 && (head.starts_with("COM") || head.starts_with("LPT")) && head.as_bytes()[3].is_ascii_digit());
+        || (head.len() == 4
+            && (head.starts_with("COM") || head.starts_with("LPT"))
+            && head.as_bytes()[3].is_ascii_digit());
     if reserved {
         format!("_{s}")
     } else {
@@ -85,8 +96,14 @@ pub const PARK_SHEETS: &[(&str, SheetFn)] = &[
     (super::not_evaluated::NAME, super::not_evaluated::write),
 ];
 
-pub fn write_park(a: &Analysis, park: &str, dir: &Path, name: &str) -> Result<PathBuf, ReportError> {
-    std::fs::create_dir_all(dir).map_err(|e| ReportError::Io { path: dir.to_path_buf(), source: e })?;
+pub fn write_park(
+    a: &Analysis,
+    park: &str,
+    dir: &Path,
+    name: &str,
+) -> Result<PathBuf, ReportError> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| ReportError::Io { path: dir.to_path_buf(), source: e })?;
     let path = contained(dir, name)?;
     let title = format!("{park} {}年度亩均效益评价", a.rules().meta.year);
     super::write_book(a, Scope::Park(park), &title, PARK_SHEETS, &path)?;
@@ -101,7 +118,12 @@ fn park_of<'s>(scope: Scope<'s>) -> &'s str {
 }
 
 /// 园区概况: tier counts, per-mu aggregates against the district, measures, warnings.
-fn overview(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
+fn overview(
+    a: &Analysis,
+    scope: Scope,
+    wb: &mut Workbook,
+    fmt: &Formats,
+) -> Result<(), SheetError> {
     let ws = wb.add_worksheet();
     ws.set_name(OVERVIEW)?;
     let r = a.rules();
@@ -120,7 +142,10 @@ fn overview(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Res
     head.push("合计".into());
     t.header(&head)?;
     for (gi, g) in r.groups.iter().enumerate() {
-        let c: Vec<usize> = labels.iter().map(|l| mine.iter().filter(|f| f.group == gi && &f.tier == l).count()).collect();
+        let c: Vec<usize> = labels
+            .iter()
+            .map(|l| mine.iter().filter(|f| f.group == gi && &f.tier == l).count())
+            .collect();
         let mut row: Vec<Cell> = vec![g.name.clone().into()];
         row.extend(c.iter().map(|n| Cell::from(*n)));
         row.push(c.iter().sum::<usize>().into());
@@ -161,9 +186,21 @@ fn overview(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Res
     t.blank();
 
     if a.comparison.is_some() {
-        let target = r.targets.per_mu_growth.map(|g| format!("（{}，规划目标：年均增长≥{}%）", yoy::target_scope(r), g * 100.0)).unwrap_or_default();
+        let target = r
+            .targets
+            .per_mu_growth
+            .map(|g| format!("（{}，规划目标：年均增长≥{}%）", yoy::target_scope(r), g * 100.0))
+            .unwrap_or_default();
         t.title(&format!("三、亩均效益增长{target}"))?;
-        t.header(&["范围".into(), "指标".into(), "上年(万元/亩)".into(), "本年(万元/亩)".into(), "增长".into(), "目标增长".into(), "是否达标".into()])?;
+        t.header(&[
+            "范围".into(),
+            "指标".into(),
+            "上年(万元/亩)".into(),
+            "本年(万元/亩)".into(),
+            "增长".into(),
+            "目标增长".into(),
+            "是否达标".into(),
+        ])?;
         for (label, p) in [(park, Some(park)), ("全区", None)] {
             for (name, pv, cv, g, tg, met) in yoy::growth_rows(a, p) {
                 t.write_row_with(
@@ -189,10 +226,22 @@ fn overview(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Res
     }
 
     t.title("政策措施合计")?;
-    t.header(&["措施".into(), "适用等级".into(), "企业数".into(), "金额合计".into(), "金额单位".into()])?;
+    t.header(&[
+        "措施".into(),
+        "适用等级".into(),
+        "企业数".into(),
+        "金额合计".into(),
+        "金额单位".into(),
+    ])?;
     for (p, count, sum) in measures::totals(a, scope) {
         let pol = &r.policies[p];
-        t.write_row(&[pol.measure.clone().into(), pol.tiers.join("、").into(), count.into(), sum.into(), if pol.rate.is_some() { pol.unit.clone().into() } else { Cell::Empty }])?;
+        t.write_row(&[
+            pol.measure.clone().into(),
+            pol.tiers.join("、").into(),
+            count.into(),
+            sum.into(),
+            if pol.rate.is_some() { pol.unit.clone().into() } else { Cell::Empty },
+        ])?;
     }
     t.blank();
     let warn = super::alerts::ordered(a, scope).len();
@@ -207,12 +256,38 @@ fn firms(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
     ws.set_name(FIRMS)?;
     let r = a.rules();
     let mut t = TableWriter::new(ws, fmt, 0);
-    let mut head: Vec<String> =
-        ["评价组", "排名", "排名范围企业数", "等级", "等级名称", "统一社会信用代码", "企业名称", "行业代码", "产业集群", "总分"].iter().map(|s| s.to_string()).collect();
+    let mut head: Vec<String> = [
+        "评价组",
+        "排名",
+        "排名范围企业数",
+        "等级",
+        "等级名称",
+        "统一社会信用代码",
+        "企业名称",
+        "行业代码",
+        "产业集群",
+        "总分",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     for ind in &a.indicators {
         head.push(format!("{}得分", ind.name));
     }
-    head.extend(["加分", "减分", "加减分事项", "调档理由", "距上一档(分)", "最能提分的指标", "政策措施", "措施金额"].iter().map(|s| s.to_string()));
+    head.extend(
+        [
+            "加分",
+            "减分",
+            "加减分事项",
+            "调档理由",
+            "距上一档(分)",
+            "最能提分的指标",
+            "政策措施",
+            "措施金额",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
     if a.comparison.is_some() {
         head.extend(["上年等级", "等级变动"].iter().map(|s| s.to_string()));
     }
@@ -241,7 +316,13 @@ fn firms(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
             a.cards[i].up.as_ref().map(|b| Cell::Num(b.gap)).unwrap_or(Cell::Empty),
             a.best_text(i).into(),
             a.measures_text(i).into(),
-            a.measures[i].iter().map(|m| a.formula(m)).filter(|f| !f.is_empty()).collect::<Vec<_>>().join("；").into(),
+            a.measures[i]
+                .iter()
+                .map(|m| a.formula(m))
+                .filter(|f| !f.is_empty())
+                .collect::<Vec<_>>()
+                .join("；")
+                .into(),
         ]);
         if a.comparison.is_some() {
             match yoy::movement(a, i) {

@@ -16,14 +16,20 @@ pub fn write(ev: &Evaluation, wb: &mut Workbook, fmt: &Formats) -> Result<(), Sh
 }
 
 /// 问题清单 from any list of problems (also used by `mujun check`).
-pub fn write_problems(problems: &[Problem], wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
+pub fn write_problems(
+    problems: &[Problem],
+    wb: &mut Workbook,
+    fmt: &Formats,
+) -> Result<(), SheetError> {
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(NAME)?;
     let mut t = TableWriter::new(ws, fmt, 0);
     let heads = ["严重程度", "表", "文件", "工作表", "行", "列", "值", "问题", "处理"];
     t.header(&heads.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
     let mut ps: Vec<&Problem> = problems.iter().collect();
-    ps.sort_by(|a, b| (a.severity, &a.file, &a.sheet, a.row).cmp(&(b.severity, &b.file, &b.sheet, b.row)));
+    ps.sort_by(|a, b| {
+        (a.severity, &a.file, &a.sheet, a.row).cmp(&(b.severity, &b.file, &b.sheet, b.row))
+    });
     let n = ps.len();
     for p in &ps[..n] {
         t.write_row(&[
@@ -45,19 +51,43 @@ pub fn write_problems(problems: &[Problem], wb: &mut Workbook, fmt: &Formats) ->
     Ok(())
 }
 
-pub fn write_reconciliation(ev: &Evaluation, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
+pub fn write_reconciliation(
+    ev: &Evaluation,
+    wb: &mut Workbook,
+    fmt: &Formats,
+) -> Result<(), SheetError> {
     write_recon(&ev.dataset.reconciliation, wb, fmt)
 }
 
 /// 数据核对 from the per-sheet row accounting (also used by `mujun check`).
-pub fn write_recon(recs: &[Reconciliation], wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
+pub fn write_recon(
+    recs: &[Reconciliation],
+    wb: &mut Workbook,
+    fmt: &Formats,
+) -> Result<(), SheetError> {
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(RECON_NAME)?;
     let mut t = TableWriter::new(ws, fmt, 0);
-    let heads = ["文件", "工作表", "识别为", "读取行数", "采用行数", "跳过行数（标题、表头、空行、合计、注释）", "拒收行数"];
+    let heads = [
+        "文件",
+        "工作表",
+        "识别为",
+        "读取行数",
+        "采用行数",
+        "跳过行数（标题、表头、空行、合计、注释）",
+        "拒收行数",
+    ];
     t.header(&heads.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
     for r in recs {
-        t.write_row(&[r.file.clone().into(), r.sheet.clone().into(), r.table.clone().into(), r.read.into(), r.used.into(), r.skipped.into(), r.rejected.into()])?;
+        t.write_row(&[
+            r.file.clone().into(),
+            r.sheet.clone().into(),
+            r.table.clone().into(),
+            r.read.into(),
+            r.used.into(),
+            r.skipped.into(),
+            r.rejected.into(),
+        ])?;
     }
     t.finish_widths()?;
     Ok(())

@@ -69,7 +69,9 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
     t.precise = spec.iter().map(|(_, _, k)| matches!(k, Kind::Precise)).collect();
     let mut heads: Vec<String> = spec.iter().map(|(h, _, _)| h.clone()).collect();
     // Per enterprise from the score card: distance to the next tier, best indicator, measures.
-    heads.extend(["距上一档(分)", "上一档边界", "最能提分的指标", "政策措施"].iter().map(|s| s.to_string()));
+    heads.extend(
+        ["距上一档(分)", "上一档边界", "最能提分的指标", "政策措施"].iter().map(|s| s.to_string()),
+    );
     t.header(&heads)?;
     let cols: Vec<Column> = spec
         .iter()
@@ -109,7 +111,12 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
         }
         let card = &a.cards[i];
         row.push(card.up.as_ref().map(|b| Cell::Num(b.gap)).unwrap_or(Cell::Empty));
-        row.push(card.up.as_ref().map(|b| Cell::from(format!("{}档：{}", b.tier, b.reference))).unwrap_or_else(|| Cell::from(&*card.up_note)));
+        row.push(
+            card.up
+                .as_ref()
+                .map(|b| Cell::from(format!("{}档：{}", b.tier, b.reference)))
+                .unwrap_or_else(|| Cell::from(&*card.up_note)),
+        );
         row.push(a.best_text(i).into());
         row.push(a.measures_text(i).into());
         &[]

@@ -34,7 +34,12 @@ pub fn benchmark_text(b: &Benchmark) -> String {
             format!("{}{s}{f}", over_text(over))
         }
         Benchmark::File { path, over, factor, values } => {
-            format!("文件 {}（{}，{}个值）× {factor}", path.display(), over_text(over), values.len())
+            format!(
+                "文件 {}（{}，{}个值）× {factor}",
+                path.display(),
+                over_text(over),
+                values.len()
+            )
         }
     }
 }
@@ -44,7 +49,11 @@ pub fn method_text(m: &Method) -> String {
         Method::Ratio => "比值法：指标值 ÷ 基准值 × 权重".into(),
         Method::LowerRatio => "越低越好：(2 − 指标值 ÷ 基准值) × 权重 ÷ 2".into(),
         Method::MinMax { floor_share } => {
-            format!("极差法：权重 × [{s} + {r} × (x − 最小值) ÷ (最大值 − 最小值)]", s = floor_share, r = 1.0 - floor_share)
+            format!(
+                "极差法：权重 × [{s} + {r} × (x − 最小值) ÷ (最大值 − 最小值)]",
+                s = floor_share,
+                r = 1.0 - floor_share
+            )
         }
     }
 }
@@ -70,7 +79,10 @@ pub fn write(ev: &Evaluation, wb: &mut Workbook, fmt: &Formats) -> Result<(), Sh
         ("版本", r.meta.version.clone()),
         ("依据", r.meta.source.clone()),
         ("规则文件", r.path.display().to_string()),
-        ("用地方式系数", r.land_modes.iter().map(|(m, c)| format!("{m} × {c}")).collect::<Vec<_>>().join("；")),
+        (
+            "用地方式系数",
+            r.land_modes.iter().map(|(m, c)| format!("{m} × {c}")).collect::<Vec<_>>().join("；"),
+        ),
         (
             "计入税种",
             match &r.tax_include {
@@ -87,7 +99,12 @@ pub fn write(ev: &Evaluation, wb: &mut Workbook, fmt: &Formats) -> Result<(), Sh
     t.title("评价范围")?;
     t.header(&["类别".into(), "条件".into(), "原因".into(), "按等级管理".into()])?;
     for c in &r.cases {
-        t.write_row(&[c.kind.label().into(), c.when_text.clone().into(), c.reason.clone().into(), c.tier.as_deref().into()])?;
+        t.write_row(&[
+            c.kind.label().into(),
+            c.when_text.clone().into(),
+            c.reason.clone().into(),
+            c.tier.as_deref().into(),
+        ])?;
     }
     t.blank();
 
@@ -127,22 +144,65 @@ pub fn write(ev: &Evaluation, wb: &mut Workbook, fmt: &Formats) -> Result<(), Sh
     t.blank();
 
     t.title("分档")?;
-    t.header(&["评价组".into(), "等级".into(), "方法".into(), "排名范围".into(), "同分排序".into(), "总分保留小数位".into()])?;
+    t.header(&[
+        "评价组".into(),
+        "等级".into(),
+        "方法".into(),
+        "排名范围".into(),
+        "同分排序".into(),
+        "总分保留小数位".into(),
+    ])?;
     for g in &r.groups {
         let tr = &g.tiers;
-        let labels = tr.labels.iter().enumerate().map(|(i, l)| match tr.names.get(i) { Some(n) => format!("{l} {n}"), None => l.clone() }).collect::<Vec<_>>().join("；");
+        let labels = tr
+            .labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| match tr.names.get(i) {
+                Some(n) => format!("{l} {n}"),
+                None => l.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join("；");
         let method = match &tr.method {
-            TierMethod::Quota { shares, .. } => format!("按排名比例：累计 {}", shares.iter().map(|s| format!("{}%", s * 100.0)).collect::<Vec<_>>().join(" / ")),
-            TierMethod::Threshold { mins } => format!("按分数线：{}", mins.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(" / ")),
+            TierMethod::Quota { shares, .. } => format!(
+                "按排名比例：累计 {}",
+                shares.iter().map(|s| format!("{}%", s * 100.0)).collect::<Vec<_>>().join(" / ")
+            ),
+            TierMethod::Threshold { mins } => format!(
+                "按分数线：{}",
+                mins.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(" / ")
+            ),
             TierMethod::Mixed { mins, max_share, min_share, .. } => format!(
                 "分数线 {}；上限 {}；下限 {}",
                 mins.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(" / "),
-                max_share.iter().map(|(i, s)| format!("{}及以上≤{}%", tr.labels[*i], s * 100.0)).collect::<Vec<_>>().join("，"),
-                min_share.iter().map(|(i, s)| format!("{}及以下≥{}%", tr.labels[*i], s * 100.0)).collect::<Vec<_>>().join("，")
+                max_share
+                    .iter()
+                    .map(|(i, s)| format!("{}及以上≤{}%", tr.labels[*i], s * 100.0))
+                    .collect::<Vec<_>>()
+                    .join("，"),
+                min_share
+                    .iter()
+                    .map(|(i, s)| format!("{}及以下≥{}%", tr.labels[*i], s * 100.0))
+                    .collect::<Vec<_>>()
+                    .join("，")
             ),
         };
-        let ties = tr.tie_break.iter().map(|x| format!("{}{}", x.label, if x.descending { "高者优先" } else { "低者优先" })).chain(std::iter::once("统一社会信用代码升序".to_string())).collect::<Vec<_>>().join("，");
-        t.write_row(&[g.name.clone().into(), labels.into(), method.into(), tr.rank_within.join("×").into(), ties.into(), Cell::Int(tr.round as i64)])?;
+        let ties = tr
+            .tie_break
+            .iter()
+            .map(|x| format!("{}{}", x.label, if x.descending { "高者优先" } else { "低者优先" }))
+            .chain(std::iter::once("统一社会信用代码升序".to_string()))
+            .collect::<Vec<_>>()
+            .join("，");
+        t.write_row(&[
+            g.name.clone().into(),
+            labels.into(),
+            method.into(),
+            tr.rank_within.join("×").into(),
+            ties.into(),
+            Cell::Int(tr.round as i64),
+        ])?;
     }
     t.blank();
 
@@ -155,7 +215,13 @@ pub fn write(ev: &Evaluation, wb: &mut Workbook, fmt: &Formats) -> Result<(), Sh
             EventKind::Veto => "一票否决（最低档）".to_string(),
             EventKind::Downgrade(n) => format!("降{n}档"),
         };
-        t.write_row(&[e.event.clone().into(), kind.into(), e.points.into(), e.category.clone().into(), r.events.category_caps.get(&e.category).copied().into()])?;
+        t.write_row(&[
+            e.event.clone().into(),
+            kind.into(),
+            e.points.into(),
+            e.category.clone().into(),
+            r.events.category_caps.get(&e.category).copied().into(),
+        ])?;
     }
     t.write_row(&["加分合计上限".into(), Cell::Empty, r.events.bonus_cap.into()])?;
     t.write_row(&["减分合计上限".into(), Cell::Empty, r.events.deduction_cap.into()])?;
@@ -164,7 +230,11 @@ pub fn write(ev: &Evaluation, wb: &mut Workbook, fmt: &Formats) -> Result<(), Sh
     t.title("输入文件")?;
     t.header(&["文件".into(), "字节数".into(), "SHA-256".into()])?;
     for s in &ev.dataset.sources {
-        t.write_row(&[s.path.display().to_string().into(), Cell::Int(s.bytes as i64), s.sha256.clone().into()])?;
+        t.write_row(&[
+            s.path.display().to_string().into(),
+            Cell::Int(s.bytes as i64),
+            s.sha256.clone().into(),
+        ])?;
     }
     t.blank();
 

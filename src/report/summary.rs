@@ -135,7 +135,8 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
     let labels = r.labels().to_vec();
     let mut counts: BTreeMap<(usize, String), Vec<usize>> = BTreeMap::new();
     for f in &a.firms {
-        let e = counts.entry((f.group, f.park.to_string())).or_insert_with(|| vec![0; labels.len()]);
+        let e =
+            counts.entry((f.group, f.park.to_string())).or_insert_with(|| vec![0; labels.len()]);
         if let Some(ti) = labels.iter().position(|l| *l == f.tier) {
             e[ti] += 1;
         }
@@ -188,7 +189,11 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
     t.title("三、亩均效益汇总（评价组 × 园区，合计值之比）")?;
     t.header(&agg_head(&["评价组", "园区"], &labels))?;
     for (gi, grp) in r.groups.iter().enumerate() {
-        let parks: Vec<&String> = a.parks.iter().filter(|p| a.firms.iter().any(|f| f.group == gi && &f.park == *p)).collect();
+        let parks: Vec<&String> = a
+            .parks
+            .iter()
+            .filter(|p| a.firms.iter().any(|f| f.group == gi && &f.park == *p))
+            .collect();
         for p in parks {
             let fs: Vec<&Firm> = a.firms.iter().filter(|f| f.group == gi && &f.park == p).collect();
             let mut row: Vec<Cell> = vec![grp.name.clone().into(), p.clone().into()];
@@ -208,10 +213,14 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
     head.extend(labels.iter().map(|l| format!("{l}类")));
     head.push("合计".into());
     t.header(&head)?;
-    let parks: Vec<&String> = a.parks.iter().filter(|p| a.firms.iter().any(|f| &f.park == *p)).collect();
+    let parks: Vec<&String> =
+        a.parks.iter().filter(|p| a.firms.iter().any(|f| &f.park == *p)).collect();
     let first = t.row;
     for p in &parks {
-        let c: Vec<usize> = labels.iter().map(|l| a.firms.iter().filter(|f| &f.park == *p && &f.tier == l).count()).collect();
+        let c: Vec<usize> = labels
+            .iter()
+            .map(|l| a.firms.iter().filter(|f| &f.park == *p && &f.tier == l).count())
+            .collect();
         let mut row: Vec<Cell> = vec![(*p).clone().into()];
         row.extend(c.iter().map(|n| Cell::from(*n)));
         row.push(c.iter().sum::<usize>().into());
@@ -227,7 +236,12 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
                 .set_name(&format!("{l}类"))
                 .set_categories((NAME, first, 0, last, 0))
                 .set_values((NAME, first, col, last, col))
-                .set_format(rust_xlsxwriter::ChartFormat::new().set_solid_fill(rust_xlsxwriter::ChartSolidFill::new().set_color(rust_xlsxwriter::Color::RGB(chart_color(i)))));
+                .set_format(
+                    rust_xlsxwriter::ChartFormat::new().set_solid_fill(
+                        rust_xlsxwriter::ChartSolidFill::new()
+                            .set_color(rust_xlsxwriter::Color::RGB(chart_color(i))),
+                    ),
+                );
         }
         chart.y_axis().set_name("企业数(家)");
         place(t.ws, 0, &chart)?;
@@ -247,8 +261,16 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
         let hi = a.firms.iter().map(|f| k(f.total)).max().unwrap_or(0).min(lo + 199);
         let first = t.row;
         for b in lo..=hi {
-            let c: Vec<usize> = (0..r.groups.len()).map(|gi| a.firms.iter().filter(|f| f.group == gi && k(f.total).clamp(lo, hi) == b).count()).collect();
-            let mut row: Vec<Cell> = vec![format!("{}–{}", b as f64 * bin, (b + 1) as f64 * bin).into()];
+            let c: Vec<usize> = (0..r.groups.len())
+                .map(|gi| {
+                    a.firms
+                        .iter()
+                        .filter(|f| f.group == gi && k(f.total).clamp(lo, hi) == b)
+                        .count()
+                })
+                .collect();
+            let mut row: Vec<Cell> =
+                vec![format!("{}–{}", b as f64 * bin, (b + 1) as f64 * bin).into()];
             row.extend(c.iter().map(|n| Cell::from(*n)));
             row.push(c.iter().sum::<usize>().into());
             t.write_row(&row)?;

@@ -4,7 +4,8 @@
 use std::borrow::Cow;
 
 use rust_xlsxwriter::{
-    Color, ConditionalFormatCell, ConditionalFormatCellRule, ConditionalFormatDataBar, Format, FormatBorder, Worksheet, XlsxError,
+    Color, ConditionalFormatCell, ConditionalFormatCellRule, ConditionalFormatDataBar, Format,
+    FormatBorder, Worksheet, XlsxError,
 };
 
 /// Excel's last row index (0-based).
@@ -72,7 +73,9 @@ fn digits(a: f64) -> usize {
 
 /// Display width: East Asian wide characters count two.
 pub fn text_width(s: &str) -> usize {
-    s.chars().map(|c| if (c as u32) >= 0x1100 && !matches!(c as u32, 0x2000..=0x206F) { 2 } else { 1 }).sum()
+    s.chars()
+        .map(|c| if (c as u32) >= 0x1100 && !matches!(c as u32, 0x2000..=0x206F) { 2 } else { 1 })
+        .sum()
 }
 
 pub struct Formats {
@@ -88,7 +91,11 @@ pub struct Formats {
 impl Formats {
     pub fn new() -> Self {
         Formats {
-            header: Format::new().set_bold().set_background_color(Color::RGB(0xDDEBF7)).set_border(FormatBorder::Thin).set_text_wrap(),
+            header: Format::new()
+                .set_bold()
+                .set_background_color(Color::RGB(0xDDEBF7))
+                .set_border(FormatBorder::Thin)
+                .set_text_wrap(),
             title: Format::new().set_bold().set_font_size(14),
             num2: Format::new().set_num_format("#,##0.00"),
             num4: Format::new().set_num_format("#,##0.0000"),
@@ -126,7 +133,14 @@ pub struct TableWriter<'a> {
 
 /// Write a number in format `f` at (`row`, `c`), through the column's format when it is the same
 /// (see `TableWriter::col_set`); the first number of a column sets the column's format.
-fn number(ws: &mut Worksheet, col_set: &mut Vec<Option<Format>>, row: u32, c: usize, v: f64, f: &Format) -> Result<(), XlsxError> {
+fn number(
+    ws: &mut Worksheet,
+    col_set: &mut Vec<Option<Format>>,
+    row: u32,
+    c: usize,
+    v: f64,
+    f: &Format,
+) -> Result<(), XlsxError> {
     if col_set.len() <= c {
         col_set.resize(c + 1, None);
     }
@@ -162,7 +176,16 @@ pub const OVERFLOW_NOTE: &str =
 
 impl<'a> TableWriter<'a> {
     pub fn new(ws: &'a mut Worksheet, fmt: &'a Formats, start_row: u32) -> Self {
-        TableWriter { ws, row: start_row, widths: Vec::new(), fmt, precise: Vec::new(), col_formats: Vec::new(), dropped: 0, col_set: Vec::new() }
+        TableWriter {
+            ws,
+            row: start_row,
+            widths: Vec::new(),
+            fmt,
+            precise: Vec::new(),
+            col_formats: Vec::new(),
+            dropped: 0,
+            col_set: Vec::new(),
+        }
     }
 
     fn track(&mut self, c: usize, w: usize) {
@@ -194,11 +217,21 @@ impl<'a> TableWriter<'a> {
     }
 
     /// Write a row; numbers in `cols` use `special` (e.g. percentages).
-    pub fn write_row_with(&mut self, cells: &[Cell], cols: &[usize], special: &Format) -> Result<(), XlsxError> {
+    pub fn write_row_with(
+        &mut self,
+        cells: &[Cell],
+        cols: &[usize],
+        special: &Format,
+    ) -> Result<(), XlsxError> {
         if self.row as usize >= MAX_ROWS {
             // Never fail or drop silently at Excel's row limit: the last row says what happened.
             if self.dropped == 0 {
-                self.ws.write_string_with_format(MAX_ROWS as u32, 0, OVERFLOW_NOTE, &self.fmt.title)?;
+                self.ws.write_string_with_format(
+                    MAX_ROWS as u32,
+                    0,
+                    OVERFLOW_NOTE,
+                    &self.fmt.title,
+                )?;
             }
             self.dropped += 1;
             return Ok(());
@@ -247,7 +280,12 @@ impl<'a> TableWriter<'a> {
     /// rows are built in batches on a helper thread while this thread writes the batch before:
     /// building a row (texts, lookups) and writing it (the workbook's XML) then share the two
     /// cores. The workbook is the same either way.
-    pub fn write_rows<'c, T, F>(&mut self, items: &[T], special: &Format, make: F) -> Result<(), XlsxError>
+    pub fn write_rows<'c, T, F>(
+        &mut self,
+        items: &[T],
+        special: &Format,
+        make: F,
+    ) -> Result<(), XlsxError>
     where
         T: Sync,
         F: Fn(&T, &mut Vec<Cell<'c>>) -> &'static [usize] + Sync,
@@ -264,7 +302,9 @@ impl<'a> TableWriter<'a> {
                 })
                 .collect()
         };
-        if items.len() <= 4 * BATCH || std::thread::available_parallelism().map_or(true, |p| p.get() < 2) {
+        if items.len() <= 4 * BATCH
+            || std::thread::available_parallelism().map_or(true, |p| p.get() < 2)
+        {
             for chunk in items.chunks(BATCH) {
                 for (row, cols) in build(chunk) {
                     self.write_row_with(&row, cols, special)?;
@@ -316,19 +356,33 @@ impl<'a> TableWriter<'a> {
 
 /// Fill and font colours of tier `i` (best first): green, blue, yellow, red, then grey.
 pub fn tier_colors(i: usize) -> (u32, u32) {
-    const C: [(u32, u32); 5] = [(0xC6EFCE, 0x006100), (0xDDEBF7, 0x1F4E78), (0xFFEB9C, 0x9C5700), (0xFFC7CE, 0x9C0006), (0xEDEDED, 0x404040)];
+    const C: [(u32, u32); 5] = [
+        (0xC6EFCE, 0x006100),
+        (0xDDEBF7, 0x1F4E78),
+        (0xFFEB9C, 0x9C5700),
+        (0xFFC7CE, 0x9C0006),
+        (0xEDEDED, 0x404040),
+    ];
     C[i.min(C.len() - 1)]
 }
 
 /// Colour cells of column `col` (rows `first..=last`) by tier label with conditional formats.
-pub fn tier_conditional(ws: &mut Worksheet, labels: &[String], first: u32, last: u32, col: u16) -> Result<(), XlsxError> {
+pub fn tier_conditional(
+    ws: &mut Worksheet,
+    labels: &[String],
+    first: u32,
+    last: u32,
+    col: u16,
+) -> Result<(), XlsxError> {
     if last < first {
         return Ok(());
     }
     for (i, l) in labels.iter().enumerate() {
         let (bg, fg) = tier_colors(i);
         let f = Format::new().set_background_color(Color::RGB(bg)).set_font_color(Color::RGB(fg));
-        let cf = ConditionalFormatCell::new().set_rule(ConditionalFormatCellRule::EqualTo(l.as_str())).set_format(f);
+        let cf = ConditionalFormatCell::new()
+            .set_rule(ConditionalFormatCellRule::EqualTo(l.as_str()))
+            .set_format(f);
         ws.add_conditional_format(first, col, last, col, &cf)?;
     }
     Ok(())
@@ -339,7 +393,13 @@ pub fn data_bars(ws: &mut Worksheet, first: u32, last: u32, col: u16) -> Result<
     if last < first {
         return Ok(());
     }
-    ws.add_conditional_format(first, col, last, col, &ConditionalFormatDataBar::new().set_fill_color(Color::RGB(0x638EC6)))?;
+    ws.add_conditional_format(
+        first,
+        col,
+        last,
+        col,
+        &ConditionalFormatDataBar::new().set_fill_color(Color::RGB(0x638EC6)),
+    )?;
     Ok(())
 }
 
@@ -378,7 +438,11 @@ mod tests {
         use std::io::Read;
         let items: Vec<usize> = (0..5000).collect();
         let make = |&i: &usize, row: &mut Vec<Cell>| -> &'static [usize] {
-            row.extend([Cell::from(format!("甲{i}")), Cell::Num(i as f64 * 0.5), Cell::Int(i as i64)]);
+            row.extend([
+                Cell::from(format!("甲{i}")),
+                Cell::Num(i as f64 * 0.5),
+                Cell::Int(i as i64),
+            ]);
             if i % 2 == 1 {
                 &[1]
             } else {
@@ -407,7 +471,10 @@ mod tests {
             xml
         };
         let (piped, plain) = (sheet_xml(true), sheet_xml(false));
-        assert!(piped.contains("甲4999") && piped.contains("<v>2499.5</v>"), "the last row is there");
+        assert!(
+            piped.contains("甲4999") && piped.contains("<v>2499.5</v>"),
+            "the last row is there"
+        );
         assert_eq!(piped, plain);
     }
 
@@ -418,7 +485,8 @@ mod tests {
         let mut wb = rust_xlsxwriter::Workbook::new();
         let fmt = Formats::new();
         let mut t = TableWriter::new(wb.add_worksheet(), &fmt, 0);
-        for (a, b) in [("ab", "甲乙丙"), ("甲乙丙丁", "abc"), ("abcdefg", "abcdefghij"), ("", "")] {
+        for (a, b) in [("ab", "甲乙丙"), ("甲乙丙丁", "abc"), ("abcdefg", "abcdefghij"), ("", "")]
+        {
             t.write_row(&[Cell::from(a), Cell::from(b)]).unwrap();
         }
         // Column A: max(2, 8, 7, 0) = 8; column B: max(6, 3, 10, 0) = 10.
@@ -464,16 +532,30 @@ mod tests {
         let mut styles = String::new();
         zip.by_name("xl/styles.xml").unwrap().read_to_string(&mut styles).unwrap();
         let style_of = |cell: &str| {
-            let at = xml.find(&format!("<c r=\"{cell}\"")).unwrap_or_else(|| panic!("no cell {cell} in {xml}"));
+            let at = xml
+                .find(&format!("<c r=\"{cell}\""))
+                .unwrap_or_else(|| panic!("no cell {cell} in {xml}"));
             let tag = &xml[at..at + xml[at..].find('>').unwrap()];
-            tag.split("s=\"").nth(1).and_then(|x| x.split('"').next()).map(|x| x.parse::<usize>().unwrap())
+            tag.split("s=\"")
+                .nth(1)
+                .and_then(|x| x.split('"').next())
+                .map(|x| x.parse::<usize>().unwrap())
         };
         // The number format code of a style: from <numFmts> (custom ids from 164), else one of
         // Excel's built-in ids (3 = "#,##0", 4 = "#,##0.00", 10 = "0.00%").
-        let cell_xfs = &styles[styles.find("<cellXfs").unwrap()..styles.find("</cellXfs>").unwrap()];
-        let attr = |tag: &str, name: &str| tag.split(&format!("{name}=\"")).nth(1).and_then(|x| x.split('"').next()).map(str::to_string);
+        let cell_xfs =
+            &styles[styles.find("<cellXfs").unwrap()..styles.find("</cellXfs>").unwrap()];
+        let attr = |tag: &str, name: &str| {
+            tag.split(&format!("{name}=\""))
+                .nth(1)
+                .and_then(|x| x.split('"').next())
+                .map(str::to_string)
+        };
         let code_of = |id: String| {
-            let custom = styles.split("<numFmt ").skip(1).find(|t| attr(t, "numFmtId").as_deref() == Some(id.as_str()));
+            let custom = styles
+                .split("<numFmt ")
+                .skip(1)
+                .find(|t| attr(t, "numFmtId").as_deref() == Some(id.as_str()));
             match (custom, id.as_str()) {
                 (Some(t), _) => attr(t, "formatCode").unwrap(),
                 (None, "3") => "#,##0".into(),
@@ -491,6 +573,10 @@ mod tests {
         assert_eq!(fmt_of("C1"), "#,##0");
         assert_eq!(fmt_of("C2"), "#,##0");
         assert_eq!(fmt_of("B3"), "0.00%");
-        assert_eq!(style_of("A1"), None, "text in a column without a number keeps the default style");
+        assert_eq!(
+            style_of("A1"),
+            None,
+            "text in a column without a number keeps the default style"
+        );
     }
 }

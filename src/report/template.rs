@@ -13,7 +13,9 @@ const ROWS: u32 = 5000;
 
 fn header_text(spec: &crate::ingest::schema::ColumnSpec) -> String {
     match spec.ty {
-        ColumnType::Number(q) | ColumnType::SignedNumber(q) => format!("{}({})", spec.header, standard_unit(q)),
+        ColumnType::Number(q) | ColumnType::SignedNumber(q) => {
+            format!("{}({})", spec.header, standard_unit(q))
+        }
         _ => spec.header.to_string(),
     }
 }
@@ -31,25 +33,39 @@ fn note(kind: TableKind) -> &'static str {
 }
 
 /// Write one blank workbook per input table into `out`; `events` fills the 事项 drop-down.
-pub fn write_templates(out: &Path, events: &[String], year: i32) -> Result<Vec<PathBuf>, XlsxError> {
+pub fn write_templates(
+    out: &Path,
+    events: &[String],
+    year: i32,
+) -> Result<Vec<PathBuf>, XlsxError> {
     std::fs::create_dir_all(out).map_err(XlsxError::IoError)?;
     let fmt = Formats::new();
     let mut written = Vec::new();
     for kind in TableKind::ALL {
         let mut wb = Workbook::new();
         let when = ExcelDateTime::from_ymd((year + 1).clamp(1900, 9999) as u16, 1, 1)?;
-        wb.set_properties(&DocProperties::new().set_title(kind.name()).set_author("mujun").set_creation_datetime(&when));
+        wb.set_properties(
+            &DocProperties::new()
+                .set_title(kind.name())
+                .set_author("mujun")
+                .set_creation_datetime(&when),
+        );
         let ws = wb.add_worksheet();
         ws.set_name(kind.name())?;
         for (c, spec) in kind.columns().iter().enumerate() {
             let h = header_text(spec);
             let col = c as u16;
             ws.write_string_with_format(0, col, &h, &fmt.header)?;
-            ws.set_column_width(col, (text_width(&h).max(if spec.key == "code" { 20 } else { 10 }) + 2) as f64)?;
+            ws.set_column_width(
+                col,
+                (text_width(&h).max(if spec.key == "code" { 20 } else { 10 }) + 2) as f64,
+            )?;
             let list: Option<Vec<String>> = match spec.key {
                 "scale" => Some(vec!["规上".into(), "规下".into()]),
                 "land_use" => Some(vec!["自有".into(), "承租".into(), "出租".into()]),
-                "tax_type" => Some(crate::ingest::wide::TAX_TYPES.iter().map(|s| s.to_string()).collect()),
+                "tax_type" => {
+                    Some(crate::ingest::wide::TAX_TYPES.iter().map(|s| s.to_string()).collect())
+                }
                 "event" if !events.is_empty() => Some(events.to_vec()),
                 "adj_tier" => Some(vec!["A".into(), "B".into(), "C".into(), "D".into()]),
                 _ => None,

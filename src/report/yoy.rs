@@ -85,22 +85,29 @@ pub fn read_previous(path: &Path, rules: &Rules) -> Result<Previous, ReportError
 }
 
 fn read_workbook(path: &Path, rules: &Rules) -> Result<Previous, ReportError> {
-    let mut wb = open_workbook_auto(path).map_err(|e| err(path, crate::zh::workbook_error(&e.to_string())))?;
-    let res = wb
-        .worksheet_range(super::results::NAME)
-        .map_err(|_| err(path, format!("没有工作表「{}」，不是本程序输出的结果工作簿", super::results::NAME)))?;
+    let mut wb = open_workbook_auto(path)
+        .map_err(|e| err(path, crate::zh::workbook_error(&e.to_string())))?;
+    let res = wb.worksheet_range(super::results::NAME).map_err(|_| {
+        err(path, format!("没有工作表「{}」，不是本程序输出的结果工作簿", super::results::NAME))
+    })?;
     let rows: Vec<Vec<String>> = res.rows().map(|r| r.iter().map(data_text).collect()).collect();
     let Some(head) = rows.first() else { return Err(err(path, "「评价结果」为空")) };
     let find = |name: &str| head.iter().position(|h| h == name);
-    let code_c = find("统一社会信用代码").ok_or_else(|| err(path, "「评价结果」缺少列「统一社会信用代码」"))?;
-    let (name_c, park_c, group_c, tier_c, total_c) = (find("企业名称"), find("所属园区"), find("评价组"), find("等级"), find("总分"));
+    let code_c = find("统一社会信用代码")
+        .ok_or_else(|| err(path, "「评价结果」缺少列「统一社会信用代码」"))?;
+    let (name_c, park_c, group_c, tier_c, total_c) =
+        (find("企业名称"), find("所属园区"), find("评价组"), find("等级"), find("总分"));
     let inds = crate::score::all_indicators(rules);
     let ind_cols: Vec<(String, usize)> = inds
         .iter()
-        .filter_map(|ind| head.iter().position(|h| header_base(h) == ind.name).map(|c| (ind.id.clone(), c)))
+        .filter_map(|ind| {
+            head.iter().position(|h| header_base(h) == ind.name).map(|c| (ind.id.clone(), c))
+        })
         .collect();
-    let field_cols: Vec<(String, usize)> = FIELDS.iter().filter_map(|(k, h)| find(h).map(|c| (k.to_string(), c))).collect();
-    let get = |r: &Vec<String>, c: Option<usize>| c.and_then(|c| r.get(c)).cloned().unwrap_or_default();
+    let field_cols: Vec<(String, usize)> =
+        FIELDS.iter().filter_map(|(k, h)| find(h).map(|c| (k.to_string(), c))).collect();
+    let get =
+        |r: &Vec<String>, c: Option<usize>| c.and_then(|c| r.get(c)).cloned().unwrap_or_default();
     let mut firms = Vec::new();
     for r in rows.iter().skip(1) {
         let code = get(r, Some(code_c));
@@ -133,11 +140,18 @@ fn read_workbook(path: &Path, rules: &Rules) -> Result<Previous, ReportError> {
         let rows: Vec<Vec<String>> = ne.rows().map(|r| r.iter().map(data_text).collect()).collect();
         if let Some(head) = rows.first() {
             let find = |name: &str| head.iter().position(|h| h == name);
-            let (code_c, name_c, park_c, tier_c) = (find("统一社会信用代码"), find("企业名称"), find("所属园区"), find("按等级管理"));
+            let (code_c, name_c, park_c, tier_c) =
+                (find("统一社会信用代码"), find("企业名称"), find("所属园区"), find("按等级管理"));
             for r in rows.iter().skip(1) {
                 let code = get(r, code_c);
                 if !code.is_empty() {
-                    firms.push(PrevFirm { code, name: get(r, name_c), park: get(r, park_c), tier: Some(get(r, tier_c)).filter(|s| !s.is_empty()), ..Default::default() });
+                    firms.push(PrevFirm {
+                        code,
+                        name: get(r, name_c),
+                        park: get(r, park_c),
+                        tier: Some(get(r, tier_c)).filter(|s| !s.is_empty()),
+                        ..Default::default()
+                    });
                 }
             }
         }
@@ -165,11 +179,18 @@ fn read_csv(path: &Path, rules: &Rules) -> Result<Previous, ReportError> {
     let Some(head) = rows.first() else { return Err(err(path, "文件为空")) };
     let find = |name: &str| head.iter().position(|h| h == name);
     let code_c = find("code").ok_or_else(|| err(path, "缺少列 code，不是本程序输出的结果 CSV"))?;
-    let status_c = find("status").ok_or_else(|| err(path, "缺少列 status，不是本程序输出的结果 CSV"))?;
-    let get = |r: &Vec<String>, c: Option<usize>| c.and_then(|c| r.get(c)).map(|s| unguard(s).to_string()).unwrap_or_default();
+    let status_c =
+        find("status").ok_or_else(|| err(path, "缺少列 status，不是本程序输出的结果 CSV"))?;
+    let get = |r: &Vec<String>, c: Option<usize>| {
+        c.and_then(|c| r.get(c)).map(|s| unguard(s).to_string()).unwrap_or_default()
+    };
     let inds = crate::score::all_indicators(rules);
-    let ind_cols: Vec<(String, usize)> = inds.iter().filter_map(|i| find(&format!("{}.value", i.id)).map(|c| (i.id.clone(), c))).collect();
-    let field_cols: Vec<(String, usize)> = FIELDS.iter().filter_map(|(k, _)| find(k).map(|c| (k.to_string(), c))).collect();
+    let ind_cols: Vec<(String, usize)> = inds
+        .iter()
+        .filter_map(|i| find(&format!("{}.value", i.id)).map(|c| (i.id.clone(), c)))
+        .collect();
+    let field_cols: Vec<(String, usize)> =
+        FIELDS.iter().filter_map(|(k, _)| find(k).map(|c| (k.to_string(), c))).collect();
     let mut year = None;
     let mut firms = Vec::new();
     for r in rows.iter().skip(1) {
@@ -235,7 +256,8 @@ impl Comparison {
         let prev_of_listed = a.listed.iter().map(|l| by_code.get(l.code).copied()).collect();
         let mut present: std::collections::HashSet<&str> = a.firms.iter().map(|f| f.code).collect();
         present.extend(a.listed.iter().map(|l| l.code));
-        let mut exits: Vec<usize> = by_code.iter().filter(|(c, _)| !present.contains(*c)).map(|(_, i)| *i).collect();
+        let mut exits: Vec<usize> =
+            by_code.iter().filter(|(c, _)| !present.contains(*c)).map(|(_, i)| *i).collect();
         exits.sort_unstable();
         let years = match prev.year {
             Some(y) if a.rules().meta.year > y => a.rules().meta.year - y,
@@ -261,10 +283,17 @@ pub fn movement(a: &Analysis, i: usize) -> Option<(String, String, &'static str)
     let f = &a.firms[i];
     let labels = &a.rules().groups[f.group].tiers.labels;
     match c.evaluated_before(i) {
-        None => Some((c.prev_of[i].map(|_| NOT_EVALUATED.to_string()).unwrap_or_else(|| NO_RECORD_BEFORE.to_string()), f.tier.to_string(), "新参评")),
+        None => Some((
+            c.prev_of[i]
+                .map(|_| NOT_EVALUATED.to_string())
+                .unwrap_or_else(|| NO_RECORD_BEFORE.to_string()),
+            f.tier.to_string(),
+            "新参评",
+        )),
         Some(p) => {
             let pt = p.tier.clone().unwrap_or_default();
-            let (pi, ci) = (labels.iter().position(|l| *l == pt), labels.iter().position(|l| *l == f.tier));
+            let (pi, ci) =
+                (labels.iter().position(|l| *l == pt), labels.iter().position(|l| *l == f.tier));
             let label = match (pi, ci) {
                 (Some(pi), Some(ci)) if ci < pi => "升档",
                 (Some(pi), Some(ci)) if ci > pi => "降档",
@@ -282,7 +311,13 @@ pub fn target_scope(rules: &Rules) -> String {
     if rules.targets.groups.is_empty() {
         return "全部参评企业".into();
     }
-    rules.groups.iter().filter(|g| rules.targets.groups.contains(&g.id)).map(|g| g.name.clone()).collect::<Vec<_>>().join("、")
+    rules
+        .groups
+        .iter()
+        .filter(|g| rules.targets.groups.contains(&g.id))
+        .map(|g| g.name.clone())
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 fn in_target_groups(rules: &Rules, f: &Firm) -> bool {
@@ -294,7 +329,11 @@ fn prev_in_target_groups(rules: &Rules, p: &PrevFirm) -> bool {
         return true;
     }
     rules.targets.groups.iter().any(|id| {
-        p.group_id.as_deref() == Some(id.as_str()) || rules.groups.iter().any(|g| &g.id == id && p.group_name.as_deref() == Some(g.name.as_str()))
+        p.group_id.as_deref() == Some(id.as_str())
+            || rules
+                .groups
+                .iter()
+                .any(|g| &g.id == id && p.group_name.as_deref() == Some(g.name.as_str()))
     })
 }
 
@@ -317,13 +356,25 @@ pub type GrowthRow = (String, Option<f64>, Option<f64>, Option<f64>, Option<f64>
 pub fn growth_rows(a: &Analysis, park: Option<&str>) -> Vec<GrowthRow> {
     let Some(c) = &a.comparison else { return Vec::new() };
     let rules = a.rules();
-    let cur = Aggregate::of(a.firms.iter().filter(|f| park.is_none_or(|p| f.park == p) && in_target_groups(rules, f)));
-    let prev = prev_aggregate(c.prev.firms.iter().filter(|f| park.is_none_or(|p| f.park == p) && prev_in_target_groups(rules, f)));
+    let cur = Aggregate::of(
+        a.firms.iter().filter(|f| park.is_none_or(|p| f.park == p) && in_target_groups(rules, f)),
+    );
+    let prev = prev_aggregate(
+        c.prev
+            .firms
+            .iter()
+            .filter(|f| park.is_none_or(|p| f.park == p) && prev_in_target_groups(rules, f)),
+    );
     let target = c.target(rules);
     let measures: Vec<usize> = if rules.targets.measures.is_empty() {
         (0..AGGREGATES.len()).collect()
     } else {
-        rules.targets.measures.iter().filter_map(|m| AGGREGATES.iter().position(|(id, _, _)| id == m)).collect()
+        rules
+            .targets
+            .measures
+            .iter()
+            .filter_map(|m| AGGREGATES.iter().position(|(id, _, _)| id == m))
+            .collect()
     };
     measures
         .into_iter()
@@ -343,7 +394,12 @@ pub fn growth_rows(a: &Analysis, park: Option<&str>) -> Vec<GrowthRow> {
 }
 
 /// 年度对比 (bureau: every park; park workbook: its own park).
-pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
+pub fn write(
+    a: &Analysis,
+    scope: Scope,
+    wb: &mut Workbook,
+    fmt: &Formats,
+) -> Result<(), SheetError> {
     let Some(c) = &a.comparison else { return Ok(()) };
     let rules = a.rules();
     let ws = wb.add_worksheet();
@@ -376,7 +432,9 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
         }
     };
     let mut add = |r: String, col: String| {
-        if let (Some(ri), Some(ci)) = (rows_l.iter().position(|x| *x == r), cols_l.iter().position(|x| *x == col)) {
+        if let (Some(ri), Some(ci)) =
+            (rows_l.iter().position(|x| *x == r), cols_l.iter().position(|x| *x == col))
+        {
             m[ri][ci] += 1;
         }
     };
@@ -418,7 +476,19 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
     // Per park.
     t.title("二、各园区变化")?;
     let target = c.target(rules);
-    let mut head: Vec<String> = ["园区", "上年参评(家)", "本年参评(家)", "升档(家)", "降档(家)", "持平(家)", "新参评(家)", "退出参评(家)"].iter().map(|s| s.to_string()).collect();
+    let mut head: Vec<String> = [
+        "园区",
+        "上年参评(家)",
+        "本年参评(家)",
+        "升档(家)",
+        "降档(家)",
+        "持平(家)",
+        "新参评(家)",
+        "退出参评(家)",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     for (_, name, _) in AGGREGATES.iter().take(3) {
         head.push(format!("上年{name}(万元/亩)"));
         head.push(format!("本年{name}(万元/亩)"));
@@ -435,7 +505,12 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
     parks.dedup();
     let pct = t.pct_format();
     let first_pct_cols: Vec<usize> = (0..3).map(|k| 8 + k * 3 + 2).collect();
-    for park in parks.iter().filter(|p| scope.has(p)).map(|p| Some(p.as_str())).chain(std::iter::once(None).filter(|_| matches!(scope, Scope::All))) {
+    for park in parks
+        .iter()
+        .filter(|p| scope.has(p))
+        .map(|p| Some(p.as_str()))
+        .chain(std::iter::once(None).filter(|_| matches!(scope, Scope::All)))
+    {
         let here = |p: &str| park.is_none_or(|x| x == p);
         let mut n = [0usize; 7];
         n[0] = c.prev.firms.iter().filter(|p| p.evaluated && here(&p.park)).count();
@@ -453,7 +528,12 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
             }
         }
         let cur_codes: std::collections::HashSet<&str> = a.firms.iter().map(|f| f.code).collect();
-        n[6] = c.prev.firms.iter().filter(|p| p.evaluated && here(&p.park) && !cur_codes.contains(p.code.as_str())).count();
+        n[6] = c
+            .prev
+            .firms
+            .iter()
+            .filter(|p| p.evaluated && here(&p.park) && !cur_codes.contains(p.code.as_str()))
+            .count();
         let cur = Aggregate::of(a.firms.iter().filter(|f| here(&f.park)));
         let prev = prev_aggregate(c.prev.firms.iter().filter(|p| here(&p.park)));
         let mut row: Vec<Cell> = vec![park.unwrap_or("全区").to_string().into()];
@@ -475,12 +555,32 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
     t.title(&format!(
         "三、园区亩均效益增长与规划目标{}",
         match (rules.targets.per_mu_growth, target) {
-            (Some(g), Some(tt)) => format!("（{}，目标：年均增长≥{}%，{}年累计≥{:.2}%）", target_scope(rules), g * 100.0, c.years, tt * 100.0),
+            (Some(g), Some(tt)) => format!(
+                "（{}，目标：年均增长≥{}%，{}年累计≥{:.2}%）",
+                target_scope(rules),
+                g * 100.0,
+                c.years,
+                tt * 100.0
+            ),
             _ => "（规则文件未设 targets.per_mu_growth）".into(),
         }
     ))?;
-    t.header(&["园区".into(), "指标".into(), "上年(万元/亩)".into(), "本年(万元/亩)".into(), "增长".into(), "目标增长".into(), "是否达标".into()])?;
-    for park in a.parks.iter().filter(|p| scope.has(p)).map(|p| Some(p.as_str())).chain(std::iter::once(None)) {
+    t.header(&[
+        "园区".into(),
+        "指标".into(),
+        "上年(万元/亩)".into(),
+        "本年(万元/亩)".into(),
+        "增长".into(),
+        "目标增长".into(),
+        "是否达标".into(),
+    ])?;
+    for park in a
+        .parks
+        .iter()
+        .filter(|p| scope.has(p))
+        .map(|p| Some(p.as_str()))
+        .chain(std::iter::once(None))
+    {
         for (name, p, q, g, tg, met) in growth_rows(a, park) {
             t.write_row_with(
                 &[
@@ -521,13 +621,18 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
             if !scope.has(&f.park) {
                 continue;
             }
-            if let (Some(p), Some(v)) = (c.evaluated_before(i).and_then(|p| p.values.get(&ind.id).copied()), f.value[k]) {
+            if let (Some(p), Some(v)) =
+                (c.evaluated_before(i).and_then(|p| p.values.get(&ind.id).copied()), f.value[k])
+            {
                 pairs.push((p, v));
             }
         }
         let n = pairs.len();
         let (mp, mv) = if n > 0 {
-            (Some(pairs.iter().map(|x| x.0).sum::<f64>() / n as f64), Some(pairs.iter().map(|x| x.1).sum::<f64>() / n as f64))
+            (
+                Some(pairs.iter().map(|x| x.0).sum::<f64>() / n as f64),
+                Some(pairs.iter().map(|x| x.1).sum::<f64>() / n as f64),
+            )
         } else {
             (None, None)
         };
@@ -556,12 +661,28 @@ pub fn write(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Re
 }
 
 /// 等级变动: enterprises whose tier changed, newly evaluated, or no longer evaluated.
-pub fn write_movers(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
+pub fn write_movers(
+    a: &Analysis,
+    scope: Scope,
+    wb: &mut Workbook,
+    fmt: &Formats,
+) -> Result<(), SheetError> {
     let Some(c) = &a.comparison else { return Ok(()) };
     let ws = wb.add_worksheet();
     ws.set_name(MOVERS_NAME)?;
     let mut t = TableWriter::new(ws, fmt, 0);
-    let heads = ["所属园区", "评价组", "统一社会信用代码", "企业名称", "上年等级", "本年等级", "变动", "上年总分", "本年总分", "总分变化"];
+    let heads = [
+        "所属园区",
+        "评价组",
+        "统一社会信用代码",
+        "企业名称",
+        "上年等级",
+        "本年等级",
+        "变动",
+        "上年总分",
+        "本年总分",
+        "总分变化",
+    ];
     t.header(&heads.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
     let mut rows: Vec<(String, String, Vec<Cell>)> = Vec::new();
     for (i, f) in a.firms.iter().enumerate() {
@@ -591,7 +712,8 @@ pub fn write_movers(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats
         ));
     }
     let cur_eval: std::collections::HashSet<&str> = a.firms.iter().map(|f| f.code).collect();
-    let listed: HashMap<&str, &super::analysis::Listed> = a.listed.iter().map(|l| (l.code, l)).collect();
+    let listed: HashMap<&str, &super::analysis::Listed> =
+        a.listed.iter().map(|l| (l.code, l)).collect();
     for p in c.prev.firms.iter().filter(|p| p.evaluated && !cur_eval.contains(p.code.as_str())) {
         let park = listed.get(p.code.as_str()).map(|l| l.park).unwrap_or(p.park.as_str());
         if !scope.has(&park) {

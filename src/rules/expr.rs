@@ -22,7 +22,9 @@ pub fn check_size(src: &str) -> Result<(), String> {
     }
     let depth = nesting(src);
     if depth > MAX_EXPR_DEPTH {
-        return Err(format!("表达式嵌套过深（括号嵌套 {depth} 层，超过 {MAX_EXPR_DEPTH} 层的上限），请简化"));
+        return Err(format!(
+            "表达式嵌套过深（括号嵌套 {depth} 层，超过 {MAX_EXPR_DEPTH} 层的上限），请简化"
+        ));
     }
     Ok(())
 }
@@ -107,6 +109,7 @@ pub fn constant_zero_divisor(e: &Expr) -> Option<String> {
 /// The value of a field-free expression (`None`: empty or not a number).
 fn constant_value(e: &Expr) -> Option<f64> {
     let one_row = DataFrame::new(1, vec![]).ok()?;
-    let out = one_row.lazy().select([e.clone().cast(DataType::Float64).alias("__v")]).collect().ok()?;
+    let out =
+        one_row.lazy().select([e.clone().cast(DataType::Float64).alias("__v")]).collect().ok()?;
     out.column("__v").ok()?.f64().ok()?.get(0)
 }

@@ -2,8 +2,8 @@
 //! are parsed by polars' SQL expression parser into polars expressions and type-checked against
 //! the enterprise fields before any data is read. Every error names the rule file's line and key.
 
-pub mod raw;
 mod expr;
+pub mod raw;
 pub mod sane;
 pub(crate) mod toml_error;
 
@@ -104,9 +104,18 @@ pub enum Benchmark {
     /// Min–max needs none.
     None,
     Fixed(f64),
-    Stat { stat: Stat, over: Over, factor: f64 },
+    Stat {
+        stat: Stat,
+        over: Over,
+        factor: f64,
+    },
     /// Values per population key from a file (e.g. last year's averages), times a factor.
-    File { path: PathBuf, over: Over, factor: f64, values: Vec<(String, f64)> },
+    File {
+        path: PathBuf,
+        over: Over,
+        factor: f64,
+        values: Vec<(String, f64)>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -153,7 +162,12 @@ pub enum TierMethod {
     Threshold { mins: Vec<f64> },
     /// Thresholds, then at most `max_share` of the population in tier i or better and at least
     /// `min_share` in tier i or worse.
-    Mixed { mins: Vec<f64>, max_share: Vec<(usize, f64)>, min_share: Vec<(usize, f64)>, rounding: Rounding },
+    Mixed {
+        mins: Vec<f64>,
+        max_share: Vec<(usize, f64)>,
+        min_share: Vec<(usize, f64)>,
+        rounding: Rounding,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -243,7 +257,8 @@ pub struct Rules {
 
 /// Read, parse and compile a rule file.
 pub fn load(path: &Path) -> Result<Rules, RuleError> {
-    let text = std::fs::read_to_string(path).map_err(|e| RuleError::Io { path: path.to_path_buf(), source: e })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| RuleError::Io { path: path.to_path_buf(), source: e })?;
     compile(path, &text)
 }
 
@@ -273,7 +288,12 @@ impl Ctx<'_> {
     }
     /// The error's line: the line inside `span` that sets the key's last segment
     /// (`tiers.quota` → the `quota = …` line), else the start of `span`.
-    fn err<T>(&self, span: std::ops::Range<usize>, key: impl Into<String>, message: impl Into<String>) -> Result<T, RuleError> {
+    fn err<T>(
+        &self,
+        span: std::ops::Range<usize>,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Result<T, RuleError> {
         let key = key.into();
         let last = key.rsplit('.').next().unwrap_or("").split('[').next().unwrap_or("");
         let start = span.start.min(self.text.len());
@@ -285,14 +305,22 @@ impl Ctx<'_> {
             if i > 0 && offset >= span.end && t.starts_with('[') {
                 break;
             }
-            if !last.is_empty() && t.starts_with(last) && t[last.len()..].trim_start().starts_with('=') {
+            if !last.is_empty()
+                && t.starts_with(last)
+                && t[last.len()..].trim_start().starts_with('=')
+            {
                 found = Some(offset);
                 break;
             }
             offset += l.len();
         }
         let line = self.line(found.unwrap_or(start));
-        Err(RuleError::Invalid { path: self.path.to_path_buf(), line, key, message: message.into() })
+        Err(RuleError::Invalid {
+            path: self.path.to_path_buf(),
+            line,
+            key,
+            message: message.into(),
+        })
     }
 
     /// The span of the `[name]` header line (for sections read without spans), else 0..0.
@@ -309,7 +337,12 @@ impl Ctx<'_> {
     }
 
     /// A plausibility check's message (see [`sane`]) as an error at `key`.
-    fn check(&self, r: Result<(), String>, span: std::ops::Range<usize>, key: impl Into<String>) -> Result<(), RuleError> {
+    fn check(
+        &self,
+        r: Result<(), String>,
+        span: std::ops::Range<usize>,
+        key: impl Into<String>,
+    ) -> Result<(), RuleError> {
         r.or_else(|m| self.err(span, key, m))
     }
 
@@ -330,12 +363,24 @@ impl Ctx<'_> {
         };
         let numeric = dt.is_primitive_numeric() || dt == DataType::Null;
         if want_bool && dt != DataType::Boolean {
-            return self.err(span, key, format!("条件「{text}」的结果应为真/假，实为{}", type_name(&dt)));
+            return self.err(
+                span,
+                key,
+                format!("条件「{text}」的结果应为真/假，实为{}", type_name(&dt)),
+            );
         } else if !want_bool && !numeric {
-            return self.err(span, key, format!("公式「{text}」的结果应为数值，实为{}", type_name(&dt)));
+            return self.err(
+                span,
+                key,
+                format!("公式「{text}」的结果应为数值，实为{}", type_name(&dt)),
+            );
         }
         if let Some(v) = expr::constant_zero_divisor(&e) {
-            return self.err(span, key, format!("表达式「{text}」中的除数恒为 {v}，所有企业的该值都会缺失"));
+            return self.err(
+                span,
+                key,
+                format!("表达式「{text}」中的除数恒为 {v}，所有企业的该值都会缺失"),
+            );
         }
         Ok(e)
     }
@@ -357,9 +402,18 @@ pub fn compile(path: &Path, text: &str) -> Result<Rules, RuleError> {
     let cx = Ctx { path, text, schema: field_schema() };
 
     plausible_sections(&cx, &raw)?;
-    let meta = Meta { name: raw.meta.name, year: raw.meta.year, version: raw.meta.version, source: raw.meta.source };
+    let meta = Meta {
+        name: raw.meta.name,
+        year: raw.meta.year,
+        version: raw.meta.version,
+        source: raw.meta.source,
+    };
     let land_modes: Vec<(String, f64)> = if raw.land.modes.is_empty() {
-        return cx.err(cx.section("land"), "land.modes", "必须列出每种用地方式的系数，例如 自有 = 1、承租 = 1、出租 = -1");
+        return cx.err(
+            cx.section("land"),
+            "land.modes",
+            "必须列出每种用地方式的系数，例如 自有 = 1、承租 = 1、出租 = -1",
+        );
     } else {
         raw.land.modes.into_iter().collect()
     };
@@ -405,7 +459,11 @@ pub fn compile(path: &Path, text: &str) -> Result<Rules, RuleError> {
             let ik = format!("{gk}.indicators[{ii}]");
             let ind_c = indicator(&cx, ind, &ik, rules_dir(path))?;
             if indicators.iter().any(|x| x.id == ind_c.id) {
-                return cx.err(ind.span(), format!("{ik}.id"), format!("指标编号「{}」在本组重复", ind_c.id));
+                return cx.err(
+                    ind.span(),
+                    format!("{ik}.id"),
+                    format!("指标编号「{}」在本组重复", ind_c.id),
+                );
             }
             indicators.push(ind_c);
         }
@@ -415,7 +473,14 @@ pub fn compile(path: &Path, text: &str) -> Result<Rules, RuleError> {
         let tiers_src = g.tiers.as_ref().unwrap_or(default_tiers);
         let key = if g.tiers.is_some() { format!("{gk}.tiers") } else { "tiers".to_string() };
         let tiers = tiers(&cx, tiers_src, &key, &indicators)?;
-        groups.push(Group { id: g.id.clone(), name: g.name.clone(), when_text: g.when.get_ref().clone(), when, indicators, tiers });
+        groups.push(Group {
+            id: g.id.clone(),
+            name: g.name.clone(),
+            when_text: g.when.get_ref().clone(),
+            when,
+            indicators,
+            tiers,
+        });
     }
 
     for c in &cases {
@@ -438,21 +503,53 @@ pub fn compile(path: &Path, text: &str) -> Result<Rules, RuleError> {
             "bonus" => EventKind::Bonus,
             "deduction" => EventKind::Deduction,
             "veto" => EventKind::Veto,
-            "downgrade" if r.steps == Some(0) => return cx.err(it.span(), format!("{key}.steps"), "降档档数应至少为 1"),
+            "downgrade" if r.steps == Some(0) => {
+                return cx.err(it.span(), format!("{key}.steps"), "降档档数应至少为 1")
+            }
             "downgrade" => EventKind::Downgrade(r.steps.unwrap_or(1)),
-            other => return cx.err(it.span(), format!("{key}.kind"), format!("未知的事项类型「{other}」，应为 bonus、deduction、veto 或 downgrade")),
+            other => {
+                return cx.err(
+                    it.span(),
+                    format!("{key}.kind"),
+                    format!("未知的事项类型「{other}」，应为 bonus、deduction、veto 或 downgrade"),
+                )
+            }
         };
         if matches!(kind, EventKind::Bonus | EventKind::Deduction) && r.points < 0.0 {
-            return cx.err(it.span(), format!("{key}.points"), "分值应为非负数（减分项用 kind = \"deduction\"）");
+            return cx.err(
+                it.span(),
+                format!("{key}.points"),
+                "分值应为非负数（减分项用 kind = \"deduction\"）",
+            );
         }
         cx.check(sane::points_or_zero(r.points, "分值"), it.span(), format!("{key}.points"))?;
         if events.items.iter().any(|e| e.event == r.event) {
-            return cx.err(it.span(), format!("{key}.event"), format!("事项「{}」重复定义", r.event));
+            return cx.err(
+                it.span(),
+                format!("{key}.event"),
+                format!("事项「{}」重复定义", r.event),
+            );
         }
-        events.items.push(EventItem { event: r.event.clone(), kind, points: r.points, category: r.category.clone().unwrap_or_else(|| r.event.clone()) });
+        events.items.push(EventItem {
+            event: r.event.clone(),
+            kind,
+            points: r.points,
+            category: r.category.clone().unwrap_or_else(|| r.event.clone()),
+        });
     }
 
-    let reporting = reporting(&cx, RawReporting { clusters: &raw.clusters, policies: &raw.policies, alerts: &raw.alerts, targets: &raw.targets, report: &raw.report }, &groups, &cases)?;
+    let reporting = reporting(
+        &cx,
+        RawReporting {
+            clusters: &raw.clusters,
+            policies: &raw.policies,
+            alerts: &raw.alerts,
+            targets: &raw.targets,
+            report: &raw.report,
+        },
+        &groups,
+        &cases,
+    )?;
 
     Ok(Rules {
         clusters: reporting.0,
@@ -486,7 +583,11 @@ fn plausible_sections(cx: &Ctx, raw: &RawRules) -> Result<(), RuleError> {
         }
     }
     for (cat, c) in &ev.category_caps {
-        cx.check(sane::points_or_zero(*c, &format!("类别「{cat}」的上限")), cx.section("events"), "events.category_caps")?;
+        cx.check(
+            sane::points_or_zero(*c, &format!("类别「{cat}」的上限")),
+            cx.section("events"),
+            "events.category_caps",
+        )?;
     }
     Ok(())
 }
@@ -495,16 +596,32 @@ fn rules_dir(path: &Path) -> &Path {
     path.parent().unwrap_or(Path::new("."))
 }
 
-fn parse_over(cx: &Ctx, s: Option<&str>, span: std::ops::Range<usize>, key: &str) -> Result<Over, RuleError> {
+fn parse_over(
+    cx: &Ctx,
+    s: Option<&str>,
+    span: std::ops::Range<usize>,
+    key: &str,
+) -> Result<Over, RuleError> {
     match s.unwrap_or("group") {
         "all" => Ok(Over::All),
         "group" => Ok(Over::Group),
-        f if cx.schema.contains(f) && cx.schema.get(f) != Some(&DataType::Float64) => Ok(Over::Field(f.to_string())),
-        f => cx.err(span, key, format!("范围「{f}」无效，应为 all、group 或 park、division、town、scale 等分类字段")),
+        f if cx.schema.contains(f) && cx.schema.get(f) != Some(&DataType::Float64) => {
+            Ok(Over::Field(f.to_string()))
+        }
+        f => cx.err(
+            span,
+            key,
+            format!("范围「{f}」无效，应为 all、group 或 park、division、town、scale 等分类字段"),
+        ),
     }
 }
 
-fn indicator(cx: &Ctx, ind: &Spanned<RawIndicator>, key: &str, dir: &Path) -> Result<Indicator, RuleError> {
+fn indicator(
+    cx: &Ctx,
+    ind: &Spanned<RawIndicator>,
+    key: &str,
+    dir: &Path,
+) -> Result<Indicator, RuleError> {
     let span = ind.span();
     let r = ind.get_ref();
     cx.check(sane::text(&r.id, "指标编号"), span.clone(), format!("{key}.id"))?;
@@ -514,7 +631,13 @@ fn indicator(cx: &Ctx, ind: &Spanned<RawIndicator>, key: &str, dir: &Path) -> Re
     let direction = match r.direction.as_str() {
         "higher" => Direction::Higher,
         "lower" => Direction::Lower,
-        d => return cx.err(span, format!("{key}.direction"), format!("方向「{d}」无效，应为 higher 或 lower")),
+        d => {
+            return cx.err(
+                span,
+                format!("{key}.direction"),
+                format!("方向「{d}」无效，应为 higher 或 lower"),
+            )
+        }
     };
     let method = match r.method.as_str() {
         "ratio" => Method::Ratio,
@@ -526,15 +649,27 @@ fn indicator(cx: &Ctx, ind: &Spanned<RawIndicator>, key: &str, dir: &Path) -> Re
             }
             Method::MinMax { floor_share: s }
         }
-        m => return cx.err(span, format!("{key}.method"), format!("计分方法「{m}」无效，应为 ratio、minmax 或 lower_ratio")),
+        m => {
+            return cx.err(
+                span,
+                format!("{key}.method"),
+                format!("计分方法「{m}」无效，应为 ratio、minmax 或 lower_ratio"),
+            )
+        }
     };
     if matches!(method, Method::Ratio) && direction == Direction::Lower {
-        return cx.err(span, format!("{key}.direction"), "越低越好的指标请用 method = \"lower_ratio\" 或 \"minmax\"");
+        return cx.err(
+            span,
+            format!("{key}.direction"),
+            "越低越好的指标请用 method = \"lower_ratio\" 或 \"minmax\"",
+        );
     }
     let mut over = Over::Group;
     let benchmark = match (&r.benchmark, method) {
         (None, Method::MinMax { .. }) => Benchmark::None,
-        (None, _) => return cx.err(span, format!("{key}.benchmark"), "该计分方法需要基准值 benchmark"),
+        (None, _) => {
+            return cx.err(span, format!("{key}.benchmark"), "该计分方法需要基准值 benchmark")
+        }
         (Some(b), _) => {
             let bspan = b.span();
             let b = b.get_ref();
@@ -555,19 +690,35 @@ fn indicator(cx: &Ctx, ind: &Spanned<RawIndicator>, key: &str, dir: &Path) -> Re
                         "min" => Stat::Min,
                         "percentile" => match b.p {
                             Some(p) if (0.0..=1.0).contains(&p) => Stat::Percentile(p),
-                            _ => return cx.err(bspan, format!("{bk}.p"), "percentile 需要 p（0到1之间，如 0.5）"),
+                            _ => {
+                                return cx.err(
+                                    bspan,
+                                    format!("{bk}.p"),
+                                    "percentile 需要 p（0到1之间，如 0.5）",
+                                )
+                            }
                         },
-                        other => return cx.err(bspan, format!("{bk}.stat"), format!("统计量「{other}」无效，应为 mean、median、percentile、max 或 min")),
+                        other => {
+                            return cx.err(
+                                bspan,
+                                format!("{bk}.stat"),
+                                format!(
+                                "统计量「{other}」无效，应为 mean、median、percentile、max 或 min"
+                            ),
+                            )
+                        }
                     };
                     Benchmark::Stat { stat, over: over.clone(), factor }
                 }
                 (None, None, Some(f)) => {
                     let fpath = dir.join(f);
-                    let values = read_benchmark_file(&fpath, &r.id, &r.name).map_err(|m| RuleError::Invalid {
-                        path: cx.path.to_path_buf(),
-                        line: cx.line(bspan.start),
-                        key: format!("{bk}.file"),
-                        message: m,
+                    let values = read_benchmark_file(&fpath, &r.id, &r.name).map_err(|m| {
+                        RuleError::Invalid {
+                            path: cx.path.to_path_buf(),
+                            line: cx.line(bspan.start),
+                            key: format!("{bk}.file"),
+                            message: m,
+                        }
                     })?;
                     Benchmark::File { path: fpath, over: over.clone(), factor, values }
                 }
@@ -576,14 +727,24 @@ fn indicator(cx: &Ctx, ind: &Spanned<RawIndicator>, key: &str, dir: &Path) -> Re
         }
     };
     let cap = match (r.cap, r.cap_times_weight) {
-        (Some(_), Some(_)) => return cx.err(span, format!("{key}.cap"), "cap 与 cap_times_weight 只能设一个"),
+        (Some(_), Some(_)) => {
+            return cx.err(span, format!("{key}.cap"), "cap 与 cap_times_weight 只能设一个")
+        }
         (Some(c), None) => {
             cx.check(sane::points(c, "单项封顶分"), span.clone(), format!("{key}.cap"))?;
             Some(c)
         }
         (None, Some(t)) => {
-            cx.check(sane::positive(t, "封顶倍数"), span.clone(), format!("{key}.cap_times_weight"))?;
-            cx.check(sane::points(t * r.weight, "封顶分（权重 × 倍数）"), span.clone(), format!("{key}.cap_times_weight"))?;
+            cx.check(
+                sane::positive(t, "封顶倍数"),
+                span.clone(),
+                format!("{key}.cap_times_weight"),
+            )?;
+            cx.check(
+                sane::points(t * r.weight, "封顶分（权重 × 倍数）"),
+                span.clone(),
+                format!("{key}.cap_times_weight"),
+            )?;
             Some(t * r.weight)
         }
         (None, None) => None,
@@ -591,14 +752,24 @@ fn indicator(cx: &Ctx, ind: &Spanned<RawIndicator>, key: &str, dir: &Path) -> Re
     let floor = r.floor.unwrap_or(0.0);
     cx.check(sane::score(floor, "单项保底分"), span.clone(), format!("{key}.floor"))?;
     if cap.is_some_and(|c| floor > c) {
-        return cx.err(span, format!("{key}.floor"), format!("单项保底分 {floor} 高于封顶分 {}", cap.unwrap_or_default()));
+        return cx.err(
+            span,
+            format!("{key}.floor"),
+            format!("单项保底分 {floor} 高于封顶分 {}", cap.unwrap_or_default()),
+        );
     }
     let missing = match r.missing.as_str() {
         "zero" => Missing::Zero,
         "peer_mean" => Missing::PeerMean,
         "reweight" => Missing::Reweight,
         "not_evaluated" => Missing::NotEvaluated,
-        m => return cx.err(span, format!("{key}.missing"), format!("缺失处理「{m}」无效，应为 zero、peer_mean、reweight 或 not_evaluated")),
+        m => {
+            return cx.err(
+                span,
+                format!("{key}.missing"),
+                format!("缺失处理「{m}」无效，应为 zero、peer_mean、reweight 或 not_evaluated"),
+            )
+        }
     };
     Ok(Indicator {
         id: r.id.clone(),
@@ -627,9 +798,16 @@ fn read_benchmark_file(path: &Path, id: &str, name: &str) -> Result<Vec<(String,
         .and_then(|r| r.finish())
         .map_err(|_| match path.exists() {
             false => format!("基准值文件 {} 不存在（路径相对规则文件所在目录）", path.display()),
-            true => format!("无法读取基准值文件 {}：应为 UTF-8 编码的 CSV，列为 指标、范围、基准值", path.display()),
+            true => format!(
+                "无法读取基准值文件 {}：应为 UTF-8 编码的 CSV，列为 指标、范围、基准值",
+                path.display()
+            ),
         })?;
-    let get = |c: &str| df.column(c).and_then(|s| s.str().cloned()).map_err(|_| format!("基准值文件 {} 缺少列「{c}」", path.display()));
+    let get = |c: &str| {
+        df.column(c)
+            .and_then(|s| s.str().cloned())
+            .map_err(|_| format!("基准值文件 {} 缺少列「{c}」", path.display()))
+    };
     let (ind, key, val) = (get("指标")?, get("范围")?, get("基准值")?);
     let mut out = Vec::new();
     for i in 0..df.height() {
@@ -638,8 +816,12 @@ fn read_benchmark_file(path: &Path, id: &str, name: &str) -> Result<Vec<(String,
             continue;
         }
         let k = key.get(i).unwrap_or("").trim().to_string();
-        let v: f64 = val.get(i).unwrap_or("").trim().parse().map_err(|_| format!("基准值文件 {} 第{}行的基准值不是数字", path.display(), i + 2))?;
-        sane::positive(v, "基准值").map_err(|m| format!("基准值文件 {} 第{}行：{m}", path.display(), i + 2))?;
+        let v: f64 =
+            val.get(i).unwrap_or("").trim().parse().map_err(|_| {
+                format!("基准值文件 {} 第{}行的基准值不是数字", path.display(), i + 2)
+            })?;
+        sane::positive(v, "基准值")
+            .map_err(|m| format!("基准值文件 {} 第{}行：{m}", path.display(), i + 2))?;
         out.push((k, v));
     }
     if out.is_empty() {
@@ -648,10 +830,16 @@ fn read_benchmark_file(path: &Path, id: &str, name: &str) -> Result<Vec<(String,
     Ok(out)
 }
 
-fn tiers(cx: &Ctx, t: &Spanned<RawTiers>, key: &str, indicators: &[Indicator]) -> Result<Tiers, RuleError> {
+fn tiers(
+    cx: &Ctx,
+    t: &Spanned<RawTiers>,
+    key: &str,
+    indicators: &[Indicator],
+) -> Result<Tiers, RuleError> {
     let span = t.span();
     let r = t.get_ref();
-    let labels = r.labels.clone().unwrap_or_else(|| vec!["A".into(), "B".into(), "C".into(), "D".into()]);
+    let labels =
+        r.labels.clone().unwrap_or_else(|| vec!["A".into(), "B".into(), "C".into(), "D".into()]);
     if labels.len() < 2 {
         return cx.err(span, format!("{key}.labels"), "至少需要两个等级");
     }
@@ -667,12 +855,22 @@ fn tiers(cx: &Ctx, t: &Spanned<RawTiers>, key: &str, indicators: &[Indicator]) -
         "floor" => Rounding::Floor,
         "round" => Rounding::Round,
         "ceil" => Rounding::Ceil,
-        o => return cx.err(span, format!("{key}.quota_rounding"), format!("取整方式「{o}」无效，应为 floor、round 或 ceil")),
+        o => {
+            return cx.err(
+                span,
+                format!("{key}.quota_rounding"),
+                format!("取整方式「{o}」无效，应为 floor、round 或 ceil"),
+            )
+        }
     };
     let need = labels.len() - 1;
     let check_len = |v: &Vec<f64>, k: &str| -> Result<(), RuleError> {
         if v.len() != need {
-            return cx.err(span.clone(), format!("{key}.{k}"), format!("应有{need}个数（等级数减一），实有{}个", v.len()));
+            return cx.err(
+                span.clone(),
+                format!("{key}.{k}"),
+                format!("应有{need}个数（等级数减一），实有{}个", v.len()),
+            );
         }
         Ok(())
     };
@@ -681,21 +879,33 @@ fn tiers(cx: &Ctx, t: &Spanned<RawTiers>, key: &str, indicators: &[Indicator]) -
             .map(|(l, s)| match labels.iter().position(|x| x == l) {
                 Some(i) if (0.0..=1.0).contains(s) => Ok((i, *s)),
                 Some(_) => cx.err(span.clone(), format!("{key}.{k}.{l}"), "比例应在0到1之间"),
-                None => cx.err(span.clone(), format!("{key}.{k}.{l}"), format!("等级「{l}」不在等级列表中")),
+                None => cx.err(
+                    span.clone(),
+                    format!("{key}.{k}.{l}"),
+                    format!("等级「{l}」不在等级列表中"),
+                ),
             })
             .collect()
     };
     let method = match r.method.as_deref().unwrap_or("quota") {
         "quota" => {
-            let q = r.quota.clone().ok_or(()).or_else(|_| cx.err(span.clone(), format!("{key}.quota"), "quota 方法需要 quota 比例列表"))?;
+            let q = r.quota.clone().ok_or(()).or_else(|_| {
+                cx.err(span.clone(), format!("{key}.quota"), "quota 方法需要 quota 比例列表")
+            })?;
             check_len(&q, "quota")?;
             if q.windows(2).any(|w| w[0] > w[1]) || q.iter().any(|s| !(0.0..=1.0).contains(s)) {
-                return cx.err(span, format!("{key}.quota"), "累计比例应在0到1之间且递增，如 [0.2, 0.6, 0.95]");
+                return cx.err(
+                    span,
+                    format!("{key}.quota"),
+                    "累计比例应在0到1之间且递增，如 [0.2, 0.6, 0.95]",
+                );
             }
             TierMethod::Quota { shares: q, rounding }
         }
         m @ ("threshold" | "mixed") => {
-            let th = r.thresholds.clone().ok_or(()).or_else(|_| cx.err(span.clone(), format!("{key}.thresholds"), "需要 thresholds 分数线列表"))?;
+            let th = r.thresholds.clone().ok_or(()).or_else(|_| {
+                cx.err(span.clone(), format!("{key}.thresholds"), "需要 thresholds 分数线列表")
+            })?;
             check_len(&th, "thresholds")?;
             for x in &th {
                 cx.check(sane::score(*x, "分数线"), span.clone(), format!("{key}.thresholds"))?;
@@ -706,15 +916,32 @@ fn tiers(cx: &Ctx, t: &Spanned<RawTiers>, key: &str, indicators: &[Indicator]) -
             if m == "threshold" {
                 TierMethod::Threshold { mins: th }
             } else {
-                TierMethod::Mixed { mins: th, max_share: shares(&r.max_share, "max_share")?, min_share: shares(&r.min_share, "min_share")?, rounding }
+                TierMethod::Mixed {
+                    mins: th,
+                    max_share: shares(&r.max_share, "max_share")?,
+                    min_share: shares(&r.min_share, "min_share")?,
+                    rounding,
+                }
             }
         }
-        o => return cx.err(span, format!("{key}.method"), format!("分档方法「{o}」无效，应为 quota、threshold 或 mixed")),
+        o => {
+            return cx.err(
+                span,
+                format!("{key}.method"),
+                format!("分档方法「{o}」无效，应为 quota、threshold 或 mixed"),
+            )
+        }
     };
     let rank_within = r.rank_within.clone().unwrap_or_else(|| vec!["group".into()]);
     for f in &rank_within {
-        if f != "group" && !matches!(cx.schema.get(f), Some(DataType::String) | Some(DataType::Int32)) {
-            return cx.err(span, format!("{key}.rank_within"), format!("排名范围「{f}」无效，应为 group 或 park、division、town、scale"));
+        if f != "group"
+            && !matches!(cx.schema.get(f), Some(DataType::String) | Some(DataType::Int32))
+        {
+            return cx.err(
+                span,
+                format!("{key}.rank_within"),
+                format!("排名范围「{f}」无效，应为 group 或 park、division、town、scale"),
+            );
         }
     }
     let mut tie_break = Vec::new();
@@ -722,14 +949,24 @@ fn tiers(cx: &Ctx, t: &Spanned<RawTiers>, key: &str, indicators: &[Indicator]) -
         let descending = match tb.order.as_str() {
             "desc" => true,
             "asc" => false,
-            o => return cx.err(span, format!("{key}.tie_break[{i}].order"), format!("排序「{o}」无效，应为 desc 或 asc")),
+            o => {
+                return cx.err(
+                    span,
+                    format!("{key}.tie_break[{i}].order"),
+                    format!("排序「{o}」无效，应为 desc 或 asc"),
+                )
+            }
         };
         let (column, label) = if let Some(ind) = indicators.iter().find(|x| x.id == tb.key) {
             (crate::score::value_col(&ind.id), ind.name.clone())
         } else if cx.schema.contains(&tb.key) {
             (tb.key.clone(), tb.key.clone())
         } else {
-            return cx.err(span, format!("{key}.tie_break[{i}].key"), format!("「{}」既不是本组指标编号也不是字段", tb.key));
+            return cx.err(
+                span,
+                format!("{key}.tie_break[{i}].key"),
+                format!("「{}」既不是本组指标编号也不是字段", tb.key),
+            );
         };
         tie_break.push(TieBreak { column, label, descending });
     }
@@ -861,13 +1098,25 @@ struct RawReporting<'a> {
     report: &'a Option<Spanned<RawReport>>,
 }
 
-fn reporting(cx: &Ctx, raw: RawReporting, groups: &[Group], cases: &[Case]) -> Result<Reporting, RuleError> {
-    let group_ids = |list: &Option<Vec<String>>, span: std::ops::Range<usize>, key: String| -> Result<Vec<String>, RuleError> {
+fn reporting(
+    cx: &Ctx,
+    raw: RawReporting,
+    groups: &[Group],
+    cases: &[Case],
+) -> Result<Reporting, RuleError> {
+    let group_ids = |list: &Option<Vec<String>>,
+                     span: std::ops::Range<usize>,
+                     key: String|
+     -> Result<Vec<String>, RuleError> {
         let list = list.clone().unwrap_or_default();
         for g in &list {
             if !groups.iter().any(|x| &x.id == g) {
                 let ids: Vec<&str> = groups.iter().map(|x| x.id.as_str()).collect();
-                return cx.err(span, key, format!("评价组「{g}」不存在（可用：{}）", ids.join("、")));
+                return cx.err(
+                    span,
+                    key,
+                    format!("评价组「{g}」不存在（可用：{}）", ids.join("、")),
+                );
             }
         }
         Ok(list)
@@ -880,8 +1129,14 @@ fn reporting(cx: &Ctx, raw: RawReporting, groups: &[Group], cases: &[Case]) -> R
         if r.name.trim().is_empty() {
             return cx.err(span, format!("{key}.name"), "集群名称不能为空");
         }
-        if r.prefixes.is_empty() || r.prefixes.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
-            return cx.err(span, format!("{key}.prefixes"), "应列出行业代码前缀（数字，如 \"26\"、\"3841\"）");
+        if r.prefixes.is_empty()
+            || r.prefixes.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return cx.err(
+                span,
+                format!("{key}.prefixes"),
+                "应列出行业代码前缀（数字，如 \"26\"、\"3841\"）",
+            );
         }
         if clusters.iter().any(|x: &Cluster| x.name == r.name) {
             return cx.err(span, format!("{key}.name"), format!("集群「{}」重复定义", r.name));
@@ -913,7 +1168,11 @@ fn reporting(cx: &Ctx, raw: RawReporting, groups: &[Group], cases: &[Case]) -> R
         }
         for t in &r.tiers {
             if !known_tiers.contains(&t.as_str()) {
-                return cx.err(span, format!("{key}.tiers"), format!("等级「{t}」不在等级列表 {known_tiers:?} 中"));
+                return cx.err(
+                    span,
+                    format!("{key}.tiers"),
+                    format!("等级「{t}」不在等级列表 {known_tiers:?} 中"),
+                );
             }
         }
         if r.measure.trim().is_empty() {
@@ -921,27 +1180,50 @@ fn reporting(cx: &Ctx, raw: RawReporting, groups: &[Group], cases: &[Case]) -> R
         }
         let groups_of = group_ids(&r.groups, span.clone(), format!("{key}.groups"))?;
         let base = match (&r.base, &r.base_tax) {
-            (Some(_), Some(_)) => return cx.err(span, format!("{key}.base_tax"), "base 与 base_tax 只能设一个"),
-            (Some(b), None) => PolicyBase::Formula { text: b.get_ref().clone(), expr: cx.expr(b, &format!("{key}.base"), false)? },
-            (None, Some(t)) if t.trim().is_empty() => return cx.err(span, format!("{key}.base_tax"), "税种不能为空"),
+            (Some(_), Some(_)) => {
+                return cx.err(span, format!("{key}.base_tax"), "base 与 base_tax 只能设一个")
+            }
+            (Some(b), None) => PolicyBase::Formula {
+                text: b.get_ref().clone(),
+                expr: cx.expr(b, &format!("{key}.base"), false)?,
+            },
+            (None, Some(t)) if t.trim().is_empty() => {
+                return cx.err(span, format!("{key}.base_tax"), "税种不能为空")
+            }
             (None, Some(t)) => PolicyBase::Tax(t.trim().to_string()),
             (None, None) => PolicyBase::None,
         };
         let (rate, percent) = match (r.rate, r.percent) {
-            (Some(_), Some(_)) => return cx.err(span, format!("{key}.percent"), "rate 与 percent 只能设一个"),
+            (Some(_), Some(_)) => {
+                return cx.err(span, format!("{key}.percent"), "rate 与 percent 只能设一个")
+            }
             (Some(x), None) => (Some(x), false),
             (None, Some(x)) => (Some(x / 100.0), true),
             (None, None) => (None, false),
         };
         if let Some(x) = rate {
             if !x.is_finite() || x < 0.0 {
-                return cx.err(span, format!("{key}.{}", if percent { "percent" } else { "rate" }), "费率应为非负数");
+                return cx.err(
+                    span,
+                    format!("{key}.{}", if percent { "percent" } else { "rate" }),
+                    "费率应为非负数",
+                );
             }
         }
         match (&base, rate) {
-            (PolicyBase::None, Some(_)) => return cx.err(span, format!("{key}.base"), "有费率时需要计算基数：base（公式）或 base_tax（税种）"),
+            (PolicyBase::None, Some(_)) => {
+                return cx.err(
+                    span,
+                    format!("{key}.base"),
+                    "有费率时需要计算基数：base（公式）或 base_tax（税种）",
+                )
+            }
             (PolicyBase::Formula { .. } | PolicyBase::Tax(_), None) => {
-                return cx.err(span, format!("{key}.rate"), "有计算基数时需要 rate（倍数）或 percent（百分比）")
+                return cx.err(
+                    span,
+                    format!("{key}.rate"),
+                    "有计算基数时需要 rate（倍数）或 percent（百分比）",
+                )
             }
             _ => {}
         }
@@ -983,10 +1265,19 @@ fn reporting(cx: &Ctx, raw: RawReporting, groups: &[Group], cases: &[Case]) -> R
         for (i, t) in r.thresholds.iter().enumerate() {
             let (tspan, t) = (t.span(), t.get_ref());
             let key = format!("alerts.thresholds[{i}]");
-            let Some(ind) = groups.iter().flat_map(|g| &g.indicators).find(|x| x.id == t.indicator) else {
-                return cx.err(tspan, format!("{key}.indicator"), format!("「{}」不是任何评价组的指标编号", t.indicator));
+            let Some(ind) = groups.iter().flat_map(|g| &g.indicators).find(|x| x.id == t.indicator)
+            else {
+                return cx.err(
+                    tspan,
+                    format!("{key}.indicator"),
+                    format!("「{}」不是任何评价组的指标编号", t.indicator),
+                );
             };
-            for (v, k) in [(t.below, "below"), (t.above, "above"), (t.below_share_of_benchmark, "below_share_of_benchmark")] {
+            for (v, k) in [
+                (t.below, "below"),
+                (t.above, "above"),
+                (t.below_share_of_benchmark, "below_share_of_benchmark"),
+            ] {
                 if let Some(v) = v {
                     cx.check(sane::finite(v, "预警值"), tspan.clone(), format!("{key}.{k}"))?;
                 }
@@ -995,17 +1286,36 @@ fn reporting(cx: &Ctx, raw: RawReporting, groups: &[Group], cases: &[Case]) -> R
                 (Some(v), None, None) => AlertRule::Below(v),
                 (None, Some(v), None) => AlertRule::Above(v),
                 (None, None, Some(v)) if v > 0.0 => AlertRule::BelowShareOfBenchmark(v),
-                (None, None, Some(_)) => return cx.err(tspan, format!("{key}.below_share_of_benchmark"), "比例应为正数，如 0.5"),
-                _ => return cx.err(tspan, format!("{key}.below"), "须且只能设 below、above、below_share_of_benchmark 之一"),
+                (None, None, Some(_)) => {
+                    return cx.err(
+                        tspan,
+                        format!("{key}.below_share_of_benchmark"),
+                        "比例应为正数，如 0.5",
+                    )
+                }
+                _ => {
+                    return cx.err(
+                        tspan,
+                        format!("{key}.below"),
+                        "须且只能设 below、above、below_share_of_benchmark 之一",
+                    )
+                }
             };
             let groups_of = group_ids(&t.groups, tspan.clone(), format!("{key}.groups"))?;
             let unit = if ind.unit.is_empty() { String::new() } else { ind.unit.clone() };
             let note = t.note.clone().unwrap_or_else(|| match rule {
                 AlertRule::Below(v) => format!("{}低于{v}{unit}", ind.name),
                 AlertRule::Above(v) => format!("{}高于{v}{unit}", ind.name),
-                AlertRule::BelowShareOfBenchmark(v) => format!("{}低于基准值的{}%", ind.name, v * 100.0),
+                AlertRule::BelowShareOfBenchmark(v) => {
+                    format!("{}低于基准值的{}%", ind.name, v * 100.0)
+                }
             });
-            alerts.thresholds.push(AlertThreshold { indicator: t.indicator.clone(), rule, groups: groups_of, note });
+            alerts.thresholds.push(AlertThreshold {
+                indicator: t.indicator.clone(),
+                rule,
+                groups: groups_of,
+                note,
+            });
         }
     }
 
@@ -1014,7 +1324,11 @@ fn reporting(cx: &Ctx, raw: RawReporting, groups: &[Group], cases: &[Case]) -> R
         let (span, r) = (t.span(), t.get_ref());
         if let Some(g) = r.per_mu_growth {
             if !g.is_finite() || g <= -1.0 {
-                return cx.err(span, "targets.per_mu_growth", "增长目标应为大于 -1 的比例，如 0.04（4%）");
+                return cx.err(
+                    span,
+                    "targets.per_mu_growth",
+                    "增长目标应为大于 -1 的比例，如 0.04（4%）",
+                );
             }
         }
         targets.per_mu_growth = r.per_mu_growth;
@@ -1022,7 +1336,11 @@ fn reporting(cx: &Ctx, raw: RawReporting, groups: &[Group], cases: &[Case]) -> R
         for m in &targets.measures {
             if !AGGREGATES.iter().any(|(id, _, _)| id == m) {
                 let ids: Vec<&str> = AGGREGATES.iter().map(|(id, _, _)| *id).collect();
-                return cx.err(span, "targets.measures", format!("「{m}」不是可用的亩均汇总指标（可用：{}）", ids.join("、")));
+                return cx.err(
+                    span,
+                    "targets.measures",
+                    format!("「{m}」不是可用的亩均汇总指标（可用：{}）", ids.join("、")),
+                );
             }
         }
         targets.groups = group_ids(&r.groups, span.clone(), "targets.groups".into())?;

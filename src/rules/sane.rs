@@ -84,7 +84,9 @@ pub fn land_coefficient(mode: &str, c: f64) -> Result<(), String> {
     if c.is_finite() && (-1.0..=1.0).contains(&c) {
         Ok(())
     } else {
-        Err(format!("用地方式「{mode}」的系数应在 -1 到 1 之间（如 自有 = 1、出租 = -1），实为 {c}"))
+        Err(format!(
+            "用地方式「{mode}」的系数应在 -1 到 1 之间（如 自有 = 1、出租 = -1），实为 {c}"
+        ))
     }
 }
 

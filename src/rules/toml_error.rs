@@ -29,7 +29,14 @@ pub fn translate(path: &Path, text: &str, e: &toml::de::Error) -> RuleError {
         (located.key_or_table(), unknown_key(field, msg))
     } else if let Some(v) = between(msg, "unknown variant `", "`") {
         let known = expected_list(msg);
-        (located.key_or_table(), format!("「{v}」不是可用的取值{}可用的取值：{}", or_stop(suggestion(v, &known)), known.join("、")))
+        (
+            located.key_or_table(),
+            format!(
+                "「{v}」不是可用的取值{}可用的取值：{}",
+                or_stop(suggestion(v, &known)),
+                known.join("、")
+            ),
+        )
     } else if msg.starts_with("duplicate key") {
         let k = located.key_or_table();
         let m = format!("键「{}」重复：同一个表中只能写一次", last_segment(&k));
@@ -122,7 +129,9 @@ fn walk_value(v: &Spanned<DeValue>, path: &str, text: &str, at: usize, found: &m
         DeValue::Table(t) => {
             // A `[header]` table's span is its header; an inline table's span is `{ … }`.
             let header = text.as_bytes().get(span.start) == Some(&b'[');
-            if (header && span.start <= at || contains(&span, at)) && found.table_start.is_none_or(|s| span.start >= s) {
+            if (header && span.start <= at || contains(&span, at))
+                && found.table_start.is_none_or(|s| span.start >= s)
+            {
                 found.table = path.to_string();
                 found.table_start = Some(span.start);
             }
@@ -157,7 +166,11 @@ fn line_header(line: &str) -> String {
     if !t.starts_with('[') {
         return String::new();
     }
-    let name = t.split('#').next().unwrap_or("").trim_matches(|c: char| c == '[' || c == ']' || c.is_whitespace());
+    let name = t
+        .split('#')
+        .next()
+        .unwrap_or("")
+        .trim_matches(|c: char| c == '[' || c == ']' || c.is_whitespace());
     name.to_string()
 }
 
@@ -165,7 +178,11 @@ fn line_header(line: &str) -> String {
 fn line_key(line: &str) -> String {
     let Some((k, _)) = line.split_once('=') else { return String::new() };
     let k = k.trim().trim_matches('"');
-    if !k.is_empty() && !k.starts_with('[') && !k.starts_with('#') && !k.contains(char::is_whitespace) {
+    if !k.is_empty()
+        && !k.starts_with('[')
+        && !k.starts_with('#')
+        && !k.contains(char::is_whitespace)
+    {
         k.to_string()
     } else {
         String::new()
@@ -193,15 +210,24 @@ fn unknown_key(field: &str, msg: &str) -> String {
     if known.is_empty() {
         return format!("「{field}」不是可用的键：此处不能再写键");
     }
-    format!("「{field}」不是可用的键{}可用的键：{}", or_stop(suggestion(field, &known)), known.join("、"))
+    format!(
+        "「{field}」不是可用的键{}可用的键：{}",
+        or_stop(suggestion(field, &known)),
+        known.join("、")
+    )
 }
 
 /// "，是否想写「weight」？" for the nearest of `known` (edit distance), or nothing.
 pub(crate) fn suggestion(word: &str, known: &[&str]) -> String {
     let lower = word.to_lowercase();
-    let best = known.iter().map(|k| (strsim::damerau_levenshtein(&lower, &k.to_lowercase()), *k)).min_by_key(|(d, _)| *d);
+    let best = known
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(&lower, &k.to_lowercase()), *k))
+        .min_by_key(|(d, _)| *d);
     match best {
-        Some((d, k)) if d <= 2.max(word.chars().count() / 3) && d < word.chars().count() => format!("，是否想写「{k}」？"),
+        Some((d, k)) if d <= 2.max(word.chars().count() / 3) && d < word.chars().count() => {
+            format!("，是否想写「{k}」？")
+        }
         _ => String::new(),
     }
 }
@@ -307,7 +333,8 @@ fn syntax(msg: &str) -> String {
         ("carriage return", "换行符有误"),
         ("table", "表的写法有误"),
     ];
-    let what = TABLE.iter().find(|(p, _)| msg.contains(p)).map_or("此处不符合 TOML 写法", |(_, c)| c);
+    let what =
+        TABLE.iter().find(|(p, _)| msg.contains(p)).map_or("此处不符合 TOML 写法", |(_, c)| c);
     format!("TOML 语法错误：{what}")
 }
 
@@ -325,8 +352,14 @@ mod tests {
 
     #[test]
     fn an_unknown_parser_message_still_reads_chinese() {
-        assert_eq!(syntax("something new in a later toml, expected `x`"), "TOML 语法错误：此处不符合 TOML 写法");
-        assert_eq!(invalid_type("datetime `1979-05-27`, expected f64"), "类型不对：应为数（如 40 或 0.4），实为其他类型的值 1979-05-27");
+        assert_eq!(
+            syntax("something new in a later toml, expected `x`"),
+            "TOML 语法错误：此处不符合 TOML 写法"
+        );
+        assert_eq!(
+            invalid_type("datetime `1979-05-27`, expected f64"),
+            "类型不对：应为数（如 40 或 0.4），实为其他类型的值 1979-05-27"
+        );
     }
 
     #[test]

@@ -62,12 +62,27 @@ pub enum SampleError {
 }
 
 /// Table names, in the order files are written.
-pub const TABLES: [&str; 8] = ["企业名录", "用地", "税收", "产出", "能耗", "加减分事项", "调档", "标准地"];
+pub const TABLES: [&str; 8] =
+    ["企业名录", "用地", "税收", "产出", "能耗", "加减分事项", "调档", "标准地"];
 
-pub const HEADERS_REGISTER: [&str; 8] =
-    ["统一社会信用代码", "企业名称", "所属园区", "所属乡镇街道", "行业代码", "企业规模", "成立日期", "投产日期"];
-pub const HEADERS_LAND: [&str; 6] =
-    ["统一社会信用代码", "不动产权证号", "用地方式", "用地面积(亩)", "对方统一社会信用代码", "供地日期"];
+pub const HEADERS_REGISTER: [&str; 8] = [
+    "统一社会信用代码",
+    "企业名称",
+    "所属园区",
+    "所属乡镇街道",
+    "行业代码",
+    "企业规模",
+    "成立日期",
+    "投产日期",
+];
+pub const HEADERS_LAND: [&str; 6] = [
+    "统一社会信用代码",
+    "不动产权证号",
+    "用地方式",
+    "用地面积(亩)",
+    "对方统一社会信用代码",
+    "供地日期",
+];
 pub const HEADERS_TAX: [&str; 3] = ["统一社会信用代码", "税种", "实缴税额(万元)"];
 pub const HEADERS_OUTPUT: [&str; 7] = [
     "统一社会信用代码",
@@ -119,11 +134,25 @@ pub fn generate(opts: &SampleOptions) -> Result<Vec<PathBuf>, SampleError> {
     let (fmt, year) = (opts.format, opts.year);
     let mut files = Vec::with_capacity(TABLES.len());
 
-    let mut s = Sink::create(dir, TABLES[0], &HEADERS_REGISTER, &[22.0, 40.0, 14.0, 12.0, 9.0, 9.0, 12.0, 12.0], fmt, year)?;
+    let mut s = Sink::create(
+        dir,
+        TABLES[0],
+        &HEADERS_REGISTER,
+        &[22.0, 40.0, 14.0, 12.0, 9.0, 9.0, 12.0, 12.0],
+        fmt,
+        year,
+    )?;
     world.write_register(&mut s)?;
     files.push(s.finish()?);
 
-    let mut s = Sink::create(dir, TABLES[1], &HEADERS_LAND, &[22.0, 32.0, 9.0, 13.0, 22.0, 12.0], fmt, year)?;
+    let mut s = Sink::create(
+        dir,
+        TABLES[1],
+        &HEADERS_LAND,
+        &[22.0, 32.0, 9.0, 13.0, 22.0, 12.0],
+        fmt,
+        year,
+    )?;
     world.write_land(&mut s, &mut table_rng(opts.seed, 1))?;
     files.push(s.finish()?);
 
@@ -131,15 +160,30 @@ pub fn generate(opts: &SampleOptions) -> Result<Vec<PathBuf>, SampleError> {
     world.write_tax(&mut s, &mut table_rng(opts.seed, 2))?;
     files.push(s.finish()?);
 
-    let mut s = Sink::create(dir, TABLES[3], &HEADERS_OUTPUT, &[22.0, 16.0, 15.0, 16.0, 15.0, 17.0, 17.0], fmt, year)?;
+    let mut s = Sink::create(
+        dir,
+        TABLES[3],
+        &HEADERS_OUTPUT,
+        &[22.0, 16.0, 15.0, 16.0, 15.0, 17.0, 17.0],
+        fmt,
+        year,
+    )?;
     world.write_output(&mut s, &mut table_rng(opts.seed, 3))?;
     files.push(s.finish()?);
 
-    let mut s = Sink::create(dir, TABLES[4], &HEADERS_ENERGY, &[22.0, 18.0, 16.0, 14.0, 12.0, 10.0, 13.0], fmt, year)?;
+    let mut s = Sink::create(
+        dir,
+        TABLES[4],
+        &HEADERS_ENERGY,
+        &[22.0, 18.0, 16.0, 14.0, 12.0, 10.0, 13.0],
+        fmt,
+        year,
+    )?;
     world.write_energy(&mut s, &mut table_rng(opts.seed, 4))?;
     files.push(s.finish()?);
 
-    let mut s = Sink::create(dir, TABLES[5], &HEADERS_EVENTS, &[22.0, 18.0, 12.0, 60.0], fmt, year)?;
+    let mut s =
+        Sink::create(dir, TABLES[5], &HEADERS_EVENTS, &[22.0, 18.0, 12.0, 60.0], fmt, year)?;
     world.write_events(&mut s, &mut table_rng(opts.seed, 5))?;
     files.push(s.finish()?);
 
@@ -148,7 +192,8 @@ pub fn generate(opts: &SampleOptions) -> Result<Vec<PathBuf>, SampleError> {
     files.push(s.finish()?);
 
     // Own stream (7): the tables above are byte-identical with or without this one.
-    let mut s = Sink::create(dir, TABLES[7], &HEADERS_STD_LAND, &std_land::WIDTHS_STD_LAND, fmt, year)?;
+    let mut s =
+        Sink::create(dir, TABLES[7], &HEADERS_STD_LAND, &std_land::WIDTHS_STD_LAND, fmt, year)?;
     world.write_std_land(&mut s, &mut table_rng(opts.seed, 7))?;
     files.push(s.finish()?);
 

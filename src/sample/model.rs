@@ -163,8 +163,7 @@ const ALPHA: &[u8] = credit_code::ALPHABET.as_bytes();
 
 /// Base-31 value of 9 body characters (all from the alphabet).
 fn body_key(body: &[u8]) -> u64 {
-    body.iter()
-        .fold(0u64, |k, &b| k * 31 + credit_code::char_value(b as char).unwrap_or(0) as u64)
+    body.iter().fold(0u64, |k, &b| k * 31 + credit_code::char_value(b as char).unwrap_or(0) as u64)
 }
 
 /// A unique, valid code "91500102" + 9 body chars + check char. Firms registered
@@ -184,7 +183,11 @@ fn make_code(rng: &mut ChaCha8Rng, new_style: bool, seen: &mut HashSet<u64>) -> 
             const W: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
             let mut sum = 0;
             for j in 0..8 {
-                let d = if j == 0 { [2, 5, 6, 7][rng.random_range(0..4)] } else { rng.random_range(0..10) };
+                let d = if j == 0 {
+                    [2, 5, 6, 7][rng.random_range(0..4)]
+                } else {
+                    rng.random_range(0..10)
+                };
                 code[8 + j] = b'0' + d as u8;
                 sum += d * W[j];
             }
@@ -312,7 +315,8 @@ impl World {
                 gs_left -= 1;
             }
             let park = pick(rng, &PARKS, |p| p.1);
-            let town = if chance(rng, 0.03) { NO_TOWN } else { pick(rng, TOWNS[park], |t| t.1) as u8 };
+            let town =
+                if chance(rng, 0.03) { NO_TOWN } else { pick(rng, TOWNS[park], |t| t.1) as u8 };
             let industry = pick(rng, INDUSTRIES, |x| x.weight) as u16;
             let cluster = INDUSTRIES[industry as usize].cluster;
 
@@ -471,7 +475,9 @@ impl World {
                         break;
                     }
                 }
-                let idx = idx.or_else(|| (0..n).find(|i| !chosen.contains(i) && !ents[*i].has(VETO | FRAUD)));
+                let idx = idx.or_else(|| {
+                    (0..n).find(|i| !chosen.contains(i) && !ents[*i].has(VETO | FRAUD))
+                });
                 let Some(i) = idx else { break };
                 chosen.push(i);
                 let (tier, reason) = if k == 0 {
@@ -485,7 +491,8 @@ impl World {
                 } else {
                     let tier = if chance(rng, 0.5) { "C" } else { "D" };
                     let reason = if chance(rng, 0.5) {
-                        "存在闲置土地未按期整改情况，经区亩均效益综合评价工作领导小组研究下调".to_string()
+                        "存在闲置土地未按期整改情况，经区亩均效益综合评价工作领导小组研究下调"
+                            .to_string()
                     } else {
                         format!("欠缴{year}年度土地出让金及违约金，经区亩均效益综合评价工作领导小组研究下调")
                     };
@@ -525,7 +532,11 @@ impl World {
             render_name(e.name_key, e.industry, &mut name);
             let est = DateBuf::new(e.est);
             let prod = e.prod.map(DateBuf::new);
-            let town = if e.town == NO_TOWN { Cell::Blank } else { Cell::Text(TOWNS[e.park as usize][e.town as usize].0) };
+            let town = if e.town == NO_TOWN {
+                Cell::Blank
+            } else {
+                Cell::Text(TOWNS[e.park as usize][e.town as usize].0)
+            };
             s.row(&[
                 Cell::Text(e.code_str()),
                 Cell::Text(&name),
@@ -593,13 +604,15 @@ impl World {
                 let later = if j == 0 { 0 } else { rng.random_range(365..=2500) * j as i32 };
                 let supply = from_days((base + later).clamp(first, year_end));
                 let sy = supply.year();
-                let cert_year = if sy >= 2016 { sy } else { rng.random_range(2016..=2020) }.min(year).max(sy);
+                let cert_year =
+                    if sy >= 2016 { sy } else { rng.random_range(2016..=2020) }.min(year).max(sy);
                 let si = ((cert_year - 1990).max(0) as usize).min(serial.len() - 1);
                 let slot = &mut serial[si];
                 *slot += rng.random_range(1..=40);
                 let cert = format!("渝({cert_year})涪陵区不动产权第{:06}号", *slot);
                 let supply_buf = DateBuf::new(supply);
-                let supply_cell = if chance(rng, 0.10) { Cell::Blank } else { Cell::Text(supply_buf.as_str()) };
+                let supply_cell =
+                    if chance(rng, 0.10) { Cell::Blank } else { Cell::Text(supply_buf.as_str()) };
                 s.row(&[
                     Cell::Text(e.code_str()),
                     Cell::Text(&cert),
@@ -683,8 +696,11 @@ impl World {
             }
             // 增值税 and its surcharges (7 % + 3 % + 2 %) take the rest.
             let vat0 = (rest as f64 / 1.12).round();
-            let (mut city, mut edu, mut ledu) =
-                ((vat0 * 0.07).round() as i64, (vat0 * 0.03).round() as i64, (vat0 * 0.02).round() as i64);
+            let (mut city, mut edu, mut ledu) = (
+                (vat0 * 0.07).round() as i64,
+                (vat0 * 0.03).round() as i64,
+                (vat0 * 0.02).round() as i64,
+            );
             let mut vat = rest - city - edu - ledu;
             if vat < 0 {
                 (city, edu, ledu) = (0, 0, 0);
@@ -760,7 +776,11 @@ impl World {
                     r * unif(rng, 0.01, 0.15)
                 };
                 rd = if e.gs {
-                    if chance(rng, 0.10) { 0.0 } else { r * unif(rng, 0.002, 0.05) }
+                    if chance(rng, 0.10) {
+                        0.0
+                    } else {
+                        r * unif(rng, 0.002, 0.05)
+                    }
                 } else if chance(rng, 0.30) {
                     0.0
                 } else {
@@ -769,7 +789,11 @@ impl World {
                 // 全员劳动生产率 (万元/人); small firms are less productive.
                 let lp = lognormal(rng, if e.gs { 35.0 } else { 8.0 }, 0.5);
                 let raw = (va / lp).round() as i64;
-                emp = if raw < 10 { rng.random_range(10..=25) } else { raw.min(if e.gs { 3000 } else { 300 }) };
+                emp = if raw < 10 {
+                    rng.random_range(10..=25)
+                } else {
+                    raw.min(if e.gs { 3000 } else { 300 })
+                };
             }
             s.row(&[
                 Cell::Text(e.code_str()),
@@ -790,18 +814,32 @@ impl World {
                 continue;
             }
             let ind = &INDUSTRIES[e.industry as usize];
-            let (lo, hi) = if ind.code.starts_with("44") { (0.2, 0.8) } else { ind.cluster.energy_productivity() };
-            let energy = if e.has(STALLED) { unif(rng, 1.0, 30.0) } else { (e.va / loguni(rng, lo, hi)).max(0.5) };
+            let (lo, hi) = if ind.code.starts_with("44") {
+                (0.2, 0.8)
+            } else {
+                ind.cluster.energy_productivity()
+            };
+            let energy = if e.has(STALLED) {
+                unif(rng, 1.0, 30.0)
+            } else {
+                (e.va / loguni(rng, lo, hi)).max(0.5)
+            };
             let elec = energy * unif(rng, 0.3, 0.8);
             let polluting = chance(rng, if e.gs { 0.9 } else { 0.15 });
             let mut p = [Cell::Blank; 4];
             if polluting {
-                let total = e.va.max(1.0) / lognormal(rng, ind.cluster.emission_productivity(), 0.8);
+                let total =
+                    e.va.max(1.0) / lognormal(rng, ind.cluster.emission_productivity(), 0.8);
                 let cod = total * unif(rng, 0.25, 0.45);
                 let so2 = if chance(rng, 0.2) { 0.0 } else { total * unif(rng, 0.1, 0.3) };
                 let nh3 = total * unif(rng, 0.02, 0.08);
                 let nox = total * unif(rng, 0.25, 0.5);
-                p = [Cell::Fixed(cod, 3), Cell::Fixed(so2, 3), Cell::Fixed(nh3, 3), Cell::Fixed(nox, 3)];
+                p = [
+                    Cell::Fixed(cod, 3),
+                    Cell::Fixed(so2, 3),
+                    Cell::Fixed(nh3, 3),
+                    Cell::Fixed(nox, 3),
+                ];
             }
             s.row(&[
                 Cell::Text(e.code_str()),
@@ -820,11 +858,17 @@ impl World {
         let year = self.year;
         let y0 = days(date(year, 1, 1));
         let y1 = days(date(year, 12, 31));
-        let ev = |s: &mut Sink, rng: &mut ChaCha8Rng, e: &Ent, name: &str| -> Result<(), SampleError> {
-            let d = DateBuf::new(from_days(rng.random_range(y0..=y1)));
-            let note = event_note(rng, name, year);
-            s.row(&[Cell::Text(e.code_str()), Cell::Text(name), Cell::Text(d.as_str()), Cell::Text(&note)])
-        };
+        let ev =
+            |s: &mut Sink, rng: &mut ChaCha8Rng, e: &Ent, name: &str| -> Result<(), SampleError> {
+                let d = DateBuf::new(from_days(rng.random_range(y0..=y1)));
+                let note = event_note(rng, name, year);
+                s.row(&[
+                    Cell::Text(e.code_str()),
+                    Cell::Text(name),
+                    Cell::Text(d.as_str()),
+                    Cell::Text(&note),
+                ])
+            };
         for e in &self.ents {
             if chance(rng, if e.gs { 0.18 } else { 0.035 }) {
                 let a = pick(rng, &BONUS_EVENTS, |b| b.1);
@@ -838,7 +882,8 @@ impl World {
                 }
             }
             if chance(rng, 0.01) {
-                let name = if chance(rng, 0.6) { EVENT_ENV_VIOLATION } else { EVENT_MINOR_ACCIDENT };
+                let name =
+                    if chance(rng, 0.6) { EVENT_ENV_VIOLATION } else { EVENT_MINOR_ACCIDENT };
                 ev(s, rng, e, name)?;
             }
             if e.has(VETO) {
@@ -862,7 +907,9 @@ impl World {
 
 fn event_note(rng: &mut ChaCha8Rng, name: &str, year: i32) -> String {
     match name {
-        "高新技术企业" => format!("高新技术企业证书编号GR{year}500{:05}", rng.random_range(0..100_000)),
+        "高新技术企业" => {
+            format!("高新技术企业证书编号GR{year}500{:05}", rng.random_range(0..100_000))
+        }
         "专精特新中小企业" => format!("列入重庆市{year}年度专精特新中小企业名单"),
         "市级绿色工厂" => format!("列入涪陵区{year}年度绿色工厂名单"),
         "省级绿色工厂" => format!("列入重庆市{year}年度绿色工厂名单"),

@@ -71,7 +71,8 @@ impl Sink {
         let (ext, inner) = match format {
             SampleFormat::Csv => {
                 let path = dir.join(format!("{table}.csv"));
-                let f = File::create(&path).map_err(|source| SampleError::Io { path: path.clone(), source })?;
+                let f = File::create(&path)
+                    .map_err(|source| SampleError::Io { path: path.clone(), source })?;
                 ("csv", Inner::Csv(BufWriter::with_capacity(1 << 20, f)))
             }
             SampleFormat::Xlsx => {
@@ -119,7 +120,10 @@ impl Sink {
             }
             Inner::Xlsx(st) => {
                 if self.row >= XLSX_MAX_ROWS {
-                    return Err(SampleError::TooManyRows { path: self.path.clone(), table: self.table });
+                    return Err(SampleError::TooManyRows {
+                        path: self.path.clone(),
+                        table: self.table,
+                    });
                 }
                 let r = self.row;
                 let path = &self.path;
@@ -139,12 +143,12 @@ impl Sink {
                             ws.write_number_with_format(r, col, round_to(v, d), f).map_err(xe)?;
                         }
                         Cell::Hundredths(h) => {
-                            ws
-                                .write_number_with_format(r, col, h as f64 / 100.0, &formats[2])
+                            ws.write_number_with_format(r, col, h as f64 / 100.0, &formats[2])
                                 .map_err(xe)?;
                         }
                         Cell::Int(n) => {
-                            ws.write_number_with_format(r, col, n as f64, &formats[0]).map_err(xe)?;
+                            ws.write_number_with_format(r, col, n as f64, &formats[0])
+                                .map_err(xe)?;
                         }
                         Cell::Blank => {}
                     }
@@ -168,9 +172,8 @@ impl Sink {
                 // Fixed creation time so the same options give byte-identical files.
                 let y = (self.year + 1).clamp(1900, 9999) as u16;
                 let created = ExcelDateTime::from_ymd(y, 1, 1).map_err(xe)?;
-                let props = DocProperties::new()
-                    .set_title(self.table)
-                    .set_creation_datetime(&created);
+                let props =
+                    DocProperties::new().set_title(self.table).set_creation_datetime(&created);
                 wb.set_properties(&props);
                 crate::report::save_workbook(&mut wb, &path).map_err(xe)?;
             }

@@ -10,7 +10,9 @@
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use super::model::{chance, date, days, from_days, unif, DateBuf, World, NO_OUTPUT, NO_TAX, STALLED, ZERO_TAX};
+use super::model::{
+    chance, date, days, from_days, unif, DateBuf, World, NO_OUTPUT, NO_TAX, STALLED, ZERO_TAX,
+};
 use super::sink::{Cell, Sink};
 use super::vocab::INDUSTRIES;
 use super::SampleError;
@@ -44,8 +46,10 @@ pub const HEADERS_STD_LAND: [&str; 26] = [
     "达产年限(年)",
 ];
 
-pub const WIDTHS_STD_LAND: [f64; 26] =
-    [22.0, 16.0, 24.0, 9.0, 12.0, 13.0, 12.0, 12.0, 12.0, 12.0, 12.0, 12.0, 14.0, 14.0, 9.0, 14.0, 14.0, 9.0, 14.0, 14.0, 16.0, 16.0, 12.0, 12.0, 12.0, 9.0];
+pub const WIDTHS_STD_LAND: [f64; 26] = [
+    22.0, 16.0, 24.0, 9.0, 12.0, 13.0, 12.0, 12.0, 12.0, 12.0, 12.0, 12.0, 14.0, 14.0, 9.0, 14.0,
+    14.0, 9.0, 14.0, 14.0, 16.0, 16.0, 12.0, 12.0, 12.0, 9.0,
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Case {
@@ -69,7 +73,14 @@ impl Case {
     fn completed(self) -> bool {
         matches!(
             self,
-            Case::Compliant | Case::InvestmentShort | Case::LowFar | Case::LowCoverage | Case::AdminHigh | Case::LateStart | Case::MissingData | Case::OutputShort
+            Case::Compliant
+                | Case::InvestmentShort
+                | Case::LowFar
+                | Case::LowCoverage
+                | Case::AdminHigh
+                | Case::LateStart
+                | Case::MissingData
+                | Case::OutputShort
         )
     }
 }
@@ -124,7 +135,10 @@ struct Row {
 }
 
 fn is_manufacturing(code: &str) -> bool {
-    code.get(..2).and_then(|d| d.parse::<u32>().ok()).map(|d| (13..=43).contains(&d)).unwrap_or(false)
+    code.get(..2)
+        .and_then(|d| d.parse::<u32>().ok())
+        .map(|d| (13..=43).contains(&d))
+        .unwrap_or(false)
 }
 
 fn pick_of<T: Copy>(rng: &mut ChaCha8Rng, xs: &[T]) -> T {
@@ -143,7 +157,8 @@ impl World {
         let n = (self.ents.len() * 3 / 40).clamp(1, n_total);
 
         // The case list, shuffled (Fisher–Yates on this table's stream).
-        let mut cases: Vec<Case> = PLAN.iter().flat_map(|(c, k)| std::iter::repeat_n(*c, *k)).collect();
+        let mut cases: Vec<Case> =
+            PLAN.iter().flat_map(|(c, k)| std::iter::repeat_n(*c, *k)).collect();
         for i in (1..cases.len()).rev() {
             let j = rng.random_range(0..=i);
             cases.swap(i, j);
@@ -153,34 +168,45 @@ impl World {
         // Holders: distinct registered 规上 manufacturers paying tax; fall back to any firm.
         let good = |i: usize| {
             let e = &self.ents[i];
-            e.gs && is_manufacturing(INDUSTRIES[e.industry as usize].code) && e.flags & (NO_TAX | ZERO_TAX | STALLED) == 0 && e.tax_c >= 20_000
+            e.gs && is_manufacturing(INDUSTRIES[e.industry as usize].code)
+                && e.flags & (NO_TAX | ZERO_TAX | STALLED) == 0
+                && e.tax_c >= 20_000
         };
         let mut pool: Vec<usize> = (0..self.ents.len()).filter(|i| good(*i)).collect();
-        let mut rest: Vec<usize> = (0..self.ents.len()).filter(|i| !good(*i) && is_manufacturing(INDUSTRIES[self.ents[*i].industry as usize].code)).collect();
-        rest.extend((0..self.ents.len()).filter(|i| !is_manufacturing(INDUSTRIES[self.ents[*i].industry as usize].code)));
+        let mut rest: Vec<usize> = (0..self.ents.len())
+            .filter(|i| {
+                !good(*i) && is_manufacturing(INDUSTRIES[self.ents[*i].industry as usize].code)
+            })
+            .collect();
+        rest.extend(
+            (0..self.ents.len())
+                .filter(|i| !is_manufacturing(INDUSTRIES[self.ents[*i].industry as usize].code)),
+        );
         // One missing-data project goes to a firm without output data when there is one.
         let no_output: Option<usize> = (0..self.ents.len()).find(|i| {
             let e = &self.ents[*i];
-            e.gs && e.flags & NO_OUTPUT != 0 && is_manufacturing(INDUSTRIES[e.industry as usize].code)
+            e.gs && e.flags & NO_OUTPUT != 0
+                && is_manufacturing(INDUSTRIES[e.industry as usize].code)
         });
         let mut used = vec![false; self.ents.len()];
-        let mut take = |rng: &mut ChaCha8Rng, prefer: Option<usize>, used: &mut Vec<bool>| -> Option<usize> {
-            if let Some(i) = prefer.filter(|i| !used[*i]) {
-                used[i] = true;
-                return Some(i);
-            }
-            for list in [&mut pool, &mut rest] {
-                while !list.is_empty() {
-                    let k = rng.random_range(0..list.len());
-                    let i = list.swap_remove(k);
-                    if !used[i] {
-                        used[i] = true;
-                        return Some(i);
+        let mut take =
+            |rng: &mut ChaCha8Rng, prefer: Option<usize>, used: &mut Vec<bool>| -> Option<usize> {
+                if let Some(i) = prefer.filter(|i| !used[*i]) {
+                    used[i] = true;
+                    return Some(i);
+                }
+                for list in [&mut pool, &mut rest] {
+                    while !list.is_empty() {
+                        let k = rng.random_range(0..list.len());
+                        let i = list.swap_remove(k);
+                        if !used[i] {
+                            used[i] = true;
+                            return Some(i);
+                        }
                     }
                 }
-            }
-            None
-        };
+                None
+            };
 
         let mut rows: Vec<Row> = Vec::with_capacity(n);
         let (mut missing_k, mut stopped_k) = (0usize, 0usize);
@@ -191,7 +217,9 @@ impl World {
             let ind = &INDUSTRIES[e.industry as usize];
             let tax = e.tax_c as f64 / 100.0;
             let output = e.output;
-            let day = |rng: &mut ChaCha8Rng, yy: i32, m0: u32, m1: u32| days(date(yy, rng.random_range(m0..=m1), rng.random_range(1..=28)));
+            let day = |rng: &mut ChaCha8Rng, yy: i32, m0: u32, m1: u32| {
+                days(date(yy, rng.random_range(m0..=m1), rng.random_range(1..=28)))
+            };
 
             // Dates.
             let (sale, agreed_start, agreed_done, start, done, mut stop);
@@ -215,7 +243,11 @@ impl World {
                     start = Some(agreed_start + rng.random_range(0..=20));
                     done = None;
                     // First: stopped 1–2 years ago (idle fee); second: over 2 years (reclaim).
-                    stop = Some(if stopped_k % 2 == 0 { day(rng, y - 1, 1, 6) } else { day(rng, y - 3, 1, 12) });
+                    stop = Some(if stopped_k % 2 == 0 {
+                        day(rng, y - 1, 1, 6)
+                    } else {
+                        day(rng, y - 3, 1, 12)
+                    });
                     stopped_k += 1;
                 }
                 Case::Building => {
@@ -257,7 +289,11 @@ impl World {
             // Contract values.
             let agreed_tax = round_to(unif(rng, 20.0, 32.0), 0.5);
             let area = if case.completed() && tax > 0.0 {
-                let per_mu = if case == Case::OutputShort { unif(rng, 6.0, 12.0) } else { agreed_tax * unif(rng, 1.15, 2.0) };
+                let per_mu = if case == Case::OutputShort {
+                    unif(rng, 6.0, 12.0)
+                } else {
+                    agreed_tax * unif(rng, 1.15, 2.0)
+                };
                 (tax / per_mu).clamp(8.0, 300.0)
             } else {
                 unif(rng, 15.0, 120.0)
@@ -307,7 +343,11 @@ impl World {
                 Some(_) if chance(rng, 0.5) => Some(0.0),
                 _ => None,
             };
-            let admin_share = if case == Case::AdminHigh { unif(rng, 0.08, 0.11) } else { unif(rng, 0.03, 0.065) };
+            let admin_share = if case == Case::AdminHigh {
+                unif(rng, 0.08, 0.11)
+            } else {
+                unif(rng, 0.03, 0.065)
+            };
             let separable = chance(rng, 0.7);
             let (admin_land, admin_floor) = match (built, separable, floor) {
                 (true, true, _) => (Some(round_to(admin_share * site, 0.01)), None),
@@ -320,7 +360,20 @@ impl World {
             let mut row = Row {
                 sale,
                 holder: h,
-                name: format!("{}{}", ind.words[0], pick_of(rng, &["生产基地项目", "扩能技改项目", "智能工厂项目", "新建厂房项目", "二期项目"])),
+                name: format!(
+                    "{}{}",
+                    ind.words[0],
+                    pick_of(
+                        rng,
+                        &[
+                            "生产基地项目",
+                            "扩能技改项目",
+                            "智能工厂项目",
+                            "新建厂房项目",
+                            "二期项目"
+                        ]
+                    )
+                ),
                 industry: ind.code,
                 area_c,
                 price: Some(price),

@@ -72,7 +72,8 @@ fn all_files_equal(a: &Path, b: &Path, ext: &str) {
 
 #[test]
 fn csv_is_deterministic_and_seed_dependent() {
-    let (a, b, c) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (a, b, c) =
+        (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let fa = generate(&opts(a.path(), 400, 7, SampleFormat::Csv)).unwrap();
     generate(&opts(b.path(), 400, 7, SampleFormat::Csv)).unwrap();
     generate(&opts(c.path(), 400, 8, SampleFormat::Csv)).unwrap();
@@ -104,8 +105,16 @@ fn xlsx_is_deterministic() {
 fn headers_are_exact() {
     let d = tempfile::tempdir().unwrap();
     generate(&opts(d.path(), 30, 1, SampleFormat::Csv)).unwrap();
-    let want: [&[&str]; 8] =
-        [&HEADERS_REGISTER, &HEADERS_LAND, &HEADERS_TAX, &HEADERS_OUTPUT, &HEADERS_ENERGY, &HEADERS_EVENTS, &HEADERS_ADJUST, &HEADERS_STD_LAND];
+    let want: [&[&str]; 8] = [
+        &HEADERS_REGISTER,
+        &HEADERS_LAND,
+        &HEADERS_TAX,
+        &HEADERS_OUTPUT,
+        &HEADERS_ENERGY,
+        &HEADERS_EVENTS,
+        &HEADERS_ADJUST,
+        &HEADERS_STD_LAND,
+    ];
     for (t, h) in TABLES.iter().zip(want) {
         let rows = read_table(d.path(), t);
         assert_eq!(rows[0], h.iter().map(|s| s.to_string()).collect::<Vec<_>>(), "{t}");
@@ -149,7 +158,8 @@ fn population_590() {
         assert!(r[7].is_empty() || (is_date(&r[7]) && r[7] > r[6]));
         assert!(&r[6][..4] >= "1995" && &r[6][..4] <= "2025");
     }
-    let utilities = body.iter().filter(|r| r[4].starts_with("44") || r[4].starts_with("45")).count();
+    let utilities =
+        body.iter().filter(|r| r[4].starts_with("44") || r[4].starts_with("45")).count();
     assert!(utilities >= 2, "some utilities to exempt: {utilities}");
     let recent = body.iter().filter(|r| r[6].as_str() >= "2024-01-01").count();
     assert!((5..=50).contains(&recent), "recently registered {recent}");
@@ -167,8 +177,13 @@ fn population_590() {
     assert!((2..=3).contains(&count("重大安全事故")));
     assert_eq!(count("数据造假"), 1);
     assert!(count("专精特新\"小巨人\"") + count("高新技术企业") > 0);
-    let bonus_firms: BTreeSet<_> =
-        ev[1..].iter().filter(|r| !["重大安全事故", "数据造假", "环境违法", "一般安全事故"].contains(&r[1].as_str())).map(|r| &r[0]).collect();
+    let bonus_firms: BTreeSet<_> = ev[1..]
+        .iter()
+        .filter(|r| {
+            !["重大安全事故", "数据造假", "环境违法", "一般安全事故"].contains(&r[1].as_str())
+        })
+        .map(|r| &r[0])
+        .collect();
     assert!((25..=80).contains(&bonus_firms.len()), "bonus firms {}", bonus_firms.len());
     for r in &ev[1..] {
         assert!(is_date(&r[2]) && r[2].starts_with("2025"));
@@ -197,7 +212,8 @@ fn land_leases_match() {
     generate(&opts(d.path(), 1500, 11, SampleFormat::Csv)).unwrap();
     let land = read_table(d.path(), "用地");
     let reg = read_table(d.path(), "企业名录");
-    let gs: BTreeMap<&str, bool> = reg[1..].iter().map(|r| (r[0].as_str(), r[5] == "规上")).collect();
+    let gs: BTreeMap<&str, bool> =
+        reg[1..].iter().map(|r| (r[0].as_str(), r[5] == "规上")).collect();
 
     let mut leased_in: BTreeMap<(String, String, i64), usize> = BTreeMap::new();
     let mut leased_out: BTreeMap<(String, String, i64), usize> = BTreeMap::new();
@@ -210,7 +226,11 @@ fn land_leases_match() {
         assert!(area > 0, "area {}", r[3]);
         match r[2].as_str() {
             "自有" => {
-                assert!(r[1].starts_with("渝(") && r[1].contains(")涪陵区不动产权第") && r[1].ends_with('号'));
+                assert!(
+                    r[1].starts_with("渝(")
+                        && r[1].contains(")涪陵区不动产权第")
+                        && r[1].ends_with('号')
+                );
                 assert!(certs.insert(r[1].clone()), "duplicate certificate {}", r[1]);
                 assert!(r[4].is_empty());
                 assert!(r[5].is_empty() || is_date(&r[5]));
@@ -241,7 +261,10 @@ fn land_leases_match() {
         assert!(!gs[t]);
     }
     let gx_total = gs.values().filter(|g| !**g).count();
-    assert!((tenants.len() as f64) > 0.05 * gx_total as f64 && (tenants.len() as f64) < 0.15 * gx_total as f64);
+    assert!(
+        (tenants.len() as f64) > 0.05 * gx_total as f64
+            && (tenants.len() as f64) < 0.15 * gx_total as f64
+    );
     // Net evaluated land is positive for everyone with land; a few have none.
     for (c, v) in &net {
         assert!(*v > 0, "{c}: net land {v}");
@@ -274,7 +297,19 @@ fn tax_rows_sum_to_intended_total() {
             *sum.entry(&r[0]).or_default() += v;
         }
     }
-    for k in ["增值税", "企业所得税", "个人所得税", "房产税", "城镇土地使用税", "印花税", "城市维护建设税", "教育费附加", "地方教育附加", "资源税", "稽查查补"] {
+    for k in [
+        "增值税",
+        "企业所得税",
+        "个人所得税",
+        "房产税",
+        "城镇土地使用税",
+        "印花税",
+        "城市维护建设税",
+        "教育费附加",
+        "地方教育附加",
+        "资源税",
+        "稽查查补",
+    ] {
         assert!(kinds.contains(k), "{k}");
     }
     assert!(negative <= n / 20);
@@ -301,7 +336,8 @@ fn output_and_energy_are_plausible() {
     let d = tempfile::tempdir().unwrap();
     generate(&opts(d.path(), 2000, 9, SampleFormat::Csv)).unwrap();
     let reg = read_table(d.path(), "企业名录");
-    let gs: BTreeMap<&str, bool> = reg[1..].iter().map(|r| (r[0].as_str(), r[5] == "规上")).collect();
+    let gs: BTreeMap<&str, bool> =
+        reg[1..].iter().map(|r| (r[0].as_str(), r[5] == "规上")).collect();
     let out = read_table(d.path(), "产出");
     let missing = 2000 - (out.len() - 1);
     assert!((5..=40).contains(&missing), "missing output rows {missing}");
@@ -357,7 +393,10 @@ fn output_and_energy_are_plausible() {
 #[test]
 fn rejects_bad_options() {
     let d = tempfile::tempdir().unwrap();
-    assert!(matches!(generate(&opts(d.path(), 0, 1, SampleFormat::Csv)), Err(SampleError::InvalidOptions(_))));
+    assert!(matches!(
+        generate(&opts(d.path(), 0, 1, SampleFormat::Csv)),
+        Err(SampleError::InvalidOptions(_))
+    ));
     let mut o = opts(d.path(), 10, 1, SampleFormat::Csv);
     o.year = 1990;
     let err = generate(&o).unwrap_err();
@@ -396,10 +435,21 @@ fn dump() {
         _ => SampleFormat::Csv,
     };
     let t = std::time::Instant::now();
-    let files = generate(&SampleOptions { enterprises: n, seed: 2025, format, out: dir.into(), year: 2025 }).unwrap();
+    let files = generate(&SampleOptions {
+        enterprises: n,
+        seed: 2025,
+        format,
+        out: dir.into(),
+        year: 2025,
+    })
+    .unwrap();
     eprintln!("{n} enterprises in {:.2?}", t.elapsed());
     for f in files {
-        eprintln!("  {} ({} bytes)", f.display(), std::fs::metadata(&f).map(|m| m.len()).unwrap_or(0));
+        eprintln!(
+            "  {} ({} bytes)",
+            f.display(),
+            std::fs::metadata(&f).map(|m| m.len()).unwrap_or(0)
+        );
     }
 }
 

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use polars::prelude::*;
 use polars::lazy::dsl::sum_horizontal;
+use polars::prelude::*;
 
 use crate::ingest::schema::TableKind;
 use crate::ingest::{Dataset, Problem, Severity};
@@ -51,7 +51,9 @@ pub fn assemble(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
 /// gathered in register order. The register's own columns are never copied.
 pub fn join_tables(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
     let mut problems = Vec::new();
-    let sheet_of = |src: u32| ds.sheets.get(src as usize).map(|s| (s.file.clone(), s.sheet.clone())).unwrap_or_default();
+    let sheet_of = |src: u32| {
+        ds.sheets.get(src as usize).map(|s| (s.file.clone(), s.sheet.clone())).unwrap_or_default()
+    };
     let n = ds.key_count;
     let mut register = ds.table(TableKind::Register).clone();
     register.rename("__src", "__reg_src".into())?;
@@ -61,12 +63,15 @@ pub fn join_tables(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
     // Land: Σ area × coefficient of the 用地方式; unknown modes are reported and not counted.
     let land = ds.table(TableKind::Land);
     let uses = land.column("land_use")?.str()?;
-    let coefs: Vec<Option<f64>> =
-        uses.iter().map(|u| u.and_then(|u| rules.land_modes.iter().find(|(m, _)| m == u)).map(|(_, c)| *c)).collect();
+    let coefs: Vec<Option<f64>> = uses
+        .iter()
+        .map(|u| u.and_then(|u| rules.land_modes.iter().find(|(m, _)| m == u)).map(|(_, c)| *c))
+        .collect();
     if coefs.iter().any(Option::is_none) {
         let known = rules.land_modes.iter().map(|(m, _)| m.as_str()).collect::<Vec<_>>().join("、");
         let (srcs, rows) = (land.column("__src")?.u32()?, land.column("__row")?.u32()?);
-        for (((c, u), src), row) in coefs.iter().zip(uses.iter()).zip(srcs.iter()).zip(rows.iter()) {
+        for (((c, u), src), row) in coefs.iter().zip(uses.iter()).zip(srcs.iter()).zip(rows.iter())
+        {
             if c.is_some() {
                 continue;
             }
@@ -98,20 +103,26 @@ pub fn join_tables(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
     let tax = ds.table(TableKind::Tax);
     let admits = |t: Option<&str>| match t {
         Some(t) => {
-            rules.tax_include.as_ref().is_none_or(|inc| inc.iter().any(|i| i == t)) && !rules.tax_exclude.iter().any(|e| e == t)
-        },
+            rules.tax_include.as_ref().is_none_or(|inc| inc.iter().any(|i| i == t))
+                && !rules.tax_exclude.iter().any(|e| e == t)
+        }
         None => rules.tax_include.is_none() && rules.tax_exclude.is_empty(),
     };
     let tax_sum = sum_by_key(
         &reg_keys,
         tax.column("__key")?.u32()?,
-        tax.column("tax_type")?.str()?.iter().zip(tax.column("amount")?.f64()?.iter()).map(|(t, a)| admits(t).then_some(a)),
+        tax.column("tax_type")?
+            .str()?
+            .iter()
+            .zip(tax.column("amount")?.f64()?.iter())
+            .map(|(t, a)| admits(t).then_some(a)),
         n,
     )
     .with_name("tax".into());
 
     let per_enterprise = |kind: TableKind| -> PolarsResult<DataFrame> {
-        Ok(gather_by_key(&reg_keys, ds.table(kind), n)?.drop_many(["__key", "__src", "__row", "src_name", "code"]))
+        Ok(gather_by_key(&reg_keys, ds.table(kind), n)?
+            .drop_many(["__key", "__src", "__row", "src_name", "code"]))
     };
     let output = per_enterprise(TableKind::Output)?;
     let energy = per_enterprise(TableKind::Energy)?;
@@ -125,14 +136,26 @@ pub fn join_tables(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
     let base = DataFrame::new(reg_keys.len(), columns)?
         .lazy()
         .with_columns([
-            when(col("cod").is_null().and(col("so2").is_null()).and(col("nh3n").is_null()).and(col("nox").is_null()))
-                .then(lit(NULL).cast(DataType::Float64))
-                .otherwise(sum_horizontal([col("cod"), col("so2"), col("nh3n"), col("nox")], true)?)
-                .alias("pollutants"),
+            when(
+                col("cod")
+                    .is_null()
+                    .and(col("so2").is_null())
+                    .and(col("nh3n").is_null())
+                    .and(col("nox").is_null()),
+            )
+            .then(lit(NULL).cast(DataType::Float64))
+            .otherwise(sum_horizontal([col("cod"), col("so2"), col("nh3n"), col("nox")], true)?)
+            .alias("pollutants"),
             // A non-numeric industry code gives a null division (non-strict cast), never an abort.
-            col("industry_code").str().slice(lit(0), lit(2)).cast(DataType::Int32).alias("division"),
-            ((lit(end) - col("reg_date")).cast(DataType::Float64) / lit(365.25)).alias("years_since_registration"),
-            ((lit(end) - col("prod_date")).cast(DataType::Float64) / lit(365.25)).alias("years_since_production"),
+            col("industry_code")
+                .str()
+                .slice(lit(0), lit(2))
+                .cast(DataType::Int32)
+                .alias("division"),
+            ((lit(end) - col("reg_date")).cast(DataType::Float64) / lit(365.25))
+                .alias("years_since_registration"),
+            ((lit(end) - col("prod_date")).cast(DataType::Float64) / lit(365.25))
+                .alias("years_since_production"),
         ])
         .collect()?;
 
@@ -147,7 +170,12 @@ pub fn join_tables(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
 /// tie (a plain sum gives 0.1 + 0.2 + 0.3 = 0.6000000000000001 but 0.3 + 0.2 + 0.1 = 0.6, and the
 /// tie-break on 亩均税收 would separate them). Used for land, the tax basket and tax-based policy
 /// bases (`report::analysis`).
-pub fn sum_by_key(row_keys: &UInt32Chunked, keys: &UInt32Chunked, values: impl Iterator<Item = Option<Option<f64>>>, n: usize) -> Float64Chunked {
+pub fn sum_by_key(
+    row_keys: &UInt32Chunked,
+    keys: &UInt32Chunked,
+    values: impl Iterator<Item = Option<Option<f64>>>,
+    n: usize,
+) -> Float64Chunked {
     // (sum, compensation) per key; None until a row of the enterprise counts.
     let mut sums: Vec<Option<(f64, f64)>> = vec![None; n];
     for (k, v) in keys.iter().zip(values) {
@@ -175,7 +203,8 @@ fn gather_by_key(reg_keys: &UInt32Chunked, table: &DataFrame, n: usize) -> Polar
             }
         }
     }
-    let idx: IdxCa = reg_keys.iter().map(|k| k.map(|k| row_of[k as usize]).filter(|&r| r != ABSENT)).collect();
+    let idx: IdxCa =
+        reg_keys.iter().map(|k| k.map(|k| row_of[k as usize]).filter(|&r| r != ABSENT)).collect();
     table.take(&idx)
 }
 
@@ -199,13 +228,21 @@ pub fn cross_check(ds: &Dataset) -> PolarsResult<(Vec<Unregistered>, Vec<Problem
     }
     problems.extend(absent);
     problems.extend(names_differ(ds)?);
-    let unregistered = unreg.into_iter().map(|(code, tables)| Unregistered { code, tables }).collect();
+    let unregistered =
+        unreg.into_iter().map(|(code, tables)| Unregistered { code, tables }).collect();
     Ok((unregistered, problems))
 }
 
 /// The tables whose rows are matched to the register; the first four are the ones every
 /// evaluation needs.
-const MATCHED: [TableKind; 6] = [TableKind::Land, TableKind::Tax, TableKind::Output, TableKind::Energy, TableKind::Events, TableKind::Adjust];
+const MATCHED: [TableKind; 6] = [
+    TableKind::Land,
+    TableKind::Tax,
+    TableKind::Output,
+    TableKind::Energy,
+    TableKind::Events,
+    TableKind::Adjust,
+];
 const NEEDED: usize = 4;
 
 /// One pass over every data table by enterprise key: the codes no register row has (with the
@@ -223,7 +260,9 @@ fn presence(ds: &Dataset) -> PolarsResult<(BTreeMap<String, Vec<&'static str>>, 
     let mut unreg: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
     for (t, kind) in MATCHED.iter().enumerate() {
         let table = ds.table(*kind);
-        for (k, code) in table.column("__key")?.u32()?.iter().zip(table.column("code")?.str()?.iter()) {
+        for (k, code) in
+            table.column("__key")?.u32()?.iter().zip(table.column("code")?.str()?.iter())
+        {
             let (Some(k), Some(code)) = (k, code) else { continue };
             let k = k as usize;
             let first_in_table = found[k] & (1 << t) == 0;
@@ -234,7 +273,12 @@ fn presence(ds: &Dataset) -> PolarsResult<(BTreeMap<String, Vec<&'static str>>, 
         }
     }
     let needed = (1u8 << NEEDED) - 1;
-    let (keys, codes, srcs, rows) = (reg.column("__key")?.u32()?, reg.column("code")?.str()?, reg.column("__src")?.u32()?, reg.column("__row")?.u32()?);
+    let (keys, codes, srcs, rows) = (
+        reg.column("__key")?.u32()?,
+        reg.column("code")?.str()?,
+        reg.column("__src")?.u32()?,
+        reg.column("__row")?.u32()?,
+    );
     let mut out = Vec::new();
     for (((k, code), src), row) in keys.iter().zip(codes.iter()).zip(srcs.iter()).zip(rows.iter()) {
         let (Some(k), Some(code)) = (k, code) else { continue };
@@ -242,8 +286,17 @@ fn presence(ds: &Dataset) -> PolarsResult<(BTreeMap<String, Vec<&'static str>>, 
         if f & needed == needed {
             continue;
         }
-        let missing: Vec<&str> = MATCHED[..NEEDED].iter().enumerate().filter(|(t, _)| f & (1 << t) == 0).map(|(_, kind)| kind.name()).collect();
-        let (file, sheet) = ds.sheets.get(src.unwrap_or(0) as usize).map(|s| (s.file.clone(), s.sheet.clone())).unwrap_or_default();
+        let missing: Vec<&str> = MATCHED[..NEEDED]
+            .iter()
+            .enumerate()
+            .filter(|(t, _)| f & (1 << t) == 0)
+            .map(|(_, kind)| kind.name())
+            .collect();
+        let (file, sheet) = ds
+            .sheets
+            .get(src.unwrap_or(0) as usize)
+            .map(|s| (s.file.clone(), s.sheet.clone()))
+            .unwrap_or_default();
         out.push(Problem {
             severity: Severity::Warning,
             table: "企业名录".into(),
@@ -273,17 +326,24 @@ fn names_differ(ds: &Dataset) -> PolarsResult<Vec<Problem>> {
     let mut out = Vec::new();
     for kind in MATCHED {
         let t = ds.table(kind);
-        let (keys, codes, given) = (t.column("__key")?.u32()?, t.column("code")?.str()?, t.column("src_name")?.str()?);
+        let (keys, codes, given) =
+            (t.column("__key")?.u32()?, t.column("code")?.str()?, t.column("src_name")?.str()?);
         let (srcs, rows) = (t.column("__src")?.u32()?, t.column("__row")?.u32()?);
         let mut reported = vec![false; ds.key_count];
-        for ((((k, c), g), src), row) in keys.iter().zip(codes.iter()).zip(given.iter()).zip(srcs.iter()).zip(rows.iter()) {
+        for ((((k, c), g), src), row) in
+            keys.iter().zip(codes.iter()).zip(given.iter()).zip(srcs.iter()).zip(rows.iter())
+        {
             let (Some(k), Some(c), Some(g)) = (k, c, g) else { continue };
             let Some(r) = names[k as usize] else { continue };
             if r == g || reported[k as usize] || squash(r) == squash(g) {
                 continue;
             }
             reported[k as usize] = true;
-            let (file, sheet) = ds.sheets.get(src.unwrap_or(0) as usize).map(|s| (s.file.clone(), s.sheet.clone())).unwrap_or_default();
+            let (file, sheet) = ds
+                .sheets
+                .get(src.unwrap_or(0) as usize)
+                .map(|s| (s.file.clone(), s.sheet.clone()))
+                .unwrap_or_default();
             out.push(Problem {
                 severity: Severity::Warning,
                 table: kind.name().into(),

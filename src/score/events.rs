@@ -28,12 +28,21 @@ pub fn per_enterprise(ds: &Dataset, rules: &Rules) -> PolarsResult<(LazyFrame, V
         items.len(),
         vec![
             Column::new("event".into(), items.iter().map(|i| i.event.clone()).collect::<Vec<_>>()),
-            Column::new("__kind".into(), items.iter().map(|i| kind_code(i.kind)).collect::<Vec<_>>()),
+            Column::new(
+                "__kind".into(),
+                items.iter().map(|i| kind_code(i.kind)).collect::<Vec<_>>(),
+            ),
             Column::new("__points".into(), items.iter().map(|i| i.points).collect::<Vec<_>>()),
-            Column::new("__category".into(), items.iter().map(|i| i.category.clone()).collect::<Vec<_>>()),
+            Column::new(
+                "__category".into(),
+                items.iter().map(|i| i.category.clone()).collect::<Vec<_>>(),
+            ),
             Column::new(
                 "__steps".into(),
-                items.iter().map(|i| if let EventKind::Downgrade(s) = i.kind { s as i32 } else { 0 }).collect::<Vec<_>>(),
+                items
+                    .iter()
+                    .map(|i| if let EventKind::Downgrade(s) = i.kind { s as i32 } else { 0 })
+                    .collect::<Vec<_>>(),
             ),
         ],
     )?;
@@ -41,10 +50,20 @@ pub fn per_enterprise(ds: &Dataset, rules: &Rules) -> PolarsResult<(LazyFrame, V
 
     // Events the rule file does not name are listed, not scored.
     let mut problems = Vec::new();
-    let unknown = events.clone().lazy().join(items_df.clone().lazy(), [col("event")], [col("event")], JoinArgs::new(JoinType::Anti)).collect()?;
+    let unknown = events
+        .clone()
+        .lazy()
+        .join(
+            items_df.clone().lazy(),
+            [col("event")],
+            [col("event")],
+            JoinArgs::new(JoinType::Anti),
+        )
+        .collect()?;
     for i in 0..unknown.height() {
         let src = unknown.column("__src")?.u32()?.get(i).unwrap_or(0) as usize;
-        let (file, sheet) = ds.sheets.get(src).map(|s| (s.file.clone(), s.sheet.clone())).unwrap_or_default();
+        let (file, sheet) =
+            ds.sheets.get(src).map(|s| (s.file.clone(), s.sheet.clone())).unwrap_or_default();
         problems.push(Problem {
             severity: Severity::Info,
             table: "加减分事项".into(),
@@ -68,8 +87,14 @@ pub fn per_enterprise(ds: &Dataset, rules: &Rules) -> PolarsResult<(LazyFrame, V
     let caps_df = DataFrame::new(
         rules.events.category_caps.len(),
         vec![
-            Column::new("__category".into(), rules.events.category_caps.keys().cloned().collect::<Vec<_>>()),
-            Column::new("__cap".into(), rules.events.category_caps.values().copied().collect::<Vec<_>>()),
+            Column::new(
+                "__category".into(),
+                rules.events.category_caps.keys().cloned().collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "__cap".into(),
+                rules.events.category_caps.values().copied().collect::<Vec<_>>(),
+            ),
         ],
     )?;
     let points = |kind: &str, total_cap: Option<f64>, name: &str| -> LazyFrame {
@@ -80,7 +105,10 @@ pub fn per_enterprise(ds: &Dataset, rules: &Rules) -> PolarsResult<(LazyFrame, V
             .agg([col("__points").sum().alias("__p")])
             .left_join(caps_df.clone().lazy(), col("__category"), col("__category"))
             .with_column(
-                when(col("__cap").is_not_null().and(col("__p").gt(col("__cap")))).then(col("__cap")).otherwise(col("__p")).alias("__p"),
+                when(col("__cap").is_not_null().and(col("__p").gt(col("__cap"))))
+                    .then(col("__cap"))
+                    .otherwise(col("__p"))
+                    .alias("__p"),
             );
         let total = col("__p").sum();
         let total = match total_cap {
@@ -91,32 +119,31 @@ pub fn per_enterprise(ds: &Dataset, rules: &Rules) -> PolarsResult<(LazyFrame, V
     };
     let bonus = points("bonus", rules.events.bonus_cap, "bonus");
     let deduction = points("deduction", rules.events.deduction_cap, "deduction");
-    let flags = matched
-        .clone()
-        .group_by([col("__key")])
-        .agg([
-            col("__kind").eq(lit("veto")).any(true).alias(VETO),
-            col("__steps").max().alias(DOWN),
-            concat_str(
-                [
-                    col("event"),
-                    when(col("__kind").eq(lit("bonus")))
-                        .then(lit("(+") + col("__points").cast(DataType::String) + lit(")"))
-                        .when(col("__kind").eq(lit("deduction")))
-                        .then(lit("(-") + col("__points").cast(DataType::String) + lit(")"))
-                        .when(col("__kind").eq(lit("veto")))
-                        .then(lit("(一票否决)"))
-                        .otherwise(lit("(降档)")),
-                ],
-                "",
-                true,
-            )
-            .str()
-            .join("；", true)
-            .alias(NOTE),
-        ]);
-    let out = flags
-        .left_join(bonus, col("__key"), col("__key"))
-        .left_join(deduction, col("__key"), col("__key"));
+    let flags = matched.clone().group_by([col("__key")]).agg([
+        col("__kind").eq(lit("veto")).any(true).alias(VETO),
+        col("__steps").max().alias(DOWN),
+        concat_str(
+            [
+                col("event"),
+                when(col("__kind").eq(lit("bonus")))
+                    .then(lit("(+") + col("__points").cast(DataType::String) + lit(")"))
+                    .when(col("__kind").eq(lit("deduction")))
+                    .then(lit("(-") + col("__points").cast(DataType::String) + lit(")"))
+                    .when(col("__kind").eq(lit("veto")))
+                    .then(lit("(一票否决)"))
+                    .otherwise(lit("(降档)")),
+            ],
+            "",
+            true,
+        )
+        .str()
+        .join("；", true)
+        .alias(NOTE),
+    ]);
+    let out = flags.left_join(bonus, col("__key"), col("__key")).left_join(
+        deduction,
+        col("__key"),
+        col("__key"),
+    );
     Ok((out, problems))
 }

@@ -6,10 +6,12 @@
 pub mod assemble;
 pub mod events;
 
-use polars::prelude::*;
 use polars::lazy::dsl::sum_horizontal;
+use polars::prelude::*;
 
-use crate::rules::{Benchmark, CaseKind, Direction, Group, Indicator, Method, Missing, Over, Rules, Stat};
+use crate::rules::{
+    Benchmark, CaseKind, Direction, Group, Indicator, Method, Missing, Over, Rules, Stat,
+};
 
 pub fn value_col(id: &str) -> String {
     format!("v__{id}")
@@ -51,7 +53,11 @@ fn in_group(i: usize) -> Expr {
 }
 
 /// `when(group == g1).then(f(g1, ind)) ...` over the groups that define indicator `id`.
-fn per_group(rules: &Rules, id: &str, mut f: impl FnMut(&Group, &Indicator) -> PolarsResult<Expr>) -> PolarsResult<Expr> {
+fn per_group(
+    rules: &Rules,
+    id: &str,
+    mut f: impl FnMut(&Group, &Indicator) -> PolarsResult<Expr>,
+) -> PolarsResult<Expr> {
     let mut chain: Option<ChainedThen> = None;
     let mut first: Option<Then> = None;
     for (gi, g) in rules.groups.iter().enumerate() {
@@ -79,7 +85,8 @@ fn per_group(rules: &Rules, id: &str, mut f: impl FnMut(&Group, &Indicator) -> P
 pub fn classify(base: LazyFrame, rules: &Rules) -> LazyFrame {
     let mut case_expr = lit(-1i32);
     for (i, c) in rules.cases.iter().enumerate().rev() {
-        case_expr = when(c.when.clone().fill_null(lit(false))).then(lit(i as i32)).otherwise(case_expr);
+        case_expr =
+            when(c.when.clone().fill_null(lit(false))).then(lit(i as i32)).otherwise(case_expr);
     }
     let mut index = lit(NULL).cast(DataType::Int32);
     for (i, g) in rules.groups.iter().enumerate().rev() {
@@ -89,7 +96,8 @@ pub fn classify(base: LazyFrame, rules: &Rules) -> LazyFrame {
     for (i, g) in rules.groups.iter().enumerate().rev() {
         group_expr = when(in_group(i)).then(lit(g.id.clone())).otherwise(group_expr);
     }
-    base.with_columns([case_expr.alias("__case"), index.alias(GROUP_INDEX)]).with_column(group_expr.alias(GROUP))
+    base.with_columns([case_expr.alias("__case"), index.alias(GROUP_INDEX)])
+        .with_column(group_expr.alias(GROUP))
 }
 
 /// Indicator values; a non-finite result (zero denominator) counts as missing.
@@ -98,7 +106,12 @@ pub fn with_values(lf: LazyFrame, rules: &Rules) -> PolarsResult<LazyFrame> {
     for ind in all_indicators(rules) {
         let v = per_group(rules, &ind.id, |_, i| Ok(i.formula.clone().cast(DataType::Float64)))?;
         let name = value_col(&ind.id);
-        exprs.push(when(v.clone().is_finite()).then(v).otherwise(lit(NULL).cast(DataType::Float64)).alias(name));
+        exprs.push(
+            when(v.clone().is_finite())
+                .then(v)
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                .alias(name),
+        );
     }
     Ok(lf.with_columns(exprs))
 }
@@ -190,7 +203,9 @@ fn raw_score(ind: &Indicator) -> PolarsResult<Expr> {
                 Direction::Higher => (v.clone() - mn.clone()) / (mx.clone() - mn.clone()),
                 Direction::Lower => (mx.clone() - v.clone()) / (mx.clone() - mn.clone()),
             };
-            when(mx.gt(mn)).then(w.clone() * (lit(floor_share) + lit(1.0 - floor_share) * frac)).otherwise(w)
+            when(mx.gt(mn))
+                .then(w.clone() * (lit(floor_share) + lit(1.0 - floor_share) * frac))
+                .otherwise(w)
         }
     })
 }
@@ -219,7 +234,12 @@ pub fn with_scores(lf: LazyFrame, rules: &Rules) -> PolarsResult<LazyFrame> {
     for ind in &inds {
         let e = per_group(rules, &ind.id, |_, i| Ok(capped(raw_score(i)?, i)))?;
         let v = col(value_col(&ind.id));
-        raw.push(when(v.is_not_null()).then(e).otherwise(lit(NULL).cast(DataType::Float64)).alias(score_col(&ind.id)));
+        raw.push(
+            when(v.is_not_null())
+                .then(e)
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                .alias(score_col(&ind.id)),
+        );
     }
     let lf = lf.with_columns(raw);
 
@@ -266,7 +286,9 @@ pub fn with_total(lf: LazyFrame, rules: &Rules) -> LazyFrame {
     let raw = col(ITEMS) + col(BONUS) - col(DEDUCTION);
     let mut total = raw.clone().round(2, RoundMode::HalfAwayFromZero);
     for (gi, g) in rules.groups.iter().enumerate().rev() {
-        total = when(in_group(gi)).then(raw.clone().round(g.tiers.round, RoundMode::HalfAwayFromZero)).otherwise(total);
+        total = when(in_group(gi))
+            .then(raw.clone().round(g.tiers.round, RoundMode::HalfAwayFromZero))
+            .otherwise(total);
     }
     lf.with_column(total.alias(TOTAL))
 }

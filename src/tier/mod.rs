@@ -1,8 +1,8 @@
 //! Tier: rank within the ranking population (stable sort with explicit tie-breaks), cut into
 //! tiers by quota, threshold or mixed limits, apply veto and downgrade, then manual adjustments.
 
-use polars::prelude::*;
 use polars::lazy::dsl::sum_horizontal;
+use polars::prelude::*;
 
 use crate::credit_code;
 use crate::rules::{Group, Rounding, Rules, TierMethod};
@@ -36,7 +36,10 @@ fn tier_index(method: &TierMethod) -> PolarsResult<Expr> {
     let n = col(POP);
     Ok(match method {
         TierMethod::Quota { shares, rounding } => {
-            let parts: Vec<Expr> = shares.iter().map(|s| bool_i32(rank.clone().gt(limit(*s, n.clone(), *rounding)))).collect();
+            let parts: Vec<Expr> = shares
+                .iter()
+                .map(|s| bool_i32(rank.clone().gt(limit(*s, n.clone(), *rounding))))
+                .collect();
             sum_horizontal(parts, true)?
         }
         TierMethod::Threshold { mins } => {
@@ -49,15 +52,22 @@ fn tier_index(method: &TierMethod) -> PolarsResult<Expr> {
             // At most `s` of the population in tier i or better: beyond that rank, tier i + 1.
             for (i, s) in max_share {
                 let i = *i as i32;
-                idx = when(idx.clone().lt_eq(lit(i)).and(rank.clone().gt(limit(*s, n.clone(), *rounding))))
-                    .then(lit(i + 1))
-                    .otherwise(idx);
+                idx = when(idx.clone().lt_eq(lit(i)).and(rank.clone().gt(limit(
+                    *s,
+                    n.clone(),
+                    *rounding,
+                ))))
+                .then(lit(i + 1))
+                .otherwise(idx);
             }
             // At least `s` of the population in tier i or worse: the bottom ranks, rounded up.
             for (i, s) in min_share {
                 let i = *i as i32;
-                let bottom = n.clone().cast(DataType::Float64) - limit(*s, n.clone(), Rounding::Ceil);
-                idx = when(idx.clone().lt(lit(i)).and(rank.clone().gt(bottom))).then(lit(i)).otherwise(idx);
+                let bottom =
+                    n.clone().cast(DataType::Float64) - limit(*s, n.clone(), Rounding::Ceil);
+                idx = when(idx.clone().lt(lit(i)).and(rank.clone().gt(bottom)))
+                    .then(lit(i))
+                    .otherwise(idx);
             }
             idx
         }
@@ -77,7 +87,8 @@ fn label_expr(idx: Expr, labels: &[String]) -> Expr {
 fn tier_group(lf: LazyFrame, gi: usize, g: &Group, code_is_pair: bool) -> PolarsResult<LazyFrame> {
     let t = &g.tiers;
     // Within one group, the group itself does not split the ranking.
-    let part: Vec<Expr> = t.rank_within.iter().filter(|k| *k != "group").map(|k| col(k.as_str())).collect();
+    let part: Vec<Expr> =
+        t.rank_within.iter().filter(|k| *k != "group").map(|k| col(k.as_str())).collect();
     let mut by: Vec<Expr> = part.clone();
     let mut desc: Vec<bool> = vec![false; by.len()];
     by.push(col(TOTAL));
@@ -92,21 +103,22 @@ fn tier_group(lf: LazyFrame, gi: usize, g: &Group, code_is_pair: bool) -> Polars
     by.extend(code_keys);
     let sorted = lf.filter(col(GROUP_INDEX).eq(lit(gi as i32))).sort_by_exprs(
         by,
-        SortMultipleOptions::default().with_order_descending_multi(desc).with_nulls_last(true).with_maintain_order(false),
+        SortMultipleOptions::default()
+            .with_order_descending_multi(desc)
+            .with_nulls_last(true)
+            .with_maintain_order(false),
     );
-    let (rank, pop) = (int_range(lit(0), len(), 1, DataType::Int64) + lit(1), len().cast(DataType::Int64));
-    let (rank, pop) = if part.is_empty() { (rank, pop) } else { (rank.over(part.clone())?, pop.over(part)?) };
+    let (rank, pop) =
+        (int_range(lit(0), len(), 1, DataType::Int64) + lit(1), len().cast(DataType::Int64));
+    let (rank, pop) =
+        if part.is_empty() { (rank, pop) } else { (rank.over(part.clone())?, pop.over(part)?) };
     let last = (t.labels.len() - 1) as i32;
     let with_rank = sorted.with_columns([rank.alias(RANK), pop.alias(POP)]);
     let idx = tier_index(&t.method)?;
-    let after = when(col(VETO).fill_null(lit(false)))
-        .then(lit(last))
-        .otherwise(
-            {
-                let d = col("__idx") + col(DOWN).fill_null(lit(0));
-                when(d.clone().gt(lit(last))).then(lit(last)).otherwise(d)
-            },
-        );
+    let after = when(col(VETO).fill_null(lit(false))).then(lit(last)).otherwise({
+        let d = col("__idx") + col(DOWN).fill_null(lit(0));
+        when(d.clone().gt(lit(last))).then(lit(last)).otherwise(d)
+    });
     Ok(with_rank.with_column(idx.cast(DataType::Int32).alias("__idx")).select([
         col("__row"),
         col(RANK),
@@ -120,10 +132,13 @@ fn tier_group(lf: LazyFrame, gi: usize, g: &Group, code_is_pair: bool) -> Polars
 /// [`RANK`], [`POP`], [`TIER_BY_SCORE`] and [`TIER_AFTER_EVENTS`] added. The ranking runs on
 /// the columns it reads; the whole frame is gathered once, into its final order.
 pub fn tier_all(scored: &DataFrame, rules: &Rules) -> PolarsResult<DataFrame> {
-    let mut keys: Vec<PlSmallStr> = vec![GROUP_INDEX.into(), TOTAL.into(), "code".into(), VETO.into(), DOWN.into()];
+    let mut keys: Vec<PlSmallStr> =
+        vec![GROUP_INDEX.into(), TOTAL.into(), "code".into(), VETO.into(), DOWN.into()];
     for g in &rules.groups {
         let t = &g.tiers;
-        keys.extend(t.rank_within.iter().filter(|k| *k != "group").map(|k| PlSmallStr::from(k.as_str())));
+        keys.extend(
+            t.rank_within.iter().filter(|k| *k != "group").map(|k| PlSmallStr::from(k.as_str())),
+        );
         keys.extend(t.tie_break.iter().map(|tb| PlSmallStr::from(tb.column.as_str())));
     }
     let mut seen = PlHashSet::new();
@@ -132,7 +147,8 @@ pub fn tier_all(scored: &DataFrame, rules: &Rules) -> PolarsResult<DataFrame> {
     // Codes of evaluated enterprises are valid, so they sort as two integers; the text is the
     // fallback should one not be.
     let codes = ranking.column("code")?.str()?;
-    let pairs: Option<Vec<(u64, u64)>> = codes.iter().map(|c| c.and_then(credit_code::order_key)).collect();
+    let pairs: Option<Vec<(u64, u64)>> =
+        codes.iter().map(|c| c.and_then(credit_code::order_key)).collect();
     let code_is_pair = pairs.is_some();
     if let Some(pairs) = pairs {
         let (hi, lo): (Vec<u64>, Vec<u64>) = pairs.into_iter().unzip();
@@ -143,7 +159,8 @@ pub fn tier_all(scored: &DataFrame, rules: &Rules) -> PolarsResult<DataFrame> {
     for (gi, g) in rules.groups.iter().enumerate() {
         parts.push(tier_group(ranking.clone(), gi, g, code_is_pair)?);
     }
-    let ranked = concat(parts, UnionArgs { rechunk: true, parallel: true, ..Default::default() })?.collect()?;
+    let ranked = concat(parts, UnionArgs { rechunk: true, parallel: true, ..Default::default() })?
+        .collect()?;
     let order = ranked.column("__row")?.idx()?;
     let mut out = scored.take(order)?;
     out.hstack_mut(&ranked.columns()[1..])?;
@@ -162,8 +179,16 @@ pub struct RejectedAdjustment {
 /// Apply the 调档 table last: valid rows set `tier`; `adj_tier` and `adj_reason` are kept for the
 /// report. Rows naming an enterprise that was not evaluated, or a tier the group does not have,
 /// are returned for the problem list.
-pub fn apply_adjustments(results: DataFrame, adjust: &DataFrame, rules: &Rules) -> PolarsResult<(DataFrame, Vec<RejectedAdjustment>)> {
-    let (a_code, a_tier, a_reason) = (adjust.column("code")?.str()?, adjust.column("adj_tier")?.str()?, adjust.column("adj_reason")?.str()?);
+pub fn apply_adjustments(
+    results: DataFrame,
+    adjust: &DataFrame,
+    rules: &Rules,
+) -> PolarsResult<(DataFrame, Vec<RejectedAdjustment>)> {
+    let (a_code, a_tier, a_reason) = (
+        adjust.column("code")?.str()?,
+        adjust.column("adj_tier")?.str()?,
+        adjust.column("adj_reason")?.str()?,
+    );
     let a_keys = adjust.column("__key")?.u32()?;
     // The results row of each adjusted enterprise, by enterprise key (see `Dataset::key_count`):
     // one pass over the results' keys, no text hashed. The 调档 table is short, the results not.
@@ -193,12 +218,15 @@ pub fn apply_adjustments(results: DataFrame, adjust: &DataFrame, rules: &Rules) 
             message,
         };
         let found = a_keys.get(i).and_then(|k| result_row[k as usize]);
-        let Some((r, g)) = found.and_then(|r| Some((r, rules.groups.get(usize::try_from(groups.get(r)?).ok()?)?))) else {
+        let Some((r, g)) =
+            found.and_then(|r| Some((r, rules.groups.get(usize::try_from(groups.get(r)?).ok()?)?)))
+        else {
             rejected.push(reject("调档企业不在评价结果中（未参评或不在名录）".into()));
             continue;
         };
         if g.tiers.index_of(&tier).is_none() {
-            rejected.push(reject(format!("调整后等级「{tier}」不在等级列表 {:?} 中", g.tiers.labels)));
+            rejected
+                .push(reject(format!("调整后等级「{tier}」不在等级列表 {:?} 中", g.tiers.labels)));
             continue;
         }
         // The 调档 table has one row per enterprise (ingest rejects repeats); the first row is kept.
@@ -208,8 +236,14 @@ pub fn apply_adjustments(results: DataFrame, adjust: &DataFrame, rules: &Rules) 
         }
     }
     let mut out = results;
-    out.hstack_mut(&[Column::new("adj_tier".into(), adj_tier), Column::new("adj_reason".into(), adj_reason)])?;
-    let out = out.lazy().with_column(coalesce(&[col("adj_tier"), col(TIER_AFTER_EVENTS)]).alias(TIER)).collect()?;
+    out.hstack_mut(&[
+        Column::new("adj_tier".into(), adj_tier),
+        Column::new("adj_reason".into(), adj_reason),
+    ])?;
+    let out = out
+        .lazy()
+        .with_column(coalesce(&[col("adj_tier"), col(TIER_AFTER_EVENTS)]).alias(TIER))
+        .collect()?;
     Ok((out, rejected))
 }
 
@@ -256,8 +290,17 @@ quota = [0.25, 0.5, 0.75]
         )
         .expect("frame");
         let out = tier_all(&scored, &rules).expect("tiered");
-        let text = |c: &str| out.column(c).unwrap().str().unwrap().iter().map(|s| s.unwrap_or("").to_string()).collect::<Vec<_>>();
-        let ranks: Vec<i64> = out.column(RANK).unwrap().i64().unwrap().into_no_null_iter().collect();
+        let text = |c: &str| {
+            out.column(c)
+                .unwrap()
+                .str()
+                .unwrap()
+                .iter()
+                .map(|s| s.unwrap_or("").to_string())
+                .collect::<Vec<_>>()
+        };
+        let ranks: Vec<i64> =
+            out.column(RANK).unwrap().i64().unwrap().into_no_null_iter().collect();
         assert_eq!(ranks, [1, 2, 3, 4]);
         (text("code"), text(TIER_BY_SCORE))
     }
@@ -265,8 +308,21 @@ quota = [0.25, 0.5, 0.75]
     #[test]
     fn tied_firms_rank_by_credit_code() {
         // Valid codes (sorted as two base-31 integers): '9' < 'A' at position 9 and 'M' < 'P' at 17.
-        let (codes, tiers) = ranked_codes(["91500102MA5U7H4K1D", "915001029A5U7H4K1P", "915001029A5U7H4K1M", "91500102MA0000000P"]);
-        assert_eq!(codes, ["915001029A5U7H4K1M", "915001029A5U7H4K1P", "91500102MA0000000P", "91500102MA5U7H4K1D"]);
+        let (codes, tiers) = ranked_codes([
+            "91500102MA5U7H4K1D",
+            "915001029A5U7H4K1P",
+            "915001029A5U7H4K1M",
+            "91500102MA0000000P",
+        ]);
+        assert_eq!(
+            codes,
+            [
+                "915001029A5U7H4K1M",
+                "915001029A5U7H4K1P",
+                "91500102MA0000000P",
+                "91500102MA5U7H4K1D"
+            ]
+        );
         // Quotas 25/50/75 % of 4: one firm per tier.
         assert_eq!(tiers, ["A", "B", "C", "D"]);
         // A text that is not a code: the ranking sorts by the text itself.

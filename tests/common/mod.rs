@@ -78,15 +78,22 @@ pub fn write_file(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 /// Write the standard tables for `firms` into `dir` (tax as one 增值税 row per firm).
 pub fn write_year(dir: &Path, firms: &[Firm]) {
-    let mut reg = String::from("统一社会信用代码,企业名称,所属园区,所属乡镇街道,行业代码,企业规模,成立日期,投产日期\n");
-    let mut land = String::from("统一社会信用代码,不动产权证号,用地方式,用地面积(亩),对方统一社会信用代码,供地日期\n");
+    let mut reg = String::from(
+        "统一社会信用代码,企业名称,所属园区,所属乡镇街道,行业代码,企业规模,成立日期,投产日期\n",
+    );
+    let mut land = String::from(
+        "统一社会信用代码,不动产权证号,用地方式,用地面积(亩),对方统一社会信用代码,供地日期\n",
+    );
     let mut tax = String::from("统一社会信用代码,税种,实缴税额(万元)\n");
     let mut out = String::from("统一社会信用代码,工业总产值(万元),营业收入(万元),工业增加值(万元),利润总额(万元),研发经费支出(万元),年平均职工人数(人)\n");
     let mut en = String::from("统一社会信用代码,综合能耗(吨标准煤),用电量(万千瓦时),化学需氧量(吨),二氧化硫(吨),氨氮(吨),氮氧化物(吨)\n");
     let mut ev = String::from("统一社会信用代码,事项,日期,说明\n");
     for f in firms {
         let c = f.code();
-        reg += &format!("{c},{},{},涪陵街道,{},{},{},{}\n", f.name, f.park, f.industry, f.scale, f.reg_date, f.prod_date);
+        reg += &format!(
+            "{c},{},{},涪陵街道,{},{},{},{}\n",
+            f.name, f.park, f.industry, f.scale, f.reg_date, f.prod_date
+        );
         if let Some(l) = f.land {
             land += &format!("{c},渝(2015)涪陵区不动产权第{:06}号,自有,{l},,\n", f.n);
         }
@@ -103,7 +110,15 @@ pub fn write_year(dir: &Path, firms: &[Firm]) {
             num(f.employees)
         );
         let p = &f.pollutants;
-        en += &format!("{c},{},{},{},{},{},{}\n", num(f.energy), num(f.electricity), num(p[0]), num(p[1]), num(p[2]), num(p[3]));
+        en += &format!(
+            "{c},{},{},{},{},{},{}\n",
+            num(f.energy),
+            num(f.electricity),
+            num(p[0]),
+            num(p[1]),
+            num(p[2]),
+            num(p[3])
+        );
         for e in &f.events {
             ev += &format!("{c},\"{}\",2024-06-01,\n", e.replace('"', "\"\""));
         }

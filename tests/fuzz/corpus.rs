@@ -27,7 +27,12 @@ fn read_dir(dir: &Path) -> Files {
         .expect("read corpus folder")
         .map(|e| e.expect("entry").path())
         .filter(|p| p.is_file())
-        .map(|p| (p.file_name().expect("name").to_string_lossy().into_owned(), std::fs::read(&p).expect("read corpus file")))
+        .map(|p| {
+            (
+                p.file_name().expect("name").to_string_lossy().into_owned(),
+                std::fs::read(&p).expect("read corpus file"),
+            )
+        })
         .collect();
     out.sort();
     out
@@ -35,7 +40,11 @@ fn read_dir(dir: &Path) -> Files {
 
 fn mujun(bin: &Path, cwd: &Path, args: &[&str]) {
     let out = Command::new(bin).args(args).current_dir(cwd).output().expect("run mujun");
-    assert!(out.status.success() || out.status.code() == Some(4), "mujun {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success() || out.status.code() == Some(4),
+        "mujun {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Build every base input under `work` (the repository's samples and rules are read from `repo`).
@@ -47,15 +56,49 @@ pub fn build(bin: &Path, repo: &Path, work: &Path) -> Corpus {
     }
     let rules_arg = rules_dir.join("fuling.toml").display().to_string();
     let small = work.join("small_csv");
-    mujun(bin, work, &["sample", "--enterprises", "40", "--seed", "13", "--format", "csv", "--out", "small_csv"]);
-    mujun(bin, work, &["sample", "--enterprises", "40", "--seed", "14", "--format", "xlsx", "--out", "small_xlsx"]);
+    mujun(
+        bin,
+        work,
+        &["sample", "--enterprises", "40", "--seed", "13", "--format", "csv", "--out", "small_csv"],
+    );
+    mujun(
+        bin,
+        work,
+        &[
+            "sample",
+            "--enterprises",
+            "40",
+            "--seed",
+            "14",
+            "--format",
+            "xlsx",
+            "--out",
+            "small_xlsx",
+        ],
+    );
     mujun(bin, work, &["template", "--rules", &rules_arg, "--out", "templates"]);
-    mujun(bin, work, &["evaluate", "--rules", &rules_arg, "--data", "small_csv", "--out", "previous", "--allow-errors"]);
+    mujun(
+        bin,
+        work,
+        &[
+            "evaluate",
+            "--rules",
+            &rules_arg,
+            "--data",
+            "small_csv",
+            "--out",
+            "previous",
+            "--allow-errors",
+        ],
+    );
     let small_files = read_dir(&small);
     let writer = writer_workbook(&small_files);
     let mut templates_and_csv = read_dir(&work.join("templates"));
     templates_and_csv.extend(small_files.iter().take(3).cloned());
-    let previous = read_dir(&work.join("previous")).into_iter().filter(|(n, _)| n.ends_with(".csv") || n.ends_with(".xlsx")).collect();
+    let previous = read_dir(&work.join("previous"))
+        .into_iter()
+        .filter(|(n, _)| n.ends_with(".csv") || n.ends_with(".xlsx"))
+        .collect();
     Corpus {
         data: vec![
             DataSet { name: "samples", files: read_dir(&repo.join("samples")) },
@@ -86,14 +129,19 @@ fn writer_workbook(tables: &Files) -> Vec<u8> {
             ws.write_string(0, 0, "2025年度工业企业数据（示例）").expect("title");
         }
         let rows = super::mutate::parse_csv(&String::from_utf8_lossy(body));
-        let numeric: Vec<bool> = rows.first().map(|h| h.iter().map(|c| c.contains('(')).collect()).unwrap_or_default();
+        let numeric: Vec<bool> =
+            rows.first().map(|h| h.iter().map(|c| c.contains('(')).collect()).unwrap_or_default();
         for (r, row) in rows.iter().enumerate() {
             for (c, cell) in row.iter().enumerate() {
                 let (r32, c16) = (r as u32 + top, c as u16);
-                let as_date = (cell.len() == 10 && cell.as_bytes()[4] == b'-').then(|| ExcelDateTime::parse_from_str(cell).ok()).flatten();
+                let as_date = (cell.len() == 10 && cell.as_bytes()[4] == b'-')
+                    .then(|| ExcelDateTime::parse_from_str(cell).ok())
+                    .flatten();
                 match (r > 0 && numeric.get(c) == Some(&true), cell.parse::<f64>(), as_date) {
                     (true, Ok(v), _) => ws.write_number(r32, c16, v).map(|_| ()),
-                    (_, _, Some(d)) => ws.write_datetime_with_format(r32, c16, &d, &date).map(|_| ()),
+                    (_, _, Some(d)) => {
+                        ws.write_datetime_with_format(r32, c16, &d, &date).map(|_| ())
+                    }
                     _ => ws.write_string(r32, c16, cell).map(|_| ()),
                 }
                 .expect("write cell");

@@ -63,7 +63,8 @@ pub const ODD_VALUES: &[&str] = &[
 ];
 
 pub fn long_text(rng: &mut ChaCha8Rng, n: usize) -> String {
-    let pool: &[char] = &['亩', '均', '效', '益', 'a', 'Z', '9', ' ', '.', '-', '（', '）', '%', 'é'];
+    let pool: &[char] =
+        &['亩', '均', '效', '益', 'a', 'Z', '9', ' ', '.', '-', '（', '）', '%', 'é'];
     (0..n).map(|_| *pool.choose(rng).expect("pool")).collect()
 }
 
@@ -95,7 +96,9 @@ pub fn odd_cell(rng: &mut ChaCha8Rng) -> String {
 pub fn full_width(s: &str) -> String {
     s.chars()
         .map(|c| match c {
-            '0'..='9' | 'a'..='z' | 'A'..='Z' | '.' | '-' | '+' | ',' => char::from_u32(c as u32 - 0x21 + 0xFF01).unwrap_or(c),
+            '0'..='9' | 'a'..='z' | 'A'..='Z' | '.' | '-' | '+' | ',' => {
+                char::from_u32(c as u32 - 0x21 + 0xFF01).unwrap_or(c)
+            }
             _ => c,
         })
         .collect()
@@ -140,7 +143,16 @@ pub fn bytes(rng: &mut ChaCha8Rng, data: &mut Vec<u8>) -> String {
             format!("duplicate {n} bytes at {i}")
         }
         5 => {
-            let odd: &[&[u8]] = &[b"\xEF\xBB\xBF", b"\x00", b"\xFF\xFE", b"\xC3\x28", b"\xED\xA0\x80", b"\r", b"\"", b"\n\n\n"];
+            let odd: &[&[u8]] = &[
+                b"\xEF\xBB\xBF",
+                b"\x00",
+                b"\xFF\xFE",
+                b"\xC3\x28",
+                b"\xED\xA0\x80",
+                b"\r",
+                b"\"",
+                b"\n\n\n",
+            ];
             let piece = odd.choose(rng).expect("odd bytes");
             let i = at(rng);
             data.splice(i..i, piece.iter().copied());
@@ -223,7 +235,10 @@ pub fn csv(rng: &mut ChaCha8Rng, data: &mut Vec<u8>) -> String {
             format!("header {col} duplicated as {other:?}")
         }
         5 => {
-            let v = ["", " ", "\u{3000}", "(万元)", "营业收入(亿元)", "营业收入(万元)(万元)"].choose(rng).expect("h").to_string();
+            let v = ["", " ", "\u{3000}", "(万元)", "营业收入(亿元)", "营业收入(万元)(万元)"]
+                .choose(rng)
+                .expect("h")
+                .to_string();
             rows[0][col] = v.clone();
             format!("header {col} = {v:?}")
         }
@@ -266,9 +281,14 @@ pub fn csv(rng: &mut ChaCha8Rng, data: &mut Vec<u8>) -> String {
                 1 => {
                     rows.remove(0);
                 }
-                _ => rows.insert(rng.random_range(0..=rows.len()), vec![String::new(); rng.random_range(0..width + 3)]),
+                _ => rows.insert(
+                    rng.random_range(0..=rows.len()),
+                    vec![String::new(); rng.random_range(0..width + 3)],
+                ),
             }
-            ["title row above the header", "header row removed", "blank or short row inserted"][what].into()
+            ["title row above the header", "header row removed", "blank or short row inserted"]
+                [what]
+                .into()
         }
         12 if body > 0 => {
             let extra = rng.random_range(0..4);
@@ -378,7 +398,14 @@ pub fn toml(rng: &mut ChaCha8Rng, data: &mut Vec<u8>) -> String {
             lines.swap(i, j);
             format!("swap lines {} and {}", i + 1, j + 1)
         }
-        6 => match lines.iter().enumerate().filter(|(_, l)| l.contains('"')).map(|(k, _)| k).collect::<Vec<_>>().choose(rng) {
+        6 => match lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.contains('"'))
+            .map(|(k, _)| k)
+            .collect::<Vec<_>>()
+            .choose(rng)
+        {
             Some(&l) => {
                 let a = lines[l].find('"').expect("quote");
                 let b = lines[l][a + 1..].find('"').map(|b| a + 1 + b).unwrap_or(a + 1);
@@ -411,12 +438,16 @@ fn number_spans(lines: &[String]) -> Vec<(usize, usize, usize)> {
         let b = line.as_bytes();
         let mut k = 0;
         while k < b.len() {
-            let starts = (b[k].is_ascii_digit() || (b[k] == b'-' && k + 1 < b.len() && b[k + 1].is_ascii_digit()))
+            let starts = (b[k].is_ascii_digit()
+                || (b[k] == b'-' && k + 1 < b.len() && b[k + 1].is_ascii_digit()))
                 && k > 0
                 && matches!(b[k - 1], b' ' | b'=' | b'[' | b',');
             if starts && line[..k].contains('=') && line[..k].matches('"').count() % 2 == 0 {
-                let end =
-                    (k + 1..b.len()).find(|&e| !matches!(b[e], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-' | b'_')).unwrap_or(b.len());
+                let end = (k + 1..b.len())
+                    .find(|&e| {
+                        !matches!(b[e], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-' | b'_')
+                    })
+                    .unwrap_or(b.len());
                 out.push((l, k, end));
                 k = end;
             } else {
@@ -440,7 +471,10 @@ fn formula(rng: &mut ChaCha8Rng, lines: &mut [String]) -> String {
         .collect();
     let Some(&l) = found.choose(rng) else { return "no formula".into() };
     let key = lines[l].split('=').next().unwrap_or("formula").trim().to_string();
-    let old = lines[l].split_once('"').map(|(_, r)| r.trim_end().trim_end_matches('"').to_string()).unwrap_or_default();
+    let old = lines[l]
+        .split_once('"')
+        .map(|(_, r)| r.trim_end().trim_end_matches('"').to_string())
+        .unwrap_or_default();
     let depth = *[64, 1_000, 10_000, 100_000].choose(rng).expect("depth");
     let (what, expr) = match rng.random_range(0..6) {
         0 => ("nested", format!("{}{old}{}", "(".repeat(depth), ")".repeat(depth))),

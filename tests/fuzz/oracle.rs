@@ -31,7 +31,10 @@ const OK_CODES: [i32; 5] = [0, 3, 4, 5, 6];
 pub fn run(bin: &Path, dir: &Path, args: &[String], limits: &Limits) -> Outcome {
     let mut cmd = if limits.memory_kib > 0 && Path::new("/bin/bash").exists() {
         let mut c = Command::new("/bin/bash");
-        c.arg("-c").arg("ulimit -v \"$0\" || exit 97; exec \"$@\"").arg(limits.memory_kib.to_string()).arg(bin);
+        c.arg("-c")
+            .arg("ulimit -v \"$0\" || exit 97; exec \"$@\"")
+            .arg(limits.memory_kib.to_string())
+            .arg(bin);
         c
     } else {
         Command::new(bin)
@@ -58,8 +61,16 @@ pub fn run(bin: &Path, dir: &Path, args: &[String], limits: &Limits) -> Outcome 
     };
     let elapsed = started.elapsed();
     use std::os::unix::process::ExitStatusExt;
-    let read = |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
-    Outcome { code: status.code(), signal: status.signal(), timed_out, stdout: read(&out_path), stderr: read(&err_path), elapsed }
+    let read =
+        |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
+    Outcome {
+        code: status.code(),
+        signal: status.signal(),
+        timed_out,
+        stdout: read(&out_path),
+        stderr: read(&err_path),
+        elapsed,
+    }
 }
 
 /// A defect found: its class (for grouping) and the line that shows it.
@@ -73,7 +84,9 @@ pub fn judge(o: &Outcome, dir: &Path) -> Result<i32, Defect> {
     let dir_text = dir.display().to_string();
     let stderr = o.stderr.replace(&dir_text, "<DIR>");
     let first = stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("").to_string();
-    let defect = |kind: &str, line: &str| Err(Defect { class: format!("{kind}: {}", shape(line)), line: line.to_string() });
+    let defect = |kind: &str, line: &str| {
+        Err(Defect { class: format!("{kind}: {}", shape(line)), line: line.to_string() })
+    };
     if o.timed_out {
         return defect("timeout", &format!("no answer within {:?}", o.elapsed));
     }
@@ -81,7 +94,11 @@ pub fn judge(o: &Outcome, dir: &Path) -> Result<i32, Defect> {
         return defect(&format!("killed by signal {sig}"), &first);
     }
     let code = o.code.unwrap_or(-1);
-    if let Some(l) = stderr.lines().chain(o.stdout.lines()).find(|l| l.contains("panicked") || l.contains("RUST_BACKTRACE")) {
+    if let Some(l) = stderr
+        .lines()
+        .chain(o.stdout.lines())
+        .find(|l| l.contains("panicked") || l.contains("RUST_BACKTRACE"))
+    {
         return defect("panic", &panic_line(&stderr).unwrap_or_else(|| l.to_string()));
     }
     if !OK_CODES.contains(&code) {
@@ -93,8 +110,12 @@ pub fn judge(o: &Outcome, dir: &Path) -> Result<i32, Defect> {
     if code != 0 && !stderr.chars().any(is_cjk) {
         return defect("message without Chinese", &first);
     }
-    let english_defect =
-        |kind: &str, line: &str| Err(Defect { class: format!("{kind}: {}", shape(&english_key(line))), line: line.to_string() });
+    let english_defect = |kind: &str, line: &str| {
+        Err(Defect {
+            class: format!("{kind}: {}", shape(&english_key(line))),
+            line: line.to_string(),
+        })
+    };
     if let Some(l) = stderr.lines().find(|l| english(l)) {
         return english_defect("English text on stderr", l);
     }
@@ -140,7 +161,8 @@ fn without_paths(line: &str) -> String {
         out += &rest[..p];
         out += "<FILE>";
         rest = &rest[p..];
-        let end = rest.find(|c: char| c.is_whitespace() || c == '：' || c == ':').unwrap_or(rest.len());
+        let end =
+            rest.find(|c: char| c.is_whitespace() || c == '：' || c == ':').unwrap_or(rest.len());
         rest = &rest[end..];
     }
     out + rest
@@ -152,7 +174,8 @@ fn english_key(line: &str) -> String {
     let text = without_paths(&unquoted(line));
     let mut prev = ' ';
     let start = text.char_indices().find(|&(_, c)| {
-        let begins = c.is_ascii_alphabetic() && !(prev.is_ascii_alphanumeric() || "<_./-`'".contains(prev));
+        let begins =
+            c.is_ascii_alphabetic() && !(prev.is_ascii_alphanumeric() || "<_./-`'".contains(prev));
         prev = c;
         begins
     });
@@ -160,7 +183,12 @@ fn english_key(line: &str) -> String {
         Some((i, _)) => format!(
             "{}{}",
             &text[..i],
-            text[i..].split_whitespace().take_while(|t| !t.contains(['`', '\'', '"'])).take(3).collect::<Vec<_>>().join(" ")
+            text[i..]
+                .split_whitespace()
+                .take_while(|t| !t.contains(['`', '\'', '"']))
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
         ),
         None => text,
     }
@@ -225,7 +253,9 @@ fn english(line: &str) -> bool {
     let mut run = 0;
     for token in text.split_whitespace() {
         let word = token.trim_end_matches([',', '.', ':', ';', ')']).trim_start_matches('(');
-        let wordy = word.len() >= 2 && word.chars().all(|c| c.is_ascii_alphabetic()) && word[1..].chars().all(|c| c.is_ascii_lowercase());
+        let wordy = word.len() >= 2
+            && word.chars().all(|c| c.is_ascii_alphabetic())
+            && word[1..].chars().all(|c| c.is_ascii_lowercase());
         run = if wordy { run + 1 } else { 0 };
         if run >= 3 {
             return true;
@@ -250,10 +280,18 @@ mod tests {
     #[test]
     fn classes_fold_digits_and_quoted_values() {
         assert_eq!(shape("第12行 值「abc123」不是数字"), "第#行 值不是数字");
-        assert_eq!(shape("错误：data/产出.xlsx 工作表「x」：无法读取"), "错误：<FILE> 工作表：无法读取");
-        assert_eq!(shape("无法读取规则文件 rules/fuling.toml: stream"), "无法读取规则文件 <FILE>: stream");
         assert_eq!(
-            english_key("错误：规则文件 rules/x.toml 第12行：unknown field `benchmark`, expected one"),
+            shape("错误：data/产出.xlsx 工作表「x」：无法读取"),
+            "错误：<FILE> 工作表：无法读取"
+        );
+        assert_eq!(
+            shape("无法读取规则文件 rules/fuling.toml: stream"),
+            "无法读取规则文件 <FILE>: stream"
+        );
+        assert_eq!(
+            english_key(
+                "错误：规则文件 rules/x.toml 第12行：unknown field `benchmark`, expected one"
+            ),
             "错误：规则文件 <FILE> 第12行：unknown field"
         );
         assert_eq!(

@@ -27,8 +27,11 @@ fn unzip(data: &[u8]) -> Option<Entries> {
 
 fn rezip(entries: &Entries, deflate: bool) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let method = if deflate { zip::CompressionMethod::Deflated } else { zip::CompressionMethod::Stored };
-    let opts = zip::write::SimpleFileOptions::default().compression_method(method).compression_level(deflate.then_some(1));
+    let method =
+        if deflate { zip::CompressionMethod::Deflated } else { zip::CompressionMethod::Stored };
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(method)
+        .compression_level(deflate.then_some(1));
     for (name, body) in entries {
         w.start_file(name, opts).expect("zip entry");
         w.write_all(body).expect("zip write");
@@ -43,7 +46,9 @@ pub fn mutate(rng: &mut ChaCha8Rng, data: &mut Vec<u8>, gentle: bool) -> String 
     let note = if !gentle && rng.random_bool(0.1) {
         package(rng, &mut entries)
     } else {
-        let sheets: Vec<usize> = (0..entries.len()).filter(|&i| entries[i].0.starts_with("xl/worksheets/sheet")).collect();
+        let sheets: Vec<usize> = (0..entries.len())
+            .filter(|&i| entries[i].0.starts_with("xl/worksheets/sheet"))
+            .collect();
         let strings = entries.iter().position(|e| e.0 == "xl/sharedStrings.xml");
         let target = match strings {
             Some(s) if rng.random_bool(0.3) => s,
@@ -54,7 +59,11 @@ pub fn mutate(rng: &mut ChaCha8Rng, data: &mut Vec<u8>, gentle: bool) -> String 
         };
         let name = entries[target].0.clone();
         let mut xml = String::from_utf8_lossy(&entries[target].1).into_owned();
-        let note = if name.ends_with("sharedStrings.xml") { strings_xml(rng, &mut xml) } else { sheet_xml(rng, &mut xml, gentle) };
+        let note = if name.ends_with("sharedStrings.xml") {
+            strings_xml(rng, &mut xml)
+        } else {
+            sheet_xml(rng, &mut xml, gentle)
+        };
         entries[target].1 = xml.into_bytes();
         format!("{name}: {note}")
     };
@@ -87,8 +96,11 @@ fn elements(xml: &str, tag: &str) -> Vec<(usize, usize)> {
             continue;
         }
         let Some(gt) = xml[p..].find('>').map(|g| g + p) else { break };
-        let end =
-            if xml.as_bytes()[gt - 1] == b'/' { gt + 1 } else { xml[gt..].find(&close).map(|c| c + gt + close.len()).unwrap_or(gt + 1) };
+        let end = if xml.as_bytes()[gt - 1] == b'/' {
+            gt + 1
+        } else {
+            xml[gt..].find(&close).map(|c| c + gt + close.len()).unwrap_or(gt + 1)
+        };
         out.push((p, end));
         from = end;
     }
@@ -113,7 +125,19 @@ fn inner(xml: &str, (a, b): (usize, usize), tag: &str) -> Option<(usize, usize)>
     Some((s, e))
 }
 
-const FAR_REFS: &[&str] = &["XFD1048576", "A1048576", "XFD1", "ZZZZ99999999", "A0", "A4294967296", "AAAAAAAAAA1", "", "1A", "A-1", "B2"];
+const FAR_REFS: &[&str] = &[
+    "XFD1048576",
+    "A1048576",
+    "XFD1",
+    "ZZZZ99999999",
+    "A0",
+    "A4294967296",
+    "AAAAAAAAAA1",
+    "",
+    "1A",
+    "A-1",
+    "B2",
+];
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
@@ -133,7 +157,10 @@ fn sheet_xml(rng: &mut ChaCha8Rng, xml: &mut String, gentle: bool) -> String {
             None => raw(rng, xml),
         },
         2 => {
-            let v = ["A1:XFD1048576", "A1:A1", "XFD1048576", "", "A1:ZZZZ9999999999"].choose(rng).expect("dims").to_string();
+            let v = ["A1:XFD1048576", "A1:A1", "XFD1048576", "", "A1:ZZZZ9999999999"]
+                .choose(rng)
+                .expect("dims")
+                .to_string();
             match elements(xml, "dimension").first().and_then(|&d| attr(xml, d, "ref")) {
                 Some(r) => xml.replace_range(r.0..r.1, &v),
                 None => return raw(rng, xml),
@@ -142,7 +169,10 @@ fn sheet_xml(rng: &mut ChaCha8Rng, xml: &mut String, gentle: bool) -> String {
         }
         3 => match elements(xml, "row").choose(rng).copied().and_then(|row| attr(xml, row, "r")) {
             Some(r) => {
-                let v = ["1048576", "4294967297", "0", "-3", "1", "x"].choose(rng).expect("rows").to_string();
+                let v = ["1048576", "4294967297", "0", "-3", "1", "x"]
+                    .choose(rng)
+                    .expect("rows")
+                    .to_string();
                 xml.replace_range(r.0..r.1, &v);
                 format!("row r -> {v:?}")
             }
@@ -150,7 +180,11 @@ fn sheet_xml(rng: &mut ChaCha8Rng, xml: &mut String, gentle: bool) -> String {
         },
         4 | 5 => match inner(xml, cell, "v").or_else(|| inner(xml, cell, "t")) {
             Some(v) => {
-                let text = if rng.random_bool(0.7) { mutate::odd_number(rng) } else { mutate::odd_cell(rng) };
+                let text = if rng.random_bool(0.7) {
+                    mutate::odd_number(rng)
+                } else {
+                    mutate::odd_cell(rng)
+                };
                 xml.replace_range(v.0..v.1, &escape(&text));
                 format!("cell value -> {:?}", mutate::cut(&text))
             }
@@ -158,7 +192,10 @@ fn sheet_xml(rng: &mut ChaCha8Rng, xml: &mut String, gentle: bool) -> String {
         },
         6 => match attr(xml, cell, "t") {
             Some(t) => {
-                let v = ["n", "s", "b", "e", "d", "str", "inlineStr", "zz"].choose(rng).expect("types").to_string();
+                let v = ["n", "s", "b", "e", "d", "str", "inlineStr", "zz"]
+                    .choose(rng)
+                    .expect("types")
+                    .to_string();
                 xml.replace_range(t.0..t.1, &v);
                 format!("cell type -> {v:?}")
             }
@@ -185,7 +222,8 @@ fn sheet_xml(rng: &mut ChaCha8Rng, xml: &mut String, gentle: bool) -> String {
             "cell deleted".into()
         }
         9 => {
-            let area = ["A1:B2", "A1:A3", "A2:XFD1048576", "B1:C1", "A1:H1"].choose(rng).expect("merge");
+            let area =
+                ["A1:B2", "A1:A3", "A2:XFD1048576", "B1:C1", "A1:H1"].choose(rng).expect("merge");
             let merge = format!("<mergeCells count=\"1\"><mergeCell ref=\"{area}\"/></mergeCells>");
             match xml.find("</sheetData>") {
                 Some(p) => xml.insert_str(p + "</sheetData>".len(), &merge),
@@ -209,7 +247,9 @@ fn strings_xml(rng: &mut ChaCha8Rng, xml: &mut String) -> String {
     let Some(t) = inner(xml, items[k], "t") else { return raw(rng, xml) };
     let (what, text) = match rng.random_range(0..4) {
         0 => {
-            let other = inner(xml, items[rng.random_range(0..head)], "t").map(|(a, b)| xml[a..b].to_string()).unwrap_or_default();
+            let other = inner(xml, items[rng.random_range(0..head)], "t")
+                .map(|(a, b)| xml[a..b].to_string())
+                .unwrap_or_default();
             ("copy of another string", other)
         }
         1 => ("empty", String::new()),

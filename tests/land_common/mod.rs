@@ -79,7 +79,11 @@ impl Proj {
     }
     /// Set a cell by header (without unit); "" blanks it.
     pub fn set(mut self, header: &str, value: &str) -> Proj {
-        let c = self.cells.iter_mut().find(|(k, _)| k == header).unwrap_or_else(|| panic!("no column {header}"));
+        let c = self
+            .cells
+            .iter_mut()
+            .find(|(k, _)| k == header)
+            .unwrap_or_else(|| panic!("no column {header}"));
         c.1 = value.to_string();
         self
     }
@@ -150,18 +154,25 @@ pub fn run_land(dir: &Path, rules: &str) -> LandRun {
     let path = dir.join("land_rules.toml");
     std::fs::write(&path, rules).expect("write rules");
     let lr = land::controls::load(&path).unwrap_or_else(|e| panic!("land rules: {e}"));
-    let eval = mujun::rules::load(&lr.evaluation_rules).unwrap_or_else(|e| panic!("evaluation rules: {e}"));
+    let eval = mujun::rules::load(&lr.evaluation_rules)
+        .unwrap_or_else(|e| panic!("evaluation rules: {e}"));
     let ds = mujun::ingest::load(&[dir.to_path_buf()]).unwrap_or_else(|e| panic!("ingest: {e}"));
     land::run(lr, &eval, ds).unwrap_or_else(|e| panic!("land: {e}"))
 }
 
 pub fn project_index(run: &LandRun, parcel: &str) -> usize {
-    run.projects.iter().position(|p| p.parcel_id == parcel).unwrap_or_else(|| panic!("no project {parcel}"))
+    run.projects
+        .iter()
+        .position(|p| p.parcel_id == parcel)
+        .unwrap_or_else(|| panic!("no project {parcel}"))
 }
 
 pub fn check<'a>(run: &'a LandRun, parcel: &str, item: Item) -> &'a Check {
     let i = project_index(run, parcel);
-    run.checks.iter().find(|c| c.project == i && c.item == item).unwrap_or_else(|| panic!("no check {item:?} for {parcel}"))
+    run.checks
+        .iter()
+        .find(|c| c.project == i && c.item == item)
+        .unwrap_or_else(|| panic!("no check {item:?} for {parcel}"))
 }
 
 pub fn penalty<'a>(run: &'a LandRun, parcel: &str, clause: land::Clause) -> Option<&'a Penalty> {

@@ -169,7 +169,11 @@ pub fn write_fixture(dir: &Path, firms: &[Firm]) {
 }
 
 /// Evaluate the fixture (tax per [`tax_of`]) in `dir` with the rules of `year`.
-pub fn evaluate_fixture(dir: &Path, year: i32, tax: impl Fn(u32) -> f64) -> mujun::evaluation::Evaluation {
+pub fn evaluate_fixture(
+    dir: &Path,
+    year: i32,
+    tax: impl Fn(u32) -> f64,
+) -> mujun::evaluation::Evaluation {
     std::fs::create_dir_all(dir).unwrap();
     write_fixture(dir, &firms_with(tax));
     evaluate_with(&rules_toml(year), dir)
@@ -189,12 +193,16 @@ pub fn num(range: &Range<Data>, r: usize, c: usize) -> f64 {
 
 /// Index of the header `name` in row `r`.
 pub fn col(range: &Range<Data>, r: usize, name: &str) -> usize {
-    (0..range.width()).find(|c| cell(range, r, *c) == name).unwrap_or_else(|| panic!("no column {name} in row {r}"))
+    (0..range.width())
+        .find(|c| cell(range, r, *c) == name)
+        .unwrap_or_else(|| panic!("no column {name} in row {r}"))
 }
 
 /// First row whose column `c` equals `value`.
 pub fn row_where(range: &Range<Data>, c: usize, value: &str) -> usize {
-    (0..range.height()).find(|r| cell(range, *r, c) == value).unwrap_or_else(|| panic!("no row with {value} in column {c}"))
+    (0..range.height())
+        .find(|r| cell(range, *r, c) == value)
+        .unwrap_or_else(|| panic!("no row with {value} in column {c}"))
 }
 
 pub fn rows_where(range: &Range<Data>, c: usize, value: &str) -> Vec<usize> {
@@ -213,7 +221,8 @@ pub fn sheet(path: &Path, name: &str) -> Range<Data> {
 pub fn zip_names(path: &Path) -> Vec<String> {
     let f = std::fs::File::open(path).unwrap();
     let z = zip::ZipArchive::new(f).unwrap();
-    let mut names: Vec<String> = z.file_names().filter_map(|n| n.ok()).map(|n| n.to_string()).collect();
+    let mut names: Vec<String> =
+        z.file_names().filter_map(|n| n.ok()).map(|n| n.to_string()).collect();
     names.sort();
     names
 }
@@ -222,7 +231,10 @@ pub fn zip_text(path: &Path, inner: &str) -> String {
     let f = std::fs::File::open(path).unwrap();
     let mut z = zip::ZipArchive::new(f).unwrap();
     let mut s = String::new();
-    z.by_name(inner).unwrap_or_else(|e| panic!("{inner} in {}: {e}", path.display())).read_to_string(&mut s).unwrap();
+    z.by_name(inner)
+        .unwrap_or_else(|e| panic!("{inner} in {}: {e}", path.display()))
+        .read_to_string(&mut s)
+        .unwrap();
     s
 }
 
@@ -259,7 +271,13 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-pub fn write_all(ev: &mujun::evaluation::Evaluation, out: &Path, previous: Option<&Path>) -> mujun::report::Outputs {
-    let prev = previous.map(|p| mujun::report::read_previous(p, ev).unwrap_or_else(|e| panic!("previous: {e}")));
-    mujun::report::write_all(ev, out, prev, &mut |_, _, _| {}).unwrap_or_else(|e| panic!("write_all: {e}"))
+pub fn write_all(
+    ev: &mujun::evaluation::Evaluation,
+    out: &Path,
+    previous: Option<&Path>,
+) -> mujun::report::Outputs {
+    let prev = previous
+        .map(|p| mujun::report::read_previous(p, ev).unwrap_or_else(|e| panic!("previous: {e}")));
+    mujun::report::write_all(ev, out, prev, &mut |_, _, _| {})
+        .unwrap_or_else(|e| panic!("write_all: {e}"))
 }
