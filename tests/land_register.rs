@@ -46,7 +46,7 @@ fn fixture(dir: &std::path::Path) -> mujun::land::LandRun {
     run_land(dir, &rules_text())
 }
 
-fn ent<'a>(run: &'a mujun::land::LandRun, n: u32) -> &'a mujun::land::register::EnterpriseLand {
+fn ent(run: &mujun::land::LandRun, n: u32) -> &mujun::land::register::EnterpriseLand {
     run.register
         .enterprises
         .iter()

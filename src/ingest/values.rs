@@ -217,8 +217,7 @@ pub fn parse_date(raw: &str) -> Result<Option<i32>, &'static str> {
         }
         return Err("日期数值超出范围");
     }
-    let cleaned: String =
-        t.replace('年', "-").replace('月', "-").replace('日', "").replace(['/', '.'], "-");
+    let cleaned: String = t.replace(['年', '月'], "-").replace('日', "").replace(['/', '.'], "-");
     // Drop a time part such as "2024-01-05 00:00:00" or "2024-01-05T00:00:00".
     let date_part = cleaned.split([' ', 'T']).next().unwrap_or("");
     let parts: Vec<&str> = date_part.split('-').filter(|p| !p.is_empty()).collect();

@@ -20,7 +20,7 @@ pub fn kind_label(k: &AlertKind) -> &'static str {
 /// Alert row indices of a scope, ordered by kind, park, ranking order.
 pub fn ordered(a: &Analysis, scope: Scope) -> Vec<usize> {
     let mut idx: Vec<usize> =
-        (0..a.alerts.len()).filter(|&i| scope.has(&a.firms[a.alerts[i].firm].park)).collect();
+        (0..a.alerts.len()).filter(|&i| scope.has(a.firms[a.alerts[i].firm].park)).collect();
     let key = |i: usize| {
         let al = &a.alerts[i];
         let k = match al.kind {

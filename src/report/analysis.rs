@@ -191,7 +191,7 @@ fn text_col<'d>(df: &'d DataFrame, name: &str) -> PolarsResult<Option<&'d String
     }
 }
 
-fn text_at<'d>(c: Option<&'d StringChunked>, i: usize) -> Option<&'d str> {
+fn text_at(c: Option<&StringChunked>, i: usize) -> Option<&str> {
     c.and_then(|c| c.get(i))
 }
 
@@ -581,12 +581,11 @@ impl<'a> Analysis<'a> {
                 Missing::PeerMean => "缺少数据，取本组平均得分",
                 Missing::Reweight => "缺少数据，该项不计、其余按权重放大",
                 Missing::NotEvaluated => "缺少数据",
-            }
-            .into();
+            };
             return card;
         };
         if x <= 0.0 {
-            card.note = "指标值不大于0，无法按比例测算".into();
+            card.note = "指标值不大于0，无法按比例测算";
             return card;
         }
         let mm = match ind.method {
@@ -601,8 +600,8 @@ impl<'a> Analysis<'a> {
         card.gain = Some(gain.max(0.0));
         if gain <= 1e-9 {
             card.note = match ind.cap {
-                Some(c) if s0 >= c - 1e-9 => "已达封顶分".into(),
-                _ => "提高该指标不再加分".into(),
+                Some(c) if s0 >= c - 1e-9 => "已达封顶分",
+                _ => "提高该指标不再加分",
             };
         }
         if let Some(gap) = gap {
@@ -625,7 +624,7 @@ impl<'a> Analysis<'a> {
                 }
                 card.needed = Some(hi);
             } else if card.note.is_empty() {
-                card.note = "单靠该项无法达到上一档（受封顶限制）".into();
+                card.note = "单靠该项无法达到上一档（受封顶限制）";
             }
         }
         card

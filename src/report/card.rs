@@ -35,21 +35,21 @@ pub fn find(a: &Analysis, query: &str) -> Result<Found, ReportError> {
     if qn.is_empty() {
         return Err(ReportError::Lookup("请给出统一社会信用代码或企业名称".into()));
     }
-    if let Some(i) = a.firms.iter().position(|f| squash(&f.name) == qn) {
+    if let Some(i) = a.firms.iter().position(|f| squash(f.name) == qn) {
         return Ok(Found::Evaluated(i));
     }
-    if let Some(i) = a.listed.iter().position(|l| squash(&l.name) == qn) {
+    if let Some(i) = a.listed.iter().position(|l| squash(l.name) == qn) {
         return Ok(Found::Listed(i));
     }
     let mut hits: Vec<(Found, &str, &str)> = Vec::new();
     for (i, f) in a.firms.iter().enumerate() {
-        if squash(&f.name).contains(&qn) {
-            hits.push((Found::Evaluated(i), &f.name, &f.code));
+        if squash(f.name).contains(&qn) {
+            hits.push((Found::Evaluated(i), f.name, f.code));
         }
     }
     for (i, l) in a.listed.iter().enumerate() {
-        if squash(&l.name).contains(&qn) {
-            hits.push((Found::Listed(i), &l.name, &l.code));
+        if squash(l.name).contains(&qn) {
+            hits.push((Found::Listed(i), l.name, l.code));
         }
     }
     match hits.len() {
@@ -153,7 +153,7 @@ fn evaluated(a: &Analysis, i: usize) -> String {
         f.pop,
         within.join(" × ")
     );
-    s += &format!("等级：{}", a.tier_display(f.group, &f.tier));
+    s += &format!("等级：{}", a.tier_display(f.group, f.tier));
     if f.tier != f.tier_by_score || f.vetoed {
         s += &format!("（按得分 {}；加减分事项后 {}", f.tier_by_score, f.tier_after_events);
         if let Some(reason) = &f.adj_reason {

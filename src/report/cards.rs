@@ -55,7 +55,7 @@ pub fn write(
         .firms
         .iter()
         .zip(&a.cards)
-        .filter(|(f, _)| scope.has(&f.park))
+        .filter(|(f, _)| scope.has(f.park))
         .map(|(f, c)| c.items.len() + extras(f).len())
         .sum();
     if !fits(t.row, rows) {
@@ -67,7 +67,7 @@ pub fn write(
     // One row buffer for the whole sheet: a province's cards are millions of rows.
     let mut row: Vec<Cell> = Vec::with_capacity(heads.len());
     for (i, f) in a.firms.iter().enumerate() {
-        if !scope.has(&f.park) {
+        if !scope.has(f.park) {
             continue;
         }
         let c = &a.cards[i];

@@ -601,7 +601,7 @@ mod tests {
             (1e-7, "0.0000001"),
             (-0.0, "-0"),
             (0.0, "0"),
-            (604680840089632.25, "604680840089632.2"),
+            (604_680_840_089_632.3, "604680840089632.2"),
         ];
         let mut digits = zmij::Buffer::new();
         let text = |digits: &mut zmij::Buffer, v: f64| {
@@ -613,7 +613,7 @@ mod tests {
             assert_eq!(text(&mut digits, v), want, "{v:e}");
         }
         assert_eq!(
-            serde_json::to_string(&604680840089632.25f64).unwrap(),
+            serde_json::to_string(&604_680_840_089_632.3_f64).unwrap(),
             "604680840089632.2",
             "the JSON breaks the tie alike"
         );

@@ -16,7 +16,7 @@ pub const NAME: &str = "政策措施";
 pub fn totals(a: &Analysis, scope: Scope) -> Vec<(usize, usize, Option<f64>)> {
     let mut m: BTreeMap<usize, (usize, Option<f64>)> = BTreeMap::new();
     for (i, f) in a.firms.iter().enumerate() {
-        if !scope.has(&f.park) {
+        if !scope.has(f.park) {
             continue;
         }
         for mr in &a.measures[i] {
@@ -64,7 +64,7 @@ pub fn write(
         .firms
         .iter()
         .enumerate()
-        .filter(|(_, f)| scope.has(&f.park))
+        .filter(|(_, f)| scope.has(f.park))
         .flat_map(|(i, _)| (0..a.measures[i].len()).map(move |j| (i, j)))
         .collect();
     let n = pairs.len() as u32;

@@ -29,7 +29,7 @@ pub fn write(
         "按等级管理",
     ];
     t.header(&heads.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
-    for l in a.listed.iter().filter(|l| scope.has(&l.park)) {
+    for l in a.listed.iter().filter(|l| scope.has(l.park)) {
         let row: Vec<Cell> = vec![
             l.code.into(),
             l.name.into(),
@@ -38,7 +38,7 @@ pub fn write(
             l.industry_code.into(),
             l.category.into(),
             l.reason.into(),
-            l.tier.as_deref().into(),
+            l.tier.into(),
         ];
         t.write_row(&row)?;
     }

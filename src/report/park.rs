@@ -130,8 +130,8 @@ fn overview(
     let park = park_of(scope);
     let mut t = TableWriter::new(ws, fmt, 0);
     t.title(&format!("{park} {}年度工业企业亩均效益评价（{}）", r.meta.year, r.meta.name))?;
-    let mine: Vec<&Firm> = a.firms.iter().filter(|f| scope.has(&f.park)).collect();
-    let listed = a.listed.iter().filter(|l| scope.has(&l.park)).count();
+    let mine: Vec<&Firm> = a.firms.iter().filter(|f| scope.has(f.park)).collect();
+    let listed = a.listed.iter().filter(|l| scope.has(l.park)).count();
     t.write_row(&["参评企业".into(), mine.len().into(), "未参评企业".into(), listed.into()])?;
     t.blank();
 
@@ -144,7 +144,7 @@ fn overview(
     for (gi, g) in r.groups.iter().enumerate() {
         let c: Vec<usize> = labels
             .iter()
-            .map(|l| mine.iter().filter(|f| f.group == gi && &f.tier == l).count())
+            .map(|l| mine.iter().filter(|f| f.group == gi && f.tier == l).count())
             .collect();
         let mut row: Vec<Cell> = vec![g.name.clone().into()];
         row.extend(c.iter().map(|n| Cell::from(*n)));
@@ -292,7 +292,7 @@ fn firms(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
         head.extend(["上年等级", "等级变动"].iter().map(|s| s.to_string()));
     }
     t.header(&head)?;
-    let members: Vec<usize> = (0..a.firms.len()).filter(|&i| scope.has(&a.firms[i].park)).collect();
+    let members: Vec<usize> = (0..a.firms.len()).filter(|&i| scope.has(a.firms[i].park)).collect();
     t.write_rows(&members, &fmt.num2, |&i, row| {
         let f = &a.firms[i];
         row.extend([
@@ -300,7 +300,7 @@ fn firms(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
             Cell::Int(f.rank),
             Cell::Int(f.pop),
             f.tier.into(),
-            a.tier_name(f.group, &f.tier).into(),
+            a.tier_name(f.group, f.tier).into(),
             f.code.into(),
             f.name.into(),
             f.industry_code.into(),
@@ -311,8 +311,8 @@ fn firms(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
         row.extend([
             f.bonus.into(),
             f.deduction.into(),
-            f.event_note.as_deref().into(),
-            f.adj_reason.as_deref().into(),
+            f.event_note.into(),
+            f.adj_reason.into(),
             a.cards[i].up.as_ref().map(|b| Cell::Num(b.gap)).unwrap_or(Cell::Empty),
             a.best_text(i).into(),
             a.measures_text(i).into(),

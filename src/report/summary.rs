@@ -192,10 +192,10 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
         let parks: Vec<&String> = a
             .parks
             .iter()
-            .filter(|p| a.firms.iter().any(|f| f.group == gi && &f.park == *p))
+            .filter(|p| a.firms.iter().any(|f| f.group == gi && f.park == *p))
             .collect();
         for p in parks {
-            let fs: Vec<&Firm> = a.firms.iter().filter(|f| f.group == gi && &f.park == p).collect();
+            let fs: Vec<&Firm> = a.firms.iter().filter(|f| f.group == gi && f.park == p).collect();
             let mut row: Vec<Cell> = vec![grp.name.clone().into(), p.clone().into()];
             row.extend(agg_cells(&fs, &labels));
             t.write_row(&row)?;
@@ -214,12 +214,12 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
     head.push("合计".into());
     t.header(&head)?;
     let parks: Vec<&String> =
-        a.parks.iter().filter(|p| a.firms.iter().any(|f| &f.park == *p)).collect();
+        a.parks.iter().filter(|p| a.firms.iter().any(|f| f.park == *p)).collect();
     let first = t.row;
     for p in &parks {
         let c: Vec<usize> = labels
             .iter()
-            .map(|l| a.firms.iter().filter(|f| &f.park == *p && &f.tier == l).count())
+            .map(|l| a.firms.iter().filter(|f| f.park == *p && f.tier == l).count())
             .collect();
         let mut row: Vec<Cell> = vec![(*p).clone().into()];
         row.extend(c.iter().map(|n| Cell::from(*n)));
@@ -297,7 +297,7 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
     t.header(&agg_head(&["园区"], &labels))?;
     let first = t.row;
     for p in &parks {
-        let fs: Vec<&Firm> = a.firms.iter().filter(|f| &f.park == *p).collect();
+        let fs: Vec<&Firm> = a.firms.iter().filter(|f| f.park == *p).collect();
         let mut row: Vec<Cell> = vec![(*p).clone().into()];
         row.extend(agg_cells(&fs, &labels));
         t.write_row(&row)?;
@@ -348,7 +348,7 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
     order.push(super::analysis::NO_CLUSTER.to_string());
     let first = t.row;
     for c in &order {
-        let fs: Vec<&Firm> = a.firms.iter().filter(|f| &f.cluster == c).collect();
+        let fs: Vec<&Firm> = a.firms.iter().filter(|f| f.cluster == c).collect();
         if fs.is_empty() {
             continue;
         }

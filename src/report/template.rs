@@ -85,14 +85,14 @@ pub fn write_templates(
         help.set_name("填表说明")?;
         help.set_column_width(0, 24)?;
         help.set_column_width(1, 90)?;
-        help.write_string_with_format(0, 0, &format!("{}表 填表说明", kind.name()), &fmt.title)?;
+        help.write_string_with_format(0, 0, format!("{}表 填表说明", kind.name()), &fmt.title)?;
         help.write_string(1, 0, "说明")?;
         help.write_string(1, 1, note(kind))?;
         help.write_string_with_format(3, 0, "列", &fmt.header)?;
         help.write_string_with_format(3, 1, "要求", &fmt.header)?;
         for (i, spec) in kind.columns().iter().enumerate() {
             let r = 4 + i as u32;
-            help.write_string(r, 0, &header_text(spec))?;
+            help.write_string(r, 0, header_text(spec))?;
             let mut req = if spec.required { "必填".to_string() } else { "可空".to_string() };
             if !spec.aliases.is_empty() {
                 req += &format!("；也可写作：{}", spec.aliases.join("、"));

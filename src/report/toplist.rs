@@ -23,11 +23,11 @@ pub fn write(
     let labels = a.all_labels();
     for (gi, g) in r.groups.iter().enumerate() {
         let mut idx: Vec<usize> = (0..a.firms.len())
-            .filter(|&i| a.firms[i].group == gi && scope.has(&a.firms[i].park))
+            .filter(|&i| a.firms[i].group == gi && scope.has(a.firms[i].park))
             .collect();
         idx.sort_by(|&x, &y| {
             let (fx, fy) = (&a.firms[x], &a.firms[y]);
-            fy.total.total_cmp(&fx.total).then(fx.rank.cmp(&fy.rank)).then(fx.code.cmp(&fy.code))
+            fy.total.total_cmp(&fx.total).then(fx.rank.cmp(&fy.rank)).then(fx.code.cmp(fy.code))
         });
         let inds: Vec<usize> = g
             .indicators

@@ -439,12 +439,12 @@ pub fn write(
         }
     };
     for (i, f) in a.firms.iter().enumerate() {
-        if scope.has(&f.park) {
+        if scope.has(f.park) {
             add(prev_status(c.prev_of[i]), f.tier.to_string());
         }
     }
     for (i, l) in a.listed.iter().enumerate() {
-        if scope.has(&l.park) {
+        if scope.has(l.park) {
             add(prev_status(c.prev_of_listed[i]), NOT_EVALUATED.into());
         }
     }
@@ -514,9 +514,9 @@ pub fn write(
         let here = |p: &str| park.is_none_or(|x| x == p);
         let mut n = [0usize; 7];
         n[0] = c.prev.firms.iter().filter(|p| p.evaluated && here(&p.park)).count();
-        n[1] = a.firms.iter().filter(|f| here(&f.park)).count();
+        n[1] = a.firms.iter().filter(|f| here(f.park)).count();
         for (i, f) in a.firms.iter().enumerate() {
-            if !here(&f.park) {
+            if !here(f.park) {
                 continue;
             }
             match movement(a, i).map(|m| m.2) {
@@ -534,7 +534,7 @@ pub fn write(
             .iter()
             .filter(|p| p.evaluated && here(&p.park) && !cur_codes.contains(p.code.as_str()))
             .count();
-        let cur = Aggregate::of(a.firms.iter().filter(|f| here(&f.park)));
+        let cur = Aggregate::of(a.firms.iter().filter(|f| here(f.park)));
         let prev = prev_aggregate(c.prev.firms.iter().filter(|p| here(&p.park)));
         let mut row: Vec<Cell> = vec![park.unwrap_or("全区").to_string().into()];
         row.extend(n.iter().map(|x| Cell::from(*x)));
@@ -618,7 +618,7 @@ pub fn write(
     for (k, ind) in a.indicators.iter().enumerate() {
         let mut pairs = Vec::new();
         for (i, f) in a.firms.iter().enumerate() {
-            if !scope.has(&f.park) {
+            if !scope.has(f.park) {
                 continue;
             }
             if let (Some(p), Some(v)) =
@@ -686,7 +686,7 @@ pub fn write_movers(
     t.header(&heads.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
     let mut rows: Vec<(String, String, Vec<Cell>)> = Vec::new();
     for (i, f) in a.firms.iter().enumerate() {
-        if !scope.has(&f.park) {
+        if !scope.has(f.park) {
             continue;
         }
         let Some((pt, ct, label)) = movement(a, i) else { continue };
@@ -716,7 +716,7 @@ pub fn write_movers(
         a.listed.iter().map(|l| (l.code, l)).collect();
     for p in c.prev.firms.iter().filter(|p| p.evaluated && !cur_eval.contains(p.code.as_str())) {
         let park = listed.get(p.code.as_str()).map(|l| l.park).unwrap_or(p.park.as_str());
-        if !scope.has(&park) {
+        if !scope.has(park) {
             continue;
         }
         let now = match listed.get(p.code.as_str()) {
