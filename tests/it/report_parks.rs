@@ -2,8 +2,7 @@
 //! aggregates against the district's), and file names made from hostile park names that never
 //! leave the output folder.
 
-mod report_common;
-use report_common::*;
+use crate::report_common::*;
 
 use calamine::Reader;
 use mujun::report::park::{contained, safe_stem};

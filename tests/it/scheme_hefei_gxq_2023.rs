@@ -2,8 +2,7 @@
 //! quotas 20/65/95 (inclusive, rounded down) with the 亩均税收 tie-break when tied firms straddle
 //! the A/B boundary, exemption (managed as B) and deferral.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 fn base(n: u32) -> Firm {
     let mut f = Firm::new(n, "规上");

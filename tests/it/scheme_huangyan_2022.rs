@@ -2,8 +2,7 @@
 //! the 规下 formula, and quota tiers — expected values computed by hand from the published
 //! formula.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 fn year() -> (tempfile::TempDir, Vec<Firm>) {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -2,8 +2,7 @@
 //! counts and values computed by hand; charts and formats found inside the xlsx; names that look
 //! like formulas stay text; identical inputs give identical bytes for every output.
 
-mod report_common;
-use report_common::*;
+use crate::report_common::*;
 
 use calamine::{Data, Reader};
 

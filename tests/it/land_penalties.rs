@@ -2,11 +2,8 @@
 //! workbook shows. Land price 1200 万元 for 10 亩 throughout; rules: late start 1‰ a day, late
 //! completion 0.5‰ a day, idle fee 20 % (land_common::rules_text).
 
-mod common;
-mod land_common;
-
-use common::*;
-use land_common::*;
+use crate::common::*;
+use crate::land_common::*;
 use mujun::land::Clause;
 
 fn fixture(dir: &std::path::Path) -> mujun::land::LandRun {

@@ -1,11 +1,8 @@
 //! The land register per enterprise from the 用地 table, its conflicts, and the evaluated area
 //! taken from evaluate's own land accounting.
 
-mod common;
-mod land_common;
-
-use common::*;
-use land_common::*;
+use crate::common::*;
+use crate::land_common::*;
 use mujun::land::register::ConflictKind;
 
 /// 用地 rows (code, 不动产权证号, 用地方式, 亩, 对方):

@@ -1,8 +1,7 @@
 //! Machine-readable results: the CSV (UTF-8 with BOM, one row per evaluated and not-evaluated
 //! enterprise, formula-looking text guarded for Excel) and the JSON document.
 
-mod report_common;
-use report_common::*;
+use crate::report_common::*;
 
 use mujun::report::export::{parse_csv, unguard};
 

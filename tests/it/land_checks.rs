@@ -3,11 +3,8 @@
 //! 绿地率 ≤ 0.20; division 26: 容积率 ≥ 1.0, 投资强度 ≥ 200, 亩均产值 ≥ 50, 亩均税收 ≥ 10.
 //! Holders are fixture firms (common::Firm): 10 亩, tax 100 万元 (one 增值税 row), output 1000.
 
-mod common;
-mod land_common;
-
-use common::*;
-use land_common::*;
+use crate::common::*;
+use crate::land_common::*;
 use mujun::land::{Indicator, Item, Status};
 
 const SITE: f64 = 10.0 * 10000.0 / 15.0;

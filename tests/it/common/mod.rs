@@ -1,6 +1,5 @@
 //! Fixture helpers: small hand-made years written as CSV into a temp folder, and accessors for
 //! the evaluation results.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 

@@ -2,14 +2,11 @@
 //! to prove byte-identical output; the bundled samples; `evaluate` with a 标准地 file in the data;
 //! bad 标准地 input.
 
-mod common;
-mod land_common;
-
 use std::path::Path;
 
+use crate::common::*;
+use crate::land_common::*;
 use calamine::{open_workbook, Data, Reader, Xlsx};
-use common::*;
-use land_common::*;
 
 fn cell(range: &calamine::Range<Data>, r: usize, c: usize) -> String {
     range.get((r, c)).map(|d| d.to_string()).unwrap_or_default()

@@ -2,8 +2,7 @@
 //! CSV give the same comparison — tier migration matrix, movers, changes per park and indicator,
 //! and the parks' per-mu growth against the plan target — all computed by hand here.
 
-mod report_common;
-use report_common::*;
+use crate::report_common::*;
 
 use calamine::Reader;
 

@@ -10,13 +10,12 @@
 //! (check, evaluate or land only). Failed inputs are saved
 //! under target/fuzz-failures/<input number>/ with the command that reproduces them.
 
-#[path = "fuzz/corpus.rs"]
 mod corpus;
-#[path = "fuzz/mutate.rs"]
+
 mod mutate;
-#[path = "fuzz/oracle.rs"]
+
 mod oracle;
-#[path = "fuzz/xlsx.rs"]
+
 mod xlsx;
 
 use std::collections::BTreeMap;

@@ -1,8 +1,7 @@
 //! The reporting sections of the rule file: clusters, policies, alerts, targets, report — errors
 //! name the line and key; every shipped rule file still loads.
 
-mod report_common;
-use report_common::*;
+use crate::report_common::*;
 
 fn compile(extra: &str) -> Result<mujun::rules::Rules, String> {
     let text = rules_toml(2025) + extra;

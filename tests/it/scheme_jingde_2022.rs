@@ -1,8 +1,7 @@
 //! 旌德 2022: min–max scoring within the group, weight × [20 + 80 × (x − min)/(max − min)] / 100,
 //! with a lower-is-better indicator, and score-threshold tiers.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 fn firm(n: u32, land: f64, tax: f64, revenue: f64, energy: f64) -> Firm {
     let mut f = Firm::new(n, "规上");

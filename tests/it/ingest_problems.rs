@@ -1,8 +1,7 @@
 //! Bad input ends in a clear message naming file, sheet, row and column, never a panic, and
 //! every row is accounted for.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use mujun::ingest::{self, IngestError, Severity};
 

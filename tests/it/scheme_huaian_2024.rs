@@ -1,8 +1,7 @@
 //! 淮安 2024: benchmark = 2 × the county's previous-year average (from a file), ranking per
 //! county with quotas 20/60/95, and T class for firms not evaluated.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 fn firm(n: u32, park: &str, scale: &str, land: f64, tax: f64, revenue: f64, kwh: f64) -> Firm {
     let mut f = Firm::new(n, scale);

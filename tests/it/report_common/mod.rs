@@ -1,15 +1,12 @@
 //! The report tests' fixture: ten 规上 enterprises whose scores, tiers, gaps, measures and
 //! aggregates are easy to compute by hand, and helpers to read xlsx files back.
-#![allow(dead_code)]
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use calamine::{open_workbook, Data, Range, Reader, Xlsx};
 
-#[path = "../common/mod.rs"]
-pub mod common;
-pub use common::*;
+pub use crate::common::*;
 
 /// Rules of the fixture: two fixed-benchmark indicators (亩均税收 ÷ 10 × 60, 亩均增加值 ÷ 50 × 40,
 /// each capped at 2 × weight), quota 20/60/90 %, every reporting section.

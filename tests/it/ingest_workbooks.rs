@@ -1,8 +1,7 @@
 //! Workbooks as departments send them: a title row, a two-row merged header, several tables in
 //! one workbook recognised by sheet name or headers, date cells, error cells and a total row.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use mujun::ingest::{self, schema::TableKind};
 use rust_xlsxwriter::{Formula, Workbook};

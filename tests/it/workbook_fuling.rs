@@ -1,8 +1,7 @@
 //! The results workbook of the default Fuling rules, read back with calamine cell by cell, and
 //! written twice to prove byte-identical output.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
 

@@ -2,11 +2,8 @@
 //! days late, unstarted ≥ 1 year (idle fee) and ≥ 2 years (reclaim), stopped work with too little
 //! built or invested, and projects not yet due. Day counts are worked out in the comments.
 
-mod common;
-mod land_common;
-
-use common::*;
-use land_common::*;
+use crate::common::*;
+use crate::land_common::*;
 use mujun::land::{Item, Status};
 
 fn unstarted(p: Proj) -> Proj {

@@ -1,8 +1,7 @@
 //! Each scoring construct of the rule format on a small hand-made year, expected values worked
 //! out by hand in the test.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 /// A rule file with one group `g` (all 规上 firms) holding `indicators`, plus `extra` sections.
 fn rules(indicators: &str, tiers: &str, extra: &str) -> String {
@@ -195,7 +194,7 @@ fn events_bonus_category_cap_deduction_veto_downgrade_and_adjustment() {
         "统一社会信用代码,调整后等级,理由\n{},A,经复核产值数据有误\n{},E,无效等级\n{},B,名录外企业\n",
         firms[7].code(),
         firms[6].code(),
-        common::code(99)
+        crate::common::code(99)
     );
     write_file(dir.path(), "调档.csv", &adj);
     let events = r#"
@@ -267,7 +266,7 @@ steps = 1
     assert_eq!(outside.len(), 1, "{outside:?}");
     assert_eq!(
         (outside[0].value.as_str(), outside[0].row),
-        (format!("{} B", common::code(99)).as_str(), Some(4))
+        (format!("{} B", crate::common::code(99)).as_str(), Some(4))
     );
     assert!(ev.problems.iter().any(|p| p.value == "未定义事项"), "unknown event listed");
 }

@@ -1,8 +1,7 @@
 //! `mujun explain`: the score card of one enterprise in the terminal, found by code or name, with
 //! the same numbers as the 评价明细 sheet.
 
-mod report_common;
-use report_common::*;
+use crate::report_common::*;
 
 use std::process::Command;
 

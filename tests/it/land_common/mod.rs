@@ -1,6 +1,5 @@
 //! Fixtures for the `mujun land` tests: a 标准地 table written row by row from a compliant
 //! default project, a land rule file with round control values, and the run itself.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 

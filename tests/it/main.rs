@@ -1,0 +1,31 @@
+//! The integration tests, one module per area, in one test binary (one link of polars).
+
+#![allow(dead_code)]
+
+mod common;
+mod land_common;
+mod report_common;
+
+mod fuzz;
+mod ingest_problems;
+mod ingest_workbooks;
+mod land_checks;
+mod land_penalties;
+mod land_register;
+mod land_rules;
+mod land_schedule;
+mod land_workbook;
+mod outputs_whole;
+mod report_bureau;
+mod report_explain;
+mod report_machine;
+mod report_parks;
+mod report_rules;
+mod report_yoy;
+mod rule_errors;
+mod scheme_hefei_gxq_2023;
+mod scheme_huaian_2024;
+mod scheme_huangyan_2022;
+mod scheme_jingde_2022;
+mod scoring_mechanics;
+mod workbook_fuling;
