@@ -16,6 +16,7 @@ pub mod report;
 pub mod rules;
 pub mod sample;
 pub mod score;
+pub mod sheet;
 pub mod tier;
 pub mod zh;
 
@@ -45,6 +46,9 @@ pub enum Error {
     Land(#[from] land::LandError),
     #[error(transparent)]
     Publish(#[from] publish::PublishError),
+    /// A workbook could not be written.
+    #[error(transparent)]
+    Sheet(#[from] sheet::BookError),
     /// The run finished but the input had errors (listed in 问题清单).
     #[error("输入数据中有{0}个错误（详见工作簿「问题清单」），请更正后重新评价")]
     InputErrors(usize),
@@ -56,7 +60,7 @@ impl Error {
             Error::Rules(_) => 3,
             Error::Ingest(_) | Error::InputErrors(_) => 4,
             Error::Score(_) => 5,
-            Error::Report(_) | Error::Sample(_) => 6,
+            Error::Report(_) | Error::Sample(_) | Error::Sheet(_) => 6,
             Error::Land(e) => e.exit_code(),
             Error::Publish(publish::PublishError::Busy { .. }) => 7,
             Error::Publish(_) => 6,

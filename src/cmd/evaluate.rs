@@ -110,7 +110,7 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
         crate::outln!("各阶段耗时（峰值内存为到该阶段结束时进程的最高常驻内存）：");
         let line = |name: &str, secs: f64, peak: Option<u64>| {
             // Pad by display width: a CJK character takes two terminal columns.
-            let pad = 16usize.saturating_sub(crate::report::table::text_width(name));
+            let pad = 16usize.saturating_sub(crate::sheet::table::text_width(name));
             let peak =
                 peak.map(|b| format!("  峰值内存 {:.2} GB", b as f64 / 1e9)).unwrap_or_default();
             crate::outln!("  {name}{:pad$}{secs:>10.3} 秒{peak}", "");

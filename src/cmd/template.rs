@@ -24,15 +24,8 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
     let staging = Staging::begin_fresh(&a.out, Kind::Template, a.force)?;
     let rules = rules::load(&a.rules)?;
     let events: Vec<String> = rules.events.items.iter().map(|e| e.event.clone()).collect();
-    staging.write(|dir| {
-        write_templates(dir, &events, rules.meta.year)
-            .map_err(|source| crate::report::ReportError::Xlsx {
-                path: a.out.clone(),
-                sheet: "模板",
-                source,
-            })
-            .map_err(crate::Error::from)
-    })?;
+    staging
+        .write(|dir| write_templates(dir, &events, rules.meta.year).map_err(crate::Error::from))?;
     let files =
         staging.commit(Sources { rules: vec![FileDigest::of(&a.rules)?], ..Sources::default() })?;
     crate::outln!("已生成 {} 个空白模板：", files.len());

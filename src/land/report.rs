@@ -1,7 +1,7 @@
 //! The land bureau's workbook: 达标情况 (per project and check), 违约金测算, 闲置土地, 项目进度,
 //! 用地台账 (per enterprise), 宗地明细 (per 用地 row), 冲突, 问题清单, 数据核对 and 规则. Written
-//! with the results workbook's table helpers (bold frozen header, CJK-aware widths, text cells
-//! never read as formulas) and a fixed document time, so identical inputs give identical bytes.
+//! as every workbook is ([`crate::sheet::write_book`]: bold frozen header, CJK-aware widths, text
+//! cells never read as formulas, a fixed document time), so identical inputs give identical bytes.
 
 use std::path::{Path, PathBuf};
 
@@ -10,8 +10,9 @@ use rust_xlsxwriter::{Workbook, XlsxError};
 use super::checks::{Item, Status};
 use super::controls::Indicator;
 use super::{date_text, fmt_num, fmt_pct, LandRun};
-use crate::report::table::{Cell, Formats, TableWriter, MAX_ROWS};
-use crate::report::{ReportError, SheetError};
+use crate::report::problems;
+use crate::sheet::table::{Cell, Formats, TableWriter, MAX_ROWS};
+use crate::sheet::{self, Book, BookError, SheetError};
 
 pub const CHECKS: &str = "达标情况";
 pub const PENALTIES: &str = "违约金测算";
@@ -22,18 +23,22 @@ pub const PARCELS: &str = "宗地明细";
 pub const CONFLICTS: &str = "冲突";
 pub const RULES: &str = "规则";
 
-/// Sheet names in order.
-pub const SHEETS: [&str; 10] = [
-    CHECKS,
-    PENALTIES,
-    IDLE,
-    PROGRESS,
-    REGISTER,
-    PARCELS,
-    CONFLICTS,
-    crate::report::problems::NAME,
-    crate::report::problems::RECON_NAME,
-    RULES,
+/// A sheet of the land workbook.
+pub type SheetFn = fn(&LandRun, &mut Workbook, &Formats) -> Result<(), SheetError>;
+
+/// The sheets of the land workbook, in order. 问题清单 is the results workbook's sheet, from the
+/// problems of this run.
+pub const SHEETS: &[(&str, SheetFn)] = &[
+    (CHECKS, checks_sheet),
+    (PENALTIES, penalties_sheet),
+    (IDLE, idle_sheet),
+    (PROGRESS, progress_sheet),
+    (REGISTER, register_sheet),
+    (PARCELS, parcels_sheet),
+    (CONFLICTS, conflicts_sheet),
+    (problems::NAME, |run, wb, fmt| problems::write_problems(&run.problems, wb, fmt)),
+    (problems::RECON_NAME, recon_sheet),
+    (RULES, rules_sheet),
 ];
 
 /// File name of the workbook.
@@ -41,46 +46,13 @@ pub fn workbook_name(run: &LandRun) -> String {
     format!("标准地核查与用地台账（评价日{}）.xlsx", date_text(run.rules.date))
 }
 
-type SheetWriter = fn(&LandRun, &mut Workbook, &Formats) -> Result<(), SheetError>;
-
 /// Write the workbook into `out_dir`; returns its path.
-pub fn write(run: &LandRun, out_dir: &Path) -> Result<PathBuf, ReportError> {
-    std::fs::create_dir_all(out_dir)
-        .map_err(|e| ReportError::Io { path: out_dir.to_path_buf(), source: e })?;
+pub fn write(run: &LandRun, out_dir: &Path) -> Result<PathBuf, BookError> {
+    sheet::create_dir(out_dir)?;
     let path = out_dir.join(workbook_name(run));
-    let xerr = |sheet: &'static str| {
-        let path = path.clone();
-        move |source| ReportError::Xlsx { path, sheet, source }
-    };
-    let year = date_year(run.rules.date);
-    let mut wb = crate::report::new_workbook(
-        &format!("{}（评价日{}）", run.rules.name, date_text(run.rules.date)),
-        year,
-        &path,
-    )
-    .map_err(xerr("文档属性"))?;
-    let fmt = Formats::new();
-    let writers: [(&'static str, SheetWriter); 10] = [
-        (CHECKS, checks_sheet),
-        (PENALTIES, penalties_sheet),
-        (IDLE, idle_sheet),
-        (PROGRESS, progress_sheet),
-        (REGISTER, register_sheet),
-        (PARCELS, parcels_sheet),
-        (CONFLICTS, conflicts_sheet),
-        (crate::report::problems::NAME, problems_sheet),
-        (crate::report::problems::RECON_NAME, recon_sheet),
-        (RULES, rules_sheet),
-    ];
-    for (name, f) in writers {
-        f(run, &mut wb, &fmt).map_err(|e| match e {
-            SheetError::Xlsx(source) => {
-                ReportError::Xlsx { path: path.clone(), sheet: name, source }
-            }
-            SheetError::Data(source) => ReportError::Data { sheet: name, source },
-        })?;
-    }
-    crate::report::save_workbook(&mut wb, &path).map_err(xerr("保存"))?;
+    let title = format!("{}（评价日{}）", run.rules.name, date_text(run.rules.date));
+    let book = Book { path: &path, title: &title, year: date_year(run.rules.date) };
+    sheet::write_book(&book, SHEETS, |f, wb, fmt| f(run, wb, fmt))?;
     Ok(path)
 }
 
@@ -525,10 +497,6 @@ fn conflicts_sheet(run: &LandRun, wb: &mut Workbook, fmt: &Formats) -> Result<()
     Ok(())
 }
 
-fn problems_sheet(run: &LandRun, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
-    crate::report::problems::write_problems(&run.problems, wb, fmt)
-}
-
 fn recon_sheet(run: &LandRun, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
     // Here the 标准地 rows are used: their own accounting replaces evaluate's "all skipped".
     let ds = &run.dataset;
@@ -543,7 +511,7 @@ fn recon_sheet(run: &LandRun, wb: &mut Workbook, fmt: &Formats) -> Result<(), Sh
                 .clone()
         })
         .collect();
-    crate::report::problems::write_recon(&recs, wb, fmt)
+    problems::write_recon(&recs, wb, fmt)
 }
 
 fn rules_sheet(run: &LandRun, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {

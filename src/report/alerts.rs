@@ -5,8 +5,9 @@
 use rust_xlsxwriter::Workbook;
 
 use super::analysis::{AlertKind, Analysis};
-use super::table::{tier_conditional, Formats, TableWriter};
-use super::{Scope, SheetError};
+use super::Scope;
+use crate::sheet::table::{tier_conditional, Formats, TableWriter};
+use crate::sheet::SheetError;
 
 pub const NAME: &str = "预警名单";
 

@@ -5,10 +5,10 @@
 //! codes, parks, notes) is escaped for the terminal ([`escape`]).
 
 use super::analysis::{fmt_num, AlertKind, Analysis, STEP};
-use super::table::text_width;
 use super::ReportError;
 use crate::console::escape;
 use crate::credit_code;
+use crate::sheet::table::text_width;
 
 /// What a query found.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -8,8 +8,9 @@ use rust_xlsxwriter::Workbook;
 
 use super::analysis::Analysis;
 use super::analysis::Firm;
-use super::table::{fits, tier_conditional, Cell, Formats, TableWriter};
-use super::{Scope, SheetError};
+use super::Scope;
+use crate::sheet::table::{fits, tier_conditional, Cell, Formats, TableWriter};
+use crate::sheet::SheetError;
 
 pub const NAME: &str = "评价明细";
 

@@ -8,8 +8,9 @@ use std::borrow::Cow;
 use rust_xlsxwriter::Workbook;
 
 use super::analysis::Analysis;
-use super::table::{Cell, Formats, TableWriter};
-use super::{Scope, SheetError};
+use super::Scope;
+use crate::sheet::table::{Cell, Formats, TableWriter};
+use crate::sheet::SheetError;
 
 pub const NAME: &str = "公示名单";
 

@@ -12,9 +12,10 @@ use std::path::{Component, Path, PathBuf};
 use rust_xlsxwriter::Workbook;
 
 use super::analysis::{Aggregate, Analysis, Firm};
-use super::table::{data_bars, tier_conditional, Cell, Formats, TableWriter};
-use super::{measures, yoy, ReportError, Scope, SheetError, SheetFn};
+use super::{measures, yoy, ReportError, Scope, SheetFn};
 use crate::rules::AGGREGATES;
+use crate::sheet::table::{data_bars, tier_conditional, Cell, Formats, TableWriter};
+use crate::sheet::SheetError;
 
 /// Sub-folder of the output folder holding the park workbooks.
 pub const DIR: &str = "园区";
@@ -102,11 +103,10 @@ pub fn write_park(
     dir: &Path,
     name: &str,
 ) -> Result<PathBuf, ReportError> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| ReportError::Io { path: dir.to_path_buf(), source: e })?;
+    crate::sheet::create_dir(dir)?;
     let path = contained(dir, name)?;
     let title = format!("{park} {}年度亩均效益评价", a.rules().meta.year);
-    super::write_book(a, Scope::Park(park), &title, PARK_SHEETS, &path)?;
+    super::write_analysis_book(a, Scope::Park(park), &title, PARK_SHEETS, &path)?;
     Ok(path)
 }
 

@@ -3,10 +3,10 @@
 
 use rust_xlsxwriter::Workbook;
 
-use super::table::{Cell, Formats, TableWriter};
-use super::SheetError;
 use crate::evaluation::Evaluation;
 use crate::ingest::{Problem, Reconciliation};
+use crate::sheet::table::{Cell, Formats, TableWriter};
+use crate::sheet::SheetError;
 
 pub const NAME: &str = "问题清单";
 pub const RECON_NAME: &str = "数据核对";

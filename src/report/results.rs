@@ -5,9 +5,10 @@ use polars::prelude::*;
 use rust_xlsxwriter::Workbook;
 
 use super::analysis::{Analysis, FIELDS};
-use super::table::{data_bars, tier_conditional, Cell, Formats, TableWriter};
-use super::{Scope, SheetError};
+use super::Scope;
 use crate::score::{self, events, GROUP};
+use crate::sheet::table::{data_bars, tier_conditional, Cell, Formats, TableWriter};
+use crate::sheet::SheetError;
 use crate::tier;
 
 pub const NAME: &str = "评价结果";

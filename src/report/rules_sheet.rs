@@ -3,10 +3,10 @@
 
 use rust_xlsxwriter::Workbook;
 
-use super::table::{Cell, Formats, TableWriter};
-use super::SheetError;
 use crate::evaluation::Evaluation;
 use crate::rules::{Benchmark, EventKind, Method, Missing, Over, Stat, TierMethod};
+use crate::sheet::table::{Cell, Formats, TableWriter};
+use crate::sheet::SheetError;
 
 pub const NAME: &str = "规则";
 

@@ -8,9 +8,10 @@ use std::collections::BTreeMap;
 use rust_xlsxwriter::{Chart, ChartType, Workbook, Worksheet, XlsxError};
 
 use super::analysis::{Aggregate, Analysis, Firm};
-use super::table::{Cell, Formats, TableWriter};
-use super::{Scope, SheetError};
+use super::Scope;
 use crate::rules::AGGREGATES;
+use crate::sheet::table::{Cell, Formats, TableWriter};
+use crate::sheet::SheetError;
 
 pub const NAME: &str = "汇总";
 

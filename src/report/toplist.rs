@@ -4,8 +4,9 @@
 use rust_xlsxwriter::Workbook;
 
 use super::analysis::Analysis;
-use super::table::{tier_conditional, Cell, Formats, TableWriter};
-use super::{Scope, SheetError};
+use super::Scope;
+use crate::sheet::table::{tier_conditional, Cell, Formats, TableWriter};
+use crate::sheet::SheetError;
 
 pub const NAME: &str = "前后名单";
 

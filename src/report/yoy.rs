@@ -11,9 +11,10 @@ use rust_xlsxwriter::Workbook;
 
 use super::analysis::{Aggregate, Analysis, Firm, FIELDS};
 use super::export::{parse_csv, unguard, EVALUATED};
-use super::table::{Cell, Formats, TableWriter};
-use super::{ReportError, Scope, SheetError};
+use super::{ReportError, Scope};
 use crate::rules::{Direction, Rules, AGGREGATES};
+use crate::sheet::table::{Cell, Formats, TableWriter};
+use crate::sheet::SheetError;
 
 pub const NAME: &str = "年度对比";
 pub const MOVERS_NAME: &str = "等级变动";

@@ -1,11 +1,11 @@
 //! Row sinks: one table → one CSV file (streamed through a buffer) or one
-//! single-sheet xlsx workbook.
+//! single-sheet xlsx workbook (created and saved as every workbook, by [`crate::sheet`]).
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
+use rust_xlsxwriter::{Format, Workbook};
 
 use super::{SampleError, SampleFormat};
 
@@ -54,7 +54,6 @@ pub(crate) struct Sink {
     path: PathBuf,
     table: &'static str,
     row: u32,
-    year: i32,
     line: Vec<u8>,
 }
 
@@ -78,7 +77,9 @@ impl Sink {
             SampleFormat::Xlsx => {
                 let path = dir.join(format!("{table}.xlsx"));
                 let xe = |source| SampleError::Xlsx { path: path.clone(), source };
-                let mut wb = crate::report::workbook_beside(&path).map_err(xe)?;
+                let mut wb = crate::sheet::workbook_beside(&path).map_err(xe)?;
+                // Fixed creation time so the same options give byte-identical files.
+                wb.set_properties(&crate::sheet::properties(table, year).map_err(xe)?);
                 // Constant memory: each row is flushed to a temp file once the next row starts.
                 let ws = wb.add_worksheet_with_constant_memory().map_err(xe)?;
                 ws.set_name(table).map_err(xe)?;
@@ -96,7 +97,7 @@ impl Sink {
             }
         };
         let path = dir.join(format!("{table}.{ext}"));
-        let mut sink = Sink { inner, path, table, row: 0, year, line: Vec::with_capacity(256) };
+        let mut sink = Sink { inner, path, table, row: 0, line: Vec::with_capacity(256) };
         let cells: Vec<Cell> = headers.iter().map(|h| Cell::Text(h)).collect();
         sink.row(&cells)?;
         Ok(sink)
@@ -169,13 +170,7 @@ impl Sink {
             Inner::Xlsx(st) => {
                 let xe = |source| SampleError::Xlsx { path: path.clone(), source };
                 let XlsxState { mut wb, .. } = *st;
-                // Fixed creation time so the same options give byte-identical files.
-                let y = (self.year + 1).clamp(1900, 9999) as u16;
-                let created = ExcelDateTime::from_ymd(y, 1, 1).map_err(xe)?;
-                let props =
-                    DocProperties::new().set_title(self.table).set_creation_datetime(&created);
-                wb.set_properties(&props);
-                crate::report::save_workbook(&mut wb, &path).map_err(xe)?;
+                crate::sheet::save_workbook(&mut wb, &path).map_err(xe)?;
             }
         }
         Ok(path)
