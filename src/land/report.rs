@@ -14,13 +14,21 @@ use crate::report::problems;
 use crate::sheet::table::{Cell, Formats, TableWriter, MAX_ROWS};
 use crate::sheet::{self, Book, BookError, SheetError};
 
+/// Sheet 达标情况: one row per project and check.
 pub const CHECKS: &str = "达标情况";
+/// Sheet 违约金测算: one row per penalty, and their total.
 pub const PENALTIES: &str = "违约金测算";
+/// Sheet 闲置土地: one row per idle project.
 pub const IDLE: &str = "闲置土地";
+/// Sheet 项目进度: one row per project.
 pub const PROGRESS: &str = "项目进度";
+/// Sheet 用地台账: one row per enterprise.
 pub const REGISTER: &str = "用地台账";
+/// Sheet 宗地明细: one row per 用地 row.
 pub const PARCELS: &str = "宗地明细";
+/// Sheet 冲突: one row per conflict in the land records.
 pub const CONFLICTS: &str = "冲突";
+/// Sheet 规则: the settings, control tables and rule files used.
 pub const RULES: &str = "规则";
 
 /// A sheet of the land workbook.

@@ -38,14 +38,19 @@ pub enum ReportError {
     /// A workbook could not be written.
     #[error(transparent)]
     Book(#[from] BookError),
+    /// A file beside the workbooks (the CSV, the JSON) could not be written.
     #[error("无法创建输出目录或文件 {path}：{}", crate::zh::io_error(.source))]
     Io { path: PathBuf, source: std::io::Error },
+    /// A table operation of the analysis failed (an internal error).
     #[error("整理评价结果时出现内部错误（工作表「{sheet}」）")]
     Data { sheet: &'static str, source: polars::prelude::PolarsError },
+    /// The previous year's results could not be read.
     #[error("无法读取上年评价结果 {path}：{message}")]
     Previous { path: PathBuf, message: String },
+    /// No single enterprise matches what `explain` was asked for.
     #[error("{0}")]
     Lookup(String),
+    /// A park's name gives no safe file name.
     #[error("园区名称「{0}」无法生成安全的文件名")]
     UnsafeName(String),
 }

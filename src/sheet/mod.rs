@@ -10,6 +10,8 @@
 //! This module knows nothing of what the sheets hold: it never imports report, land or sample,
 //! which all build on it.
 
+#![warn(missing_docs)]
+
 pub mod table;
 
 use std::path::{Path, PathBuf};

@@ -15,9 +15,13 @@ pub const MAX_ROWS: usize = 1_048_575;
 /// cells whose text is already in the analysis.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell<'t> {
+    /// Text, written as a string (never read as a formula).
     Text(Cow<'t, str>),
+    /// A number, in the column's number format (two decimals unless set otherwise).
     Num(f64),
+    /// A whole number, with thousands separators.
     Int(i64),
+    /// No cell.
     Empty,
 }
 
@@ -78,17 +82,26 @@ pub fn text_width(s: &str) -> usize {
         .sum()
 }
 
+/// The cell formats of a workbook, made once and shared by its sheets.
 pub struct Formats {
+    /// Table headers: bold, light blue, thin border, wrapped.
     pub header: Format,
+    /// Sheet titles: bold, 14 points.
     pub title: Format,
+    /// Numbers with two decimals and thousands separators.
     pub num2: Format,
+    /// Numbers with four decimals and thousands separators.
     pub num4: Format,
+    /// Whole numbers with thousands separators.
     pub int: Format,
+    /// Percentages with two decimals.
     pub pct: Format,
+    /// Bold text.
     pub bold: Format,
 }
 
 impl Formats {
+    /// The formats of every mujun workbook.
     pub fn new() -> Self {
         Formats {
             header: Format::new()
@@ -114,7 +127,9 @@ impl Default for Formats {
 
 /// Writes rows below a start row, tracking column widths.
 pub struct TableWriter<'a> {
+    /// The sheet written to.
     pub ws: &'a mut Worksheet,
+    /// The next row to write (0-based).
     pub row: u32,
     widths: Vec<usize>,
     fmt: &'a Formats,
@@ -175,6 +190,7 @@ pub const OVERFLOW_NOTE: &str =
     "本表已达 Excel 行数上限（1,048,576 行），以下各行未写入本表；完整数据见同目录的 CSV 和 JSON 文件";
 
 impl<'a> TableWriter<'a> {
+    /// A writer of rows into `ws` from row `start_row` on, in the formats `fmt`.
     pub fn new(ws: &'a mut Worksheet, fmt: &'a Formats, start_row: u32) -> Self {
         TableWriter {
             ws,
@@ -192,12 +208,14 @@ impl<'a> TableWriter<'a> {
         widen(&mut self.widths, c, w);
     }
 
+    /// Write `text` as the sheet's title in the next row.
     pub fn title(&mut self, text: &str) -> Result<(), XlsxError> {
         self.ws.write_string_with_format(self.row, 0, text, &self.fmt.title)?;
         self.row += 1;
         Ok(())
     }
 
+    /// Write a header row: each of `cols` in the header format; it counts for the widths.
     pub fn header(&mut self, cols: &[String]) -> Result<(), XlsxError> {
         for (c, h) in cols.iter().enumerate() {
             self.ws.write_string_with_format(self.row, c as u16, h, &self.fmt.header)?;
@@ -207,6 +225,7 @@ impl<'a> TableWriter<'a> {
         Ok(())
     }
 
+    /// Write a row in the columns' number formats.
     pub fn write_row(&mut self, cells: &[Cell]) -> Result<(), XlsxError> {
         self.write_row_with(cells, &[], &Format::new())
     }
@@ -341,6 +360,7 @@ impl<'a> TableWriter<'a> {
         }
     }
 
+    /// Leave the next row empty.
     pub fn blank(&mut self) {
         self.row += 1;
     }
