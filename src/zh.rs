@@ -60,20 +60,35 @@ pub fn xlsx_error(e: &XlsxError) -> String {
         XlsxError::MaxStringLengthExceeded => "单元格文字超过 Excel 的上限（32,767 个字符）".into(),
         XlsxError::MaxUrlLengthExceeded => "链接超过 Excel 的长度上限".into(),
         XlsxError::RowColumnLimitError => "行号或列号超过 Excel 的上限".into(),
-        XlsxError::SheetnameLengthExceeded(name) => format!("工作表名「{name}」超过 31 个字符"),
+        XlsxError::SheetnameLengthExceeded(m) => {
+            format!("工作表名{}超过 31 个字符", quoted_sheet(m))
+        }
         XlsxError::SheetnameReused(name) => format!("工作表名「{name}」重复"),
         XlsxError::SheetnameCannotBeBlank(_) => "工作表名不能为空".into(),
-        XlsxError::SheetnameContainsInvalidCharacter(name) => {
-            format!("工作表名「{name}」含有 Excel 不允许的字符")
+        XlsxError::SheetnameContainsInvalidCharacter(m) => {
+            format!("工作表名{}含有 Excel 不允许的字符", quoted_sheet(m))
         }
-        XlsxError::SheetnameStartsOrEndsWithApostrophe(name) => {
-            format!("工作表名「{name}」不能以单引号开头或结尾")
+        XlsxError::SheetnameStartsOrEndsWithApostrophe(m) => {
+            format!("工作表名{}不能以单引号开头或结尾", quoted_sheet(m))
         }
         XlsxError::DateTimeRangeError(_) | XlsxError::DateTimeParseError(_) => {
             "日期超出 Excel 能表示的范围".into()
         }
         _ => "工作簿生成程序内部错误".into(),
     }
+}
+
+/// The sheet name inside rust_xlsxwriter's (English) message for a bad name — it passes a message
+/// such as `worksheet.set_name("名称")` or `Invalid Excel worksheet name '名称'`, not the name —
+/// as 「名称」; empty when the message has no quoted name, so no English reaches the user.
+fn quoted_sheet(message: &str) -> String {
+    let inner = match message.split_once("(\"") {
+        Some((_, rest)) => rest.rsplit_once("\")").map(|(n, _)| n),
+        None => {
+            message.split_once('\'').and_then(|(_, rest)| rest.rsplit_once('\'')).map(|(n, _)| n)
+        }
+    };
+    inner.map(|n| format!("「{n}」")).unwrap_or_default()
 }
 
 /// Why a workbook cannot be read, in Chinese, from calamine's (English) error text. The English
@@ -135,6 +150,15 @@ mod tests {
         assert_eq!(io_error(&other), "系统输入输出错误（错误号 5）");
         assert_eq!(xlsx_error(&XlsxError::IoError(full)), "磁盘空间不足");
         assert_eq!(xlsx_error(&XlsxError::SheetnameReused("汇总".into())), "工作表名「汇总」重复");
+        // The library's own message, as `Worksheet::set_name` and `check_sheet_name` make it.
+        let long = XlsxError::SheetnameLengthExceeded(r#"worksheet.set_name("很长的名字")"#.into());
+        assert_eq!(xlsx_error(&long), "工作表名「很长的名字」超过 31 个字符");
+        let bad = XlsxError::SheetnameContainsInvalidCharacter(
+            "Invalid Excel worksheet name 'a/b'".into(),
+        );
+        assert_eq!(xlsx_error(&bad), "工作表名「a/b」含有 Excel 不允许的字符");
+        let plain = XlsxError::SheetnameStartsOrEndsWithApostrophe("no name here".into());
+        assert_eq!(xlsx_error(&plain), "工作表名不能以单引号开头或结尾");
         let zip = workbook_error("Xlsx error: Zip error: invalid Zip archive: Could not find EOCD");
         assert!(zip.contains("压缩包损坏") && !zip.contains("EOCD"), "{zip}");
         let xml = workbook_error(
