@@ -24,7 +24,7 @@ pub struct Args {
 
 /// Evaluate the year and print the enterprise's score card.
 pub fn run(a: &Args) -> Result<(), crate::Error> {
-    let rules = rules::load(a.inputs.rules.source(Purpose::Evaluation))?;
+    let rules = rules::load(&a.inputs.rules.source(Purpose::Evaluation))?;
     let ds = a.inputs.read()?;
     let ev = evaluation::run(rules, ds)?;
     let previous = match &a.previous {

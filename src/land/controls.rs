@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::rules::{Purpose, RuleError, Source};
+use crate::rules::{AsSource, Purpose, RuleError, Source};
 
 // ------------------------------------------------------------------ indicators
 
@@ -387,8 +387,8 @@ impl Ctx<'_> {
 
 /// Read and check a land rule file (and the files it includes controls from): a path on disk
 /// (`&Path`, `&PathBuf`) or a [`Source`], which may be a shipped land scheme.
-pub fn load(source: impl Into<Source>) -> Result<LandRules, RuleError> {
-    let source = source.into();
+pub fn load(source: &(impl AsSource + ?Sized)) -> Result<LandRules, RuleError> {
+    let source = source.as_source();
     source.check_purpose(Purpose::Land)?;
     load_depth(&source, 0, None)
 }

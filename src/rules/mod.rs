@@ -10,7 +10,7 @@ mod source;
 pub(crate) mod toml_error;
 
 pub use shipped::Purpose;
-pub use source::Source;
+pub use source::{AsSource, Source};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -269,10 +269,10 @@ pub struct Rules {
     pub report: ReportSettings,
 }
 
-/// Read, parse and compile a rule file: a path on disk (`&Path`, `&PathBuf`) or a [`Source`],
+/// Read, parse and compile a rule file: a path on disk (`&Path`, `&PathBuf`) or a [`Source`]
 /// which may be a shipped scheme (refused if it is a land scheme).
-pub fn load(source: impl Into<Source>) -> Result<Rules, RuleError> {
-    let source = source.into();
+pub fn load(source: &(impl AsSource + ?Sized)) -> Result<Rules, RuleError> {
+    let source = source.as_source();
     source.check_purpose(Purpose::Evaluation)?;
     compile_from(&source, &source.read()?)
 }

@@ -109,27 +109,28 @@ impl fmt::Display for Source {
     }
 }
 
-impl From<&Path> for Source {
-    fn from(p: &Path) -> Source {
-        Source::File(p.to_path_buf())
+/// What names a rule file for [`super::load`] and [`crate::land::controls::load`]: a path on
+/// disk (`Path`, `PathBuf`) or a [`Source`].
+pub trait AsSource {
+    /// The source it names.
+    fn as_source(&self) -> Source;
+}
+
+impl AsSource for Path {
+    fn as_source(&self) -> Source {
+        Source::File(self.to_path_buf())
     }
 }
 
-impl From<&PathBuf> for Source {
-    fn from(p: &PathBuf) -> Source {
-        Source::File(p.clone())
+impl AsSource for PathBuf {
+    fn as_source(&self) -> Source {
+        Source::File(self.clone())
     }
 }
 
-impl From<PathBuf> for Source {
-    fn from(p: PathBuf) -> Source {
-        Source::File(p)
-    }
-}
-
-impl From<&Source> for Source {
-    fn from(s: &Source) -> Source {
-        s.clone()
+impl AsSource for Source {
+    fn as_source(&self) -> Source {
+        self.clone()
     }
 }
 

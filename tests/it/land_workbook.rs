@@ -242,11 +242,11 @@ fn land_cli(
     data: &std::path::Path,
     out: &std::path::Path,
     more: &[&str],
-) -> Result<(), mujun::Error> {
+) -> Result<(), Box<mujun::Error>> {
     let mut argv: Vec<std::ffi::OsString> = vec!["mujun".into(), "land".into()];
     for (k, v) in [("--rules", rules), ("--data", data), ("--out", out)] {
         argv.extend([k.into(), v.into()]);
     }
     argv.extend(more.iter().map(|m| m.into()));
-    mujun::cmd::run(mujun::cmd::args::parse_from(argv))
+    mujun::cmd::run(mujun::cmd::args::parse_from(argv)).map_err(Box::new)
 }
