@@ -14,6 +14,7 @@ pub mod template;
 
 use clap::{Parser, Subcommand};
 
+/// The command line: one subcommand, help and version in Chinese.
 #[derive(Parser, Debug)]
 #[command(
     name = "mujun",
@@ -34,6 +35,7 @@ pub struct Cli {
     /// 显示版本
     #[arg(short = 'V', long = "version", action = clap::ArgAction::Version)]
     pub version: Option<bool>,
+    /// The subcommand to run.
     #[command(subcommand)]
     pub command: Command,
 }
@@ -41,6 +43,7 @@ pub struct Cli {
 /// Chinese help layout (clap's default headings are English).
 pub const HELP_TEMPLATE: &str = "{about}\n\n用法：{usage}\n\n{all-args}";
 
+/// The subcommands; each variant's doc line is its Chinese summary in `mujun --help`.
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// 评价：读取一个年度的数据，按规则文件计分、排名、分档，写出结果工作簿
