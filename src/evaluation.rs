@@ -138,11 +138,7 @@ pub fn run(rules: Rules, mut dataset: Dataset) -> Result<Evaluation, ScoreError>
         tier::apply_adjustments(tiered, dataset.table(TableKind::Adjust), &rules)
             .map_err(at("调档"))?;
     for r in rejected {
-        let (file, sheet) = dataset
-            .sheets
-            .get(r.src as usize)
-            .map(|s| (s.file.clone(), s.sheet.clone()))
-            .unwrap_or_default();
+        let (file, sheet) = dataset.locate(r.src);
         problems.push(Problem {
             severity: Severity::Warning,
             table: "调档".into(),

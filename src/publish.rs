@@ -108,6 +108,12 @@ impl FileDigest {
         let (bytes, sha256) = hash_file(path, false)?;
         Ok(FileDigest { name: path.display().to_string(), bytes, sha256 })
     }
+
+    /// Digest of a file's contents held in memory (a rule file shipped inside the binary).
+    pub fn of_bytes(name: String, data: &[u8]) -> FileDigest {
+        let sha256 = Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect();
+        FileDigest { name, bytes: data.len() as u64, sha256 }
+    }
 }
 
 /// What produced a set: the rule files and the inputs (their digests), and the options that

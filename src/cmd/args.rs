@@ -6,8 +6,12 @@
 use clap::error::{ContextKind, ContextValue, ErrorFormatter, ErrorKind};
 use clap::{Arg, CommandFactory, FromArgMatches};
 
+use std::path::PathBuf;
+
 use super::{Cli, Command};
 use crate::console::escape;
+use crate::ingest;
+use crate::rules::{shipped, Purpose, Source};
 
 /// The command line, with Chinese usage lines and defaults / choices in the help texts.
 pub fn command() -> clap::Command {
@@ -55,7 +59,8 @@ fn localize(cmd: clap::Command, parent: &str) -> clap::Command {
         .mut_subcommands(move |sub| localize(sub, &prefix))
 }
 
-/// "mujun explain [选项] <统一社会信用代码|企业名称>": clap's own line says `[OPTIONS]`.
+/// "mujun explain [选项] <统一社会信用代码|企业名称>", "mujun rules [选项] [命令]": clap's own
+/// line says `[OPTIONS]`.
 fn usage_line(cmd: &clap::Command, path: &str) -> String {
     let mut s = format!("{path} [选项]");
     for a in cmd.get_positionals() {
@@ -67,7 +72,8 @@ fn usage_line(cmd: &clap::Command, path: &str) -> String {
         s += &if a.is_required_set() { format!(" <{name}>") } else { format!(" [{name}]") };
     }
     if cmd.has_subcommands() {
-        s += " <命令>";
+        // `mujun rules` runs without one (it lists the schemes).
+        s += if cmd.is_subcommand_required_set() { " <命令>" } else { " [命令]" };
     }
     s
 }
@@ -211,6 +217,65 @@ fn list(v: &ContextValue) -> String {
         ContextValue::Number(n) => n.to_string(),
         _ => String::new(),
     }
+}
+
+/// `--rules`: a shipped scheme by name or a rule file by path. Commands other than evaluation
+/// ones give it their own help with `mut_arg("rules", …)` and [`rules_help`].
+#[derive(clap::Args, Debug, Clone)]
+pub struct RulesOption {
+    /// The rules given; `None`: the default of the command ([`RulesOption::source`]).
+    #[arg(
+        long = "rules",
+        value_name = "规则",
+        value_parser = Source::parse,
+        help = rules_help("规则", Purpose::Evaluation)
+    )]
+    pub rules: Option<Source>,
+}
+
+impl RulesOption {
+    /// The rules given, or the default for `purpose` ([`Source::default_for`]).
+    pub fn source(&self, purpose: Purpose) -> Source {
+        self.rules.clone().unwrap_or_else(|| Source::default_for(purpose))
+    }
+}
+
+/// The help of `--rules`: `what` the rules are, the shipped names and the default.
+pub fn rules_help(what: &str, purpose: Purpose) -> String {
+    let d = purpose.default_scheme();
+    format!(
+        "{what}：内置方案名（{}，见 mujun rules）或规则文件（TOML）的路径（默认：当前文件夹下有 rules/{d}.toml 时用该文件，否则用内置的 {d}）",
+        shipped::names_for(purpose)
+    )
+}
+
+/// What a command reads: the rules, the year's data and what of it to leave out.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Inputs {
+    /// `--rules`.
+    #[command(flatten)]
+    pub rules: RulesOption,
+    /// 数据目录或文件（可多个）
+    #[arg(long, value_name = "路径", num_args = 1.., default_value = "samples")]
+    pub data: Vec<PathBuf>,
+    /// 不读取的文件或工作表（可多次）：文件路径或文件名，或「文件名:工作表名」只排除一个工作表
+    #[arg(long, value_name = "文件或工作表")]
+    pub exclude: Vec<String>,
+}
+
+impl Inputs {
+    /// Read and type the year's data ([`ingest::load_with`]).
+    pub fn read(&self) -> Result<ingest::Dataset, ingest::IngestError> {
+        ingest::load_with(&self.data, &ingest::LoadOptions { exclude: self.exclude.clone() })
+    }
+}
+
+/// `--out`: the folder a command's outputs are published into.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Output {
+    /// 输出目录
+    #[arg(long, value_name = "目录", default_value = "out")]
+    pub out: PathBuf,
 }
 
 /// A whole-number option's value parser, with a Chinese reason (the standard library's is English).

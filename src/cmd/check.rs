@@ -1,34 +1,29 @@
 //! `mujun check`: validate the year's data against the rules without scoring; write the
 //! data-quality workbook and a console summary. Exit 0 with only warnings, 4 with errors.
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
-
-use crate::ingest::{self, Severity};
-use crate::publish::{FileDigest, Kind, Sources, Staging};
+use crate::ingest::{Severity, Tally};
+use crate::publish::{Kind, Sources, Staging};
+use crate::rules::Purpose;
 use crate::{evaluation, report, rules};
 
+/// `mujun check`'s options.
 #[derive(clap::Args, Debug)]
 #[command(help_template = super::HELP_TEMPLATE, next_help_heading = "选项")]
 pub struct Args {
-    /// 规则文件（TOML）
-    #[arg(long, value_name = "文件", default_value = "rules/fuling.toml")]
-    pub rules: PathBuf,
-    /// 数据目录或文件（可多个）
-    #[arg(long, value_name = "路径", num_args = 1.., default_value = "samples")]
-    pub data: Vec<PathBuf>,
-    /// 不读取的文件或工作表（可多次）：文件路径或文件名，或「文件名:工作表名」只排除一个工作表
-    #[arg(long, value_name = "文件或工作表")]
-    pub exclude: Vec<String>,
-    /// 输出目录
-    #[arg(long, value_name = "目录", default_value = "out")]
-    pub out: PathBuf,
+    /// `--rules`, `--data`, `--exclude`.
+    #[command(flatten)]
+    pub inputs: super::args::Inputs,
+    /// `--out`.
+    #[command(flatten)]
+    pub output: super::args::Output,
 }
 
+/// Check the data and rules, write the data-quality workbook, print the accounting.
 pub fn run(a: &Args) -> Result<(), crate::Error> {
-    let staging = Staging::begin(&a.out, Kind::Check)?;
-    let rules = rules::load(&a.rules)?;
-    let ds = ingest::load_with(&a.data, &ingest::LoadOptions { exclude: a.exclude.clone() })?;
+    let staging = Staging::begin(&a.output.out, Kind::Check)?;
+    let source = a.inputs.rules.source(Purpose::Evaluation);
+    let rules = rules::load(&source)?;
+    let ds = a.inputs.read()?;
     let problems = evaluation::check(&rules, &ds)?;
     let path = staging.write(|dir| {
         report::write_check_workbook(&problems, &ds.reconciliation, rules.meta.year, dir)
@@ -36,7 +31,7 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
     })?;
     let path = staging.final_path(&path);
     staging.commit(Sources {
-        rules: vec![FileDigest::of(&a.rules)?],
+        rules: vec![super::rule_digest(&source)?],
         inputs: super::input_digests(&ds),
         options: Vec::new(),
     })?;
@@ -58,23 +53,14 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
             r.rejected
         );
     }
-    let mut by: BTreeMap<Severity, usize> = BTreeMap::new();
-    for p in &problems {
-        *by.entry(p.severity).or_default() += 1;
-    }
-    let errors = by.get(&Severity::Error).copied().unwrap_or(0);
-    crate::outln!(
-        "问题：错误 {}，警告 {}，提示 {}",
-        errors,
-        by.get(&Severity::Warning).copied().unwrap_or(0),
-        by.get(&Severity::Info).copied().unwrap_or(0)
-    );
+    let tally = Tally::of(&problems);
+    crate::outln!("问题：{}", tally.text());
     for p in problems.iter().filter(|p| p.severity == Severity::Error).take(20) {
         crate::outln!("  {p}");
     }
     crate::outln!("检查结果已写入：{}", path.display());
-    if errors > 0 {
-        return Err(crate::Error::InputErrors(errors));
+    if tally.errors > 0 {
+        return Err(crate::Error::InputErrors(tally.errors));
     }
     crate::outln!("没有阻止评价的错误，可以运行 evaluate。");
     Ok(())

@@ -7,25 +7,21 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::evaluation::{self, Evaluation};
-use crate::ingest::{self, Severity};
+use crate::ingest::{self, Severity, Tally};
 use crate::publish::{FileDigest, Kind, Sources, Staging};
+use crate::rules::{Purpose, Source};
 use crate::{report, rules, score, tier};
 
+/// `mujun evaluate`'s options.
 #[derive(clap::Args, Debug)]
 #[command(help_template = super::HELP_TEMPLATE, next_help_heading = "选项")]
 pub struct Args {
-    /// 规则文件（TOML）
-    #[arg(long, value_name = "文件", default_value = "rules/fuling.toml")]
-    pub rules: PathBuf,
-    /// 数据目录或文件（可多个）
-    #[arg(long, value_name = "路径", num_args = 1.., default_value = "samples")]
-    pub data: Vec<PathBuf>,
-    /// 不读取的文件或工作表（可多次）：文件路径或文件名，或「文件名:工作表名」只排除一个工作表
-    #[arg(long, value_name = "文件或工作表")]
-    pub exclude: Vec<String>,
-    /// 输出目录
-    #[arg(long, value_name = "目录", default_value = "out")]
-    pub out: PathBuf,
+    /// `--rules`, `--data`, `--exclude`.
+    #[command(flatten)]
+    pub inputs: super::args::Inputs,
+    /// `--out`.
+    #[command(flatten)]
+    pub output: super::args::Output,
     /// 显示各阶段耗时
     #[arg(long, short)]
     pub verbose: bool,
@@ -51,17 +47,19 @@ fn progress_bar() -> indicatif::ProgressBar {
     pb
 }
 
+/// Evaluate the year, publish the outputs, print the summary.
 pub fn run(a: &Args) -> Result<(), crate::Error> {
     let started = Instant::now();
     // Locked first: a second run on the folder stops before reading anything.
-    let staging = Staging::begin(&a.out, Kind::Evaluate)?;
+    let staging = Staging::begin(&a.output.out, Kind::Evaluate)?;
     let pb = progress_bar();
     pb.set_message("读取规则");
     let t = Instant::now();
-    let rules = rules::load(&a.rules)?;
+    let source = a.inputs.rules.source(Purpose::Evaluation);
+    let rules = rules::load(&source)?;
     let t_rules = t.elapsed();
     pb.set_message("读取数据");
-    let ds = ingest::load_with(&a.data, &ingest::LoadOptions { exclude: a.exclude.clone() })?;
+    let ds = a.inputs.read()?;
     let ingest_timings = ds.timings.clone();
     let peak_ingest = crate::peak_memory();
     pb.set_message("评分、排名、分档");
@@ -96,7 +94,7 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
         (published(&outputs.workbook), published(&outputs.csv), published(&outputs.json));
     let park_dir =
         outputs.parks.first().and_then(|p| published(p).parent().map(|d| d.to_path_buf()));
-    staging.commit(sources(a, &ev.dataset)?)?;
+    staging.commit(sources(a, &source, &ev.dataset)?)?;
     let t_write = t.elapsed();
 
     print_summary(&ev);
@@ -105,7 +103,7 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
         crate::outln!("园区工作簿（{} 个）：{}", outputs.parks.len(), dir.display());
     }
     crate::outln!("机器可读结果：{}，{}", csv.display(), json.display());
-    crate::outln!("输出清单：{}", a.out.join(Kind::Evaluate.manifest()).display());
+    crate::outln!("输出清单：{}", a.output.out.join(Kind::Evaluate.manifest()).display());
     if a.verbose {
         crate::outln!("各阶段耗时（峰值内存为到该阶段结束时进程的最高常驻内存）：");
         let line = |name: &str, secs: f64, peak: Option<u64>| {
@@ -130,7 +128,7 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
         }
         line("合计", started.elapsed().as_secs_f64(), crate::peak_memory());
     }
-    let errors = ev.problems.iter().filter(|p| p.severity == Severity::Error).count();
+    let errors = Tally::of(&ev.problems).errors;
     if errors > 0 {
         for p in ev.problems.iter().filter(|p| p.severity == Severity::Error).take(10) {
             crate::errln!("{p}");
@@ -144,12 +142,12 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
 
 /// What the manifest records as the run's sources: the rule file, the inputs as read (their
 /// digests were taken when they were read) and the previous year's results.
-fn sources(a: &Args, ds: &ingest::Dataset) -> Result<Sources, crate::Error> {
+fn sources(a: &Args, rules: &Source, ds: &ingest::Dataset) -> Result<Sources, crate::Error> {
     let mut inputs = super::input_digests(ds);
     if let Some(p) = &a.previous {
         inputs.push(FileDigest::of(p)?);
     }
-    Ok(Sources { rules: vec![FileDigest::of(&a.rules)?], inputs, options: Vec::new() })
+    Ok(Sources { rules: vec![super::rule_digest(rules)?], inputs, options: Vec::new() })
 }
 
 fn print_summary(ev: &Evaluation) {
@@ -195,12 +193,7 @@ fn print_summary(ev: &Evaluation) {
             line(k, c);
         }
     }
-    let mut sev: BTreeMap<Severity, usize> = BTreeMap::new();
-    for p in &ev.problems {
-        *sev.entry(p.severity).or_default() += 1;
-    }
-    if !sev.is_empty() {
-        let parts: Vec<String> = sev.iter().map(|(s, n)| format!("{} {n}", s.label())).collect();
-        crate::outln!("数据问题：{}（见工作簿「问题清单」）", parts.join("，"));
+    if let Some(line) = Tally::of(&ev.problems).summary_line() {
+        crate::outln!("{line}");
     }
 }

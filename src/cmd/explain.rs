@@ -4,31 +4,28 @@
 use std::path::PathBuf;
 
 use crate::report::{self, card, Analysis};
-use crate::{evaluation, ingest, rules};
+use crate::rules::Purpose;
+use crate::{evaluation, rules};
 
+/// `mujun explain`'s options.
 #[derive(clap::Args, Debug)]
 #[command(help_template = super::HELP_TEMPLATE, next_help_heading = "选项")]
 pub struct Args {
     /// 统一社会信用代码，或企业名称（完整名称或名称中唯一的一部分）
     #[arg(value_name = "统一社会信用代码|企业名称")]
     pub query: String,
-    /// 规则文件（TOML）
-    #[arg(long, value_name = "文件", default_value = "rules/fuling.toml")]
-    pub rules: PathBuf,
-    /// 数据目录或文件（可多个）
-    #[arg(long, value_name = "路径", num_args = 1.., default_value = "samples")]
-    pub data: Vec<PathBuf>,
-    /// 不读取的文件或工作表（可多次）：文件路径或文件名，或「文件名:工作表名」只排除一个工作表
-    #[arg(long, value_name = "文件或工作表")]
-    pub exclude: Vec<String>,
+    /// `--rules`, `--data`, `--exclude`.
+    #[command(flatten)]
+    pub inputs: super::args::Inputs,
     /// 上年评价结果（结果工作簿 .xlsx 或结果 CSV），显示上年等级
     #[arg(long, value_name = "文件")]
     pub previous: Option<PathBuf>,
 }
 
+/// Evaluate the year and print the enterprise's score card.
 pub fn run(a: &Args) -> Result<(), crate::Error> {
-    let rules = rules::load(&a.rules)?;
-    let ds = ingest::load_with(&a.data, &ingest::LoadOptions { exclude: a.exclude.clone() })?;
+    let rules = rules::load(&a.inputs.rules.source(Purpose::Evaluation))?;
+    let ds = a.inputs.read()?;
     let ev = evaluation::run(rules, ds)?;
     let previous = match &a.previous {
         Some(p) => Some(report::read_previous(p, &ev)?),

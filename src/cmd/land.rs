@@ -3,34 +3,36 @@
 //! workbook and prints a summary in Chinese.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
-use crate::ingest::{self, Severity};
+use crate::ingest::{self, Tally};
 use crate::land::{self, Clause, Item, LandRun, Status};
-use crate::publish::{FileDigest, Kind, Sources, Staging};
-use crate::rules;
+use crate::publish::{Kind, Sources, Staging};
+use crate::rules::{self, Purpose, Source};
 
+/// `mujun land`'s options.
 #[derive(clap::Args, Debug)]
-#[command(help_template = super::HELP_TEMPLATE, next_help_heading = "选项")]
+#[command(
+    help_template = super::HELP_TEMPLATE,
+    next_help_heading = "选项",
+    mut_arg("rules", |a| a.help(super::args::rules_help(
+        "土地核查规则（控制指标、违约金比例、闲置土地认定、评价日）",
+        Purpose::Land
+    ))),
+    mut_arg("data", |a| a.help("数据目录或文件（可多个），须含标准地表和用地表"))
+)]
 pub struct Args {
-    /// 土地核查规则文件（TOML）：控制指标、违约金比例、闲置土地认定、评价日
-    #[arg(long, value_name = "文件", default_value = "rules/land_fuling.toml")]
-    pub rules: PathBuf,
-    /// 数据目录或文件（可多个），须含标准地表和用地表
-    #[arg(long, value_name = "路径", num_args = 1.., default_value = "samples")]
-    pub data: Vec<PathBuf>,
-    /// 不读取的文件或工作表（可多次）：文件路径或文件名，或「文件名:工作表名」只排除一个工作表
-    #[arg(long, value_name = "文件或工作表")]
-    pub exclude: Vec<String>,
-    /// 输出目录
-    #[arg(long, value_name = "目录", default_value = "out")]
-    pub out: PathBuf,
+    /// `--rules` (a land scheme), `--data`, `--exclude`.
+    #[command(flatten)]
+    pub inputs: super::args::Inputs,
+    /// `--out`.
+    #[command(flatten)]
+    pub output: super::args::Output,
     /// 评价日（如 2025-12-31），不填则用规则文件中的 evaluation.date
     #[arg(long, value_name = "日期", value_parser = parse_date_arg)]
     pub date: Option<i32>,
-    /// 评价规则文件（税收口径、用地方式系数），不填则用土地规则文件中的 evaluation.evaluation_rules
-    #[arg(long, value_name = "文件")]
-    pub evaluation_rules: Option<PathBuf>,
+    /// 评价规则（税收口径、用地方式系数）：内置方案名或规则文件的路径，不填则用土地规则文件中的 evaluation.evaluation_rules
+    #[arg(long, value_name = "规则", value_parser = Source::parse)]
+    pub evaluation_rules: Option<Source>,
     /// 输入有错误时仍以0退出（结果照常写出）
     #[arg(long)]
     pub allow_errors: bool,
@@ -43,9 +45,11 @@ fn parse_date_arg(s: &str) -> Result<i32, String> {
     }
 }
 
+/// Run the land checks, publish the land workbook, print the summary.
 pub fn run(a: &Args) -> Result<(), crate::Error> {
-    let staging = Staging::begin(&a.out, Kind::Land)?;
-    let mut land_rules = land::controls::load(&a.rules)?;
+    let staging = Staging::begin(&a.output.out, Kind::Land)?;
+    let source = a.inputs.rules.source(Purpose::Land);
+    let mut land_rules = land::controls::load(&source)?;
     if let Some(d) = a.date {
         land_rules.date = d;
     }
@@ -53,11 +57,12 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
         land_rules.evaluation_rules = p.clone();
     }
     let eval_rules = rules::load(&land_rules.evaluation_rules)?;
-    let mut ds = ingest::load_with(&a.data, &ingest::LoadOptions { exclude: a.exclude.clone() })?;
+    let mut ds = a.inputs.read()?;
     if !ds.aux_failures.is_empty() {
         return Err(ds.aux_failures.remove(0).into());
     }
-    let rule_files = [FileDigest::of(&a.rules)?, FileDigest::of(&land_rules.evaluation_rules)?];
+    let rule_files =
+        [super::rule_digest(&source)?, super::rule_digest(&land_rules.evaluation_rules)?];
     let run = land::run(land_rules, &eval_rules, ds)?;
     let path = staging.write(|dir| land::report::write(&run, dir).map_err(crate::Error::from))?;
     let path = staging.final_path(&path);
@@ -70,13 +75,13 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
         crate::outln!("{line}");
     }
     crate::outln!("结果已写入：{}", path.display());
-    let errors: Vec<_> = run.problems.iter().filter(|p| p.severity == Severity::Error).collect();
-    if !errors.is_empty() {
-        for p in errors.iter().take(10) {
+    let errors = Tally::of(&run.problems).errors;
+    if errors > 0 {
+        for p in run.problems.iter().filter(|p| p.severity == ingest::Severity::Error).take(10) {
             crate::errln!("{p}");
         }
         if !a.allow_errors {
-            return Err(crate::Error::InputErrors(errors.len()));
+            return Err(crate::Error::InputErrors(errors));
         }
     }
     Ok(())
@@ -205,13 +210,6 @@ pub fn summary(run: &LandRun) -> Vec<String> {
         let parts: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
         out.push(format!("  {}", parts.join("，")));
     }
-    let mut sev: BTreeMap<Severity, usize> = BTreeMap::new();
-    for p in &run.problems {
-        *sev.entry(p.severity).or_default() += 1;
-    }
-    if !sev.is_empty() {
-        let parts: Vec<String> = sev.iter().map(|(s, n)| format!("{} {n}", s.label())).collect();
-        out.push(format!("数据问题：{}（见工作簿「问题清单」）", parts.join("，")));
-    }
+    out.extend(Tally::of(&run.problems).summary_line());
     out
 }

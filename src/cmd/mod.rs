@@ -8,11 +8,13 @@ pub mod check;
 pub mod evaluate;
 pub mod explain;
 pub mod land;
+pub mod rules;
 pub mod sample;
 pub mod template;
 
 use clap::{Parser, Subcommand};
 
+/// The command line: one subcommand, help and version in Chinese.
 #[derive(Parser, Debug)]
 #[command(
     name = "mujun",
@@ -33,6 +35,7 @@ pub struct Cli {
     /// 显示版本
     #[arg(short = 'V', long = "version", action = clap::ArgAction::Version)]
     pub version: Option<bool>,
+    /// The subcommand to run.
     #[command(subcommand)]
     pub command: Command,
 }
@@ -40,6 +43,7 @@ pub struct Cli {
 /// Chinese help layout (clap's default headings are English).
 pub const HELP_TEMPLATE: &str = "{about}\n\n用法：{usage}\n\n{all-args}";
 
+/// The subcommands; each variant's doc line is its Chinese summary in `mujun --help`.
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// 评价：读取一个年度的数据，按规则文件计分、排名、分档，写出结果工作簿
@@ -54,6 +58,8 @@ pub enum Command {
     Sample(sample::Args),
     /// 土地核查：标准地达标情况、违约金测算、闲置土地和企业用地台账（自然资源部门用）
     Land(land::Args),
+    /// 规则方案：列出程序内置的规则方案；rules write 写出一个方案的规则文件，供修改后用 --rules 选用
+    Rules(rules::Args),
     /// 帮助：显示总的帮助，或一个命令的帮助（如 mujun help evaluate）
     Help(HelpArgs),
 }
@@ -65,6 +71,20 @@ pub struct HelpArgs {
     /// 要显示帮助的命令（如 evaluate），不填则显示总的帮助
     #[arg(value_name = "命令")]
     pub command: Option<String>,
+}
+
+/// The manifest's digest of a rule file: the file on disk, or the shipped text.
+fn rule_digest(source: &crate::rules::Source) -> Result<crate::publish::FileDigest, crate::Error> {
+    use crate::publish::FileDigest;
+    match source {
+        crate::rules::Source::File(path) => Ok(FileDigest::of(path)?),
+        shipped => {
+            let bytes = shipped
+                .bytes()
+                .map_err(|source| crate::rules::RuleError::Io { path: shipped.name(), source })?;
+            Ok(FileDigest::of_bytes(shipped.to_string(), &bytes))
+        }
+    }
 }
 
 /// The manifest's digests of the inputs as read (taken when they were read, not again).
@@ -79,6 +99,7 @@ fn input_digests(ds: &crate::ingest::Dataset) -> Vec<crate::publish::FileDigest>
         .collect()
 }
 
+/// Run the parsed command.
 pub fn run(cli: Cli) -> Result<(), crate::Error> {
     match cli.command {
         Command::Evaluate(a) => evaluate::run(&a),
@@ -87,6 +108,7 @@ pub fn run(cli: Cli) -> Result<(), crate::Error> {
         Command::Explain(a) => explain::run(&a),
         Command::Sample(a) => sample::run(&a),
         Command::Land(a) => land::run(&a),
+        Command::Rules(a) => rules::run(&a),
         // Printed and exited by `args::parse`; a `Cli` built otherwise has nothing to run.
         Command::Help(_) => Ok(()),
     }

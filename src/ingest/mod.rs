@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use crate::credit_code;
-pub use problem::{Problem, Reconciliation, Severity};
+pub use problem::{Problem, Reconciliation, Severity, Tally};
 use read::{header_key, RawSheet, SourceFile};
 use schema::{AnyKind, AuxKind, ColumnSpec, ColumnType, TableKind};
 pub use screen::LoadOptions;
@@ -152,6 +152,11 @@ impl Dataset {
     }
     pub fn has_errors(&self) -> bool {
         self.problems.iter().any(|p| p.severity == Severity::Error)
+    }
+    /// The file and sheet a row came from, by its `__src` index into [`Dataset::sheets`]; empty
+    /// names for an index that names no sheet.
+    pub fn locate(&self, src: u32) -> (String, String) {
+        self.sheets.get(src as usize).map(|s| (s.file.clone(), s.sheet.clone())).unwrap_or_default()
     }
 }
 

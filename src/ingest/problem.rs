@@ -62,6 +62,57 @@ impl fmt::Display for Problem {
     }
 }
 
+/// How many problems there are of each severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// 错误: problems that block the evaluation.
+    pub errors: usize,
+    /// 警告
+    pub warnings: usize,
+    /// 提示
+    pub infos: usize,
+}
+
+impl Tally {
+    /// Count `problems` by severity.
+    pub fn of(problems: &[Problem]) -> Tally {
+        let mut t = Tally::default();
+        for p in problems {
+            *match p.severity {
+                Severity::Error => &mut t.errors,
+                Severity::Warning => &mut t.warnings,
+                Severity::Info => &mut t.infos,
+            } += 1;
+        }
+        t
+    }
+
+    /// "错误 0，警告 3，提示 1": every severity, zeros included.
+    pub fn text(&self) -> String {
+        self.parts(true).join("，")
+    }
+
+    /// The console's "数据问题：警告 3，提示 1（见工作簿「问题清单」）", listing the severities
+    /// that occur; `None` when there is no problem.
+    pub fn summary_line(&self) -> Option<String> {
+        let parts = self.parts(false);
+        (!parts.is_empty())
+            .then(|| format!("数据问题：{}（见工作簿「问题清单」）", parts.join("，")))
+    }
+
+    fn parts(&self, zeros: bool) -> Vec<String> {
+        [
+            (Severity::Error, self.errors),
+            (Severity::Warning, self.warnings),
+            (Severity::Info, self.infos),
+        ]
+        .into_iter()
+        .filter(|&(_, n)| zeros || n > 0)
+        .map(|(s, n)| format!("{} {n}", s.label()))
+        .collect()
+    }
+}
+
 /// Where a row of input went, per file and sheet: read = used + skipped + rejected.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Reconciliation {
@@ -72,4 +123,34 @@ pub struct Reconciliation {
     pub used: usize,
     pub skipped: usize,
     pub rejected: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(severity: Severity) -> Problem {
+        Problem {
+            severity,
+            table: "企业名录".into(),
+            file: "名录.csv".into(),
+            sheet: String::new(),
+            row: Some(2),
+            column: String::new(),
+            value: String::new(),
+            message: "示例".into(),
+            action: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_tally_counts_each_severity_and_names_only_those_present() {
+        // Two warnings and one note, no error.
+        let ps = [Severity::Warning, Severity::Info, Severity::Warning].map(problem);
+        let t = Tally::of(&ps);
+        assert_eq!(t, Tally { errors: 0, warnings: 2, infos: 1 });
+        assert_eq!(t.text(), "错误 0，警告 2，提示 1");
+        assert_eq!(t.summary_line().unwrap(), "数据问题：警告 2，提示 1（见工作簿「问题清单」）");
+        assert_eq!(Tally::of(&[]).summary_line(), None);
+    }
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::rules::RuleError;
+use crate::rules::{AsSource, Purpose, RuleError, Source};
 
 // ------------------------------------------------------------------ indicators
 
@@ -165,8 +165,9 @@ pub struct LandRules {
     pub source: String,
     /// Evaluation date, days since 1970-01-01.
     pub date: i32,
-    /// The evaluation rule file whose tax basket, land modes and year are used.
-    pub evaluation_rules: PathBuf,
+    /// The evaluation rule file whose tax basket, land modes and year are used (next to this
+    /// file: on disk, or among the shipped files for a shipped scheme).
+    pub evaluation_rules: Source,
     /// Region class for investment intensity by region (e.g. 五类); None: not used.
     pub region_class: Option<String>,
     pub review_from: ReviewFrom,
@@ -384,33 +385,34 @@ impl Ctx<'_> {
     }
 }
 
-/// Read and check a land rule file (and the files it includes controls from).
-pub fn load(path: &Path) -> Result<LandRules, RuleError> {
-    load_depth(path, 0, None)
+/// Read and check a land rule file (and the files it includes controls from): a path on disk
+/// (`&Path`, `&PathBuf`) or a [`Source`], which may be a shipped land scheme.
+pub fn load(source: &(impl AsSource + ?Sized)) -> Result<LandRules, RuleError> {
+    let source = source.as_source();
+    source.check_purpose(Purpose::Land)?;
+    load_depth(&source, 0, None)
 }
 
-fn load_depth(path: &Path, depth: usize, region: Option<&str>) -> Result<LandRules, RuleError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| RuleError::Io { path: path.to_path_buf(), source: e })?;
-    compile_depth(path, &text, depth, region)
+fn load_depth(source: &Source, depth: usize, region: Option<&str>) -> Result<LandRules, RuleError> {
+    compile_depth(source, &source.read()?, depth, region)
 }
 
 /// Check a land rule file given as text (`path` names it in errors and anchors relative paths).
 pub fn compile(path: &Path, text: &str) -> Result<LandRules, RuleError> {
-    compile_depth(path, text, 0, None)
+    compile_depth(&Source::File(path.to_path_buf()), text, 0, None)
 }
 
 /// `region`: the including file's region class, which overrides this file's for its tables.
 fn compile_depth(
-    path: &Path,
+    source: &Source,
     text: &str,
     depth: usize,
     region: Option<&str>,
 ) -> Result<LandRules, RuleError> {
+    let path = &source.name();
     let raw: RawLandRules =
         toml::from_str(text).map_err(|e| crate::rules::toml_error::translate(path, text, &e))?;
     let cx = Ctx { path, text };
-    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
 
     // [evaluation]
     let ev = raw.evaluation.get_ref();
@@ -426,12 +428,12 @@ fn compile_depth(
     let Some(date) = date else {
         return cx.err(ev.date.span(), "evaluation.date", "评价日应为日期，例如 \"2025-12-31\"");
     };
-    let evaluation_rules = dir.join(ev.evaluation_rules.get_ref());
-    if !evaluation_rules.is_file() {
+    let evaluation_rules = source.join(ev.evaluation_rules.get_ref());
+    if !evaluation_rules.exists() {
         return cx.err(
             ev.evaluation_rules.span(),
             "evaluation.evaluation_rules",
-            format!("找不到评价规则文件「{}」（路径相对于本规则文件）", evaluation_rules.display()),
+            format!("找不到评价规则文件「{evaluation_rules}」（路径相对于本规则文件）"),
         );
     }
     let region_class = match region {
@@ -559,13 +561,9 @@ fn compile_depth(
         if depth >= 4 {
             return cx.err(inc.span(), "include_controls", "引用层数过多（是否循环引用？）");
         }
-        let p = dir.join(inc.get_ref());
-        if !p.is_file() {
-            return cx.err(
-                inc.span(),
-                "include_controls",
-                format!("找不到规则文件「{}」", p.display()),
-            );
+        let p = source.join(inc.get_ref());
+        if !p.exists() {
+            return cx.err(inc.span(), "include_controls", format!("找不到规则文件「{p}」"));
         }
         let other = load_depth(&p, depth + 1, region_class.as_deref())?;
         controls.extend(other.controls);

@@ -298,11 +298,7 @@ fn read_projects(ds: &Dataset, holders: &HashMap<String, Holder>) -> PolarsResul
     );
     let mut out = Vec::with_capacity(df.height());
     for i in 0..df.height() {
-        let (file, sheet) = ds
-            .sheets
-            .get(src[i].unwrap_or(0) as usize)
-            .map(|s| (s.file.clone(), s.sheet.clone()))
-            .unwrap_or_default();
+        let (file, sheet) = ds.locate(src[i].unwrap_or(0));
         let code_i = code[i].clone();
         let registered = code_i.as_ref().map(|c| holders.contains_key(c)).unwrap_or(false);
         out.push(Project {

@@ -119,11 +119,7 @@ pub fn build(
     let mut parcels = Vec::with_capacity(land.height());
     for i in 0..land.height() {
         let Some(code) = code[i].clone() else { continue };
-        let (file, sheet) = ds
-            .sheets
-            .get(src[i].unwrap_or(0) as usize)
-            .map(|s| (s.file.clone(), s.sheet.clone()))
-            .unwrap_or_default();
+        let (file, sheet) = ds.locate(src[i].unwrap_or(0));
         let cp = cp[i].clone().filter(|s| !s.is_empty());
         parcels.push(Parcel {
             file,

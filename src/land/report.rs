@@ -538,7 +538,7 @@ fn rules_sheet(run: &LandRun, wb: &mut Workbook, fmt: &Formats) -> Result<(), Sh
         ),
         (
             "评价规则",
-            r.evaluation_rules.display().to_string(),
+            r.evaluation_rules.to_string(),
             format!("{}：{}年度税收口径、用地方式系数", run.eval_name, run.data_year),
         ),
         (

@@ -5,7 +5,12 @@
 mod expr;
 pub mod raw;
 pub mod sane;
+pub mod shipped;
+mod source;
 pub(crate) mod toml_error;
+
+pub use shipped::Purpose;
+pub use source::{AsSource, Source};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,6 +29,15 @@ pub enum RuleError {
     Syntax { path: PathBuf, line: usize, message: String },
     #[error("规则文件 {path} 第{line}行 键「{key}」：{message}")]
     Invalid { path: PathBuf, line: usize, key: String, message: String },
+    /// `mujun rules write`: a file of the scheme is already in the folder (nothing written).
+    #[error("{} 已存在，未写出任何文件（不覆盖已有文件）；请换一个文件夹（--out），或先移走该文件", .path.display())]
+    Exists { path: PathBuf },
+    /// `mujun rules write`: a file could not be written (those written before it are removed).
+    #[error("无法写入 {}：{}；未写出任何文件", .path.display(), crate::zh::io_error(.source))]
+    Write { path: PathBuf, source: std::io::Error },
+    /// A shipped scheme given to a command it is not for.
+    #[error("「{name}」是{is}规则方案，不能用于{wanted}；{wanted}规则方案：{names}")]
+    Purpose { name: String, is: &'static str, wanted: &'static str, names: String },
 }
 
 #[derive(Debug, Clone)]
@@ -255,11 +269,12 @@ pub struct Rules {
     pub report: ReportSettings,
 }
 
-/// Read, parse and compile a rule file.
-pub fn load(path: &Path) -> Result<Rules, RuleError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| RuleError::Io { path: path.to_path_buf(), source: e })?;
-    compile(path, &text)
+/// Read, parse and compile a rule file: a path on disk (`&Path`, `&PathBuf`) or a [`Source`]
+/// which may be a shipped scheme (refused if it is a land scheme).
+pub fn load(source: &(impl AsSource + ?Sized)) -> Result<Rules, RuleError> {
+    let source = source.as_source();
+    source.check_purpose(Purpose::Evaluation)?;
+    compile_from(&source, &source.read()?)
 }
 
 /// The type of every field a formula or condition may use.
@@ -397,7 +412,15 @@ fn type_name(dt: &DataType) -> &'static str {
     }
 }
 
+/// Compile a rule file's text; `path` names it in errors and anchors the files it names.
 pub fn compile(path: &Path, text: &str) -> Result<Rules, RuleError> {
+    compile_from(&Source::File(path.to_path_buf()), text)
+}
+
+/// Compile the text of the rule file read from `source`; the files it names are looked up next
+/// to it ([`Source::join`]).
+pub fn compile_from(source: &Source, text: &str) -> Result<Rules, RuleError> {
+    let path = &source.name();
     let raw: RawRules = toml::from_str(text).map_err(|e| toml_error::translate(path, text, &e))?;
     let cx = Ctx { path, text, schema: field_schema() };
 
@@ -457,7 +480,7 @@ pub fn compile(path: &Path, text: &str) -> Result<Rules, RuleError> {
         let mut indicators: Vec<Indicator> = Vec::new();
         for (ii, ind) in g.indicators.iter().enumerate() {
             let ik = format!("{gk}.indicators[{ii}]");
-            let ind_c = indicator(&cx, ind, &ik, rules_dir(path))?;
+            let ind_c = indicator(&cx, ind, &ik, source)?;
             if indicators.iter().any(|x| x.id == ind_c.id) {
                 return cx.err(
                     ind.span(),
@@ -592,10 +615,6 @@ fn plausible_sections(cx: &Ctx, raw: &RawRules) -> Result<(), RuleError> {
     Ok(())
 }
 
-fn rules_dir(path: &Path) -> &Path {
-    path.parent().unwrap_or(Path::new("."))
-}
-
 fn parse_over(
     cx: &Ctx,
     s: Option<&str>,
@@ -620,7 +639,7 @@ fn indicator(
     cx: &Ctx,
     ind: &Spanned<RawIndicator>,
     key: &str,
-    dir: &Path,
+    file: &Source,
 ) -> Result<Indicator, RuleError> {
     let span = ind.span();
     let r = ind.get_ref();
@@ -711,8 +730,8 @@ fn indicator(
                     Benchmark::Stat { stat, over: over.clone(), factor }
                 }
                 (None, None, Some(f)) => {
-                    let fpath = dir.join(f);
-                    let values = read_benchmark_file(&fpath, &r.id, &r.name).map_err(|m| {
+                    let fsource = file.join(f);
+                    let values = read_benchmark_file(&fsource, &r.id, &r.name).map_err(|m| {
                         RuleError::Invalid {
                             path: cx.path.to_path_buf(),
                             line: cx.line(bspan.start),
@@ -720,7 +739,7 @@ fn indicator(
                             message: m,
                         }
                     })?;
-                    Benchmark::File { path: fpath, over: over.clone(), factor, values }
+                    Benchmark::File { path: fsource.name(), over: over.clone(), factor, values }
                 }
                 _ => return cx.err(bspan, bk, "基准值须且只能用 value、stat、file 之一"),
             }
@@ -790,18 +809,24 @@ fn indicator(
 }
 
 /// A benchmark file: CSV with columns 指标 (id or name), 范围 (population key, 全部 for all), 基准值.
-fn read_benchmark_file(path: &Path, id: &str, name: &str) -> Result<Vec<(String, f64)>, String> {
+fn read_benchmark_file(file: &Source, id: &str, name: &str) -> Result<Vec<(String, f64)>, String> {
+    let path = file.name();
+    let bytes = file.bytes().map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            format!("基准值文件 {} 不存在（路径相对规则文件所在目录）", path.display())
+        }
+        _ => format!("无法读取基准值文件 {}：{}", path.display(), crate::zh::text_file_error(&e)),
+    })?;
     let df = CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(Some(0))
-        .try_into_reader_with_file_path(Some(path.to_path_buf()))
-        .and_then(|r| r.finish())
-        .map_err(|_| match path.exists() {
-            false => format!("基准值文件 {} 不存在（路径相对规则文件所在目录）", path.display()),
-            true => format!(
+        .into_reader_with_file_handle(std::io::Cursor::new(bytes))
+        .finish()
+        .map_err(|_| {
+            format!(
                 "无法读取基准值文件 {}：应为 UTF-8 编码的 CSV，列为 指标、范围、基准值",
                 path.display()
-            ),
+            )
         })?;
     let get = |c: &str| {
         df.column(c)

@@ -219,16 +219,19 @@ fn unknown_key(field: &str, msg: &str) -> String {
 
 /// "，是否想写「weight」？" for the nearest of `known` (edit distance), or nothing.
 pub(crate) fn suggestion(word: &str, known: &[&str]) -> String {
+    nearest(word, known).map(|k| format!("，是否想写「{k}」？")).unwrap_or_default()
+}
+
+/// The one of `known` nearest to `word` by edit distance, if it is near enough to be a slip.
+pub(crate) fn nearest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
     let lower = word.to_lowercase();
     let best = known
         .iter()
         .map(|k| (strsim::damerau_levenshtein(&lower, &k.to_lowercase()), *k))
         .min_by_key(|(d, _)| *d);
     match best {
-        Some((d, k)) if d <= 2.max(word.chars().count() / 3) && d < word.chars().count() => {
-            format!("，是否想写「{k}」？")
-        }
-        _ => String::new(),
+        Some((d, k)) if d <= 2.max(word.chars().count() / 3) && d < word.chars().count() => Some(k),
+        _ => None,
     }
 }
 

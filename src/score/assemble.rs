@@ -51,9 +51,6 @@ pub fn assemble(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
 /// gathered in register order. The register's own columns are never copied.
 pub fn join_tables(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
     let mut problems = Vec::new();
-    let sheet_of = |src: u32| {
-        ds.sheets.get(src as usize).map(|s| (s.file.clone(), s.sheet.clone())).unwrap_or_default()
-    };
     let n = ds.key_count;
     let mut register = ds.table(TableKind::Register).clone();
     register.rename("__src", "__reg_src".into())?;
@@ -75,7 +72,7 @@ pub fn join_tables(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
             if c.is_some() {
                 continue;
             }
-            let (file, sheet) = sheet_of(src.unwrap_or(0));
+            let (file, sheet) = ds.locate(src.unwrap_or(0));
             problems.push(Problem {
                 severity: Severity::Warning,
                 table: "用地".into(),
@@ -292,11 +289,7 @@ fn presence(ds: &Dataset) -> PolarsResult<(BTreeMap<String, Vec<&'static str>>, 
             .filter(|(t, _)| f & (1 << t) == 0)
             .map(|(_, kind)| kind.name())
             .collect();
-        let (file, sheet) = ds
-            .sheets
-            .get(src.unwrap_or(0) as usize)
-            .map(|s| (s.file.clone(), s.sheet.clone()))
-            .unwrap_or_default();
+        let (file, sheet) = ds.locate(src.unwrap_or(0));
         out.push(Problem {
             severity: Severity::Warning,
             table: "企业名录".into(),
@@ -339,11 +332,7 @@ fn names_differ(ds: &Dataset) -> PolarsResult<Vec<Problem>> {
                 continue;
             }
             reported[k as usize] = true;
-            let (file, sheet) = ds
-                .sheets
-                .get(src.unwrap_or(0) as usize)
-                .map(|s| (s.file.clone(), s.sheet.clone()))
-                .unwrap_or_default();
+            let (file, sheet) = ds.locate(src.unwrap_or(0));
             out.push(Problem {
                 severity: Severity::Warning,
                 table: kind.name().into(),

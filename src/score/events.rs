@@ -61,9 +61,8 @@ pub fn per_enterprise(ds: &Dataset, rules: &Rules) -> PolarsResult<(LazyFrame, V
         )
         .collect()?;
     for i in 0..unknown.height() {
-        let src = unknown.column("__src")?.u32()?.get(i).unwrap_or(0) as usize;
-        let (file, sheet) =
-            ds.sheets.get(src).map(|s| (s.file.clone(), s.sheet.clone())).unwrap_or_default();
+        let src = unknown.column("__src")?.u32()?.get(i).unwrap_or(0);
+        let (file, sheet) = ds.locate(src);
         problems.push(Problem {
             severity: Severity::Info,
             table: "加减分事项".into(),

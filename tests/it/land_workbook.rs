@@ -204,17 +204,9 @@ fn a_standard_land_file_without_its_key_column_stops_land_but_not_evaluate() {
     let rec = ev.dataset.reconciliation.iter().find(|r| r.file.ends_with("标准地.csv")).unwrap();
     assert_eq!((rec.read, rec.skipped), (5, 5));
     // land: a clear error naming the file and the column, exit code 4.
-    let args = mujun::cmd::land::Args {
-        rules: dir.path().join("land_rules.toml"),
-        data: vec![dir.path().to_path_buf()],
-        out: dir.path().join("out"),
-        date: None,
-        evaluation_rules: None,
-        allow_errors: false,
-        exclude: Vec::new(),
-    };
-    std::fs::write(&args.rules, rules_text()).unwrap();
-    let err = mujun::cmd::land::run(&args).unwrap_err();
+    let rules = dir.path().join("land_rules.toml");
+    std::fs::write(&rules, rules_text()).unwrap();
+    let err = land_cli(&rules, dir.path(), &dir.path().join("out"), &[]).unwrap_err();
     let msg = err.to_string();
     assert!(msg.contains("标准地.csv") && msg.contains("宗地编号"), "{msg}");
     assert_eq!(err.exit_code(), 4);
@@ -239,16 +231,22 @@ fn the_cli_writes_the_workbook() {
     let rules = dir.path().join("land_rules.toml");
     std::fs::write(&rules, rules_text()).unwrap();
     let out = dir.path().join("out");
-    let args = mujun::cmd::land::Args {
-        rules,
-        data: vec![dir.path().to_path_buf()],
-        out: out.clone(),
-        date: mujun::ingest::values::parse_date("2026-01-01").unwrap(),
-        evaluation_rules: None,
-        allow_errors: false,
-        exclude: Vec::new(),
-    };
-    mujun::cmd::land::run(&args).unwrap();
+    land_cli(&rules, dir.path(), &out, &["--date", "2026-01-01"]).unwrap();
     // --date 2026-01-01 names the workbook.
     assert!(out.join("标准地核查与用地台账（评价日2026-01-01）.xlsx").is_file());
+}
+
+/// `mujun land --rules RULES --data DATA --out OUT MORE…`, parsed as the command line is.
+fn land_cli(
+    rules: &std::path::Path,
+    data: &std::path::Path,
+    out: &std::path::Path,
+    more: &[&str],
+) -> Result<(), Box<mujun::Error>> {
+    let mut argv: Vec<std::ffi::OsString> = vec!["mujun".into(), "land".into()];
+    for (k, v) in [("--rules", rules), ("--data", data), ("--out", out)] {
+        argv.extend([k.into(), v.into()]);
+    }
+    argv.extend(more.iter().map(|m| m.into()));
+    mujun::cmd::run(mujun::cmd::args::parse_from(argv)).map_err(Box::new)
 }

@@ -28,4 +28,5 @@ mod scheme_huaian_2024;
 mod scheme_huangyan_2022;
 mod scheme_jingde_2022;
 mod scoring_mechanics;
+mod shipped_rules;
 mod workbook_fuling;

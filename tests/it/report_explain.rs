@@ -226,6 +226,8 @@ fn help_is_chinese_and_help_subcommand_works() {
         &["sample", "-h"],
         &["help", "explain"],
         &["help", "help"],
+        &["help", "rules"],
+        &["rules", "write", "-h"],
     ] {
         let (rc, out, err) = mujun(args);
         assert_eq!(rc, 0, "{args:?}: {err}");
@@ -243,8 +245,10 @@ fn help_is_chinese_and_help_subcommand_works() {
     assert_eq!(mujun(&["help", "evaluate"]).1, eval, "`help evaluate` is `evaluate --help`");
     assert!(eval.contains("用法：mujun evaluate [选项]"), "{eval}");
     assert!(
-        eval.contains("--rules <文件>")
-            && eval.contains("规则文件（TOML）（默认：rules/fuling.toml）"),
+        eval.contains("--rules <规则>")
+            && eval.contains(
+                "（默认：当前文件夹下有 rules/fuling.toml 时用该文件，否则用内置的 fuling）"
+            ),
         "{eval}"
     );
     assert!(eval.contains("--data <路径>...") && eval.contains("（默认：samples）"), "{eval}");
