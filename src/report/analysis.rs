@@ -19,8 +19,8 @@ use crate::rules::{
 use crate::score::{self, events, Against, GROUP};
 use crate::tier;
 
-/// Park label for enterprises without one.
-pub const NO_PARK: &str = "（未填园区）";
+use crate::evaluation::park_or_none;
+pub use crate::evaluation::NO_PARK;
 /// Cluster label for industry codes no cluster claims.
 pub const NO_CLUSTER: &str = "其他";
 
@@ -215,11 +215,6 @@ fn number_col(df: &DataFrame, name: &str) -> PolarsResult<Option<Float64Chunked>
 
 fn number_at(c: &Option<Float64Chunked>, i: usize) -> Option<f64> {
     c.as_ref().and_then(|c| c.get(i)).filter(|x| x.is_finite())
-}
-
-/// Park of a row: blank or absent reads as [`NO_PARK`].
-fn park_or_none(p: Option<&str>) -> &str {
-    p.filter(|p| !p.trim().is_empty()).unwrap_or(NO_PARK)
 }
 
 impl<'a> Analysis<'a> {
