@@ -6,13 +6,13 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use polars::prelude::*;
 
 use super::yoy::{Comparison, Previous};
 use crate::evaluation::Evaluation;
-use crate::ingest::schema::TableKind;
+use crate::ingest::schema::{self, TableKind};
 use crate::rules::{
     AlertRule, Direction, Indicator, Missing, PolicyBase, Rules, TierMethod, AGGREGATES,
 };
@@ -24,20 +24,10 @@ pub use crate::evaluation::NO_PARK;
 /// Cluster label for industry codes no cluster claims.
 pub const NO_CLUSTER: &str = "其他";
 
-/// Enterprise quantities shown next to the scores: field, header with unit.
-pub const FIELDS: &[(&str, &str)] = &[
-    ("land_mu", "评价用地面积(亩)"),
-    ("tax", "计入实缴税额(万元)"),
-    ("output_value", "工业总产值(万元)"),
-    ("revenue", "营业收入(万元)"),
-    ("value_added", "工业增加值(万元)"),
-    ("profit", "利润总额(万元)"),
-    ("rd", "研发经费支出(万元)"),
-    ("employees", "年平均职工人数(人)"),
-    ("energy", "综合能耗(吨标准煤)"),
-    ("electricity", "用电量(万千瓦时)"),
-    ("pollutants", "主要污染物排放(吨)"),
-];
+/// Enterprise quantities shown next to the scores: field, header with unit
+/// ([`schema::REPORT_FIELDS`], headers from the input contract's one label table).
+pub static FIELDS: LazyLock<Vec<(&'static str, &'static str)>> =
+    LazyLock::new(|| schema::REPORT_FIELDS.iter().map(|k| (*k, schema::field_header(k))).collect());
 
 /// The relative improvement used for "the indicator that would move it most".
 pub const STEP: f64 = 0.10;
