@@ -63,8 +63,9 @@ pub struct Firm<'a> {
     pub value: Vec<Option<f64>>,
     pub bench: Vec<Option<f64>>,
     pub score: Vec<Option<f64>>,
-    /// Per indicator, the min–max population's smallest and largest value ([`score::min_col`]).
+    /// Per indicator, the min–max population's smallest value ([`score::min_col`]).
     pub min: Vec<Option<f64>>,
+    /// Per indicator, the min–max population's largest value ([`score::max_col`]).
     pub max: Vec<Option<f64>>,
     /// Per [`FIELDS`].
     pub fields: Vec<Option<f64>>,
