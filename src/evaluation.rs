@@ -1,6 +1,7 @@
 //! The whole evaluation as a library call: typed data and compiled rules in, scored and tiered
 //! enterprises, the not-evaluated list and every problem out.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use polars::prelude::*;
@@ -46,6 +47,89 @@ impl Evaluation {
     /// Enterprises seen in any input: evaluated + not evaluated.
     pub fn enterprises_seen(&self) -> usize {
         self.results.height() + self.not_evaluated.height()
+    }
+
+    /// The evaluated firms counted by group, park and final tier: the one count the 汇总 sheet
+    /// and the console summary show.
+    pub fn tier_counts(&self) -> PolarsResult<TierCounts> {
+        TierCounts::of(&self.results, &self.rules)
+    }
+}
+
+/// Park label for enterprises without one.
+pub const NO_PARK: &str = "（未填园区）";
+
+/// Park of a row: blank or absent reads as [`NO_PARK`].
+pub fn park_or_none(p: Option<&str>) -> &str {
+    p.filter(|p| !p.trim().is_empty()).unwrap_or(NO_PARK)
+}
+
+/// Evaluated firms per group, park and final tier. Groups may have labels of their own: the
+/// counts run over every label of every group, so they add up to the evaluated total.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TierCounts {
+    /// Every group's labels, in order of first appearance (best first).
+    pub labels: Vec<String>,
+    /// Per (group index, park), the number of firms of each of [`TierCounts::labels`].
+    pub by_group_park: BTreeMap<(usize, String), Vec<usize>>,
+}
+
+impl TierCounts {
+    /// Counts of a results frame (columns [`score::GROUP_INDEX`], `park`, [`tier::TIER`]).
+    pub fn of(results: &DataFrame, rules: &Rules) -> PolarsResult<TierCounts> {
+        let mut labels: Vec<String> = Vec::new();
+        for l in rules.groups.iter().flat_map(|g| &g.tiers.labels) {
+            if !labels.contains(l) {
+                labels.push(l.clone());
+            }
+        }
+        let groups = results.column(score::GROUP_INDEX)?.i32()?;
+        let tiers = results.column(tier::TIER)?.str()?;
+        let parks = results.column("park").ok().map(|c| c.cast(&DataType::String)).transpose()?;
+        let parks = parks.as_ref().map(|c| c.str()).transpose()?;
+        let mut by_group_park: BTreeMap<(usize, String), Vec<usize>> = BTreeMap::new();
+        for i in 0..results.height() {
+            let g = groups.get(i).and_then(|g| usize::try_from(g).ok()).unwrap_or(0);
+            let park = park_or_none(parks.and_then(|p| p.get(i))).to_string();
+            let e = by_group_park.entry((g, park)).or_insert_with(|| vec![0; labels.len()]);
+            if let Some(t) = labels.iter().position(|l| Some(l.as_str()) == tiers.get(i)) {
+                e[t] += 1;
+            }
+        }
+        Ok(TierCounts { labels, by_group_park })
+    }
+
+    /// Counts of one group, over all its parks.
+    pub fn of_group(&self, group: usize) -> Vec<usize> {
+        let mut sum = vec![0; self.labels.len()];
+        let range = (group, String::new())..(group + 1, String::new());
+        for c in self.by_group_park.range(range).map(|(_, c)| c) {
+            sum.iter_mut().zip(c).for_each(|(s, n)| *s += n);
+        }
+        sum
+    }
+
+    /// Whether the group has evaluated firms.
+    pub fn has_group(&self, group: usize) -> bool {
+        self.by_group_park
+            .range((group, String::new())..(group + 1, String::new()))
+            .next()
+            .is_some()
+    }
+
+    /// Counts per park, over all groups.
+    pub fn by_park(&self) -> BTreeMap<&str, Vec<usize>> {
+        let mut out: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for ((_, park), c) in &self.by_group_park {
+            let e = out.entry(park.as_str()).or_insert_with(|| vec![0; self.labels.len()]);
+            e.iter_mut().zip(c).for_each(|(s, n)| *s += n);
+        }
+        out
+    }
+
+    /// The firms counted: every firm whose tier is one of its group's labels.
+    pub fn total(&self) -> usize {
+        self.by_group_park.values().flatten().sum()
     }
 }
 

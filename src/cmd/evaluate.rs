@@ -2,7 +2,6 @@
 //! per park, CSV and JSON, print a summary (with `--verbose`, the time of each phase). A progress
 //! line is drawn on stderr when it is a terminal (indicatif hides it when piped).
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -10,7 +9,7 @@ use crate::evaluation::{self, Evaluation};
 use crate::ingest::{self, Severity, Tally};
 use crate::publish::{FileDigest, Kind, Sources, Staging};
 use crate::rules::{Purpose, Source};
-use crate::{report, rules, score, tier};
+use crate::{report, rules};
 
 /// `mujun evaluate`'s options.
 #[derive(clap::Args, Debug)]
@@ -159,38 +158,28 @@ fn print_summary(ev: &Evaluation) {
         ev.results.height(),
         ev.not_evaluated.height()
     );
-    let labels = r.labels();
-    let get = |c: &str| ev.results.column(c).ok().and_then(|s| s.str().ok().cloned());
-    if let (Some(g), Some(p), Some(t)) = (get(score::GROUP), get("park"), get(tier::TIER)) {
-        let mut by_group: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        let mut by_park: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for i in 0..ev.results.height() {
-            let Some(ti) = labels.iter().position(|l| Some(l.as_str()) == t.get(i)) else {
-                continue;
-            };
-            let gname = r
-                .groups
+    if let Ok(counts) = ev.tier_counts() {
+        let line = |name: &str, labels: &[String], c: &[usize]| {
+            let parts: Vec<String> = counts
+                .labels
                 .iter()
-                .find(|x| Some(x.id.as_str()) == g.get(i))
-                .map(|x| x.name.clone())
-                .unwrap_or_default();
-            by_group.entry(gname).or_insert_with(|| vec![0; labels.len()])[ti] += 1;
-            by_park
-                .entry(p.get(i).unwrap_or("（未填园区）").to_string())
-                .or_insert_with(|| vec![0; labels.len()])[ti] += 1;
-        }
-        let line = |name: &str, c: &[usize]| {
-            let parts: Vec<String> =
-                labels.iter().zip(c).map(|(l, n)| format!("{l}类 {n}")).collect();
+                .zip(c)
+                .filter(|(l, _)| labels.contains(l))
+                .map(|(l, n)| format!("{l}类 {n}"))
+                .collect();
             crate::outln!("  {}：{}", crate::console::escape(name), parts.join("，"));
         };
+        // Groups by name, each with its own labels; parks with the labels of every group.
+        let mut groups: Vec<(usize, &str)> =
+            r.groups.iter().enumerate().map(|(gi, g)| (gi, g.name.as_str())).collect();
+        groups.sort_by_key(|(_, name)| *name);
         crate::outln!("按评价组：");
-        for (k, c) in &by_group {
-            line(k, c);
+        for (gi, name) in groups.into_iter().filter(|(gi, _)| counts.has_group(*gi)) {
+            line(name, &r.groups[gi].tiers.labels, &counts.of_group(gi));
         }
         crate::outln!("按园区：");
-        for (k, c) in &by_park {
-            line(k, c);
+        for (park, c) in &counts.by_park() {
+            line(park, &counts.labels, c);
         }
     }
     if let Some(line) = Tally::of(&ev.problems).summary_line() {

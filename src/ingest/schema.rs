@@ -393,6 +393,14 @@ const ADJUST: &[ColumnSpec] = &[
     col("adj_reason", "理由", &["调整理由", "调档理由", "原因"], Text, true),
 ];
 
+/// Square metres in one 公顷.
+pub const M2_PER_HECTARE: f64 = 10000.0;
+/// Square metres in one 亩 (exactly 10000/15: 1 公顷 = 15 亩). Every area conversion derives
+/// from it.
+pub const M2_PER_MU: f64 = M2_PER_HECTARE / 15.0;
+/// 亩 in one 公顷 (15).
+pub const MU_PER_HECTARE: f64 = M2_PER_HECTARE / M2_PER_MU;
+
 /// A unit written in a header and its factor to the quantity's standard unit.
 pub fn unit_factor(q: Quantity, unit: &str) -> Option<f64> {
     let u = unit.trim();
@@ -406,8 +414,8 @@ pub fn unit_factor(q: Quantity, unit: &str) -> Option<f64> {
         },
         Area => match u {
             "亩" | "" => Some(1.0),
-            "平方米" | "m2" | "m²" | "㎡" => Some(15.0 / 10000.0),
-            "公顷" | "hm2" | "hm²" => Some(15.0),
+            "平方米" | "m2" | "m²" | "㎡" => Some(1.0 / M2_PER_MU),
+            "公顷" | "hm2" | "hm²" => Some(MU_PER_HECTARE),
             _ => None,
         },
         Electricity => match u {
@@ -432,15 +440,15 @@ pub fn unit_factor(q: Quantity, unit: &str) -> Option<f64> {
         SquareMetre => match u {
             "平方米" | "m2" | "m²" | "㎡" | "" => Some(1.0),
             "万平方米" => Some(1e4),
-            "亩" => Some(10000.0 / 15.0),
-            "公顷" | "hm2" | "hm²" => Some(1e4),
+            "亩" => Some(M2_PER_MU),
+            "公顷" | "hm2" | "hm²" => Some(M2_PER_HECTARE),
             _ => None,
         },
         // 1 万元/公顷 = 1/15 万元/亩; 1 元/平方米 = 666.67 元/亩 = 1/15 万元/亩.
         PerMu => match u {
             "万元/亩" | "" => Some(1.0),
             "万元/公顷" | "元/平方米" | "元/m2" | "元/m²" | "元/㎡" => {
-                Some(1.0 / 15.0)
+                Some(1.0 / MU_PER_HECTARE)
             }
             "元/亩" => Some(1e-4),
             _ => None,
@@ -474,11 +482,12 @@ pub fn standard_unit(q: Quantity) -> &'static str {
     }
 }
 
-/// Fields available to rule formulas and conditions, with their Chinese meaning, for README and
-/// the 规则 sheet.
+/// Fields available to rule formulas and conditions, with their Chinese meaning: the header a
+/// report column shows (name and unit), then, after " = ", how the field is derived. The one
+/// label table of enterprise fields ([`field_header`]).
 pub const FORMULA_FIELDS: &[(&str, &str)] = &[
     ("land_mu", "评价用地面积(亩) = Σ 用地面积 × 用地方式系数"),
-    ("tax", "计入的实缴税额(万元)"),
+    ("tax", "计入实缴税额(万元)"),
     ("output_value", "工业总产值(万元)"),
     ("revenue", "营业收入(万元)"),
     ("value_added", "工业增加值(万元)"),
@@ -491,7 +500,7 @@ pub const FORMULA_FIELDS: &[(&str, &str)] = &[
     ("so2", "二氧化硫(吨)"),
     ("nh3n", "氨氮(吨)"),
     ("nox", "氮氧化物(吨)"),
-    ("pollutants", "主要污染物合计(吨) = 化学需氧量+二氧化硫+氨氮+氮氧化物（四项皆缺时为空）"),
+    ("pollutants", "主要污染物排放(吨) = 化学需氧量+二氧化硫+氨氮+氮氧化物（四项皆缺时为空）"),
     ("scale", "企业规模(文本: 规上/规下)"),
     ("park", "所属园区(文本)"),
     ("town", "所属乡镇街道(文本)"),
@@ -500,3 +509,27 @@ pub const FORMULA_FIELDS: &[(&str, &str)] = &[
     ("years_since_registration", "成立年限(年, 截至评价年度12月31日)"),
     ("years_since_production", "投产年限(年, 截至评价年度12月31日)"),
 ];
+
+/// Enterprise quantities the reports show next to the scores, in column order.
+pub const REPORT_FIELDS: &[&str] = &[
+    "land_mu",
+    "tax",
+    "output_value",
+    "revenue",
+    "value_added",
+    "profit",
+    "rd",
+    "employees",
+    "energy",
+    "electricity",
+    "pollutants",
+];
+
+/// The column header of a field of [`FORMULA_FIELDS`] ("计入实缴税额(万元)"), its meaning without
+/// the derivation; the key itself for an unknown field.
+pub fn field_header(key: &str) -> &str {
+    match FORMULA_FIELDS.iter().find(|(k, _)| *k == key) {
+        Some((_, d)) => d.split(" = ").next().unwrap_or(d),
+        None => key,
+    }
+}

@@ -585,7 +585,7 @@ fn compile_depth(
         }
         let inv_factor = match tr.investment_unit.as_ref().map(|u| u.get_ref().as_str()) {
             None | Some("万元/亩") => 1.0,
-            Some("万元/公顷") => 1.0 / 15.0,
+            Some("万元/公顷") => 1.0 / crate::ingest::schema::MU_PER_HECTARE,
             Some(other) => {
                 let span = tr.investment_unit.as_ref().map(|u| u.span()).unwrap_or(t.span());
                 return cx.err(

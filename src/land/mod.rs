@@ -30,9 +30,6 @@ pub use controls::{Indicator, LandRules};
 pub use penalties::{Clause, Penalty};
 pub use register::{Conflict, Register};
 
-/// 1 亩 in square metres (exactly 10000/15).
-pub const MU_M2: f64 = 10000.0 / 15.0;
-
 #[derive(Debug, thiserror::Error)]
 pub enum LandError {
     #[error("输入中没有标准地表（文件或工作表名含“标准地”，或表头含 宗地编号、统一社会信用代码、出让面积 等列）；标准地表的列见 ../shared/spec/INPUTS.md")]
@@ -99,7 +96,7 @@ pub struct Project {
 impl Project {
     /// Site area in 平方米.
     pub fn site_m2(&self) -> Option<f64> {
-        self.area_mu.filter(|a| *a > 0.0).map(|a| a * MU_M2)
+        self.area_mu.filter(|a| *a > 0.0).map(|a| a * crate::ingest::schema::M2_PER_MU)
     }
     /// "宗地编号 项目名称" for messages.
     pub fn label(&self) -> String {

@@ -5,40 +5,29 @@
 //! read this one structure, so they always agree.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
 
 use polars::prelude::*;
 
 use super::yoy::{Comparison, Previous};
 use crate::evaluation::Evaluation;
-use crate::ingest::schema::TableKind;
+use crate::ingest::schema::{self, TableKind};
 use crate::rules::{
-    AlertRule, Direction, Indicator, Method, Missing, Over, PolicyBase, Rules, TierMethod,
-    AGGREGATES,
+    AlertRule, Direction, Indicator, Missing, PolicyBase, Rules, TierMethod, AGGREGATES,
 };
-use crate::score::{self, events, GROUP};
+use crate::score::{self, events, Against, GROUP};
 use crate::tier;
 
-/// Park label for enterprises without one.
-pub const NO_PARK: &str = "（未填园区）";
+use crate::evaluation::park_or_none;
+pub use crate::evaluation::NO_PARK;
 /// Cluster label for industry codes no cluster claims.
 pub const NO_CLUSTER: &str = "其他";
 
-/// Enterprise quantities shown next to the scores: field, header with unit.
-pub const FIELDS: &[(&str, &str)] = &[
-    ("land_mu", "评价用地面积(亩)"),
-    ("tax", "计入实缴税额(万元)"),
-    ("output_value", "工业总产值(万元)"),
-    ("revenue", "营业收入(万元)"),
-    ("value_added", "工业增加值(万元)"),
-    ("profit", "利润总额(万元)"),
-    ("rd", "研发经费支出(万元)"),
-    ("employees", "年平均职工人数(人)"),
-    ("energy", "综合能耗(吨标准煤)"),
-    ("electricity", "用电量(万千瓦时)"),
-    ("pollutants", "主要污染物排放(吨)"),
-];
+/// Enterprise quantities shown next to the scores: field, header with unit
+/// ([`schema::REPORT_FIELDS`], headers from the input contract's one label table).
+pub static FIELDS: LazyLock<Vec<(&'static str, &'static str)>> =
+    LazyLock::new(|| schema::REPORT_FIELDS.iter().map(|k| (*k, schema::field_header(k))).collect());
 
 /// The relative improvement used for "the indicator that would move it most".
 pub const STEP: f64 = 0.10;
@@ -74,10 +63,24 @@ pub struct Firm<'a> {
     pub value: Vec<Option<f64>>,
     pub bench: Vec<Option<f64>>,
     pub score: Vec<Option<f64>>,
+    /// Per indicator, the min–max population's smallest value ([`score::min_col`]).
+    pub min: Vec<Option<f64>>,
+    /// Per indicator, the min–max population's largest value ([`score::max_col`]).
+    pub max: Vec<Option<f64>>,
     /// Per [`FIELDS`].
     pub fields: Vec<Option<f64>>,
-    /// Ranking population (group and the `rank_within` fields), numbered.
-    pub population: u32,
+    /// Ranking population (group and the `rank_within` fields), numbered ([`tier::POP_ID`]).
+    pub population: usize,
+    /// Index into `firms` of the last firm of the next better tier by score ([`tier::UP_EDGE`]),
+    /// and the points to its total.
+    pub up_edge: Option<(usize, f64)>,
+    /// Points to the next better tier's minimum score ([`tier::UP_BY_LINE`]).
+    pub up_line: Option<f64>,
+    /// Index into `firms` of the first firm of the next lower tier by score
+    /// ([`tier::DOWN_EDGE`]), and the points ahead of its total.
+    pub down_edge: Option<(usize, f64)>,
+    /// Points ahead of the own tier's minimum score ([`tier::DOWN_BY_LINE`]).
+    pub down_line: Option<f64>,
 }
 
 impl Firm<'_> {
@@ -175,8 +178,6 @@ pub struct Analysis<'a> {
     /// Every park of evaluated and not-evaluated enterprises, sorted.
     pub parks: Vec<String>,
     pub comparison: Option<Comparison>,
-    /// Min and max per (indicator, `over` population), filled on first use: one pass per indicator.
-    minmax: std::sync::Mutex<HashMap<usize, HashMap<(usize, String), (f64, f64)>>>,
     /// The 公示名单's order over every workbook's lines, sorted once (see `notice::rows`).
     pub(crate) notice_order: std::sync::OnceLock<Vec<u32>>,
 }
@@ -205,11 +206,6 @@ fn number_col(df: &DataFrame, name: &str) -> PolarsResult<Option<Float64Chunked>
 
 fn number_at(c: &Option<Float64Chunked>, i: usize) -> Option<f64> {
     c.as_ref().and_then(|c| c.get(i)).filter(|x| x.is_finite())
-}
-
-/// Park of a row: blank or absent reads as [`NO_PARK`].
-fn park_or_none(p: Option<&str>) -> &str {
-    p.filter(|p| !p.trim().is_empty()).unwrap_or(NO_PARK)
 }
 
 impl<'a> Analysis<'a> {
@@ -258,48 +254,31 @@ impl<'a> Analysis<'a> {
         );
         let mut vals = Vec::new();
         for ind in &indicators {
-            vals.push((
-                num(&score::value_col(&ind.id))?,
-                num(&score::bench_col(&ind.id))?,
-                num(&score::score_col(&ind.id))?,
-            ));
+            let id = &ind.id;
+            let cols = [score::value_col(id), score::bench_col(id), score::score_col(id)];
+            let [v, b, s] = cols.map(|c| num(&c));
+            let [mn, mx] = [score::min_col(id), score::max_col(id)].map(|c| num(&c));
+            vals.push([v?, b?, s?, mn?, mx?]);
         }
+        let [pop_id, up, up_gap, up_line, down, down_gap, down_line] = [
+            tier::POP_ID,
+            tier::UP_EDGE,
+            tier::UP_BY_EDGE,
+            tier::UP_BY_LINE,
+            tier::DOWN_EDGE,
+            tier::DOWN_BY_EDGE,
+            tier::DOWN_BY_LINE,
+        ]
+        .map(num);
+        let (pop_id, up, up_gap, up_line) = (pop_id?, up?, up_gap?, up_line?);
+        let (down, down_gap, down_line) = (down?, down_gap?, down_line?);
+        let row = |c: &Option<Float64Chunked>, i: usize| number_at(c, i).map(|r| r as usize);
         let fields: Vec<Option<Float64Chunked>> =
             FIELDS.iter().map(|(k, _)| num(k)).collect::<PolarsResult<_>>()?;
-        // Ranking-population key columns, as text.
-        let mut keycols: BTreeMap<String, Column> = BTreeMap::new();
-        for g in &rules.groups {
-            for k in &g.tiers.rank_within {
-                if k != "group" && !keycols.contains_key(k) {
-                    if let Ok(c) = df.column(k) {
-                        keycols.insert(k.clone(), c.cast(&DataType::String)?.rechunk());
-                    }
-                }
-            }
-        }
-        let keycols: BTreeMap<&str, &StringChunked> =
-            keycols.iter().map(|(k, c)| Ok((k.as_str(), c.str()?))).collect::<PolarsResult<_>>()?;
-
-        let mut population_ids: HashMap<String, u32> = HashMap::new();
-        let mut key = String::new();
         let mut firms = Vec::with_capacity(n);
-        for i in 0..n {
+        for (i, &vetoed) in veto.iter().enumerate() {
             let gid = text_at(group, i);
             let gi = rules.groups.iter().position(|g| Some(g.id.as_str()) == gid).unwrap_or(0);
-            let g = &rules.groups[gi];
-            key.clear();
-            key.push_str(&g.id);
-            for k in &g.tiers.rank_within {
-                if k != "group" {
-                    key.push('\u{1}');
-                    key.push_str(keycols.get(k.as_str()).and_then(|c| c.get(i)).unwrap_or(""));
-                }
-            }
-            let next = population_ids.len() as u32;
-            let population = match population_ids.get(key.as_str()) {
-                Some(&p) => p,
-                None => *population_ids.entry(key.clone()).or_insert(next),
-            };
             let ic = text_at(icode, i).unwrap_or("");
             firms.push(Firm {
                 code: text_at(code, i).unwrap_or(""),
@@ -317,18 +296,24 @@ impl<'a> Analysis<'a> {
                 tier_by_score: text_at(tbs, i).unwrap_or(""),
                 tier_after_events: text_at(tae, i).unwrap_or(""),
                 adj_reason: text_at(adj, i).filter(|s| !s.is_empty()),
-                vetoed: veto[i],
+                vetoed,
                 total: number_at(&total, i).unwrap_or(0.0),
                 items: number_at(&items, i).unwrap_or(0.0),
                 bonus: number_at(&bonus, i).unwrap_or(0.0),
                 deduction: number_at(&deduction, i).unwrap_or(0.0),
                 reweight: number_at(&reweight, i).unwrap_or(1.0),
                 event_note: text_at(note, i).filter(|s| !s.is_empty()),
-                value: vals.iter().map(|v| number_at(&v.0, i)).collect(),
-                bench: vals.iter().map(|v| number_at(&v.1, i)).collect(),
-                score: vals.iter().map(|v| number_at(&v.2, i)).collect(),
+                value: vals.iter().map(|v| number_at(&v[0], i)).collect(),
+                bench: vals.iter().map(|v| number_at(&v[1], i)).collect(),
+                score: vals.iter().map(|v| number_at(&v[2], i)).collect(),
+                min: vals.iter().map(|v| number_at(&v[3], i)).collect(),
+                max: vals.iter().map(|v| number_at(&v[4], i)).collect(),
                 fields: fields.iter().map(|f| number_at(f, i)).collect(),
-                population,
+                population: row(&pop_id, i).unwrap_or(i),
+                up_edge: row(&up, i).zip(number_at(&up_gap, i)),
+                up_line: number_at(&up_line, i),
+                down_edge: row(&down, i).zip(number_at(&down_gap, i)),
+                down_line: number_at(&down_line, i),
             });
         }
 
@@ -374,7 +359,6 @@ impl<'a> Analysis<'a> {
             listed,
             parks,
             comparison: None,
-            minmax: Default::default(),
             notice_order: Default::default(),
         };
         a.cards = a.compute_cards();
@@ -384,56 +368,8 @@ impl<'a> Analysis<'a> {
         Ok(a)
     }
 
-    /// Min and max of an indicator over the population of the min–max method.
-    fn min_max(&self, k: usize, ind: &Indicator, f: &Firm) -> Option<(f64, f64)> {
-        let field = |x: &Firm, name: &str| -> String {
-            match name {
-                "park" => x.park.to_string(),
-                "town" => x.town.unwrap_or_default().to_string(),
-                "scale" => x.scale.to_string(),
-                "industry_code" => x.industry_code.to_string(),
-                "division" => x.division.map(|d| d.to_string()).unwrap_or_default(),
-                _ => String::new(),
-            }
-        };
-        // The population key of a firm: (group or usize::MAX for all, field value or "").
-        let key = |x: &Firm| -> (usize, String) {
-            match &ind.over {
-                Over::All => (usize::MAX, String::new()),
-                Over::Group => (x.group, String::new()),
-                Over::Field(name) => (x.group, field(x, name)),
-            }
-        };
-        // Sheets build rows on a helper thread (`TableWriter::write_rows`): the cache is shared.
-        let mut cache = self.minmax.lock().unwrap_or_else(|e| e.into_inner());
-        let table = cache.entry(k).or_insert_with(|| {
-            let mut t: HashMap<(usize, String), (f64, f64)> = HashMap::new();
-            for x in &self.firms {
-                if let Some(v) = x.value[k] {
-                    let e = t.entry(key(x)).or_insert((v, v));
-                    *e = (e.0.min(v), e.1.max(v));
-                }
-            }
-            t
-        });
-        table.get(&key(f)).copied()
-    }
-
     fn compute_cards(&self) -> Vec<Card<'a>> {
         let rules = self.rules();
-        // First and last member (in rank order) of each tier-by-score label per population, so a
-        // card finds its tier boundaries without scanning the population.
-        let mut edges: HashMap<(u32, &str), (usize, usize)> = HashMap::new();
-        let order = |i: usize| (self.firms[i].rank, i);
-        for (i, f) in self.firms.iter().enumerate() {
-            let e = edges.entry((f.population, f.tier_by_score)).or_insert((i, i));
-            if order(i) < order(e.0) {
-                e.0 = i;
-            }
-            if order(i) > order(e.1) {
-                e.1 = i;
-            }
-        }
         // Boundary texts are the same for every enterprise at the same boundary: one copy each.
         let mut texts: HashMap<String, Arc<str>> = HashMap::new();
         let mut intern = |s: String| -> Arc<str> {
@@ -449,13 +385,10 @@ impl<'a> Analysis<'a> {
             let g = &rules.groups[f.group];
             let labels = &g.tiers.labels;
             let t = g.tiers.index_of(f.tier_by_score);
-            let pop = f.population;
-            let last_of = |label: &str| edges.get(&(pop, label)).map(|e| &self.firms[e.1]);
-            let first_of = |label: &str| edges.get(&(pop, label)).map(|e| &self.firms[e.0]);
-            let edge = |x: &Firm| format!("第{}名「{}」总分{:.2}", x.rank, x.name, x.total);
-            let round = |x: f64| {
-                let m = 10f64.powi(g.tiers.round as i32);
-                (x * m).round() / m
+            // The engine's boundaries (`tier::UP_EDGE` …): the edge firm described, the gap read.
+            let edge = |(e, gap): (usize, f64)| {
+                let x = &self.firms[e];
+                (gap, format!("第{}名「{}」总分{:.2}", x.rank, x.name, x.total))
             };
 
             // Up: the next better tier by score.
@@ -472,25 +405,20 @@ impl<'a> Analysis<'a> {
                 }
                 Some(t) => {
                     let better = &labels[t - 1];
-                    let by_firm =
-                        last_of(better).map(|x| (round(x.total - f.total).max(0.0), edge(x)));
+                    let by_firm = f.up_edge.map(edge);
                     let by_threshold = |mins: &[f64]| {
-                        (
-                            round(mins[t - 1] - f.total).max(0.0),
-                            format!("{better}档分数线{}分", mins[t - 1]),
-                        )
+                        f.up_line.map(|gap| (gap, format!("{better}档分数线{}分", mins[t - 1])))
                     };
                     let b = match &g.tiers.method {
                         TierMethod::Quota { .. } => by_firm,
-                        TierMethod::Threshold { mins } => Some(by_threshold(mins)),
-                        TierMethod::Mixed { mins, .. } => {
-                            let th = by_threshold(mins);
-                            Some(match by_firm {
-                                Some(bf) if bf.0 > th.0 => (bf.0, format!("{}；{}", bf.1, th.1)),
-                                Some(bf) => (th.0, format!("{}；{}", th.1, bf.1)),
-                                None => th,
-                            })
-                        }
+                        TierMethod::Threshold { mins } => by_threshold(mins),
+                        TierMethod::Mixed { mins, .. } => match (by_firm, by_threshold(mins)) {
+                            (Some(bf), Some(th)) if bf.0 > th.0 => {
+                                Some((bf.0, format!("{}；{}", bf.1, th.1)))
+                            }
+                            (Some(bf), Some(th)) => Some((th.0, format!("{}；{}", th.1, bf.1))),
+                            (bf, th) => th.or(bf),
+                        },
                     };
                     if b.is_none() {
                         up_note = Cow::Owned(format!(
@@ -513,24 +441,17 @@ impl<'a> Analysis<'a> {
                         && g.tiers.index_of(f.tier) != Some(labels.len() - 1) =>
                 {
                     let lower = &labels[t + 1];
-                    let by_firm =
-                        first_of(lower).map(|x| (round(f.total - x.total).max(0.0), edge(x)));
+                    let by_firm = f.down_edge.map(edge);
                     let by_threshold = |mins: &[f64]| {
-                        (
-                            round(f.total - mins[t]).max(0.0),
-                            format!("{}档分数线{}分", labels[t], mins[t]),
-                        )
+                        f.down_line.map(|gap| (gap, format!("{}档分数线{}分", labels[t], mins[t])))
                     };
                     let b = match &g.tiers.method {
                         TierMethod::Quota { .. } => by_firm,
-                        TierMethod::Threshold { mins } => Some(by_threshold(mins)),
-                        TierMethod::Mixed { mins, .. } => {
-                            let th = by_threshold(mins);
-                            Some(match by_firm {
-                                Some(bf) if bf.0 < th.0 => bf,
-                                _ => th,
-                            })
-                        }
+                        TierMethod::Threshold { mins } => by_threshold(mins),
+                        TierMethod::Mixed { mins, .. } => match (by_firm, by_threshold(mins)) {
+                            (Some(bf), Some(th)) if bf.0 < th.0 => Some(bf),
+                            (bf, th) => th.or(bf),
+                        },
                     };
                     b.map(|(gap, reference)| Boundary {
                         tier: lower.as_str(),
@@ -588,14 +509,13 @@ impl<'a> Analysis<'a> {
             card.note = "指标值不大于0，无法按比例测算";
             return card;
         }
-        let mm = match ind.method {
-            Method::MinMax { .. } => self.min_max(k, ind, f),
-            _ => None,
-        };
-        let s0 = item_score(ind, x, bench, mm);
+        // The engine's formula over the engine's benchmark or extremes; missing ones are NaN.
+        let known = |x: Option<f64>| x.unwrap_or(f64::NAN);
+        let against = Against { bench: known(bench), min: known(f.min[k]), max: known(f.max[k]) };
+        let score_at = |x: f64| score::item_score(ind, x, &against);
+        let s0 = score_at(x);
         let lower = ind.direction == Direction::Lower;
-        let at =
-            |r: f64| item_score(ind, if lower { x * (1.0 - r) } else { x * (1.0 + r) }, bench, mm);
+        let at = |r: f64| score_at(if lower { x * (1.0 - r) } else { x * (1.0 + r) });
         let gain = (at(STEP) - s0) * f.reweight;
         card.gain = Some(gain.max(0.0));
         if gain <= 1e-9 {
@@ -827,37 +747,6 @@ impl<'a> Analysis<'a> {
             }
             None => String::new(),
         }
-    }
-}
-
-/// An item score as the engine computes it (floor, then cap), for a hypothetical value.
-/// Min–max keeps the population's min and max fixed and clamps to [min, max].
-pub fn item_score(ind: &Indicator, x: f64, bench: Option<f64>, min_max: Option<(f64, f64)>) -> f64 {
-    let w = ind.weight;
-    let raw = match ind.method {
-        Method::Ratio => match bench {
-            Some(b) if b > 0.0 => x / b * w,
-            _ => 0.0,
-        },
-        Method::LowerRatio => match bench {
-            Some(b) if b > 0.0 => (2.0 - x / b) * w / 2.0,
-            _ => 0.0,
-        },
-        Method::MinMax { floor_share } => match min_max {
-            Some((mn, mx)) if mx > mn => {
-                let frac = match ind.direction {
-                    Direction::Higher => (x - mn) / (mx - mn),
-                    Direction::Lower => (mx - x) / (mx - mn),
-                };
-                w * (floor_share + (1.0 - floor_share) * frac.clamp(0.0, 1.0))
-            }
-            _ => w,
-        },
-    };
-    let e = if raw < ind.floor { ind.floor } else { raw };
-    match ind.cap {
-        Some(c) if e > c => c,
-        _ => e,
     }
 }
 

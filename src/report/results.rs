@@ -55,7 +55,7 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
         spec.push((format!("{}基准值", ind.name), score::bench_col(&ind.id), Kind::Precise));
         spec.push((format!("{}得分", ind.name), score::score_col(&ind.id), Kind::Precise));
     }
-    for (c, h) in FIELDS {
+    for (c, h) in FIELDS.iter() {
         spec.push((h.to_string(), c.to_string(), Kind::Num));
     }
 

@@ -132,16 +132,9 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
     ])?;
     t.blank();
 
-    // 一、Tier counts per group and park.
-    let labels = r.labels().to_vec();
-    let mut counts: BTreeMap<(usize, String), Vec<usize>> = BTreeMap::new();
-    for f in &a.firms {
-        let e =
-            counts.entry((f.group, f.park.to_string())).or_insert_with(|| vec![0; labels.len()]);
-        if let Some(ti) = labels.iter().position(|l| *l == f.tier) {
-            e[ti] += 1;
-        }
-    }
+    // 一、Tier counts per group and park, over every group's labels.
+    let counts = ev.tier_counts()?;
+    let labels = &counts.labels;
     t.title("一、分档结果（评价组 × 园区）")?;
     let mut head = vec!["评价组".to_string(), "园区".to_string()];
     head.extend(labels.iter().map(|l| format!("{l}类")));
@@ -149,16 +142,14 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
     t.header(&head)?;
     let mut grand = vec![0usize; labels.len()];
     for (gi, grp) in r.groups.iter().enumerate() {
-        let mut sub = vec![0usize; labels.len()];
-        for ((_, park), c) in counts.range((gi, String::new())..(gi + 1, String::new())) {
+        let range = (gi, String::new())..(gi + 1, String::new());
+        for ((_, park), c) in counts.by_group_park.range(range) {
             let mut row: Vec<Cell> = vec![grp.name.clone().into(), park.clone().into()];
             row.extend(c.iter().map(|n| Cell::from(*n)));
             row.push(c.iter().sum::<usize>().into());
             t.write_row(&row)?;
-            for (s, n) in sub.iter_mut().zip(c) {
-                *s += n;
-            }
         }
+        let sub = counts.of_group(gi);
         let mut row: Vec<Cell> = vec![grp.name.clone().into(), "小计".into()];
         row.extend(sub.iter().map(|n| Cell::from(*n)));
         row.push(sub.iter().sum::<usize>().into());
@@ -188,7 +179,7 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
 
     // 三、Aggregates per group and park.
     t.title("三、亩均效益汇总（评价组 × 园区，合计值之比）")?;
-    t.header(&agg_head(&["评价组", "园区"], &labels))?;
+    t.header(&agg_head(&["评价组", "园区"], labels))?;
     for (gi, grp) in r.groups.iter().enumerate() {
         let parks: Vec<&String> = a
             .parks
@@ -198,12 +189,12 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
         for p in parks {
             let fs: Vec<&Firm> = a.firms.iter().filter(|f| f.group == gi && f.park == p).collect();
             let mut row: Vec<Cell> = vec![grp.name.clone().into(), p.clone().into()];
-            row.extend(agg_cells(&fs, &labels));
+            row.extend(agg_cells(&fs, labels));
             t.write_row(&row)?;
         }
         let fs: Vec<&Firm> = a.firms.iter().filter(|f| f.group == gi).collect();
         let mut row: Vec<Cell> = vec![grp.name.clone().into(), "小计".into()];
-        row.extend(agg_cells(&fs, &labels));
+        row.extend(agg_cells(&fs, labels));
         t.write_row(&row)?;
     }
     t.blank();
@@ -217,11 +208,9 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
     let parks: Vec<&String> =
         a.parks.iter().filter(|p| a.firms.iter().any(|f| f.park == *p)).collect();
     let first = t.row;
+    let by_park = counts.by_park();
     for p in &parks {
-        let c: Vec<usize> = labels
-            .iter()
-            .map(|l| a.firms.iter().filter(|f| f.park == *p && f.tier == l).count())
-            .collect();
+        let c = by_park.get(p.as_str()).cloned().unwrap_or_else(|| vec![0; labels.len()]);
         let mut row: Vec<Cell> = vec![(*p).clone().into()];
         row.extend(c.iter().map(|n| Cell::from(*n)));
         row.push(c.iter().sum::<usize>().into());
@@ -295,17 +284,17 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
 
     // 六、Per-mu levels per park, all evaluated (chart 3).
     t.title("六、各园区亩均效益（全部参评企业，合计值之比）")?;
-    t.header(&agg_head(&["园区"], &labels))?;
+    t.header(&agg_head(&["园区"], labels))?;
     let first = t.row;
     for p in &parks {
         let fs: Vec<&Firm> = a.firms.iter().filter(|f| f.park == *p).collect();
         let mut row: Vec<Cell> = vec![(*p).clone().into()];
-        row.extend(agg_cells(&fs, &labels));
+        row.extend(agg_cells(&fs, labels));
         t.write_row(&row)?;
     }
     let fs: Vec<&Firm> = a.firms.iter().collect();
     let mut row: Vec<Cell> = vec!["全区".into()];
-    row.extend(agg_cells(&fs, &labels));
+    row.extend(agg_cells(&fs, labels));
     t.write_row(&row)?;
     let per_mu_col = (1 + 1 + labels.len() + 1 + 3) as u16;
     let level_chart = |title: &str, first: u32, last: u32| {
@@ -325,7 +314,7 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
 
     // 七、Per GB/T 4754 division (chart 5).
     t.title("七、按行业大类（GB/T 4754-2017，行业代码前两位，合计值之比）")?;
-    t.header(&agg_head(&["行业大类", "名称"], &labels))?;
+    t.header(&agg_head(&["行业大类", "名称"], labels))?;
     let mut divs: BTreeMap<Option<i64>, Vec<&Firm>> = BTreeMap::new();
     for f in &a.firms {
         divs.entry(f.division).or_default().push(f);
@@ -336,7 +325,7 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
             Some(d) => vec![format!("{d:02}").into(), division_name(*d).into()],
             None => vec!["".into(), "（无行业代码）".into()],
         };
-        row.extend(agg_cells(fs, &labels));
+        row.extend(agg_cells(fs, labels));
         t.write_row(&row)?;
     }
     let div_rows = (first, t.row.saturating_sub(1));
@@ -344,7 +333,7 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
 
     // 八、Per cluster (chart 4).
     t.title("八、按产业集群（规则文件 [[clusters]]，按行业代码前缀，合计值之比）")?;
-    t.header(&agg_head(&["产业集群"], &labels))?;
+    t.header(&agg_head(&["产业集群"], labels))?;
     let mut order: Vec<String> = r.clusters.iter().map(|c| c.name.clone()).collect();
     order.push(super::analysis::NO_CLUSTER.to_string());
     let first = t.row;
@@ -354,7 +343,7 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
             continue;
         }
         let mut row: Vec<Cell> = vec![c.clone().into()];
-        row.extend(agg_cells(&fs, &labels));
+        row.extend(agg_cells(&fs, labels));
         t.write_row(&row)?;
     }
     if t.row > first {

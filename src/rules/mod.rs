@@ -184,11 +184,23 @@ pub enum TierMethod {
     },
 }
 
+/// What a tie-break compares.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TieKey {
+    /// The value of the group's indicator with this id.
+    Indicator(String),
+    /// An enterprise field.
+    Field(String),
+}
+
+/// A ranking tie-break: firms with the same total are ordered by `key`.
 #[derive(Debug, Clone)]
 pub struct TieBreak {
-    /// A column of the scored frame: an indicator's value or an enterprise field.
-    pub column: String,
+    /// The indicator or field compared.
+    pub key: TieKey,
+    /// Its Chinese name, for the 规则 sheet.
     pub label: String,
+    /// Higher values rank first.
     pub descending: bool,
 }
 
@@ -982,10 +994,10 @@ fn tiers(
                 )
             }
         };
-        let (column, label) = if let Some(ind) = indicators.iter().find(|x| x.id == tb.key) {
-            (crate::score::value_col(&ind.id), ind.name.clone())
+        let (key, label) = if let Some(ind) = indicators.iter().find(|x| x.id == tb.key) {
+            (TieKey::Indicator(ind.id.clone()), ind.name.clone())
         } else if cx.schema.contains(&tb.key) {
-            (tb.key.clone(), tb.key.clone())
+            (TieKey::Field(tb.key.clone()), tb.key.clone())
         } else {
             return cx.err(
                 span,
@@ -993,16 +1005,9 @@ fn tiers(
                 format!("「{}」既不是本组指标编号也不是字段", tb.key),
             );
         };
-        tie_break.push(TieBreak { column, label, descending });
+        tie_break.push(TieBreak { key, label, descending });
     }
     Ok(Tiers { labels, names, round, rank_within, method, tie_break })
-}
-
-impl Rules {
-    /// Tier labels (shared by all groups for listing exempt firms).
-    pub fn labels(&self) -> &[String] {
-        &self.groups[0].tiers.labels
-    }
 }
 
 // ---- Reporting sections (issue 4) ----------------------------------------------------------

@@ -103,8 +103,6 @@ const PLAN: [(Case, usize); 13] = [
     (Case::OutputShort, 2),
 ];
 
-const MU_M2: f64 = 10000.0 / 15.0;
-
 /// One generated row.
 struct Row {
     sale: i32,
@@ -300,7 +298,7 @@ impl World {
             };
             let area_c = (area * 100.0).round() as i64;
             let area = area_c as f64 / 100.0;
-            let site = area * MU_M2;
+            let site = area * crate::ingest::schema::M2_PER_MU;
             let intensity = round_to(unif(rng, 360.0, 480.0), 10.0);
             let far = pick_of(rng, &[1.2, 1.3, 1.5, 1.6, 2.0]);
             let coverage = pick_of(rng, &[0.45, 0.5, 0.55]);

@@ -1,26 +1,39 @@
 //! Score: who is evaluated (scope, groups), each indicator's value, benchmark and item score,
 //! missing-data rules, bonus and deduction. Every step is a polars expression over one frame of
 //! enterprises; columns per indicator are `v__{id}` (value), `b__{id}` (benchmark), `s__{id}`
-//! (item score).
+//! (item score) and, for the min–max method, `min__{id}` and `max__{id}` (the population's
+//! extremes). Reports read these columns; [`item_score`] is the one formula of an item score,
+//! evaluated over columns here and over single numbers by the score cards.
 
 pub mod assemble;
 pub mod events;
 
+use std::ops::{Add, Div, Mul, Sub};
+
 use polars::lazy::dsl::sum_horizontal;
 use polars::prelude::*;
 
-use crate::rules::{
-    Benchmark, CaseKind, Direction, Group, Indicator, Method, Missing, Over, Rules, Stat,
-};
+use crate::rules::{Benchmark, Direction, Group, Indicator, Method, Missing, Over, Rules, Stat};
 
+/// Column of an indicator's value.
 pub fn value_col(id: &str) -> String {
     format!("v__{id}")
 }
+/// Column of an indicator's benchmark (null for the min–max method).
 pub fn bench_col(id: &str) -> String {
     format!("b__{id}")
 }
+/// Column of an indicator's item score.
 pub fn score_col(id: &str) -> String {
     format!("s__{id}")
+}
+/// Column of the smallest value of a min–max indicator's population (null for other methods).
+pub fn min_col(id: &str) -> String {
+    format!("min__{id}")
+}
+/// Column of the largest value of a min–max indicator's population (null for other methods).
+pub fn max_col(id: &str) -> String {
+    format!("max__{id}")
 }
 
 /// Column names of the scored frame besides the enterprise fields.
@@ -28,10 +41,15 @@ pub const GROUP: &str = "__group";
 /// The group's position in the rules (Int32), beside [`GROUP`]: group tests and partitions by
 /// group compare integers, not the id text.
 pub const GROUP_INDEX: &str = "__group_index";
+/// Sum of the item scores, reweighted.
 pub const ITEMS: &str = "items_total";
+/// Bonus points of events.
 pub const BONUS: &str = "bonus";
+/// Deducted points of events.
 pub const DEDUCTION: &str = "deduction";
+/// Total score, rounded ([`rounded`]).
 pub const TOTAL: &str = "total";
+/// Reweighting factor of missing items (1 when none).
 pub const REWEIGHT: &str = "reweight";
 
 /// Indicator ids of all groups in first-seen order, with the first definition of each.
@@ -164,14 +182,15 @@ fn over_key(over: &Over) -> Expr {
     }
 }
 
-fn benchmark_expr(g: &Group, ind: &Indicator) -> PolarsResult<Expr> {
+/// The benchmark of one group's indicator. A statistic runs over the population `over` names
+/// ([`partition`]): every evaluated firm for 全部, else the firms of the group (and field value);
+/// a benchmark file is keyed by [`over_key`].
+fn benchmark_expr(_: &Group, ind: &Indicator) -> PolarsResult<Expr> {
     let v = col(value_col(&ind.id));
-    // Restrict the population to this group's firms (for Over::All, every firm with the value).
     Ok(match &ind.benchmark {
         Benchmark::None => lit(NULL).cast(DataType::Float64),
         Benchmark::Fixed(b) => lit(*b),
         Benchmark::Stat { stat, over, factor } => {
-            let _ = g;
             windowed(stat_expr(v, stat), over)? * lit(*factor)
         }
         Benchmark::File { over, factor, values, .. } => {
@@ -185,37 +204,111 @@ fn benchmark_expr(g: &Group, ind: &Indicator) -> PolarsResult<Expr> {
     })
 }
 
-/// Raw item score of one indicator for firms that have a value (null otherwise), before caps.
-fn raw_score(ind: &Indicator) -> PolarsResult<Expr> {
-    let v = col(value_col(&ind.id));
-    let b = col(bench_col(&ind.id));
-    let w = lit(ind.weight);
-    let zero = lit(0.0);
-    Ok(match ind.method {
-        Method::Ratio => when(b.clone().gt(zero.clone())).then(v.clone() / b * w).otherwise(zero),
-        Method::LowerRatio => when(b.clone().gt(zero.clone()))
-            .then((lit(2.0) - v.clone() / b) * w / lit(2.0))
-            .otherwise(zero),
-        Method::MinMax { floor_share } => {
-            let mn = windowed(v.clone().min(), &ind.over)?;
-            let mx = windowed(v.clone().max(), &ind.over)?;
-            let frac = match ind.direction {
-                Direction::Higher => (v.clone() - mn.clone()) / (mx.clone() - mn.clone()),
-                Direction::Lower => (mx.clone() - v.clone()) / (mx.clone() - mn.clone()),
-            };
-            when(mx.gt(mn))
-                .then(w.clone() * (lit(floor_share) + lit(1.0 - floor_share) * frac))
-                .otherwise(w)
-        }
-    })
+/// The arithmetic an item score needs, over a column ([`Expr`]) and over one number (`f64`):
+/// [`item_score`] is written once against it.
+pub trait Arith:
+    Clone + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + Div<Output = Self>
+{
+    /// A condition: an [`Expr`] for columns, a `bool` for numbers.
+    type Cond;
+    /// A constant.
+    fn num(x: f64) -> Self;
+    /// `self > other` (false when either is missing).
+    fn gt(&self, other: &Self) -> Self::Cond;
+    /// `self < other` (false when either is missing).
+    fn lt(&self, other: &Self) -> Self::Cond;
+    /// `then` where `cond` holds, else `otherwise`.
+    fn pick(cond: Self::Cond, then: Self, otherwise: Self) -> Self;
 }
 
-fn capped(e: Expr, ind: &Indicator) -> Expr {
-    let e = when(e.clone().lt(lit(ind.floor))).then(lit(ind.floor)).otherwise(e);
+impl Arith for Expr {
+    type Cond = Expr;
+    fn num(x: f64) -> Self {
+        lit(x)
+    }
+    fn gt(&self, other: &Self) -> Expr {
+        self.clone().gt(other.clone())
+    }
+    fn lt(&self, other: &Self) -> Expr {
+        self.clone().lt(other.clone())
+    }
+    fn pick(cond: Expr, then: Self, otherwise: Self) -> Self {
+        when(cond).then(then).otherwise(otherwise)
+    }
+}
+
+/// Missing numbers are NaN: every comparison with them is false.
+impl Arith for f64 {
+    type Cond = bool;
+    fn num(x: f64) -> Self {
+        x
+    }
+    fn gt(&self, other: &Self) -> bool {
+        self > other
+    }
+    fn lt(&self, other: &Self) -> bool {
+        self < other
+    }
+    fn pick(cond: bool, then: Self, otherwise: Self) -> Self {
+        if cond {
+            then
+        } else {
+            otherwise
+        }
+    }
+}
+
+/// What an item score is measured against: the benchmark (ratio methods) or the population's
+/// smallest and largest value (min–max).
+#[derive(Debug, Clone)]
+pub struct Against<T> {
+    /// The benchmark value.
+    pub bench: T,
+    /// The population's smallest value.
+    pub min: T,
+    /// The population's largest value.
+    pub max: T,
+}
+
+/// The item score of value `x` of indicator `ind`, floor and cap applied. Min–max keeps the
+/// population's extremes fixed and clamps `x` into them (a real value always lies within; the
+/// score cards also ask about improved values).
+pub fn item_score<T: Arith>(ind: &Indicator, x: T, a: &Against<T>) -> T {
+    let (w, zero, one) = (T::num(ind.weight), T::num(0.0), T::num(1.0));
+    let (b, mn, mx) = (a.bench.clone(), a.min.clone(), a.max.clone());
+    let raw = match ind.method {
+        Method::Ratio => T::pick(b.gt(&zero), x / b * w, zero),
+        Method::LowerRatio => T::pick(b.gt(&zero), (T::num(2.0) - x / b) * w / T::num(2.0), zero),
+        Method::MinMax { floor_share } => {
+            let frac = match ind.direction {
+                Direction::Higher => (x - mn.clone()) / (mx.clone() - mn.clone()),
+                Direction::Lower => (mx.clone() - x) / (mx.clone() - mn.clone()),
+            };
+            let frac = T::pick(frac.lt(&zero), zero, T::pick(frac.gt(&one), one, frac.clone()));
+            let s = w.clone() * (T::num(floor_share) + T::num(1.0 - floor_share) * frac);
+            T::pick(mx.gt(&mn), s, w)
+        }
+    };
+    let floor = T::num(ind.floor);
+    let e = T::pick(raw.lt(&floor), floor, raw.clone());
     match ind.cap {
-        Some(c) => when(e.clone().gt(lit(c))).then(lit(c)).otherwise(e),
+        Some(c) => T::pick(e.gt(&T::num(c)), T::num(c), e),
         None => e,
     }
+}
+
+/// The min–max population's extremes of one group's indicator (null for other methods).
+fn extreme(ind: &Indicator, largest: bool) -> PolarsResult<Expr> {
+    let v = col(value_col(&ind.id));
+    match ind.method {
+        Method::MinMax { .. } => windowed(if largest { v.max() } else { v.min() }, &ind.over),
+        _ => Ok(lit(NULL).cast(DataType::Float64)),
+    }
+}
+
+/// The item score columns of one indicator read: benchmark, min and max.
+fn against_cols(id: &str) -> Against<Expr> {
+    Against { bench: col(bench_col(id)), min: col(min_col(id)), max: col(max_col(id)) }
 }
 
 /// Benchmarks, item scores (with caps and missing rules), the reweighting factor and the sum of
@@ -226,13 +319,16 @@ pub fn with_scores(lf: LazyFrame, rules: &Rules) -> PolarsResult<LazyFrame> {
     for ind in &inds {
         let e = per_group(rules, &ind.id, benchmark_expr)?;
         bench.push(e.alias(bench_col(&ind.id)));
+        bench.push(per_group(rules, &ind.id, |_, i| extreme(i, false))?.alias(min_col(&ind.id)));
+        bench.push(per_group(rules, &ind.id, |_, i| extreme(i, true))?.alias(max_col(&ind.id)));
     }
     let lf = lf.with_columns(bench);
 
-    // Item scores of firms with a value; benchmark per group (group-level min/max via `over`).
+    // Item scores of firms with a value, against the columns above.
     let mut raw = Vec::new();
     for ind in &inds {
-        let e = per_group(rules, &ind.id, |_, i| Ok(capped(raw_score(i)?, i)))?;
+        let at = against_cols(&ind.id);
+        let e = per_group(rules, &ind.id, |_, i| Ok(item_score(i, col(value_col(&i.id)), &at)))?;
         let v = col(value_col(&ind.id));
         raw.push(
             when(v.is_not_null())
@@ -281,19 +377,18 @@ pub fn with_scores(lf: LazyFrame, rules: &Rules) -> PolarsResult<LazyFrame> {
     Ok(lf.with_columns([factor.alias(REWEIGHT)]).with_column((sum * col(REWEIGHT)).alias(ITEMS)))
 }
 
+/// The rounding of points (totals and the distances between them): `digits` decimals, halves
+/// away from zero. The one place points are rounded.
+pub fn rounded(points: Expr, digits: u32) -> Expr {
+    points.round(digits, RoundMode::HalfAwayFromZero)
+}
+
 /// Total score, rounded per the group's tier settings before ranking.
 pub fn with_total(lf: LazyFrame, rules: &Rules) -> LazyFrame {
     let raw = col(ITEMS) + col(BONUS) - col(DEDUCTION);
-    let mut total = raw.clone().round(2, RoundMode::HalfAwayFromZero);
+    let mut total = rounded(raw.clone(), 2);
     for (gi, g) in rules.groups.iter().enumerate().rev() {
-        total = when(in_group(gi))
-            .then(raw.clone().round(g.tiers.round, RoundMode::HalfAwayFromZero))
-            .otherwise(total);
+        total = when(in_group(gi)).then(rounded(raw.clone(), g.tiers.round)).otherwise(total);
     }
     lf.with_column(total.alias(TOTAL))
-}
-
-/// Label of a scope case for the not-evaluated list.
-pub fn case_label(kind: CaseKind) -> &'static str {
-    kind.label()
 }

@@ -1,21 +1,51 @@
-//! Tier: rank within the ranking population (stable sort with explicit tie-breaks), cut into
-//! tiers by quota, threshold or mixed limits, apply veto and downgrade, then manual adjustments.
+//! Tier: rank within the ranking population (sorted by total, the explicit tie-breaks and last
+//! the credit code, which is unique among evaluated firms: the order is total, so no stable sort
+//! is needed and runs are deterministic), cut into tiers by quota, threshold or mixed limits,
+//! apply veto and downgrade, then manual adjustments. Beside each firm's tier, what the score
+//! cards show: its ranking population and the boundaries of the neighbouring tiers.
 
 use polars::lazy::dsl::sum_horizontal;
 use polars::prelude::*;
 
 use crate::credit_code;
-use crate::rules::{Group, Rounding, Rules, TierMethod};
+use crate::rules::{Group, Rounding, Rules, TieBreak, TieKey, TierMethod, Tiers};
 use crate::score::events::{DOWN, VETO};
-use crate::score::{GROUP_INDEX, TOTAL};
+use crate::score::{self, GROUP_INDEX, TOTAL};
 
+/// Rank within the ranking population (1 = best).
 pub const RANK: &str = "rank";
+/// Size of the ranking population.
 pub const POP: &str = "rank_population";
+/// The ranking population (group and `rank_within` values) as a number: the results row of its
+/// first-ranked firm.
+pub const POP_ID: &str = "rank_population_id";
+/// Tier by score alone.
 pub const TIER_BY_SCORE: &str = "tier_by_score";
+/// Tier after veto and downgrade events.
 pub const TIER_AFTER_EVENTS: &str = "tier_after_events";
+/// Final tier, after manual adjustments.
 pub const TIER: &str = "tier";
+/// Results row of the last-ranked firm of the next better tier by score in the population.
+pub const UP_EDGE: &str = "up_edge_row";
+/// Results row of the first-ranked firm of the next lower tier by score in the population.
+pub const DOWN_EDGE: &str = "down_edge_row";
+/// Points to the total of [`UP_EDGE`] (rounded, not below 0).
+pub const UP_BY_EDGE: &str = "up_gap_edge";
+/// Points to the next better tier's minimum score (threshold and mixed methods).
+pub const UP_BY_LINE: &str = "up_gap_line";
+/// Points ahead of the total of [`DOWN_EDGE`] (rounded, not below 0).
+pub const DOWN_BY_EDGE: &str = "down_gap_edge";
+/// Points ahead of the own tier's minimum score (threshold and mixed methods).
+pub const DOWN_BY_LINE: &str = "down_gap_line";
+/// The columns [`tier_all`] adds, after [`RANK`] and [`POP`].
+const BOUNDARY: [&str; 6] =
+    [UP_EDGE, DOWN_EDGE, UP_BY_EDGE, UP_BY_LINE, DOWN_BY_EDGE, DOWN_BY_LINE];
 const CODE_HI: &str = "__code_hi";
 const CODE_LO: &str = "__code_lo";
+/// Row number within the group's ranking.
+const LOCAL: &str = "__local";
+/// [`LOCAL`] of the population's first-ranked firm.
+const POP_FIRST: &str = "__pop_first";
 
 fn limit(share: f64, n: Expr, r: Rounding) -> Expr {
     let x = lit(share) * n.cast(DataType::Float64);
@@ -23,6 +53,14 @@ fn limit(share: f64, n: Expr, r: Rounding) -> Expr {
         Rounding::Floor => (x + lit(1e-9)).floor(),
         Rounding::Round => x.round(0, RoundMode::HalfAwayFromZero),
         Rounding::Ceil => (x - lit(1e-9)).ceil(),
+    }
+}
+
+/// The scored frame's column a tie-break compares.
+fn tie_column(tb: &TieBreak) -> String {
+    match &tb.key {
+        TieKey::Indicator(id) => score::value_col(id),
+        TieKey::Field(f) => f.clone(),
     }
 }
 
@@ -82,6 +120,55 @@ fn label_expr(idx: Expr, labels: &[String]) -> Expr {
     e
 }
 
+/// `e` over the ranking population (`part`, the whole group when empty).
+fn in_population(e: Expr, part: &[Expr]) -> PolarsResult<Expr> {
+    if part.is_empty() {
+        Ok(e)
+    } else {
+        e.over(part)
+    }
+}
+
+/// A distance in points as the cards show it: rounded as totals are, not below 0.
+fn gap(points: Expr, t: &Tiers) -> Expr {
+    let g = score::rounded(points, t.round);
+    when(g.clone().gt(lit(0.0))).then(g).otherwise(lit(0.0))
+}
+
+/// The [`BOUNDARY`] columns of one group, over a frame with `__idx`, [`LOCAL`] and [`TOTAL`]:
+/// per tier `k` by score, its last and first firm in the population; a firm of tier `k + 1`
+/// looks up to the first, one of tier `k - 1` down to the second.
+fn boundaries(t: &Tiers, part: &[Expr]) -> PolarsResult<Vec<Expr>> {
+    let null_i = || lit(NULL).cast(DataType::Int64);
+    let null_f = || lit(NULL).cast(DataType::Float64);
+    let (mut up, mut down, mut up_gap, mut down_gap) = (null_i(), null_i(), null_f(), null_f());
+    let idx = || col("__idx");
+    for k in 0..t.labels.len() as i32 {
+        let of = |c: &str| col(c).filter(idx().eq(lit(k)));
+        let (last, first) = (of(LOCAL).max(), of(LOCAL).min());
+        let (lowest, highest) = (of(TOTAL).min(), of(TOTAL).max());
+        let [last, first, lowest, highest] =
+            [last, first, lowest, highest].map(|e| in_population(e, part));
+        let (last, first, lowest, highest) = (last?, first?, lowest?, highest?);
+        up = when(idx().eq(lit(k + 1))).then(last).otherwise(up);
+        up_gap = when(idx().eq(lit(k + 1))).then(gap(lowest - col(TOTAL), t)).otherwise(up_gap);
+        down = when(idx().eq(lit(k - 1))).then(first).otherwise(down);
+        down_gap =
+            when(idx().eq(lit(k - 1))).then(gap(col(TOTAL) - highest, t)).otherwise(down_gap);
+    }
+    let (mut up_line, mut down_line) = (null_f(), null_f());
+    if let TierMethod::Threshold { mins } | TierMethod::Mixed { mins, .. } = &t.method {
+        for (k, m) in mins.iter().enumerate() {
+            // `mins[k]` is the least score of tier k: tier k + 1 looks up to it, tier k stands on it.
+            let (above, at) = (idx().eq(lit(k as i32 + 1)), idx().eq(lit(k as i32)));
+            up_line = when(above).then(gap(lit(*m) - col(TOTAL), t)).otherwise(up_line);
+            down_line = when(at).then(gap(col(TOTAL) - lit(*m), t)).otherwise(down_line);
+        }
+    }
+    let cols = [up, down, up_gap, up_line, down_gap, down_line];
+    Ok(cols.into_iter().zip(BOUNDARY).map(|(e, name)| e.alias(name)).collect())
+}
+
 /// Rank and tier one group's scored firms: their row numbers in ranking order (`__row`), with
 /// rank, population and tiers.
 fn tier_group(lf: LazyFrame, gi: usize, g: &Group, code_is_pair: bool) -> PolarsResult<LazyFrame> {
@@ -94,7 +181,7 @@ fn tier_group(lf: LazyFrame, gi: usize, g: &Group, code_is_pair: bool) -> Polars
     by.push(col(TOTAL));
     desc.push(true);
     for tb in &t.tie_break {
-        by.push(col(tb.column.as_str()));
+        by.push(col(tie_column(tb)));
         desc.push(tb.descending);
     }
     // The credit code last; `__code_hi`/`__code_lo` order as the code's text (see `tier_all`).
@@ -110,26 +197,37 @@ fn tier_group(lf: LazyFrame, gi: usize, g: &Group, code_is_pair: bool) -> Polars
     );
     let (rank, pop) =
         (int_range(lit(0), len(), 1, DataType::Int64) + lit(1), len().cast(DataType::Int64));
-    let (rank, pop) =
-        if part.is_empty() { (rank, pop) } else { (rank.over(part.clone())?, pop.over(part)?) };
+    let (rank, pop) = (in_population(rank, &part)?, in_population(pop, &part)?);
     let last = (t.labels.len() - 1) as i32;
-    let with_rank = sorted.with_columns([rank.alias(RANK), pop.alias(POP)]);
+    let local = int_range(lit(0), len(), 1, DataType::Int64);
+    let with_rank = sorted.with_columns([rank.alias(RANK), pop.alias(POP), local.alias(LOCAL)]);
     let idx = tier_index(&t.method)?;
     let after = when(col(VETO).fill_null(lit(false))).then(lit(last)).otherwise({
         let d = col("__idx") + col(DOWN).fill_null(lit(0));
         when(d.clone().gt(lit(last))).then(lit(last)).otherwise(d)
     });
-    Ok(with_rank.with_column(idx.cast(DataType::Int32).alias("__idx")).select([
+    let mut out = vec![
         col("__row"),
+        col(LOCAL),
+        in_population(col(LOCAL).min(), &part)?.alias(POP_FIRST),
         col(RANK),
         col(POP),
         label_expr(col("__idx"), &t.labels).alias(TIER_BY_SCORE),
         label_expr(after, &t.labels).alias(TIER_AFTER_EVENTS),
-    ]))
+    ];
+    out.extend(boundaries(t, &part)?);
+    Ok(with_rank.with_column(idx.cast(DataType::Int32).alias("__idx")).select(out))
+}
+
+/// A group's row number ([`LOCAL`]) as the row of the whole ranked frame: the group starts
+/// `row − LOCAL` rows in.
+fn global(local: Expr) -> Expr {
+    local + int_range(lit(0), len(), 1, DataType::Int64) - col(LOCAL)
 }
 
 /// Rank and tier every group; groups come out in rule order, each sorted by its ranking, with
-/// [`RANK`], [`POP`], [`TIER_BY_SCORE`] and [`TIER_AFTER_EVENTS`] added. The ranking runs on
+/// [`RANK`], [`POP`], [`POP_ID`], [`TIER_BY_SCORE`], [`TIER_AFTER_EVENTS`] and the boundary
+/// columns ([`UP_EDGE`] …) added. The ranking runs on
 /// the columns it reads; the whole frame is gathered once, into its final order.
 pub fn tier_all(scored: &DataFrame, rules: &Rules) -> PolarsResult<DataFrame> {
     let mut keys: Vec<PlSmallStr> =
@@ -139,7 +237,7 @@ pub fn tier_all(scored: &DataFrame, rules: &Rules) -> PolarsResult<DataFrame> {
         keys.extend(
             t.rank_within.iter().filter(|k| *k != "group").map(|k| PlSmallStr::from(k.as_str())),
         );
-        keys.extend(t.tie_break.iter().map(|tb| PlSmallStr::from(tb.column.as_str())));
+        keys.extend(t.tie_break.iter().map(|tb| PlSmallStr::from(tie_column(tb))));
     }
     let mut seen = PlHashSet::new();
     keys.retain(|k| seen.insert(k.clone()));
@@ -159,8 +257,12 @@ pub fn tier_all(scored: &DataFrame, rules: &Rules) -> PolarsResult<DataFrame> {
     for (gi, g) in rules.groups.iter().enumerate() {
         parts.push(tier_group(ranking.clone(), gi, g, code_is_pair)?);
     }
-    let ranked = concat(parts, UnionArgs { rechunk: true, parallel: true, ..Default::default() })?
-        .collect()?;
+    let mut cols = vec![col(RANK), col(POP), global(col(POP_FIRST)).alias(POP_ID)];
+    cols.extend([TIER_BY_SCORE, TIER_AFTER_EVENTS].map(col));
+    cols.extend([UP_EDGE, DOWN_EDGE].map(|c| global(col(c)).alias(c)));
+    cols.extend(BOUNDARY[2..].iter().map(|c| col(*c)));
+    let ranked = concat(parts, UnionArgs { rechunk: true, parallel: true, ..Default::default() })?;
+    let ranked = ranked.select([vec![col("__row")], cols].concat()).collect()?;
     let order = ranked.column("__row")?.idx()?;
     let mut out = scored.take(order)?;
     out.hstack_mut(&ranked.columns()[1..])?;

@@ -15,6 +15,7 @@ mod land_register;
 mod land_rules;
 mod land_schedule;
 mod land_workbook;
+mod numbers;
 mod outputs_whole;
 mod report_bureau;
 mod report_explain;
