@@ -4,6 +4,8 @@
 //! [`rules`] (TOML → checked, compiled rules) → [`score`] → [`tier`] → [`report`].
 //! [`evaluation::run`] chains score and tier; [`cmd`] holds one module per subcommand.
 
+#![warn(missing_docs)]
+
 pub mod cmd;
 pub mod console;
 pub mod credit_code;

@@ -21,33 +21,84 @@ use toml::Spanned;
 use crate::ingest::schema::FORMULA_FIELDS;
 use raw::*;
 
+/// Why a rule file could not be loaded or written; every message is Chinese and names the file,
+/// and for a bad key its line and dotted key.
 #[derive(Debug, thiserror::Error)]
 pub enum RuleError {
+    /// The rule file could not be read (missing, unreadable, not UTF-8).
     #[error("无法读取规则文件 {path}：{}", crate::zh::text_file_error(.source))]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        /// The rule file (or shipped scheme name) as given.
+        path: PathBuf,
+        /// The underlying read error.
+        source: std::io::Error,
+    },
+    /// The text is not valid TOML, and no key can be blamed.
     #[error("规则文件 {path} 第{line}行：{message}")]
-    Syntax { path: PathBuf, line: usize, message: String },
+    Syntax {
+        /// The rule file.
+        path: PathBuf,
+        /// 1-based line of the error.
+        line: usize,
+        /// What is wrong, in Chinese.
+        message: String,
+    },
+    /// A key has a wrong type or a value the engine refuses (unknown method, bad share, unknown
+    /// field in a formula …).
     #[error("规则文件 {path} 第{line}行 键「{key}」：{message}")]
-    Invalid { path: PathBuf, line: usize, key: String, message: String },
+    Invalid {
+        /// The rule file.
+        path: PathBuf,
+        /// 1-based line of the offending key (or of its table).
+        line: usize,
+        /// The dotted key with indices, e.g. `groups[0].indicators[1].benchmark.stat`.
+        key: String,
+        /// What is wrong and what is allowed, in Chinese.
+        message: String,
+    },
     /// `mujun rules write`: a file of the scheme is already in the folder (nothing written).
     #[error("{} 已存在，未写出任何文件（不覆盖已有文件）；请换一个文件夹（--out），或先移走该文件", .path.display())]
-    Exists { path: PathBuf },
+    Exists {
+        /// The file that is already there.
+        path: PathBuf,
+    },
     /// `mujun rules write`: a file could not be written (those written before it are removed).
     #[error("无法写入 {}：{}；未写出任何文件", .path.display(), crate::zh::io_error(.source))]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        /// The file (or folder) that could not be written.
+        path: PathBuf,
+        /// The underlying write error.
+        source: std::io::Error,
+    },
     /// A shipped scheme given to a command it is not for.
     #[error("「{name}」是{is}规则方案，不能用于{wanted}；{wanted}规则方案：{names}")]
-    Purpose { name: String, is: &'static str, wanted: &'static str, names: String },
+    Purpose {
+        /// The shipped scheme's name, e.g. `land_fuling`.
+        name: String,
+        /// Its purpose in words ([`Purpose::label`]), e.g. "土地核查".
+        is: &'static str,
+        /// The purpose the command needs, in words.
+        wanted: &'static str,
+        /// The shipped schemes of the wanted purpose, listed for the message.
+        names: String,
+    },
 }
 
+/// `[meta]`: what the evaluation is called and which year it covers.
 #[derive(Debug, Clone)]
 pub struct Meta {
+    /// `[meta] name`: the evaluation's title, written into the workbooks and report titles.
     pub name: String,
+    /// `[meta] year`: the evaluation year (ages to 31 December of it, file names, document dates).
     pub year: i32,
+    /// `[meta] version`: the scheme's version, shown on the 规则 sheet (empty if not given).
     pub version: String,
+    /// `[meta] source`: the policy document the scheme follows, shown on the 规则 sheet (empty if
+    /// not given).
     pub source: String,
 }
 
+/// Which `[[scope.*]]` list a case comes from: why an enterprise is not evaluated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CaseKind {
     /// Outside the evaluation (e.g. 规下 below the land threshold).
@@ -59,6 +110,7 @@ pub enum CaseKind {
 }
 
 impl CaseKind {
+    /// The category shown in the 未参评 list: 不在评价范围 / 免评 / 暂缓评价.
     pub fn label(self) -> &'static str {
         match self {
             CaseKind::Exclude => "不在评价范围",
@@ -68,41 +120,61 @@ impl CaseKind {
     }
 }
 
+/// One `[[scope.exclude]]` / `[[scope.exempt]]` / `[[scope.defer]]` entry: enterprises matching
+/// `when` are not evaluated and are listed as 未参评 with `reason` (first matching case wins).
 #[derive(Debug, Clone)]
 pub struct Case {
+    /// Which list the entry is in.
     pub kind: CaseKind,
+    /// `when` as written, for the 规则 sheet.
     pub when_text: String,
+    /// `when` compiled: a boolean over the enterprise fields.
     pub when: Expr,
+    /// `reason`: the reason listed for each matching enterprise.
     pub reason: String,
     /// A fixed tier for the listed firm ("按B类管理"), or none.
     pub tier: Option<String>,
 }
 
+/// How an indicator's value becomes points (`[[groups.indicators]] method`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Method {
     /// value ÷ benchmark × weight
     Ratio,
     /// weight × [s + (1 − s) × (x − min)/(max − min)], s = floor share
-    MinMax { floor_share: f64 },
+    MinMax {
+        /// `floor_share`: the share s of the weight the lowest firm still gets (0 to 1, default 0).
+        floor_share: f64,
+    },
     /// (2 − value ÷ benchmark) × weight ÷ 2
     LowerRatio,
 }
 
+/// Whether more is better (`[[groups.indicators]] direction`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Direction {
+    /// `higher` (default): more is better, e.g. 亩均税收.
     Higher,
+    /// `lower`: less is better, e.g. 单位能耗 (only with `lower_ratio` or `minmax`).
     Lower,
 }
 
+/// The statistic a benchmark takes over its population (`benchmark.stat`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Stat {
+    /// `mean`: arithmetic mean.
     Mean,
+    /// `median`.
     Median,
+    /// `percentile` with `p` (0 to 1; 0.5 is the median).
     Percentile(f64),
+    /// `max`.
     Max,
+    /// `min`.
     Min,
 }
 
+/// The population a benchmark statistic (or min–max range) is taken over (`benchmark.over`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Over {
     /// All evaluated enterprises that have the indicator.
@@ -113,43 +185,71 @@ pub enum Over {
     Field(String),
 }
 
+/// What an indicator's value is divided by (`[[groups.indicators]] benchmark`), in its unit.
 #[derive(Debug, Clone)]
 pub enum Benchmark {
     /// Min–max needs none.
     None,
+    /// `{ value = … }`: a fixed value in the indicator's unit, already times `factor`.
     Fixed(f64),
+    /// `{ stat = …, over = …, factor = … }`: a statistic of the evaluated firms' values.
     Stat {
+        /// The statistic.
         stat: Stat,
+        /// Its population.
         over: Over,
+        /// `factor`: the benchmark is the statistic times this (default 1).
         factor: f64,
     },
     /// Values per population key from a file (e.g. last year's averages), times a factor.
     File {
+        /// The benchmark file, resolved next to the rule file.
         path: PathBuf,
+        /// How the file's 范围 column is read: group id, field value or 全部.
         over: Over,
+        /// `factor`: each value is multiplied by this (default 1).
         factor: f64,
+        /// The file's rows for this indicator: (范围, 基准值).
         values: Vec<(String, f64)>,
     },
 }
 
+/// What an enterprise without a value (empty, or not finite such as ÷ 0) gets for an indicator
+/// (`[[groups.indicators]] missing`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Missing {
+    /// `zero` (default): 0 points for the item.
     Zero,
+    /// `peer_mean`: the mean item score of the group's firms that have the value.
     PeerMean,
+    /// `reweight`: the item is left out and the others are scaled up by total ÷ (total − missing
+    /// weight).
     Reweight,
+    /// `not_evaluated`: the enterprise is not evaluated, listed with `missing_reason`.
     NotEvaluated,
 }
 
+/// One compiled `[[groups.indicators]]` entry.
 #[derive(Debug, Clone)]
 pub struct Indicator {
+    /// `id`: the result column's key; indicators with the same id in several groups share it.
     pub id: String,
+    /// `name`: the Chinese name shown in sheets and reports.
     pub name: String,
+    /// `formula` as written, for the 规则 sheet.
     pub formula_text: String,
+    /// `formula` compiled: a numeric expression over the enterprise fields.
     pub formula: Expr,
+    /// `unit` of the value (empty if not given).
     pub unit: String,
+    /// `weight` in points (above 0, at most [`sane::MAX_POINTS`]).
     pub weight: f64,
+    /// `method`: how the value becomes points.
     pub method: Method,
+    /// `direction`: whether more is better.
     pub direction: Direction,
+    /// `benchmark`: what the value is compared with ([`Benchmark::None`] for min–max without
+    /// one).
     pub benchmark: Benchmark,
     /// Population for min and max (min–max method).
     pub over: Over,
@@ -157,29 +257,48 @@ pub struct Indicator {
     pub cap: Option<f64>,
     /// Item floor in points.
     pub floor: f64,
+    /// `missing`: what a firm without a value gets.
     pub missing: Missing,
+    /// `missing_reason`: the 未参评 reason under `not_evaluated` (default "缺少{name}数据").
     pub missing_reason: String,
 }
 
+/// How share × count becomes a number of firms (`[tiers] quota_rounding`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Rounding {
+    /// `floor` (default): down, "前 20%（含）".
     Floor,
+    /// `round`: to the nearest.
     Round,
+    /// `ceil`: up.
     Ceil,
 }
 
+/// How total scores become tiers (`[tiers] method`).
 #[derive(Debug, Clone)]
 pub enum TierMethod {
     /// Cumulative top shares for all tiers but the last.
-    Quota { shares: Vec<f64>, rounding: Rounding },
+    Quota {
+        /// `quota`: cumulative shares 0 to 1, rising, one per tier but the last.
+        shares: Vec<f64>,
+        /// `quota_rounding`.
+        rounding: Rounding,
+    },
     /// Minimum total score for all tiers but the last.
-    Threshold { mins: Vec<f64> },
+    Threshold {
+        /// `thresholds`: minimum totals in points, highest first, one per tier but the last.
+        mins: Vec<f64>,
+    },
     /// Thresholds, then at most `max_share` of the population in tier i or better and at least
     /// `min_share` in tier i or worse.
     Mixed {
+        /// `thresholds`: as for [`TierMethod::Threshold`].
         mins: Vec<f64>,
+        /// `max_share`: (tier index, share 0 to 1) from `{ A = 0.3 }`.
         max_share: Vec<(usize, f64)>,
+        /// `min_share`: (tier index, share 0 to 1) from `{ C = 0.1 }`.
         min_share: Vec<(usize, f64)>,
+        /// `quota_rounding`, for share × count.
         rounding: Rounding,
     },
 }
@@ -204,41 +323,61 @@ pub struct TieBreak {
     pub descending: bool,
 }
 
+/// A group's tier settings: `[tiers]`, or the group's own `[groups.tiers]` replacing it whole.
 #[derive(Debug, Clone)]
 pub struct Tiers {
+    /// `labels`: tier labels, best first (default A, B, C, D; at least two, distinct).
     pub labels: Vec<String>,
+    /// `names`: a name per label (e.g. 优先发展类), or empty if not given.
     pub names: Vec<String>,
+    /// `round`: decimals the total is rounded to before ranking (0 to 15, default 2).
     pub round: u32,
+    /// `rank_within`: ranking populations, `group` and/or fields such as `park` (default
+    /// `["group"]`); groups always rank apart.
     pub rank_within: Vec<String>,
+    /// `method` with its shares or thresholds.
     pub method: TierMethod,
+    /// `tie_break`: orderings of equal totals, in turn (the credit code comes last, always).
     pub tie_break: Vec<TieBreak>,
 }
 
 impl Tiers {
+    /// The position of a tier label in `labels` (0 = best), or `None` if it is not a label here.
     pub fn index_of(&self, label: &str) -> Option<usize> {
         self.labels.iter().position(|l| l == label)
     }
 }
 
+/// One compiled `[[groups]]` entry: an evaluation group, its indicators and tiers.
 #[derive(Debug, Clone)]
 pub struct Group {
+    /// `id`: the group's key (unique), used by `groups = [...]` lists elsewhere in the file.
     pub id: String,
+    /// `name`: the Chinese name shown in sheets and reports.
     pub name: String,
+    /// `when` as written, for the 规则 sheet.
     pub when_text: String,
+    /// `when` compiled: an enterprise is in the first group whose condition holds.
     pub when: Expr,
+    /// `[[groups.indicators]]`, in file order (at least one).
     pub indicators: Vec<Indicator>,
+    /// The group's tier settings.
     pub tiers: Tiers,
 }
 
 impl Group {
+    /// The sum of the indicator weights in points (the full score before bonus and deduction).
     pub fn total_weight(&self) -> f64 {
         self.indicators.iter().map(|i| i.weight).sum()
     }
 }
 
+/// What an event does (`[[events.items]] kind`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum EventKind {
+    /// `bonus`: points added.
     Bonus,
+    /// `deduction`: points taken off.
     Deduction,
     /// 一票否决: lowest tier.
     Veto,
@@ -246,38 +385,63 @@ pub enum EventKind {
     Downgrade(usize),
 }
 
+/// One `[[events.items]]` entry: an event of the 加减分事项 input and what it is worth.
 #[derive(Debug, Clone)]
 pub struct EventItem {
+    /// `event`: the name, matched against the 事项 column of the events input (unique).
     pub event: String,
+    /// `kind`: what it does.
     pub kind: EventKind,
+    /// `points` (0 to [`sane::MAX_POINTS`]; unused for veto and downgrade).
     pub points: f64,
+    /// `category`: the cap category (default: the event's name).
     pub category: String,
 }
 
+/// `[events]`: bonus, deduction, veto and downgrade events and their caps.
 #[derive(Debug, Clone, Default)]
 pub struct Events {
+    /// `bonus_cap`: the most bonus points a firm gets in all, or `None` for no cap.
     pub bonus_cap: Option<f64>,
+    /// `deduction_cap`: the most points deducted from a firm in all, or `None` for no cap.
     pub deduction_cap: Option<f64>,
+    /// `category_caps`: the most points per category (applied before the totals' caps).
     pub category_caps: BTreeMap<String, f64>,
+    /// `[[events.items]]`, in file order.
     pub items: Vec<EventItem>,
 }
 
+/// A compiled, checked rule file: everything an evaluation needs besides the data.
 #[derive(Debug, Clone)]
 pub struct Rules {
+    /// The rule file (or shipped scheme) it was read from, shown on the 规则 sheet.
     pub path: PathBuf,
+    /// The file's full text, reproduced on the 规则 sheet.
     pub text: String,
+    /// `[meta]`.
     pub meta: Meta,
+    /// `[land] modes`: (用地方式, coefficient −1 to 1) — the share of a parcel's area counted.
     pub land_modes: Vec<(String, f64)>,
+    /// `[tax] include`: the tax types counted, or `None` for all.
     pub tax_include: Option<Vec<String>>,
+    /// `[tax] exclude`: tax types left out (e.g. 稽查查补).
     pub tax_exclude: Vec<String>,
+    /// `[[scope.*]]`: exclude cases first, then exempt, then defer.
     pub cases: Vec<Case>,
+    /// `[[groups]]`, in file order (at least one).
     pub groups: Vec<Group>,
+    /// `[events]`.
     pub events: Events,
-    /// Reporting settings: clusters, policy measures, alerts, plan targets, layout.
+    /// Reporting settings (no effect on scores) from here on: clusters, policy measures, alerts,
+    /// plan targets, layout. `[[clusters]]`: industry clusters by industry-code prefix.
     pub clusters: Vec<Cluster>,
+    /// `[[policies]]`: differentiated policy measures per tier.
     pub policies: Vec<Policy>,
+    /// `[alerts]`: early-warning settings (empty if the section is absent).
     pub alerts: Alerts,
+    /// `[targets]`: plan targets of the year-over-year comparison.
     pub targets: Targets,
+    /// `[report]`: layout of the reports (defaults if absent).
     pub report: ReportSettings,
 }
 
@@ -1016,7 +1180,9 @@ fn tiers(
 /// longest matching prefix over all clusters wins; ties go to the earlier cluster).
 #[derive(Debug, Clone)]
 pub struct Cluster {
+    /// `name`: the cluster's name in the reports (unique).
     pub name: String,
+    /// `prefixes`: industry-code prefixes, digits only, e.g. `"26"`, `"3841"`.
     pub prefixes: Vec<String>,
 }
 
@@ -1026,49 +1192,77 @@ pub enum PolicyBase {
     /// A text-only measure.
     None,
     /// An SQL formula over the enterprise fields (e.g. `electricity`).
-    Formula { text: String, expr: Expr },
+    Formula {
+        /// `base` as written.
+        text: String,
+        /// `base` compiled: a numeric expression over the enterprise fields.
+        expr: Expr,
+    },
     /// The paid amount (万元) of one tax type from the tax table (e.g. 城镇土地使用税).
     Tax(String),
 }
 
+/// One `[[policies]]` entry: a differentiated measure (support, surcharge, restriction …) for the
+/// enterprises of the listed final tiers, optionally with an amount = base × rate.
 #[derive(Debug, Clone)]
 pub struct Policy {
+    /// `tiers`: the final tiers it applies to (labels of any group or of a `scope` case).
     pub tiers: Vec<String>,
+    /// `measure`: the measure's name (not empty).
     pub measure: String,
+    /// `text`: its description (empty if not given).
     pub text: String,
+    /// `category`: e.g. 支持、减免、加价、限制 (empty if not given).
     pub category: String,
     /// Group ids the measure applies to (empty: all groups).
     pub groups: Vec<String>,
+    /// `base` or `base_tax`: what the amount is computed from.
     pub base: PolicyBase,
+    /// `base_name`: the base's name for display (default: the field's or tax type's label).
     pub base_name: String,
+    /// `base_unit`: the base's unit for display (default: the field's unit, 万元 for a tax).
     pub base_unit: String,
     /// amount = base × rate (for `percent`, rate = percent ÷ 100).
     pub rate: Option<f64>,
     /// The rate was given as a percentage (shown as "× 50%").
     pub percent: bool,
+    /// `rate_unit`: the rate's unit for display, e.g. 万元/万千瓦时 (empty if not given).
     pub rate_unit: String,
+    /// `unit`: the amount's unit (default 万元).
     pub unit: String,
 }
 
+/// When an indicator value raises an alert (exactly one of the `[[alerts.thresholds]]` keys).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum AlertRule {
+    /// `below`: the value is below this, in the indicator's unit.
     Below(f64),
+    /// `above`: the value is above this (for lower-is-better indicators).
     Above(f64),
+    /// `below_share_of_benchmark`: the value is below this share (> 0) of the firm's benchmark.
     BelowShareOfBenchmark(f64),
 }
 
+/// One `[[alerts.thresholds]]` entry: enterprises whose indicator value crosses a limit are listed
+/// in the early-warning list.
 #[derive(Debug, Clone)]
 pub struct AlertThreshold {
+    /// `indicator`: an indicator id of some group.
     pub indicator: String,
+    /// The limit.
     pub rule: AlertRule,
+    /// `groups`: group ids it applies to (empty: all groups).
     pub groups: Vec<String>,
+    /// `note`: the text shown (default e.g. "亩均税收低于10万元/亩").
     pub note: String,
 }
 
+/// `[alerts]`: early-warning settings (no effect on scores).
 #[derive(Debug, Clone, Default)]
 pub struct Alerts {
     /// Points above the next lower tier within which an enterprise is listed.
     pub margin: Option<f64>,
+    /// `[[alerts.thresholds]]`, in file order.
     pub thresholds: Vec<AlertThreshold>,
 }
 
@@ -1080,6 +1274,7 @@ pub const AGGREGATES: &[(&str, &str, &str)] = &[
     ("output_per_mu", "亩均产值", "output_value"),
 ];
 
+/// `[targets]`: plan targets the year-over-year comparison checks, park by park.
 #[derive(Debug, Clone, Default)]
 pub struct Targets {
     /// Yearly growth target of the park's per-mu aggregates (0.04 = 4 %/yr).
@@ -1090,9 +1285,13 @@ pub struct Targets {
     pub groups: Vec<String>,
 }
 
+/// `[report]`: layout settings of the reports (no effect on scores).
 #[derive(Debug, Clone)]
 pub struct ReportSettings {
+    /// `top_n`: firms listed per group in the top and bottom lists (at least 1, default 10).
     pub top_n: usize,
+    /// `score_bin`: width in points of the bins of the total-score distribution in 汇总 (> 0,
+    /// default 10).
     pub score_bin: f64,
 }
 

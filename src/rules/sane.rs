@@ -60,6 +60,7 @@ pub fn finite(x: f64, what: &str) -> Result<(), String> {
     }
 }
 
+/// An evaluation year (`[meta] year`) within [`YEARS`].
 pub fn year(y: i32) -> Result<(), String> {
     if YEARS.contains(&y) {
         Ok(())
@@ -68,6 +69,7 @@ pub fn year(y: i32) -> Result<(), String> {
     }
 }
 
+/// Decimals a total is rounded to (`[tiers] round`): at most [`MAX_ROUND`].
 pub fn round(n: u32) -> Result<(), String> {
     if n <= MAX_ROUND {
         Ok(())
