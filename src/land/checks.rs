@@ -18,15 +18,22 @@ use std::collections::HashMap;
 use super::controls::{ControlValue, Indicator, LandRules};
 use super::{add_months, date_text, fmt_area, fmt_num, fmt_value, Holder, Project};
 
+/// Outcome of one check (the 状态 column of sheet 达标情况). The order is the summary's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Status {
+    /// 达标: meets the standard (or the date was kept).
     Pass,
+    /// 未达标: misses the standard, or the date was missed.
     Fail,
+    /// 未到期: the check's stage (竣工验收, 达产复核, the agreed date) has not come yet.
     NotDue,
+    /// 数据缺失: due, but a needed input, contract value or control value is missing, or due-ness
+    /// itself cannot be told.
     Missing,
 }
 
 impl Status {
+    /// The Chinese label written in the workbook and the console.
     pub fn label(self) -> &'static str {
         match self {
             Status::Pass => "达标",
@@ -40,12 +47,16 @@ impl Status {
 /// What a check row is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Item {
+    /// 按期开工: 实际开工日期 against 约定开工日期.
     StartOnTime,
+    /// 按期竣工: 实际竣工日期 against 约定竣工日期.
     CompletionOnTime,
+    /// An indicator against the contract and control values.
     Ind(Indicator),
 }
 
 impl Item {
+    /// Every item, in the order each project's checks are listed.
     pub const ALL: [Item; 9] = [
         Item::StartOnTime,
         Item::CompletionOnTime,
@@ -57,6 +68,7 @@ impl Item {
         Item::Ind(Indicator::OutputPerMu),
         Item::Ind(Indicator::TaxPerMu),
     ];
+    /// The 检查项 label in the workbook.
     pub fn label(self) -> &'static str {
         match self {
             Item::StartOnTime => "按期开工",
@@ -64,6 +76,7 @@ impl Item {
             Item::Ind(i) => i.label(),
         }
     }
+    /// The 核查阶段 it belongs to: 进度 (schedule), 竣工验收 or 达产复核.
     pub fn stage(self) -> &'static str {
         match self {
             Item::StartOnTime | Item::CompletionOnTime => "进度",
@@ -76,23 +89,31 @@ impl Item {
 /// One check of one project.
 #[derive(Debug, Clone)]
 pub struct Check {
+    /// Index into [`LandRun::projects`](super::LandRun::projects).
     pub project: usize,
+    /// What is checked.
     pub item: Item,
     /// The project's value (schedule items: days late).
     pub actual: Option<f64>,
     /// Text shown instead of `actual` (schedule items: the actual date).
     pub actual_text: Option<String>,
+    /// The contract's value from the 标准地 row (约定…), in the indicator's unit; None: not
+    /// agreed, or a schedule item.
     pub contract: Option<f64>,
     /// Text shown instead of `contract` (schedule items: the agreed date).
     pub contract_text: Option<String>,
+    /// The strictest control-table value for the project's industry, with its source; None: no
+    /// table has one, or a schedule item.
     pub control: Option<ControlValue>,
     /// The binding value: the stricter of contract and control.
     pub standard: Option<f64>,
+    /// The outcome.
     pub status: Status,
     /// How far the value misses the standard (below a minimum, above a maximum; days late).
     pub gap: Option<f64>,
     /// The arithmetic, with the numbers.
     pub calc: String,
+    /// The 说明 column: due-ness, which values were missed, or why data is missing.
     pub note: String,
 }
 
@@ -103,11 +124,17 @@ pub struct Idle {
     pub stopped: bool,
     /// Counted from: the agreed start date, or the stop date.
     pub since: i32,
+    /// Days from `since` to the evaluation date.
     pub days: i64,
     /// Reclaimed without compensation (else: idle fee).
     pub reclaim: bool,
+    /// Built floor area ÷ the agreed (约定容积率 × site area), a fraction; None: unstarted, or
+    /// data missing.
     pub built_share: Option<f64>,
+    /// 实际固定资产投资 ÷ the agreed total (约定投资强度 × 出让面积), a fraction; None: unstarted,
+    /// or data missing.
     pub investment_share: Option<f64>,
+    /// Why the land is idle, in Chinese (the 认定情形 column of sheet 闲置土地).
     pub reason: String,
 }
 
@@ -118,22 +145,29 @@ pub struct Schedule {
     pub late_start: Option<i64>,
     /// Not started by the evaluation date (late_start counts to the evaluation date).
     pub start_pending: bool,
+    /// Days completion is late (0 = on time); None: no agreed completion date.
     pub late_completion: Option<i64>,
+    /// Not completed by the evaluation date (late_completion counts to the evaluation date).
     pub completion_pending: bool,
     /// 竣工验收 checks apply: completed, or the agreed completion date has passed; None: unknown.
     pub completion_due: Option<bool>,
+    /// Why 竣工验收 is or is not due, in Chinese (sheet 项目进度, column 竣工验收).
     pub completion_note: String,
     /// Date of 达产复核 (counted per `schedule.review_from`); None: not determinable.
     pub review_date: Option<i32>,
+    /// How the 达产复核 date was counted, or why it cannot be, in Chinese.
     pub review_note: String,
     /// 未开工 / 在建 / 停工 / 已竣工.
     pub phase: &'static str,
+    /// Idle land as of the evaluation date; None: not idle, or not determinable (see
+    /// `idle_unknown`).
     pub idle: Option<Idle>,
     /// Why idle land could not be determined (data missing), if so.
     pub idle_unknown: Option<String>,
 }
 
 impl Schedule {
+    /// 达产复核 is due on `date` (days since 1970-01-01); None: its date is not determinable.
     pub fn review_due(&self, date: i32) -> Option<bool> {
         self.review_date.map(|d| d <= date)
     }

@@ -33,6 +33,7 @@ pub enum Indicator {
 }
 
 impl Indicator {
+    /// Every indicator, in the order checks and control tables list them.
     pub const ALL: [Indicator; 7] = [
         Indicator::Investment,
         Indicator::FloorAreaRatio,
@@ -54,6 +55,7 @@ impl Indicator {
             Indicator::TaxPerMu => "tax_per_mu",
         }
     }
+    /// The Chinese name shown in the workbook (检查项) and in notes.
     pub fn label(self) -> &'static str {
         match self {
             Indicator::Investment => "投资强度",
@@ -65,6 +67,7 @@ impl Indicator {
             Indicator::TaxPerMu => "亩均税收",
         }
     }
+    /// The 单位 column: "万元/亩", "%" for shares (stored as fractions), "" for 容积率.
     pub fn unit(self) -> &'static str {
         match self {
             Indicator::Investment | Indicator::OutputPerMu | Indicator::TaxPerMu => "万元/亩",
@@ -100,6 +103,7 @@ pub enum ReviewFrom {
 }
 
 impl ReviewFrom {
+    /// The start date's name in Chinese, for "缺少…" notes.
     pub fn label(self) -> &'static str {
         match self {
             ReviewFrom::ActualStart => "实际开工日期（未开工按约定开工日期）",
@@ -112,34 +116,45 @@ impl ReviewFrom {
 /// Idle land (闲置土地处置办法) settings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IdleRules {
-    /// Share of the land price charged as idle fee (≤ 0.20).
+    /// `[idle] fee_share`: share of the land price charged as idle fee (> 0, ≤ 0.20).
     pub fee_share: f64,
-    /// Unstarted this many years after the agreed start: idle fee.
+    /// `[idle] fee_after_years` (default 1): unstarted this many years after the agreed start:
+    /// idle fee.
     pub fee_after_years: u32,
-    /// Unstarted (or stopped) this many years: reclaimed without compensation.
+    /// `[idle] reclaim_after_years` (default 2, longer than `fee_after_years`): unstarted (or
+    /// stopped) this many years: reclaimed without compensation.
     pub reclaim_after_years: u32,
-    /// Started projects: idle when built floor area < this share of the agreed floor area …
+    /// `[idle] built_share_below` (default 1/3): started projects are idle when built floor area
+    /// < this share of the agreed floor area …
     pub built_share_below: f64,
-    /// … or investment < this share of the agreed total …
+    /// `[idle] investment_share_below` (default 0.25): … or investment < this share of the
+    /// agreed total …
     pub investment_share_below: f64,
-    /// … and work stopped (停工日期) at least this many years.
+    /// `[idle] stopped_years` (default 1): … and work stopped (停工日期) at least this many
+    /// years.
     pub stopped_years: u32,
 }
 
-/// One control table (national indicators or a local 标准地 table).
+/// One control table (national indicators or a local 标准地 table): one `[[controls]]` entry of
+/// the rule file or of a file it names in `include_controls`.
 #[derive(Debug, Clone)]
 pub struct ControlTable {
+    /// `[[controls]] name`, shown in 控制值依据 ("table · row").
     pub name: String,
+    /// `[[controls]] source`: the document the table is taken from (may be empty).
     pub source: String,
-    /// Edition of the industry codes in `industries`: "2002" or "2017".
+    /// `[[controls]] edition`: edition of the industry codes in `industries`, "2002" or "2017".
     pub edition: String,
-    /// Values for every industry.
+    /// `[controls.all]`: values for every industry, used when no industry row matches.
     pub all: BTreeMap<Indicator, f64>,
+    /// `[[controls.industries]]`: values per industry.
     pub industries: Vec<IndustryRow>,
 }
 
+/// One `[[controls.industries]]` row of a control table.
 #[derive(Debug, Clone)]
 pub struct IndustryRow {
+    /// `name`, else the codes joined with "、".
     pub name: String,
     /// Code prefixes (division, group or class) in the table's edition.
     pub codes: Vec<String>,
@@ -150,35 +165,49 @@ pub struct IndustryRow {
 /// A control value with where it comes from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ControlValue {
+    /// In the rule's standard units (投资强度 in 万元/亩, ratios as fractions).
     pub value: f64,
     /// "table name · row name (codes)".
     pub source: String,
 }
 
+/// A checked land rule file (`rules/land_*.toml`), with the control tables of the files it
+/// includes.
 #[derive(Debug, Clone)]
 pub struct LandRules {
+    /// The rule file's path, or a shipped scheme's name; named in errors.
     pub path: PathBuf,
     /// Rule file texts: this file first, then included ones.
     pub texts: Vec<(PathBuf, String)>,
+    /// `[meta] name`, the title of the land workbook.
     pub name: String,
+    /// `[meta] version` (may be empty).
     pub version: String,
+    /// `[meta] source`: the policy documents the file follows (may be empty).
     pub source: String,
-    /// Evaluation date, days since 1970-01-01.
+    /// `[evaluation] date`: the evaluation date, days since 1970-01-01 (`mujun land --date`
+    /// overrides it).
     pub date: i32,
-    /// The evaluation rule file whose tax basket, land modes and year are used (next to this
+    /// `[evaluation] evaluation_rules`: the evaluation rule file whose tax basket, land modes and year are used (next to this
     /// file: on disk, or among the shipped files for a shipped scheme).
     pub evaluation_rules: Source,
-    /// Region class for investment intensity by region (e.g. 五类); None: not used.
+    /// `[evaluation] region_class`: region class for investment intensity by region (e.g. 五类); None: not used.
     pub region_class: Option<String>,
+    /// `[schedule] review_from` (`actual_start`, the default; `agreed_start`; `sale`).
     pub review_from: ReviewFrom,
-    /// 达产年限 when the 标准地 row leaves it blank; None: 数据缺失.
+    /// `[schedule] default_production_years`: 达产年限 when the 标准地 row leaves it blank; None: 数据缺失.
     pub default_production_years: Option<f64>,
-    /// Daily penalty for late start / completion, per mille of the land price.
+    /// `[penalties] late_start_permille`: daily penalty for a late start, per mille of the land
+    /// price.
     pub late_start_permille: f64,
+    /// `[penalties] late_completion_permille`: the same for a late completion.
     pub late_completion_permille: f64,
+    /// `[idle]`: idle-land thresholds and fee.
     pub idle: IdleRules,
-    /// GB/T 4754-2017 code prefix → 2002 code prefix (empty: no 2002 equivalent).
+    /// `[code_map]` (this file's entries win over included ones): GB/T 4754-2017 code prefix → 2002 code prefix (empty: no 2002 equivalent).
     pub code_map: BTreeMap<String, String>,
+    /// The control tables: those of `include_controls` files first, then this file's
+    /// `[[controls]]`.
     pub controls: Vec<ControlTable>,
 }
 

@@ -30,18 +30,29 @@ pub use controls::{Indicator, LandRules};
 pub use penalties::{Clause, Penalty};
 pub use register::{Conflict, Register};
 
+/// Why `mujun land` could not produce its workbook (problems in single rows are [`Problem`]s
+/// instead and do not stop the run).
 #[derive(Debug, thiserror::Error)]
 pub enum LandError {
+    /// The inputs hold no 标准地 sheet at all (none recognised by file/sheet name or header).
     #[error("输入中没有标准地表（文件或工作表名含“标准地”，或表头含 宗地编号、统一社会信用代码、出让面积 等列）；标准地表的列见 ../shared/spec/INPUTS.md")]
     NoStdLand,
     /// A 标准地 sheet that could not be read (missing column, unknown unit).
     #[error("{0}")]
     Unreadable(String),
+    /// An internal table operation failed: a bug, not bad input.
     #[error("土地核查计算失败（{stage}）：内部表格处理错误，请把输入文件和规则文件提供给维护人员")]
-    Polars { stage: &'static str, source: PolarsError },
+    Polars {
+        /// The step that failed, in Chinese as shown to the user (e.g. "读取标准地").
+        stage: &'static str,
+        /// The underlying polars error.
+        source: PolarsError,
+    },
 }
 
 impl LandError {
+    /// The process exit code `mujun land` ends with: 4 for unusable input, 5 for an internal
+    /// error.
     pub fn exit_code(&self) -> i32 {
         match self {
             LandError::NoStdLand | LandError::Unreadable(_) => 4,
@@ -57,39 +68,73 @@ fn at(stage: &'static str) -> impl FnOnce(PolarsError) -> LandError {
 /// One 标准地 row (one parcel / project). Areas of buildings in 平方米, land in 亩, money in 万元,
 /// dates as days since 1970-01-01.
 #[derive(Debug, Clone, Default)]
+/// Every `Option` is `None` when the cell is blank (or the column absent).
 pub struct Project {
+    /// Input file the row comes from (shown in the 来源 column and in problems).
     pub file: String,
+    /// Sheet of that file.
     pub sheet: String,
+    /// 1-based spreadsheet row.
     pub row: usize,
+    /// 宗地编号 (the one required column; empty if the cell is blank).
     pub parcel_id: String,
+    /// 统一社会信用代码 of the land user, the key into the enterprise register.
     pub code: Option<String>,
     /// Register name, else the name written in the 标准地 table.
     pub holder: Option<String>,
+    /// The code is in the enterprise register (企业名录); if not, no tax or output is known and
+    /// 达产复核 is 数据缺失.
     pub registered: bool,
+    /// 所属园区 from the enterprise register; `None` when not registered or blank there.
     pub park: Option<String>,
+    /// 项目名称.
     pub project: Option<String>,
+    /// 行业代码 (GB/T 4754-2017), which picks the control-table row.
     pub industry_code: Option<String>,
+    /// 出让面积 in 亩.
     pub area_mu: Option<f64>,
+    /// 出让价款 in 万元, the base of every penalty and the idle fee.
     pub price: Option<f64>,
+    /// 出让日期 (contract signed).
     pub sale_date: Option<i32>,
+    /// 约定开工日期.
     pub agreed_start: Option<i32>,
+    /// 约定竣工日期.
     pub agreed_completion: Option<i32>,
+    /// 实际开工日期 as written (dates after the evaluation date count as not yet happened).
     pub actual_start: Option<i32>,
+    /// 实际竣工日期 as written (likewise).
     pub actual_completion: Option<i32>,
+    /// 停工日期: the date work stopped on a started project (for idle land).
     pub stop_date: Option<i32>,
+    /// 约定投资强度 in 万元/亩.
     pub agreed_intensity: Option<f64>,
+    /// 实际固定资产投资 in 万元.
     pub investment: Option<f64>,
+    /// 约定容积率 (a minimum).
     pub agreed_far: Option<f64>,
+    /// 总建筑面积 in 平方米.
     pub floor_area: Option<f64>,
+    /// 8米以上层建筑面积 in 平方米 (counted a second time in 容积率; blank counts as 0).
     pub floor_area_high: Option<f64>,
+    /// 约定建筑系数 as a fraction (0.30 for 30%).
     pub agreed_coverage: Option<f64>,
+    /// 建构筑物基底面积 in 平方米.
     pub footprint: Option<f64>,
+    /// 露天堆场及操作场地面积 in 平方米 (blank counts as 0 in 建筑系数).
     pub open_yard: Option<f64>,
+    /// 行政办公及生活服务设施用地面积 in 平方米.
     pub admin_land: Option<f64>,
+    /// 行政办公及生活服务设施建筑面积 in 平方米, used when the office land is not separable
+    /// (`admin_land` blank).
     pub admin_floor: Option<f64>,
+    /// 绿地面积 in 平方米.
     pub green_area: Option<f64>,
+    /// 约定亩均税收 in 万元/亩.
     pub agreed_tax_per_mu: Option<f64>,
+    /// 约定亩均产值 in 万元/亩.
     pub agreed_output_per_mu: Option<f64>,
+    /// 达产年限 in years; blank: the rule file's `[schedule] default_production_years`.
     pub production_years: Option<f64>,
 }
 
@@ -110,7 +155,9 @@ impl Project {
 /// The holder's figures of the data year, as `evaluate` aggregates them.
 #[derive(Debug, Clone, Default)]
 pub struct Holder {
+    /// Enterprise name in the register (企业名录).
     pub name: Option<String>,
+    /// 所属园区 in the register.
     pub park: Option<String>,
     /// Tax of the evaluated basket (万元).
     pub tax: Option<f64>,
@@ -122,15 +169,23 @@ pub struct Holder {
 
 /// Everything `mujun land` found.
 pub struct LandRun {
+    /// The land rule file the run used.
     pub rules: LandRules,
     /// Name and year of the evaluation rules that gave the tax basket and land modes.
     pub eval_name: String,
+    /// Year of the tax and output figures: the evaluation rules' `[meta] year`.
     pub data_year: i32,
+    /// The loaded inputs of the year.
     pub dataset: Dataset,
+    /// The 标准地 rows in input order; `Check::project`, `Penalty::project` index this.
     pub projects: Vec<Project>,
+    /// One per project, same order as `projects`.
     pub schedules: Vec<Schedule>,
+    /// Every check of every project (sheet 达标情况), project order then [`Item::ALL`] order.
     pub checks: Vec<Check>,
+    /// Contract penalties and idle fees (sheet 违约金测算), project order then clause order.
     pub penalties: Vec<Penalty>,
+    /// The land register per enterprise with its conflicts (sheets 用地台账, 宗地明细, 冲突).
     pub register: Register,
     /// Problems relevant to land: 标准地 and 用地 input problems, unrecognised sheets, and those
     /// found here.
@@ -138,6 +193,8 @@ pub struct LandRun {
 }
 
 impl LandRun {
+    /// At least one problem has severity Error, not just Warning (the workbook is written
+    /// either way).
     pub fn has_errors(&self) -> bool {
         self.problems.iter().any(|p| p.severity == Severity::Error)
     }

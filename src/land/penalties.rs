@@ -15,17 +15,26 @@ use super::checks::{Check, Item, Schedule, Status};
 use super::controls::{Indicator, LandRules};
 use super::{fmt_money, fmt_num, fmt_pct, Project};
 
+/// The contract clause (or idle-land rule) a penalty is charged under; the 条款 column of sheet
+/// 违约金测算. The order is the order of a project's penalties.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Clause {
+    /// 实际投资 below the agreed total (约定投资强度 × 出让面积).
     InvestmentShort,
+    /// 容积率 below the contract's (else the control) minimum.
     FarShort,
+    /// 建筑系数 below the contract's (else the control) minimum.
     CoverageShort,
+    /// Started after 约定开工日期: `[penalties] late_start_permille` per day.
     LateStart,
+    /// Completed after 约定竣工日期: `[penalties] late_completion_permille` per day.
     LateCompletion,
+    /// Idle land not yet to be reclaimed: `[idle] fee_share` of the land price.
     IdleFee,
 }
 
 impl Clause {
+    /// The Chinese name in the 条款 column.
     pub fn label(self) -> &'static str {
         match self {
             Clause::InvestmentShort => "投资强度不足",
@@ -55,9 +64,12 @@ impl Clause {
     }
 }
 
+/// One penalty or idle fee of one project, with its arithmetic.
 #[derive(Debug, Clone)]
 pub struct Penalty {
+    /// Index into [`LandRun::projects`](super::LandRun::projects).
     pub project: usize,
+    /// The clause it is charged under.
     pub clause: Clause,
     /// The formula with the numbers, e.g. "1200.00 × (3000.00 − 2400.00) ÷ 3000.00 = 240.00".
     pub calc: String,

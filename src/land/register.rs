@@ -15,24 +15,36 @@ use super::{Cols, Holder, Project};
 use crate::ingest::schema::TableKind;
 use crate::ingest::Dataset;
 
-pub const OWNED: &str = "自有";
-pub const LEASED_IN: &str = "承租";
-pub const LEASED_OUT: &str = "出租";
+/// 用地方式 of owned land in the 用地 table.
+const OWNED: &str = "自有";
+/// 用地方式 of land leased in.
+const LEASED_IN: &str = "承租";
+/// 用地方式 of land leased out.
+const LEASED_OUT: &str = "出租";
 
 /// Tolerance for comparing areas (亩).
 const EPS: f64 = 0.005;
 
+/// The kinds of register conflict (the 冲突 sheet's order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ConflictKind {
+    /// 一宗地多家自有: one 不动产权证号 claimed as 自有 by two or more enterprises.
     DoubleOwner,
+    /// 同一宗地重复填报: one enterprise lists the same 不动产权证号 as 自有 twice (counted twice
+    /// in its evaluated land).
     RepeatedParcel,
+    /// 出租多于自有: more land leased out than owned.
     OverLet,
+    /// 租赁对方不在企业名录: the lease's 对方统一社会信用代码 is not in the register.
     UnknownCounterparty,
+    /// 租赁对方未填写: a lease with 对方统一社会信用代码 blank.
     MissingCounterparty,
+    /// 租赁双方填报不一致: landlord and tenant report different areas, or one side is missing.
     LeaseMismatch,
 }
 
 impl ConflictKind {
+    /// The Chinese label in the workbook (冲突 columns and sheet).
     pub fn label(self) -> &'static str {
         match self {
             ConflictKind::DoubleOwner => "一宗地多家自有",
@@ -48,16 +60,27 @@ impl ConflictKind {
 /// One row of the 用地 table.
 #[derive(Debug, Clone)]
 pub struct Parcel {
+    /// Input file the row comes from.
     pub file: String,
+    /// Sheet of that file.
     pub sheet: String,
+    /// 1-based spreadsheet row.
     pub row: usize,
+    /// 统一社会信用代码 of the enterprise reporting the row (rows without one are left out).
     pub code: String,
+    /// That enterprise's name in the register; None when not registered.
     pub name: Option<String>,
+    /// 不动产权证号; None: blank.
     pub parcel: Option<String>,
+    /// 用地方式 as written: 自有, 承租, 出租 or another mode.
     pub mode: Option<String>,
+    /// 用地面积 in 亩.
     pub area: Option<f64>,
+    /// 对方统一社会信用代码 of a lease; None: blank.
     pub counterparty: Option<String>,
+    /// The counterparty's name in the register; None: blank or not registered.
     pub counterparty_name: Option<String>,
+    /// 供地日期, days since 1970-01-01.
     pub supply_date: Option<i32>,
     /// Conflict labels this row is part of.
     pub conflicts: Vec<&'static str>,
@@ -65,39 +88,60 @@ pub struct Parcel {
 
 /// One enterprise of the register.
 #[derive(Debug, Clone, Default)]
+/// Every enterprise with a 用地 row or a 标准地 project appears, registered or not.
 pub struct EnterpriseLand {
+    /// 统一社会信用代码.
     pub code: String,
+    /// Name in the register; None when not registered.
     pub name: Option<String>,
+    /// 所属园区 in the register.
     pub park: Option<String>,
+    /// In the enterprise register (企业名录); if not, `evaluate` neither rates it nor counts its
+    /// land.
     pub registered: bool,
+    /// Number of 自有 rows in the 用地 table.
     pub owned_parcels: usize,
+    /// Σ 用地面积 of 自有 rows, 亩.
     pub owned: f64,
+    /// Σ 用地面积 of 承租 rows, 亩.
     pub leased_in: f64,
+    /// Σ 用地面积 of 出租 rows, 亩.
     pub leased_out: f64,
     /// Area under other 用地方式 (not 自有/承租/出租).
     pub other: f64,
     /// Evaluated land as `evaluate` computes it; None when not in the register.
     pub evaluated: Option<f64>,
+    /// Number of its 标准地 projects.
     pub std_projects: usize,
+    /// Σ 出让面积 of its 标准地 projects, 亩.
     pub std_area: f64,
+    /// Labels of the conflicts it is party to ([`ConflictKind::label`]).
     pub conflicts: Vec<&'static str>,
 }
 
+/// One conflict of the register (a row of sheet 冲突).
 #[derive(Debug, Clone)]
 pub struct Conflict {
+    /// What kind of conflict.
     pub kind: ConflictKind,
     /// 不动产权证号 (blank for leases without one).
     pub parcel: String,
+    /// 统一社会信用代码 of the enterprises involved.
     pub codes: Vec<String>,
+    /// The conflict in Chinese, with names and areas.
     pub message: String,
     /// (file, sheet, row) of the rows involved.
     pub rows: Vec<(String, String, usize)>,
 }
 
+/// The land register: per enterprise, per 用地 row, and the conflicts.
 #[derive(Debug, Clone, Default)]
 pub struct Register {
+    /// One per enterprise, by code (sheet 用地台账).
     pub enterprises: Vec<EnterpriseLand>,
+    /// The 用地 rows with a code, in input order (sheet 宗地明细).
     pub parcels: Vec<Parcel>,
+    /// Sorted by kind, parcel, codes (sheet 冲突).
     pub conflicts: Vec<Conflict>,
 }
 
