@@ -9,8 +9,10 @@ use super::Scope;
 use crate::sheet::table::{tier_conditional, Formats, TableWriter};
 use crate::sheet::SheetError;
 
+/// Sheet name of the early-warning list, in the bureau's and every park's workbook.
 pub const NAME: &str = "预警名单";
 
+/// The 预警类型 column's text of an alert: 临近降档 or 指标低于预警线.
 pub fn kind_label(k: &AlertKind) -> &'static str {
     match k {
         AlertKind::NearLower => "临近降档",
@@ -34,6 +36,8 @@ pub fn ordered(a: &Analysis, scope: Scope) -> Vec<usize> {
     idx
 }
 
+/// Write the 预警名单 sheet: the alerts of the enterprises in `scope`, near-lower-tier first, then
+/// per threshold in rule order, by park and ranking order; a note when the rules set no `[alerts]`.
 pub fn write(
     a: &Analysis,
     scope: Scope,

@@ -36,32 +36,64 @@ pub const STEP: f64 = 0.10;
 /// has a million of them: owned copies would double the report's memory).
 #[derive(Debug, Clone)]
 pub struct Firm<'a> {
+    /// 统一社会信用代码 from the enterprise register (企业名录).
     pub code: &'a str,
+    /// 企业名称 as written in the register.
     pub name: &'a str,
+    /// 所属园区 from the register; [`NO_PARK`] when blank.
     pub park: &'a str,
+    /// 所属乡镇街道 from the register; `None` when the optional column is absent or blank.
     pub town: Option<&'a str>,
+    /// 行业代码 (national industry classification code) as written in the register.
     pub industry_code: &'a str,
+    /// 企业规模 as written in the register (规上/规下).
     pub scale: &'a str,
+    /// 行业大类: the industry code's first two digits as a number; `None` when the code is not
+    /// numeric.
     pub division: Option<i64>,
+    /// Industry cluster of the industry code (`[[clusters]]`, longest matching `prefixes`);
+    /// [`NO_CLUSTER`] when no cluster claims it.
     pub cluster: &'a str,
     /// Index into `rules.groups`.
     pub group: usize,
+    /// Rank within the ranking population by total score, 1 = best (results column `rank`).
     pub rank: i64,
+    /// Number of enterprises in the ranking population (`rank_population`).
     pub pop: i64,
+    /// Final tier label, after events and the 调档 (manual adjustment) table; one of the group's
+    /// `[tiers] labels` (or its own `[groups.tiers] labels`).
     pub tier: &'a str,
+    /// Tier label by total score alone, before veto/downgrade events and manual adjustments.
     pub tier_by_score: &'a str,
+    /// Tier label after 一票否决 and 降档 events, before the 调档 table.
     pub tier_after_events: &'a str,
+    /// 理由 of the 调档 table row that set the final tier; `None` when the tier was not adjusted.
     pub adj_reason: Option<&'a str>,
+    /// An 一票否决 (veto) event matched: the tier is the lowest whatever the score.
     pub vetoed: bool,
+    /// Total score in points: `items` + `bonus` − `deduction`, rounded per `[tiers] round` (results
+    /// column `total`).
     pub total: f64,
+    /// Sum of the item scores in points, times `reweight` (`items_total`).
     pub items: f64,
+    /// Bonus points from `[[events.items]]` of kind bonus, after the category and total caps (0
+    /// when none).
     pub bonus: f64,
+    /// Deducted points from `[[events.items]]` of kind deduction, after the caps (0 when none).
     pub deduction: f64,
+    /// Factor the item scores are scaled by when items with `missing = "reweight"` have no value:
+    /// total weight ÷ weight of the items present; 1 when none are missing.
     pub reweight: f64,
+    /// The matched events, e.g. "环境违法(-5)；数据造假(一票否决)"; `None` when no event matched.
     pub event_note: Option<&'a str>,
-    /// Per indicator of [`Analysis::indicators`].
+    /// Per indicator of [`Analysis::indicators`], the indicator value in its `unit`; `None` when
+    /// missing or not an indicator of the firm's group.
     pub value: Vec<Option<f64>>,
+    /// Per indicator, the benchmark the value was scored against; `None` for the min–max method or
+    /// when there is none.
     pub bench: Vec<Option<f64>>,
+    /// Per indicator, the item score in points after the cap, floor and `missing` rule; `None` when
+    /// the item does not count (missing under `reweight`, or not in the group).
     pub score: Vec<Option<f64>>,
     /// Per indicator, the min–max population's smallest value ([`score::min_col`]).
     pub min: Vec<Option<f64>>,
@@ -84,6 +116,8 @@ pub struct Firm<'a> {
 }
 
 impl Firm<'_> {
+    /// The firm's value of a report quantity of [`FIELDS`] (e.g. `"land_mu"`, in the unit of its
+    /// header); `None` when missing or not a key of [`FIELDS`].
     pub fn field(&self, key: &str) -> Option<f64> {
         FIELDS.iter().position(|(k, _)| *k == key).and_then(|i| self.fields[i])
     }
@@ -92,19 +126,32 @@ impl Firm<'_> {
 /// A not-evaluated enterprise (text borrowed from the not-evaluated frame).
 #[derive(Debug, Clone)]
 pub struct Listed<'a> {
+    /// 统一社会信用代码: from the register, or as seen in a department table for an unregistered
+    /// enterprise.
     pub code: &'a str,
+    /// 企业名称; empty for an enterprise seen only in department tables.
     pub name: &'a str,
+    /// 所属园区; [`NO_PARK`] when blank or unknown.
     pub park: &'a str,
+    /// 企业规模 as written in the register; empty when unknown.
     pub scale: &'a str,
+    /// 行业代码 as written in the register; empty when unknown.
     pub industry_code: &'a str,
+    /// Why-not category shown in the 未参评 sheet: 不在评价范围, 免评, 暂缓评价, 数据不全,
+    /// 未列入企业名录 or 名录数据错误.
     pub category: &'a str,
+    /// The reason in Chinese: the scope case's `reason` key, the missing data, or the register
+    /// row's error.
     pub reason: &'a str,
+    /// The tier the enterprise is managed as, from the scope case's `tier` key (e.g. "B" for
+    /// 按B类管理); `None` otherwise.
     pub tier: Option<&'a str>,
 }
 
 /// A tier boundary next to an enterprise.
 #[derive(Debug, Clone)]
 pub struct Boundary<'a> {
+    /// Label of that tier (the next better tier for up, the next lower for down).
     pub tier: &'a str,
     /// Points: to reach the next better tier (up), or ahead of the next lower tier (down).
     pub gap: f64,
@@ -119,21 +166,33 @@ pub struct Boundary<'a> {
 pub struct ItemCard {
     /// Index into [`Analysis::indicators`].
     pub ind: usize,
+    /// The indicator's `weight` in the firm's group (for the ratio method, the points at the
+    /// benchmark).
     pub weight: f64,
+    /// The item's cap in points (`cap`, or `cap_times_weight` × weight); `None` when uncapped.
     pub cap: Option<f64>,
     /// Total-score gain from improving the value by [`STEP`] (10 %).
     pub gain: Option<f64>,
     /// Relative improvement of this indicator alone that closes the gap to the next tier.
     pub needed: Option<f64>,
+    /// Why `gain` or `needed` is absent or zero, in Chinese (e.g. 缺少数据，该项0分, 已达封顶分);
+    /// empty when nothing needs saying.
     pub note: &'static str,
 }
 
+/// The score card of one evaluated enterprise (评价明细 sheet, `mujun explain`): its distance to
+/// the tiers above and below, and what each indicator would bring.
 #[derive(Debug, Clone)]
 pub struct Card<'a> {
+    /// The next better tier by score and the points needed to reach it; `None` for the top tier, a
+    /// vetoed firm or a tier without places (see `up_note`).
     pub up: Option<Boundary<'a>>,
     /// Why there is no `up` (top tier, veto, no places), else empty.
     pub up_note: Cow<'static, str>,
+    /// The next lower tier by score and the points ahead of it; `None` when the firm's final tier
+    /// is already the lowest.
     pub down: Option<Boundary<'a>>,
+    /// One per indicator of the firm's group, in the group's order.
     pub items: Vec<ItemCard>,
     /// Index into `items` of the indicator with the largest gain.
     pub best: Option<usize>,
@@ -144,10 +203,14 @@ pub struct Card<'a> {
 pub struct MeasureRow {
     /// Index into `rules.policies`.
     pub policy: usize,
+    /// The amount's base in the policy's `base_unit`: the `[[policies]] base` formula, or the paid
+    /// amount of the `base_tax` tax type (万元); `None` for a text-only measure or missing data.
     pub base: Option<f64>,
+    /// `base` × `rate` in the policy's `unit`; `None` without a rate or a base.
     pub amount: Option<f64>,
 }
 
+/// Why an enterprise is listed in the 预警名单 sheet (its 预警类型 column).
 #[derive(Debug, Clone, PartialEq)]
 pub enum AlertKind {
     /// Within `alerts.margin` points of the next lower tier.
@@ -156,10 +219,16 @@ pub enum AlertKind {
     Threshold(usize),
 }
 
+/// One line of the 预警名单 sheet: an enterprise and one reason to watch it (an enterprise may have
+/// several lines).
 #[derive(Debug, Clone)]
 pub struct AlertRow {
+    /// Index into [`Analysis::firms`].
     pub firm: usize,
+    /// Which alert this is.
     pub kind: AlertKind,
+    /// The 预警内容 column: the lead over the lower tier and its boundary, or the threshold's
+    /// `note`.
     pub detail: String,
     /// Indicator value, or points ahead of the lower tier.
     pub value: Option<f64>,
@@ -167,16 +236,29 @@ pub struct AlertRow {
     pub limit: Option<f64>,
 }
 
+/// The evaluation prepared for the reports: one row per evaluated enterprise (`firms`; `cards`
+/// and `measures` share its index), the alerts, the not-evaluated list and the optional
+/// comparison with the previous year. Built once by [`Analysis::build`].
 pub struct Analysis<'a> {
+    /// The evaluation the rows are read from (rules, inputs' problems and row accounting).
     pub ev: &'a Evaluation,
+    /// Every indicator of every group, first definition of each id; the index of [`Firm::value`]
+    /// and friends.
     pub indicators: Vec<&'a Indicator>,
+    /// Evaluated enterprises, in the order of the evaluation's results.
     pub firms: Vec<Firm<'a>>,
+    /// Score card per firm, same index as `firms`.
     pub cards: Vec<Card<'a>>,
+    /// Policy measures that apply to each firm (by its final tier and group), same index as
+    /// `firms`.
     pub measures: Vec<Vec<MeasureRow>>,
+    /// The 预警名单 rows, grouped by firm in firm order.
     pub alerts: Vec<AlertRow>,
+    /// Enterprises seen but not evaluated (未参评 sheet), in the evaluation's order.
     pub listed: Vec<Listed<'a>>,
     /// Every park of evaluated and not-evaluated enterprises, sorted.
     pub parks: Vec<String>,
+    /// Year-over-year comparison (年度对比, 等级变动 sheets); `None` without a previous year.
     pub comparison: Option<Comparison>,
     /// The 公示名单's order over every workbook's lines, sorted once (see `notice::rows`).
     pub(crate) notice_order: std::sync::OnceLock<Vec<u32>>,
@@ -209,10 +291,14 @@ fn number_at(c: &Option<Float64Chunked>, i: usize) -> Option<f64> {
 }
 
 impl<'a> Analysis<'a> {
+    /// The evaluation's compiled rule set.
     pub fn rules(&self) -> &'a Rules {
         &self.ev.rules
     }
 
+    /// Read the evaluation's results into rows and compute every score card, policy measure and
+    /// alert; with the previous year's results, also the comparison. Fails only on an internal
+    /// table error.
     pub fn build(ev: &'a Evaluation, previous: Option<Previous>) -> PolarsResult<Analysis<'a>> {
         let rules = &ev.rules;
         let indicators = score::all_indicators(rules);
@@ -718,6 +804,8 @@ impl<'a> Analysis<'a> {
         out
     }
 
+    /// The measures (`[[policies]] measure`) that apply to firm `i`, joined by "；"; empty when
+    /// none.
     pub fn measures_text(&self, i: usize) -> String {
         let mut out = String::new();
         for (k, m) in self.measures[i].iter().enumerate() {
@@ -753,13 +841,16 @@ impl<'a> Analysis<'a> {
 /// Aggregates (ratios of sums) of a set of firms: count, land, and each of [`AGGREGATES`].
 #[derive(Debug, Clone, Default)]
 pub struct Aggregate {
+    /// Number of firms.
     pub n: usize,
+    /// Their land in mu (Σ `land_mu`, missing counted as 0).
     pub land: f64,
     /// Sums of the numerators of [`AGGREGATES`].
     pub sums: Vec<f64>,
 }
 
 impl Aggregate {
+    /// Count, land and numerator sums of `firms`.
     pub fn of<'f, 'a: 'f>(firms: impl Iterator<Item = &'f Firm<'a>>) -> Aggregate {
         let mut a = Aggregate { n: 0, land: 0.0, sums: vec![0.0; AGGREGATES.len()] };
         for f in firms {

@@ -40,13 +40,28 @@ pub enum ReportError {
     Book(#[from] BookError),
     /// A file beside the workbooks (the CSV, the JSON) could not be written.
     #[error("无法创建输出目录或文件 {path}：{}", crate::zh::io_error(.source))]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        /// The directory or file that could not be created or written.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
     /// A table operation of the analysis failed (an internal error).
     #[error("整理评价结果时出现内部错误（工作表「{sheet}」）")]
-    Data { sheet: &'static str, source: polars::prelude::PolarsError },
+    Data {
+        /// The sheet being prepared (汇总 while the analysis itself is built).
+        sheet: &'static str,
+        /// The table library's error.
+        source: polars::prelude::PolarsError,
+    },
     /// The previous year's results could not be read.
     #[error("无法读取上年评价结果 {path}：{message}")]
-    Previous { path: PathBuf, message: String },
+    Previous {
+        /// The workbook or CSV given as the previous year's results.
+        path: PathBuf,
+        /// Why it could not be read, in Chinese for the user.
+        message: String,
+    },
     /// No single enterprise matches what `explain` was asked for.
     #[error("{0}")]
     Lookup(String),
@@ -58,11 +73,15 @@ pub enum ReportError {
 /// Which enterprises a sheet shows: all (the bureau's workbook) or one park's.
 #[derive(Debug, Clone, Copy)]
 pub enum Scope<'s> {
+    /// Every enterprise of the district, including those without a park.
     All,
+    /// The enterprises whose 所属园区 is exactly this park name.
     Park(&'s str),
 }
 
 impl Scope<'_> {
+    /// Whether an enterprise of park `park` (its 所属园区; [`analysis::NO_PARK`] when none) is
+    /// shown.
     pub fn has(&self, park: &str) -> bool {
         match self {
             Scope::All => true,
@@ -132,9 +151,14 @@ fn write_bureau_timed(a: &Analysis, out_dir: &Path) -> Result<(PathBuf, SheetTim
 /// Everything `evaluate` writes.
 #[derive(Debug, Clone)]
 pub struct Outputs {
+    /// The bureau's results workbook (`<year>年度亩均效益评价结果.xlsx` in the output directory).
     pub workbook: PathBuf,
+    /// One workbook per park, in `园区/`, in the order of the analysis's parks (none without a
+    /// park).
     pub parks: Vec<PathBuf>,
+    /// The results CSV for other systems (UTF-8 with BOM).
     pub csv: PathBuf,
+    /// The results JSON for other systems.
     pub json: PathBuf,
     /// Time of each step (analysis, each workbook, CSV, JSON) and the peak memory after it, for
     /// `evaluate --verbose`.

@@ -8,8 +8,11 @@ use super::Scope;
 use crate::sheet::table::{Cell, Formats, TableWriter};
 use crate::sheet::SheetError;
 
+/// Sheet name of the not-evaluated list, in the bureau's and every park's workbook.
 pub const NAME: &str = "未参评";
 
+/// Write the 未参评 sheet: every not-evaluated enterprise in `scope` with its category, reason and
+/// the tier it is managed as (按等级管理), in the evaluation's order.
 pub fn write(
     a: &Analysis,
     scope: Scope,

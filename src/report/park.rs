@@ -19,7 +19,11 @@ use crate::sheet::SheetError;
 
 /// Sub-folder of the output folder holding the park workbooks.
 pub const DIR: &str = "园区";
+/// Sheet name of a park workbook's first sheet: tier counts, per-mu aggregates against the
+/// district, measures and warnings.
 pub const OVERVIEW: &str = "园区概况";
+/// Sheet name of a park workbook's enterprise list: its evaluated enterprises with tiers, scores
+/// and measures.
 pub const FIRMS: &str = "企业名单";
 
 /// A file-name stem from untrusted text: no separators, "..", control or reserved characters.
@@ -97,6 +101,9 @@ pub const PARK_SHEETS: &[(&str, SheetFn)] = &[
     (super::not_evaluated::NAME, super::not_evaluated::write),
 ];
 
+/// Write the workbook of park `park` (its 所属园区 text) as file `name` (from [`file_names`]) in
+/// `dir`, creating `dir`; fails with [`ReportError::UnsafeName`] when `name` is not a plain file
+/// name inside `dir`.
 pub fn write_park(
     a: &Analysis,
     park: &str,

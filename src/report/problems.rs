@@ -8,9 +8,14 @@ use crate::ingest::{Problem, Reconciliation};
 use crate::sheet::table::{Cell, Formats, TableWriter};
 use crate::sheet::SheetError;
 
+/// Sheet name of the input problem list, in the results workbook and the data-check workbook of
+/// `mujun check`.
 pub const NAME: &str = "问题清单";
+/// Sheet name of the row accounting per input file and sheet (rows read = used + skipped +
+/// rejected).
 pub const RECON_NAME: &str = "数据核对";
 
+/// Write the 问题清单 sheet of an evaluation: every problem its inputs raised.
 pub fn write(ev: &Evaluation, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
     write_problems(&ev.problems, wb, fmt)
 }
@@ -51,6 +56,7 @@ pub fn write_problems(
     Ok(())
 }
 
+/// Write the 数据核对 sheet of an evaluation: its inputs' row accounting.
 pub fn write_reconciliation(
     ev: &Evaluation,
     wb: &mut Workbook,

@@ -11,6 +11,7 @@ use crate::sheet::table::{data_bars, tier_conditional, Cell, Formats, TableWrite
 use crate::sheet::SheetError;
 use crate::tier;
 
+/// Sheet name of the full results table of the bureau's workbook.
 pub const NAME: &str = "评价结果";
 
 enum Kind {
@@ -20,6 +21,8 @@ enum Kind {
     Int,
 }
 
+/// Write the 评价结果 sheet: one row per evaluated enterprise of the whole district (the scope is
+/// ignored; park workbooks have 企业名单 instead), in the evaluation's order.
 pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
     let ev = a.ev;
     let ws = wb.add_worksheet_with_constant_memory()?;

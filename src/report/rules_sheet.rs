@@ -8,6 +8,7 @@ use crate::rules::{Benchmark, EventKind, Method, Missing, Over, Stat, TierMethod
 use crate::sheet::table::{Cell, Formats, TableWriter};
 use crate::sheet::SheetError;
 
+/// Sheet name of the rules as applied, last in the bureau's workbook.
 pub const NAME: &str = "规则";
 
 fn over_text(o: &Over) -> String {
@@ -18,6 +19,8 @@ fn over_text(o: &Over) -> String {
     }
 }
 
+/// A benchmark (an indicator's `benchmark` key) in words for the 规则 sheet, such as
+/// "本评价组中位数 × 0.8".
 pub fn benchmark_text(b: &Benchmark) -> String {
     match b {
         Benchmark::None => "无（组内最小值—最大值）".into(),
@@ -44,6 +47,8 @@ pub fn benchmark_text(b: &Benchmark) -> String {
     }
 }
 
+/// A scoring method (an indicator's `method` key) as its formula in words, such as
+/// "比值法：指标值 ÷ 基准值 × 权重".
 pub fn method_text(m: &Method) -> String {
     match m {
         Method::Ratio => "比值法：指标值 ÷ 基准值 × 权重".into(),
@@ -58,6 +63,7 @@ pub fn method_text(m: &Method) -> String {
     }
 }
 
+/// What happens to a missing value under an indicator's `missing` key, in words.
 pub fn missing_text(m: Missing) -> &'static str {
     match m {
         Missing::Zero => "缺失或分母为零：该项0分",
@@ -67,6 +73,8 @@ pub fn missing_text(m: Missing) -> &'static str {
     }
 }
 
+/// Write the 规则 sheet: the rule file's `[meta]`, the scope cases, groups with their indicators,
+/// tiers, events, each input file with its SHA-256, and the rule file's text.
 pub fn write(ev: &Evaluation, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(NAME)?;

@@ -28,7 +28,10 @@ use sink::Sink;
 /// Output file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SampleFormat {
+    /// One `<table>.csv` per table, UTF-8 (`mujun sample --format csv`, the default).
     Csv,
+    /// One single-sheet `<table>.xlsx` workbook per table (`--format xlsx`); a table over Excel's
+    /// 1,048,576 rows fails.
     Xlsx,
 }
 
@@ -39,6 +42,7 @@ pub struct SampleOptions {
     pub enterprises: usize,
     /// Random seed; the same seed gives the same files.
     pub seed: u64,
+    /// File format of every table (`--format`).
     pub format: SampleFormat,
     /// Output directory (created if missing).
     pub out: PathBuf,
@@ -49,22 +53,49 @@ pub struct SampleOptions {
 /// Why generation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SampleError {
+    /// The options are out of range (no enterprises, more than 50,000,000, or a year outside
+    /// [`YEAR_RANGE`]); the text says which, in Chinese.
     #[error("示例数据参数无效：{0}")]
     InvalidOptions(String),
+    /// The output directory could not be created.
     #[error("无法创建输出目录「{}」：{}", .path.display(), crate::zh::io_error(.source))]
-    CreateDir { path: PathBuf, source: std::io::Error },
+    CreateDir {
+        /// The output directory (`--out`).
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// A CSV file could not be created or written.
     #[error("写入文件「{}」失败：{}", .path.display(), crate::zh::io_error(.source))]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        /// The CSV file.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// An xlsx workbook could not be created or saved.
     #[error("生成 Excel 文件「{}」失败：{}", .path.display(), crate::zh::xlsx_error(.source))]
-    Xlsx { path: PathBuf, source: rust_xlsxwriter::XlsxError },
+    Xlsx {
+        /// The workbook file.
+        path: PathBuf,
+        /// The workbook writer's error.
+        source: rust_xlsxwriter::XlsxError,
+    },
+    /// A table has more rows than an Excel sheet holds (xlsx only).
     #[error("表「{table}」超过 Excel 工作表 1048576 行的上限（文件「{}」），请减少企业数或改用 csv 格式", .path.display())]
-    TooManyRows { path: PathBuf, table: &'static str },
+    TooManyRows {
+        /// The workbook file.
+        path: PathBuf,
+        /// The table's name, one of [`TABLES`].
+        table: &'static str,
+    },
 }
 
 /// Table names, in the order files are written.
 pub const TABLES: [&str; 8] =
     ["企业名录", "用地", "税收", "产出", "能耗", "加减分事项", "调档", "标准地"];
 
+/// Column headers of 企业名录.csv/xlsx, the enterprise register (dates `YYYY-MM-DD`).
 pub const HEADERS_REGISTER: [&str; 8] = [
     "统一社会信用代码",
     "企业名称",
@@ -75,6 +106,7 @@ pub const HEADERS_REGISTER: [&str; 8] = [
     "成立日期",
     "投产日期",
 ];
+/// Column headers of 用地, one row per land parcel an enterprise owns, leases in or leases out.
 pub const HEADERS_LAND: [&str; 6] = [
     "统一社会信用代码",
     "不动产权证号",
@@ -83,7 +115,10 @@ pub const HEADERS_LAND: [&str; 6] = [
     "对方统一社会信用代码",
     "供地日期",
 ];
+/// Column headers of 税收, one row per enterprise and tax type.
 pub const HEADERS_TAX: [&str; 3] = ["统一社会信用代码", "税种", "实缴税额(万元)"];
+/// Column headers of 产出, the enterprise's yearly output, revenue, value added, profit, R&D and
+/// staff.
 pub const HEADERS_OUTPUT: [&str; 7] = [
     "统一社会信用代码",
     "工业总产值(万元)",
@@ -93,6 +128,7 @@ pub const HEADERS_OUTPUT: [&str; 7] = [
     "研发经费支出(万元)",
     "年平均职工人数(人)",
 ];
+/// Column headers of 能耗, the enterprise's energy, electricity and pollutant emissions.
 pub const HEADERS_ENERGY: [&str; 7] = [
     "统一社会信用代码",
     "综合能耗(吨标准煤)",
@@ -102,7 +138,9 @@ pub const HEADERS_ENERGY: [&str; 7] = [
     "氨氮(吨)",
     "氮氧化物(吨)",
 ];
+/// Column headers of 加减分事项, the bonus, deduction, veto and downgrade events.
 pub const HEADERS_EVENTS: [&str; 4] = ["统一社会信用代码", "事项", "日期", "说明"];
+/// Column headers of 调档, the manual tier adjustments (调整后等级 is a tier label).
 pub const HEADERS_ADJUST: [&str; 3] = ["统一社会信用代码", "调整后等级", "理由"];
 pub use std_land::HEADERS_STD_LAND;
 
