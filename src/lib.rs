@@ -3,7 +3,6 @@
 //! The pipeline, one module per stage: [`ingest`] (files in, typed tables and problems out) →
 //! [`rules`] (TOML → checked, compiled rules) → [`score`] → [`tier`] → [`report`].
 //! [`evaluation::run`] chains score and tier; [`cmd`] holds one module per subcommand.
-#![warn(missing_docs)]
 
 #![warn(missing_docs)]
 
