@@ -24,7 +24,12 @@ pub enum CodeProblem {
     /// A character outside [`ALPHABET`] (the first offending one).
     BadChar(char),
     /// The 18th character is not the check character of the first 17.
-    BadCheck { expected: char, found: char },
+    BadCheck {
+        /// The check character computed from the first 17 characters.
+        expected: char,
+        /// The 18th character as written.
+        found: char,
+    },
 }
 
 impl CodeProblem {

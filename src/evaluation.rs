@@ -12,23 +12,35 @@ use crate::rules::Rules;
 use crate::score::{self, assemble, events, GROUP};
 use crate::tier;
 
+/// Why scoring could not finish: an internal table-engine failure, not bad input.
 #[derive(Debug, thiserror::Error)]
 pub enum ScoreError {
+    /// A polars operation failed.
     #[error("评分计算失败（{stage}）：内部表格处理错误，请把输入文件和规则文件提供给维护人员")]
-    Polars { stage: &'static str, source: PolarsError },
+    Polars {
+        /// The phase that failed, in Chinese (e.g. 计分, 分档), shown in the message.
+        stage: &'static str,
+        /// The underlying polars error.
+        source: PolarsError,
+    },
 }
 
 fn at(stage: &'static str) -> impl FnOnce(PolarsError) -> ScoreError {
     move |source| ScoreError::Polars { stage, source }
 }
 
-/// Not-evaluated categories, as listed in 未参评.
+/// 未参评 category: the enterprise appears in a data table but not in 企业名录.
 pub const CAT_UNREGISTERED: &str = "未列入企业名录";
+/// 未参评 category: the enterprise's 企业名录 row was rejected (bad credit code, missing name…).
 pub const CAT_BAD_ROW: &str = "名录数据错误";
+/// 未参评 category: the enterprise matches no `[[groups]] when` condition.
 pub const CAT_NO_GROUP: &str = "不在评价范围";
+/// 未参评 category: in a group, but an indicator with `missing = "not_evaluated"` has no value.
 pub const CAT_INCOMPLETE: &str = "数据不全";
 
+/// The outcome of [`run`]: what every report of `mujun evaluate` is written from.
 pub struct Evaluation {
+    /// The compiled rules the year was evaluated under (shown in the 规则 sheet).
     pub rules: Rules,
     /// The inputs' accounting and digests; their rows are released after scoring (see
     /// `release_inputs`): only the tax table keeps rows (key, type, amount).
@@ -40,6 +52,7 @@ pub struct Evaluation {
     pub not_evaluated: DataFrame,
     /// Input problems followed by those found while scoring.
     pub problems: Vec<Problem>,
+    /// Wall time of each scoring phase (Chinese phase name), printed by `evaluate --verbose`.
     pub timings: Vec<(&'static str, Duration)>,
 }
 
@@ -177,6 +190,8 @@ pub fn check(rules: &Rules, dataset: &Dataset) -> Result<Vec<Problem>, ScoreErro
     Ok(problems)
 }
 
+/// Score, rank and tier every enterprise of `dataset` under `rules`, apply 调档 adjustments and
+/// list those not evaluated; problems found on the way join the input problems.
 pub fn run(rules: Rules, mut dataset: Dataset) -> Result<Evaluation, ScoreError> {
     let mut timings = Vec::new();
     let t0 = Instant::now();

@@ -34,18 +34,26 @@ pub fn peak_memory() -> Option<u64> {
 /// Every failure that ends a command, by stage. Mapped to exit codes in `main`.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The rule file could not be read, parsed or checked (exit code 3).
     #[error(transparent)]
     Rules(#[from] rules::RuleError),
+    /// An input file could not be read or recognised (exit code 4).
     #[error(transparent)]
     Ingest(#[from] ingest::IngestError),
+    /// Scoring or tiering failed inside the table engine (exit code 5).
     #[error(transparent)]
     Score(#[from] evaluation::ScoreError),
+    /// A report could not be built or written (exit code 6).
     #[error(transparent)]
     Report(#[from] report::ReportError),
+    /// `mujun sample` could not generate its files (exit code 6).
     #[error(transparent)]
     Sample(#[from] sample::SampleError),
+    /// `mujun land` (标准地 checks) failed; the exit code is the land error's own.
     #[error(transparent)]
     Land(#[from] land::LandError),
+    /// The output folder could not be locked, staged or published (exit code 7 when another
+    /// run holds it, 6 otherwise).
     #[error(transparent)]
     Publish(#[from] publish::PublishError),
     /// A workbook could not be written.
@@ -57,6 +65,8 @@ pub enum Error {
 }
 
 impl Error {
+    /// The process exit code for this failure: 3 rules, 4 input, 5 scoring, 6 writing, 7 output
+    /// folder busy; land errors carry their own.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Rules(_) => 3,

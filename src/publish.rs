@@ -37,14 +37,20 @@ const PARK_DIR: &str = "园区";
 /// Which command's set: each has its own manifest, so sets of different commands share a folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// `mujun evaluate`: results workbook, park workbooks, CSV and JSON.
     Evaluate,
+    /// `mujun check`: the data-check workbook.
     Check,
+    /// `mujun land`: the 标准地 check workbook.
     Land,
+    /// `mujun template`: the blank input templates.
     Template,
+    /// `mujun sample`: a generated sample year.
     Sample,
 }
 
 impl Kind {
+    /// Every command that publishes a set.
     pub const ALL: [Kind; 5] =
         [Kind::Evaluate, Kind::Check, Kind::Land, Kind::Template, Kind::Sample];
 
@@ -72,22 +78,71 @@ impl Kind {
     }
 }
 
+/// Why an output set could not be published; in every case but [`PublishError::Publishing`] the
+/// previous set is left as it was.
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
+    /// Another run holds the folder's [`LOCK`] (exit code 7).
     #[error("输出目录 {} 正被另一个 mujun 运行使用（已加锁）；请等它结束后再运行，或换一个 --out 目录", .dir.display())]
-    Busy { dir: PathBuf },
+    Busy {
+        /// The output folder (`--out`).
+        dir: PathBuf,
+    },
+    /// A generator (`template`, `sample`) was pointed at a folder that holds files, without
+    /// `--force`.
     #[error("输出目录 {} 中已有文件（{first} 等 {count} 项）；为免覆盖，未写入任何文件。确需覆盖请加 --force，或换一个空目录", .dir.display())]
-    NotEmpty { dir: PathBuf, first: String, count: usize },
+    NotEmpty {
+        /// The output folder (`--out`).
+        dir: PathBuf,
+        /// The first entry's name, in sorted order.
+        first: String,
+        /// How many entries it holds (mujun's own lock and leftovers not counted).
+        count: usize,
+    },
+    /// A file-system step before the set is marked complete failed.
     #[error("{what} {} 失败：{}；原有结果未改动", .path.display(), io_error(.source))]
-    Io { what: &'static str, path: PathBuf, source: io::Error },
+    Io {
+        /// The step, in Chinese (创建暂存目录, 写入输出清单, 锁定输出目录…).
+        what: &'static str,
+        /// The file or folder it was working on.
+        path: PathBuf,
+        /// The operating system's error.
+        source: io::Error,
+    },
+    /// A file the new set replaces or removes could not be moved aside (often open in Excel);
+    /// those already moved were put back.
     #[error("无法替换 {}：{}（可能正被 Excel 等程序打开，请关闭后重试）；原有结果未改动，本次结果未写入", .path.display(), io_error(.source))]
-    InUse { path: PathBuf, source: io::Error },
+    InUse {
+        /// The file in the output folder.
+        path: PathBuf,
+        /// The operating system's error.
+        source: io::Error,
+    },
+    /// Moving a file of the completed set into place failed; the next run on the folder
+    /// finishes the move.
     #[error("发布结果文件 {} 失败：{}；下次在该输出目录运行 mujun 时会先完成这次发布", .path.display(), io_error(.source))]
-    Publishing { path: PathBuf, source: io::Error },
+    Publishing {
+        /// Where the file was being moved to.
+        path: PathBuf,
+        /// The operating system's error.
+        source: io::Error,
+    },
+    /// A library writer panicked while writing into the staging folder (typically a full
+    /// disk).
     #[error("写出结果时出错（多半是磁盘已满或输出目录无法写入），位置 {}；原有结果未改动", .dir.display())]
-    WriterFailed { dir: PathBuf },
+    WriterFailed {
+        /// The staging folder.
+        dir: PathBuf,
+    },
+    /// A previous run's unfinished set (staging or ready folder, manifest) could not be
+    /// finished or cleaned up.
     #[error("输出目录中的上次未完成的结果 {} 无法整理：{}", .path.display(), .message)]
-    Recover { path: PathBuf, message: String },
+    Recover {
+        /// The leftover file or folder.
+        path: PathBuf,
+        /// What is wrong with it, in Chinese.
+        message: String,
+    },
 }
 
 fn io_err<'p>(what: &'static str, path: &'p Path) -> impl FnOnce(io::Error) -> PublishError + 'p {
@@ -97,8 +152,12 @@ fn io_err<'p>(what: &'static str, path: &'p Path) -> impl FnOnce(io::Error) -> P
 /// A file's size and SHA-256, for the manifest.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FileDigest {
+    /// For a published file, its path relative to the output folder (`/`-separated); for an
+    /// input or rule file, the path as given.
     pub name: String,
+    /// Size in bytes.
     pub bytes: u64,
+    /// SHA-256 of the contents, lower-case hex.
     pub sha256: String,
 }
 
@@ -120,8 +179,11 @@ impl FileDigest {
 /// matter (for `sample`, the seed).
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Sources {
+    /// The rule file(s) used (`--rules`, or the shipped scheme).
     pub rules: Vec<FileDigest>,
+    /// The input files read (and, for `evaluate --previous`, the previous year's results).
     pub inputs: Vec<FileDigest>,
+    /// Command options that determine the output, as (name, value); e.g. `seed` for `sample`.
     pub options: Vec<(String, String)>,
 }
 

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use crate::publish::{Kind, Sources, Staging};
 use crate::sample::{generate, SampleFormat, SampleOptions};
 
+/// `mujun sample`'s options.
 #[derive(clap::Args, Debug)]
 #[command(help_template = super::HELP_TEMPLATE, next_help_heading = "选项")]
 pub struct Args {
@@ -28,6 +29,7 @@ pub struct Args {
     pub force: bool,
 }
 
+/// Generate the sample year's input files and publish them into `--out` whole.
 pub fn run(a: &Args) -> Result<(), crate::Error> {
     let format = if a.format == "xlsx" { SampleFormat::Xlsx } else { SampleFormat::Csv };
     let staging = Staging::begin_fresh(&a.out, Kind::Sample, a.force)?;

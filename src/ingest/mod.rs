@@ -24,39 +24,98 @@ pub use screen::LoadOptions;
 use screen::{Exclusions, Manifests};
 use values::{clean_name, parse_date, parse_quantity, text_cleaner, Num};
 
+/// Why the inputs could not be read at all (row-level faults are [`Problem`]s instead).
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
+    /// A file or directory could not be read.
     #[error("无法读取 {path}：{}", crate::zh::io_error(.source))]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// A `--data` path does not exist.
     #[error("找不到输入文件或目录：{path}")]
-    NotFound { path: PathBuf },
+    NotFound {
+        /// The path as given with `--data`.
+        path: PathBuf,
+    },
+    /// The `--data` paths hold no .csv/.xlsx/.xls/.ods file.
     #[error("在 {paths:?} 中没有找到任何 .csv/.xlsx/.xls/.ods 输入文件")]
-    NoInputFiles { paths: Vec<PathBuf> },
+    NoInputFiles {
+        /// The `--data` paths searched.
+        paths: Vec<PathBuf>,
+    },
+    /// No header row (one with 统一社会信用代码 or other standard column names) in the first 30
+    /// rows.
     #[error("{}：前30行中找不到表头行（需含“统一社会信用代码”等标准列名）", location(file, sheet))]
-    NoHeader { file: PathBuf, sheet: Option<String> },
+    NoHeader {
+        /// The input file.
+        file: PathBuf,
+        /// The worksheet; `None` for a CSV file or the file as a whole.
+        sheet: Option<String>,
+    },
+    /// The file is not readable as CSV or a workbook (encrypted, corrupt, bad encoding…).
     #[error("{}：{message}", location(file, sheet))]
-    Parse { file: PathBuf, sheet: Option<String>, message: String },
+    Parse {
+        /// The input file.
+        file: PathBuf,
+        /// The worksheet; `None` when the file as a whole failed.
+        sheet: Option<String>,
+        /// What went wrong, in Chinese.
+        message: String,
+    },
+    /// A sheet recognised as a table lacks required columns.
     #[error("{}：{table}表缺少必需列「{columns}」", location(file, sheet))]
-    MissingColumn { file: PathBuf, sheet: Option<String>, table: &'static str, columns: String },
+    MissingColumn {
+        /// The input file.
+        file: PathBuf,
+        /// The worksheet; `None` for a CSV file.
+        sheet: Option<String>,
+        /// The table's Chinese name (e.g. 企业名录), as [`AnyKind::name`].
+        table: &'static str,
+        /// The missing columns' standard names, joined with 、.
+        columns: String,
+    },
+    /// Files or sheets that match no input table by name or columns; each is listed with its
+    /// first rows and a `--exclude` hint.
     #[error("{}", unrecognised_message(.0))]
     Unrecognised(Vec<UnknownSheet>),
+    /// A one-row-per-enterprise table is supplied by two files.
     #[error("{table}表（每家企业一行）由两处提供：{first}，{second}。同一张表只能来自一个文件；如其中一个是旧版或副本，请移出数据目录，或用 --exclude 排除")]
-    DuplicateTable { table: &'static str, first: String, second: String },
+    DuplicateTable {
+        /// The table's Chinese name.
+        table: &'static str,
+        /// Where it came from first (file, and sheet if any).
+        first: String,
+        /// The second source, in the same form.
+        second: String,
+    },
+    /// A column header names a unit (e.g. 面积（公顷）) that cannot be converted to the standard
+    /// one.
     #[error(
         "{}：列「{column}」的单位「{unit}」无法识别，应为「{expected}」",
         location(file, sheet)
     )]
     UnknownUnit {
+        /// The input file.
         file: PathBuf,
+        /// The worksheet; `None` for a CSV file.
         sheet: Option<String>,
+        /// The column header as written.
         column: String,
+        /// The unit read from the header.
         unit: String,
+        /// The standard unit of the quantity (万元, 亩, 平方米, 吨标准煤…).
         expected: &'static str,
     },
+    /// None of the inputs is the 企业名录 (enterprise register), which every evaluation needs.
     #[error(
         "输入中没有企业名录表（应有列：统一社会信用代码、企业名称、所属园区、行业代码、企业规模）"
     )]
     NoRegister,
+    /// An internal table-engine failure, not bad input.
     #[error("内部表格处理错误，请把输入文件提供给维护人员")]
     Polars(#[from] PolarsError),
 }
@@ -72,9 +131,13 @@ fn location(file: &std::path::Path, sheet: &Option<String>) -> String {
 /// comes closest to (with the columns it lacks), if any.
 #[derive(Debug)]
 pub struct UnknownSheet {
+    /// The input file.
     pub file: PathBuf,
+    /// The worksheet; `None` for a CSV file.
     pub sheet: Option<String>,
+    /// Its first non-empty rows (at most 3): 1-based spreadsheet row and trimmed cells.
     pub rows: Vec<(usize, Vec<String>)>,
+    /// "最接近…表，但缺少必需列「…」" when its headers nearly fit a table; `None` otherwise.
     pub closest: Option<String>,
 }
 
@@ -104,22 +167,30 @@ fn unrecognised_message(items: &[UnknownSheet]) -> String {
 /// One sheet that became (part of) a table, referenced by the `__src` column.
 #[derive(Debug, Clone)]
 pub struct SheetRef {
+    /// The input file's path as displayed.
     pub file: String,
+    /// The worksheet name; empty for a CSV file.
     pub sheet: String,
+    /// The table it was recognised as.
     pub table: AnyKind,
 }
 
 /// A register row that could not be used, kept so the enterprise is still listed.
 #[derive(Debug, Clone)]
 pub struct RejectedEnterprise {
+    /// The credit code as written; empty when the row has none.
     pub code: String,
+    /// The enterprise name from the row (may be empty).
     pub name: String,
+    /// Why the row was rejected, in Chinese (shown in 未参评 under 名录数据错误).
     pub reason: String,
 }
 
 /// The year's data as typed tables. Each table has `__src` (index into `sheets`), `__row`
 /// (1-based spreadsheet row) and the internal column keys of [`schema`].
 pub struct Dataset {
+    /// The evaluation tables (企业名录, 用地, 税收…), one frame each; a table no input supplied is
+    /// an empty frame with its columns.
     pub tables: BTreeMap<TableKind, DataFrame>,
     /// Tables for other commands (标准地 for `mujun land`), same layout; `__src` indexes `sheets`.
     pub aux: BTreeMap<AuxKind, DataFrame>,
@@ -130,10 +201,15 @@ pub struct Dataset {
     /// In `reconciliation` the same sheets appear with every row skipped ("供 mujun land 使用"),
     /// since `evaluate` does not use them.
     pub aux_reconciliation: Vec<Reconciliation>,
+    /// Every input file read, with its size and SHA-256 (for the run manifest).
     pub sources: Vec<SourceFile>,
+    /// Every sheet that became (part of) a table; the `__src` column indexes this list.
     pub sheets: Vec<SheetRef>,
+    /// Every problem found in the inputs (the 问题清单 sheet), in reading order.
     pub problems: Vec<Problem>,
+    /// Row accounting per sheet read (the 数据核对 sheet): read = used + skipped + rejected.
     pub reconciliation: Vec<Reconciliation>,
+    /// 企业名录 rows that could not be used (no or invalid credit code); listed in 未参评.
     pub rejected_register: Vec<RejectedEnterprise>,
     /// Time spent reading files (读取) and typing and checking rows (检查).
     pub timings: Vec<(&'static str, std::time::Duration)>,
@@ -144,12 +220,15 @@ pub struct Dataset {
 }
 
 impl Dataset {
+    /// The evaluation table of `kind`.
     pub fn table(&self, kind: TableKind) -> &DataFrame {
         &self.tables[&kind]
     }
+    /// The auxiliary table of `kind` (标准地 for `mujun land`).
     pub fn aux_table(&self, kind: AuxKind) -> &DataFrame {
         &self.aux[&kind]
     }
+    /// Whether any input problem is an error ([`Severity::Error`]).
     pub fn has_errors(&self) -> bool {
         self.problems.iter().any(|p| p.severity == Severity::Error)
     }

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+/// How serious a [`Problem`] is; ordered most serious first (问题清单 sorts by it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     /// Blocks the evaluation.
@@ -13,6 +14,7 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// The Chinese label shown in 问题清单 and on the console: 错误, 警告 or 提示.
     pub fn label(self) -> &'static str {
         match self {
             Severity::Error => "错误",
@@ -22,18 +24,27 @@ impl Severity {
     }
 }
 
+/// One row of the 问题清单 sheet: a fault in the input (or found while scoring), where it is and
+/// what the engine does about it. Empty strings mean "not applicable".
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
+    /// 严重程度: whether it blocks the evaluation.
     pub severity: Severity,
+    /// 表: the table's Chinese name (企业名录, 税收, 调档…); empty when no table was recognised.
     pub table: String,
+    /// 文件: the input file's path as displayed.
     pub file: String,
+    /// 工作表: the worksheet name; empty for a CSV file.
     pub sheet: String,
     /// 1-based spreadsheet row; None for file- or table-level problems.
     pub row: Option<usize>,
+    /// 列: the column header as written in the input.
     pub column: String,
+    /// 值: the offending cell's text.
     pub value: String,
+    /// 问题: what is wrong, in Chinese.
     pub message: String,
-    /// What the engine does with it.
+    /// 处理: what the engine does with it (e.g. 跳过, 按缺失处理).
     pub action: String,
 }
 
@@ -116,12 +127,19 @@ impl Tally {
 /// Where a row of input went, per file and sheet: read = used + skipped + rejected.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Reconciliation {
+    /// The input file's path as displayed.
     pub file: String,
+    /// The worksheet name; empty for a CSV file.
     pub sheet: String,
+    /// The table it was read as (Chinese name), or why it was skipped whole.
     pub table: String,
+    /// Data rows below the header.
     pub read: usize,
+    /// Rows that went into the table.
     pub used: usize,
+    /// Rows left out without a problem: blank, total (合计) and note rows.
     pub skipped: usize,
+    /// Rows left out because of a [`Problem`] (e.g. no usable credit code).
     pub rejected: usize,
 }
 

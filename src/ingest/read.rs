@@ -13,14 +13,18 @@ use super::IngestError;
 
 /// One sheet (or CSV file) as read: header cells and the data rows below them as text columns.
 pub struct RawSheet {
+    /// The input file it was read from.
     pub file: PathBuf,
     /// Sheet name; None for CSV.
     pub sheet: Option<String>,
+    /// The header row's cells as written (units in brackets included); empty when no header
+    /// row was found.
     pub headers: Vec<String>,
     /// 1-based spreadsheet row of the first data row.
     pub first_row: usize,
     /// Rows above the data (title and header rows) that were skipped.
     pub rows_above: usize,
+    /// The data rows as text columns `c0`, `c1`…, one per header cell.
     pub data: DataFrame,
     /// The source data row (0-based) of each row, when rows were left out (blank rows of a
     /// workbook) or multiplied (a sheet reshaped from wide to long). None: row i is data row i.
@@ -52,8 +56,11 @@ impl RawSheet {
 
 /// A file read, with its digest for the 规则 sheet.
 pub struct SourceFile {
+    /// The file as found under `--data`.
     pub path: PathBuf,
+    /// SHA-256 of its bytes, lower-case hex.
     pub sha256: String,
+    /// Its size in bytes.
     pub bytes: u64,
 }
 
@@ -566,15 +573,21 @@ fn workbook_message(raw: &str) -> String {
 
 /// Cells of one column that read as missing although something is written in them.
 pub struct MissingCells {
+    /// The data column (index into [`RawSheet::data`]).
     pub column: usize,
+    /// What they hold, in Chinese: a missing marker, an Excel error value or a formula without
+    /// a computed value.
     pub kind: &'static str,
+    /// How many such cells the column has.
     pub count: usize,
     /// 1-based spreadsheet row and text of the first such cell.
     pub first_row: usize,
+    /// The first such cell's text (empty for a formula without a value).
     pub value: String,
 }
 
 impl MissingCells {
+    /// The Chinese text for 问题清单: how many cells, of which kind, and the first row.
     pub fn message(&self) -> String {
         format!("该列有{}个单元格为{}，首个在第{}行", self.count, self.kind, self.first_row)
     }

@@ -5,16 +5,25 @@
 /// The kind of an input table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TableKind {
+    /// 企业名录: one row per enterprise (name, park, industry code, 规上/规下, dates); the table
+    /// every evaluation needs.
     Register,
+    /// 用地: one row per parcel and use (自有, 承租, 出租), area in 亩.
     Land,
+    /// 税收: one row per enterprise and tax type (a wide sheet is reshaped), amounts in 万元.
     Tax,
+    /// 产出: one row per enterprise from the statistics bureau (output, revenue, profit, R&D…).
     Output,
+    /// 能耗: one row per enterprise: energy use, electricity and main pollutants.
     Energy,
+    /// 加减分事项: optional, one row per bonus or penalty event (green factory, accident…).
     Events,
+    /// 调档: optional, one row per tier set by hand, with its reason.
     Adjust,
 }
 
 impl TableKind {
+    /// Every evaluation table, in the order ingest builds them and `template` writes them.
     pub const ALL: [TableKind; 7] = [
         TableKind::Register,
         TableKind::Land,
@@ -59,6 +68,7 @@ impl TableKind {
         )
     }
 
+    /// The table's columns, in template order.
     pub fn columns(self) -> &'static [ColumnSpec] {
         match self {
             TableKind::Register => REGISTER,
@@ -83,20 +93,24 @@ pub enum AuxKind {
 }
 
 impl AuxKind {
+    /// Every auxiliary table.
     pub const ALL: [AuxKind; 1] = [AuxKind::StdLand];
 
+    /// Standard Chinese table name (sheet or file name that identifies it).
     pub fn name(self) -> &'static str {
         match self {
             AuxKind::StdLand => "标准地",
         }
     }
 
+    /// Words that identify the table in a sheet or file name.
     pub fn name_hints(self) -> &'static [&'static str] {
         match self {
             AuxKind::StdLand => &["标准地"],
         }
     }
 
+    /// The table's columns, in template order.
     pub fn columns(self) -> &'static [ColumnSpec] {
         match self {
             AuxKind::StdLand => STD_LAND,
@@ -114,7 +128,9 @@ impl AuxKind {
 /// Any table ingest recognises: an evaluation input or an auxiliary table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AnyKind {
+    /// A table `evaluate` reads.
     Eval(TableKind),
+    /// A table for another command (标准地).
     Aux(AuxKind),
 }
 
@@ -126,24 +142,28 @@ impl AnyKind {
             .map(AnyKind::Aux)
             .chain(TableKind::ALL.into_iter().map(AnyKind::Eval))
     }
+    /// Standard Chinese table name, as [`TableKind::name`].
     pub fn name(self) -> &'static str {
         match self {
             AnyKind::Eval(k) => k.name(),
             AnyKind::Aux(k) => k.name(),
         }
     }
+    /// Words that identify the table in a sheet or file name.
     pub fn name_hints(self) -> &'static [&'static str] {
         match self {
             AnyKind::Eval(k) => k.name_hints(),
             AnyKind::Aux(k) => k.name_hints(),
         }
     }
+    /// The table's columns, in template order.
     pub fn columns(self) -> &'static [ColumnSpec] {
         match self {
             AnyKind::Eval(k) => k.columns(),
             AnyKind::Aux(k) => k.columns(),
         }
     }
+    /// True when a table holds at most one row per enterprise (never for auxiliary tables).
     pub fn one_row_per_enterprise(self) -> bool {
         match self {
             AnyKind::Eval(k) => k.one_row_per_enterprise(),
@@ -184,11 +204,15 @@ pub enum Quantity {
     Years,
 }
 
+/// How a column's cells are read and typed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColumnType {
     /// 统一社会信用代码 (normalised and validated)
     Code,
+    /// Free text: names and notes as written, key-like values (park, scale, tax type) normalised.
     Text,
+    /// A date (2024-01-05, 2024/1/5, 2024年1月5日, 20240105 or an Excel serial), stored as days
+    /// since 1970-01-01.
     Date,
     /// Non-negative number in the quantity's standard unit.
     Number(Quantity),
@@ -196,6 +220,8 @@ pub enum ColumnType {
     SignedNumber(Quantity),
 }
 
+/// One column of an input table: its internal key, the headers that name it, its type and
+/// whether it is required.
 #[derive(Debug, Clone, Copy)]
 pub struct ColumnSpec {
     /// Internal name, used in rule formulas and conditions.
@@ -204,7 +230,10 @@ pub struct ColumnSpec {
     pub header: &'static str,
     /// Other headers seen in department exports.
     pub aliases: &'static [&'static str],
+    /// How its cells are typed (and, for numbers, the unit they are converted to).
     pub ty: ColumnType,
+    /// The header must be present for a sheet to be read as the table, and a row without a
+    /// value here is left out with a warning (企业名录 text columns are only warned about).
     pub required: bool,
 }
 

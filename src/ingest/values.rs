@@ -117,9 +117,12 @@ pub fn missing_kind(raw: &str) -> Option<&'static str> {
     }
 }
 
+/// A numeric cell as read by [`parse_number`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Num {
+    /// Blank, or a missing marker ("-", "/", "无", "—").
     Missing,
+    /// A number (a percent already as its fraction).
     Value(f64),
     /// A cell that is not a number, with the reason.
     Invalid(&'static str),

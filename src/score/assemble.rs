@@ -20,13 +20,20 @@ pub fn year_end_days(year: i32) -> i32 {
 /// An enterprise seen in a data table but not in the register.
 #[derive(Debug, Clone)]
 pub struct Unregistered {
+    /// Its credit code, normalised.
     pub code: String,
+    /// The Chinese names of the tables it appears in (税收, 用地…), for 未参评's reason.
     pub tables: Vec<&'static str>,
 }
 
+/// What [`assemble`] yields: the enterprise table scoring starts from, and what the checks found.
 pub struct Assembled {
+    /// One row per registered enterprise, in register order: its register columns, land area in
+    /// 亩 (weighted by 用地方式), tax basket in 万元, output and energy fields.
     pub base: DataFrame,
+    /// Enterprises in a data table but not in 企业名录 (listed in 未参评).
     pub unregistered: Vec<Unregistered>,
+    /// Problems found while assembling and cross-checking (unknown 用地方式, absent rows…).
     pub problems: Vec<Problem>,
 }
 

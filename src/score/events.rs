@@ -7,8 +7,13 @@ use crate::ingest::schema::TableKind;
 use crate::ingest::{Dataset, Problem, Severity};
 use crate::rules::{EventKind, Rules};
 
+/// Column of [`per_enterprise`]: true when the enterprise has a veto (一票否决) event; it is then
+/// put in the group's last tier.
 pub const VETO: &str = "__veto";
+/// Column of [`per_enterprise`]: tiers to move down (降档), the largest over its events.
 pub const DOWN: &str = "__down";
+/// Column of [`per_enterprise`] and the results: the enterprise's events as text, each with its
+/// points, (一票否决) or (降档), joined by ； (the 加减分事项 column of 评价结果).
 pub const NOTE: &str = "event_note";
 
 fn kind_code(k: EventKind) -> &'static str {

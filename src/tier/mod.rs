@@ -271,10 +271,15 @@ pub fn tier_all(scored: &DataFrame, rules: &Rules) -> PolarsResult<DataFrame> {
 
 /// A manual adjustment (调档) that could not be applied.
 pub struct RejectedAdjustment {
+    /// The 调档 row's sheet (index into `Dataset::sheets`).
     pub src: u32,
+    /// Its 1-based spreadsheet row.
     pub row: u32,
+    /// The credit code it names.
     pub code: String,
+    /// The tier it asks for (调整后等级).
     pub tier: String,
+    /// Why it was not applied, in Chinese.
     pub message: String,
 }
 
