@@ -5,6 +5,7 @@
 //! [`evaluation::run`] chains score and tier; [`cmd`] holds one module per subcommand.
 
 pub mod cmd;
+pub mod columns;
 pub mod console;
 pub mod credit_code;
 pub mod evaluation;

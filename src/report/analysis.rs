@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use polars::prelude::*;
 
-use super::yoy::{Comparison, Previous};
 use crate::evaluation::Evaluation;
+use crate::ingest::previous::{Comparison, Previous};
 use crate::ingest::schema::TableKind;
 use crate::rules::{
     AlertRule, Direction, Indicator, Method, Missing, Over, PolicyBase, Rules, TierMethod,

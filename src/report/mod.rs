@@ -28,6 +28,8 @@ use std::path::{Path, PathBuf};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
 
 use crate::evaluation::Evaluation;
+use crate::ingest::previous::Previous;
+use crate::ingest::IngestError;
 pub use analysis::Analysis;
 use table::Formats;
 
@@ -39,8 +41,6 @@ pub enum ReportError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("整理评价结果时出现内部错误（工作表「{sheet}」）")]
     Data { sheet: &'static str, source: polars::prelude::PolarsError },
-    #[error("无法读取上年评价结果 {path}：{message}")]
-    Previous { path: PathBuf, message: String },
     #[error("{0}")]
     Lookup(String),
     #[error("园区名称「{0}」无法生成安全的文件名")]
@@ -249,14 +249,10 @@ pub struct Outputs {
     pub timings: Vec<(String, std::time::Duration, Option<u64>)>,
 }
 
-/// Read the previous year's results (workbook or CSV) for the comparison.
-pub fn read_previous(path: &Path, ev: &Evaluation) -> Result<yoy::Previous, ReportError> {
-    crate::guard::quietly(|| yoy::read_previous(path, &ev.rules)).unwrap_or_else(|| {
-        Err(ReportError::Previous {
-            path: path.to_path_buf(),
-            message: "工作簿内容损坏（单元格位置无效），请在 Excel 中打开并另存后重试".into(),
-        })
-    })
+/// Read the previous year's results (workbook, CSV or JSON) for the comparison, by the
+/// indicators and quantities of this year's rules.
+pub fn read_previous(path: &Path, ev: &Evaluation) -> Result<Previous, IngestError> {
+    crate::ingest::previous::read(path, &yoy::wanted(&ev.rules))
 }
 
 /// Write every output: the bureau workbook, one workbook per park (in `out_dir/园区/`), the CSV
@@ -264,7 +260,7 @@ pub fn read_previous(path: &Path, ev: &Evaluation) -> Result<yoy::Previous, Repo
 pub fn write_all(
     ev: &Evaluation,
     out_dir: &Path,
-    previous: Option<yoy::Previous>,
+    previous: Option<Previous>,
     progress: &mut dyn FnMut(usize, usize, &str),
 ) -> Result<Outputs, ReportError> {
     let mut timings = Vec::new();

@@ -6,8 +6,9 @@ use rust_xlsxwriter::Workbook;
 use super::analysis::Analysis;
 use super::table::{Cell, Formats, TableWriter};
 use super::{Scope, SheetError};
+use crate::columns::{header, sheet};
 
-pub const NAME: &str = "未参评";
+pub const NAME: &str = sheet::NOT_EVALUATED;
 
 pub fn write(
     a: &Analysis,
@@ -19,14 +20,14 @@ pub fn write(
     ws.set_name(NAME)?;
     let mut t = TableWriter::new(ws, fmt, 0);
     let heads = [
-        "统一社会信用代码",
-        "企业名称",
-        "所属园区",
+        header::CODE,
+        header::NAME,
+        header::PARK,
         "企业规模",
         "行业代码",
         "类别",
         "原因",
-        "按等级管理",
+        header::MANAGED_AS,
     ];
     t.header(&heads.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
     for l in a.listed.iter().filter(|l| scope.has(l.park)) {
