@@ -1,5 +1,5 @@
 //! The names under which an evaluation's results are written — sheets and headers of the results
-//! workbook, keys of the results CSV and JSON — in one place below both their writers
+//! workbook, columns of the results CSV — in one place below both their writers
 //! ([`crate::report`]) and their reader ([`crate::ingest::previous`], which takes an earlier
 //! year's results back as `--previous`). Nothing here depends on any other module.
 
@@ -50,7 +50,7 @@ pub mod header {
     }
 }
 
-/// Keys of the results CSV (its header row) and of the JSON's enterprise records.
+/// Keys of the results CSV (its header row; the JSON's records use the same names).
 pub mod key {
     /// Evaluation year.
     pub const YEAR: &str = "year";
