@@ -420,12 +420,6 @@ impl Comparison {
 mod tests {
     use super::*;
 
-    fn wanted() -> Wanted<'static> {
-        Wanted {
-            indicators: vec![("tax_per_mu", "亩均税收")], fields: &[("land_mu", "用地(亩)")]
-        }
-    }
-
     /// Blank is missing; "1,234.5" is 1234.5; text or infinity is an error quoting the cell.
     #[test]
     fn numbers_read_as_written() {
