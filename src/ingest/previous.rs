@@ -323,6 +323,15 @@ fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes())
 }
 
+/// The 1-based line of the record starting at `byte` (the csv crate's own line count lags by
+/// one after a CRLF: a record's position is taken before the LF of the line before it).
+fn line_at(text: &str, byte: u64) -> usize {
+    let head = text.as_bytes().get(..byte as usize).unwrap_or(text.as_bytes());
+    let rest = &text.as_bytes()[head.len()..];
+    let skipped = rest.iter().take_while(|b| matches!(b, b'\r' | b'\n')).filter(|b| **b == b'\n');
+    1 + head.iter().filter(|b| **b == b'\n').count() + skipped.count()
+}
+
 fn read_csv(path: &Path, wanted: &Wanted) -> Result<Previous, IngestError> {
     let bytes =
         std::fs::read(path).map_err(|e| IngestError::Io { path: path.to_path_buf(), source: e })?;
@@ -330,9 +339,10 @@ fn read_csv(path: &Path, wanted: &Wanted) -> Result<Previous, IngestError> {
     let text = decode_text(bytes);
     let mut csv = csv_reader(&text);
     let mut records = csv.records();
-    let line = |r: &csv::StringRecord| r.position().map_or(0, |p| p.line());
+    let line = |r: &csv::StringRecord| r.position().map_or(0, |p| line_at(&text, p.byte()));
     let bad = |e: csv::Error| {
-        let at = e.position().map(|p| format!("第{}行", p.line())).unwrap_or_default();
+        let at =
+            e.position().map(|p| format!("第{}行", line_at(&text, p.byte()))).unwrap_or_default();
         fail(path, None, format!("{at}内容无法按 CSV 表格解析"))
     };
     let head: Vec<String> = match records.next() {
@@ -419,6 +429,17 @@ impl Comparison {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Lines of records as an editor shows them, after LF or CRLF line ends.
+    #[test]
+    fn csv_lines_are_counted_after_lf_and_crlf() {
+        for text in ["h\r\na\r\nb\r\n", "h\na\nb\n"] {
+            let mut r = csv_reader(text);
+            let lines: Vec<usize> =
+                r.records().map(|r| line_at(text, r.unwrap().position().unwrap().byte())).collect();
+            assert_eq!(lines, [1, 2, 3], "{text:?}");
+        }
+    }
 
     /// Blank is missing; "1,234.5" is 1234.5; text or infinity is an error quoting the cell.
     #[test]

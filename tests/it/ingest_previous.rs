@@ -112,7 +112,8 @@ fn damaged_csv(csv: &std::path::Path, column: &str, change: Option<(usize, &str)
         Some((line, value)) => rows[line - 1][c] = value.to_string(),
         None => rows[0][c] = format!("{column}_x"),
     }
-    let mut w = csv::Writer::from_writer(Vec::new());
+    // CRLF line ends, as evaluate writes them.
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     for row in rows {
         w.write_record(row).unwrap();
     }
