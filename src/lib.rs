@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod cmd;
+pub mod columns;
 pub mod console;
 pub mod credit_code;
 pub mod evaluation;

@@ -3,6 +3,7 @@
 //! Every row of every sheet is accounted for in [`Reconciliation`]: used, skipped (blank, total
 //! and note rows) or rejected (with a [`Problem`] naming file, sheet, row and column).
 
+pub mod previous;
 pub mod problem;
 pub mod read;
 pub mod schema;

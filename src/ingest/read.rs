@@ -296,13 +296,7 @@ fn format_float(f: f64) -> String {
 }
 
 fn read_workbook(path: &Path, is_header: &HeaderScore) -> Result<Vec<RawSheet>, IngestError> {
-    let opened = crate::guard::quietly(|| open_workbook_auto(path).map_err(|e| e.to_string()))
-        .unwrap_or_else(|| Err("cell reference out of range".into()));
-    let mut wb = opened.map_err(|e| IngestError::Parse {
-        file: path.to_path_buf(),
-        sheet: None,
-        message: workbook_message(&e),
-    })?;
+    let mut wb = open_workbook(path)?;
     let mut out = Vec::new();
     for name in wb.sheet_names().to_vec() {
         let failed = |message: String| IngestError::Parse {
@@ -310,21 +304,44 @@ fn read_workbook(path: &Path, is_header: &HeaderScore) -> Result<Vec<RawSheet>, 
             sheet: Some(name.clone()),
             message,
         };
-        let cells = crate::guard::quietly(|| match &mut wb {
-            Sheets::Xlsx(x) => xlsx_cells(x, &name),
-            other => range_cells(other, &name),
-        })
-        .unwrap_or_else(|| Err("cell reference out of range".into()))
-        .map_err(|e| failed(workbook_message(&e)))?;
+        let cells = sheet_cells(&mut wb, &name).map_err(failed)?;
         out.extend(sheet_from_cells(path, &name, cells, is_header).map_err(failed)?);
     }
     Ok(out)
 }
 
+/// Open a workbook of any format calamine reads; a library panic on a broken file is an error.
+pub(super) fn open_workbook(
+    path: &Path,
+) -> Result<Sheets<std::io::BufReader<std::fs::File>>, IngestError> {
+    let opened = crate::guard::quietly(|| open_workbook_auto(path).map_err(|e| e.to_string()))
+        .unwrap_or_else(|| Err("cell reference out of range".into()));
+    opened.map_err(|e| IngestError::Parse {
+        file: path.to_path_buf(),
+        sheet: None,
+        message: workbook_message(&e),
+    })
+}
+
+/// The cells of sheet `name` that hold something: streamed for xlsx, from calamine's range for
+/// xls and ods. The error (Chinese) names what is broken; a library panic is one too.
+pub(super) fn sheet_cells<RS: Read + Seek>(
+    wb: &mut Sheets<RS>,
+    name: &str,
+) -> Result<SheetCells, String> {
+    crate::guard::quietly(|| match wb {
+        Sheets::Xlsx(x) => xlsx_cells(x, name),
+        other => range_cells(other, name),
+    })
+    .unwrap_or_else(|| Err("cell reference out of range".into()))
+    .map_err(|e| workbook_message(&e))
+}
+
 /// A sheet's cells that hold something, as text, with 0-based (row, column) positions.
 #[derive(Default)]
-struct SheetCells {
-    cells: Vec<(u32, u32, String)>,
+pub(super) struct SheetCells {
+    /// (row, column, text), in the sheet's order (row by row).
+    pub(super) cells: Vec<(u32, u32, String)>,
     /// Formula cells saved without their computed value.
     blank_formulas: Vec<(u32, u32)>,
     merges: Vec<Dimensions>,

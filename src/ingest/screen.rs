@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::read::{decode_text, RawSheet};
+use crate::columns::{key, sheet};
 
 /// Options of [`super::load_with`].
 #[derive(Debug, Clone, Default)]
@@ -70,7 +71,7 @@ fn names_file(entry: &str, f: &Path) -> bool {
 
 /// Sheet names that together mark a workbook written by mujun, with what it is.
 const OWN_WORKBOOKS: &[(&[&str], &str)] = &[
-    (&["评价结果", "规则"], "评价结果工作簿"),
+    (&[sheet::RESULTS, sheet::RULES], "评价结果工作簿"),
     (&["园区概况", "企业名单"], "园区评价工作簿"),
     (&["达标情况", "用地台账"], "标准地核查工作簿"),
     (&["问题清单", "数据核对"], "数据检查结果工作簿"),
@@ -82,8 +83,8 @@ pub(super) fn own_workbook(sheets: &[RawSheet]) -> Option<&'static str> {
     OWN_WORKBOOKS.iter().find(|(names, _)| names.iter().all(|n| has(n))).map(|(_, what)| *what)
 }
 
-/// The first columns of the results CSV (`report::export::csv_header`).
-const RESULTS_CSV_START: &[&str] = &["year", "status", "code", "name", "park"];
+/// The first columns of the results CSV.
+const RESULTS_CSV_START: &[&str] = key::CSV_HEAD.split_at(5).0;
 
 /// The first bytes of a file, cut after the last complete line and decoded like an input CSV.
 fn head_text(path: &Path) -> String {

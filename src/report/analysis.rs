@@ -10,8 +10,8 @@ use std::sync::{Arc, LazyLock};
 
 use polars::prelude::*;
 
-use super::yoy::{Comparison, Previous};
 use crate::evaluation::Evaluation;
+use crate::ingest::previous::{Comparison, Previous};
 use crate::ingest::schema::{self, TableKind};
 use crate::rules::{
     AlertRule, Direction, Indicator, Missing, PolicyBase, Rules, TierMethod, AGGREGATES,

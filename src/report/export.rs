@@ -9,14 +9,13 @@ use serde::Serialize;
 
 use super::analysis::{Analysis, Firm, ItemCard, FIELDS};
 use super::ReportError;
+use crate::columns::{key, FORMULA_STARTS};
 
-/// Status values of the CSV's `status` column.
-pub const EVALUATED: &str = "evaluated";
-pub const NOT_EVALUATED: &str = "not_evaluated";
-
+/// File name of the results CSV.
 pub fn csv_name(a: &Analysis) -> String {
     format!("{}年度亩均效益评价结果.csv", a.rules().meta.year)
 }
+/// File name of the results JSON.
 pub fn json_name(a: &Analysis) -> String {
     format!("{}年度亩均效益评价结果.json", a.rules().meta.year)
 }
@@ -45,7 +44,7 @@ impl<'w> CsvOut<'w> {
     /// (= + - @ at the start) is prefixed with ' so it opens as text.
     fn text(&mut self, t: &str) -> std::io::Result<()> {
         self.sep();
-        let guard = t.starts_with(['=', '+', '-', '@', '\t', '\r']);
+        let guard = t.starts_with(FORMULA_STARTS);
         let quote = t.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
             || t.starts_with(' ')
             || t.ends_with(' ');
@@ -97,48 +96,15 @@ fn shortest(digits: &mut zmij::Buffer, v: f64, out: &mut Vec<u8>) {
     }
 }
 
-/// Header of the CSV.
+/// Header of the CSV: [`key::CSV_HEAD`], each indicator's parts, the quantities ([`FIELDS`]),
+/// [`key::CSV_TAIL`].
 pub fn csv_header(a: &Analysis) -> Vec<String> {
-    let mut h: Vec<String> = [
-        "year",
-        "status",
-        "code",
-        "name",
-        "park",
-        "town",
-        "industry_code",
-        "scale",
-        "cluster",
-        "group",
-        "group_name",
-        "rank",
-        "rank_population",
-        "tier",
-        "tier_name",
-        "tier_by_score",
-        "tier_after_events",
-        "adj_reason",
-        "total",
-        "items_total",
-        "bonus",
-        "deduction",
-        "reweight",
-        "event_note",
-    ]
-    .iter()
-    .map(|x| x.to_string())
-    .collect();
+    let mut h: Vec<String> = key::CSV_HEAD.iter().map(|x| x.to_string()).collect();
     for ind in &a.indicators {
-        for part in ["value", "benchmark", "score"] {
-            h.push(format!("{}.{part}", ind.id));
-        }
+        h.extend(key::INDICATOR_PARTS.iter().map(|part| key::indicator(&ind.id, part)));
     }
     h.extend(FIELDS.iter().map(|(k, _)| k.to_string()));
-    h.extend(
-        ["next_tier", "gap_to_next_tier", "best_indicator", "measures", "category", "reason"]
-            .iter()
-            .map(|x| x.to_string()),
-    );
+    h.extend(key::CSV_TAIL.iter().map(|x| x.to_string()));
     h
 }
 
@@ -158,7 +124,7 @@ pub fn write_csv(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
         let c = &a.cards[i];
         w.num(year)?;
         for t in [
-            EVALUATED,
+            key::EVALUATED,
             f.code,
             f.name,
             f.park,
@@ -198,7 +164,6 @@ pub fn write_csv(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
         w.text("")?;
         w.end()?;
     }
-    let width = header.len();
     for l in &a.listed {
         let cluster = if l.industry_code.is_empty() {
             ""
@@ -206,31 +171,24 @@ pub fn write_csv(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
             r.cluster_of(l.industry_code).unwrap_or(super::analysis::NO_CLUSTER)
         };
         w.num(year)?;
-        for k in 1..width {
-            w.text(match k {
-                1 => NOT_EVALUATED,
-                2 => l.code,
-                3 => l.name,
-                4 => l.park,
-                6 => l.industry_code,
-                7 => l.scale,
-                8 => cluster,
-                13 => l.tier.unwrap_or(""),
-                _ if k == width - 2 => l.category,
-                _ if k == width - 1 => l.reason,
+        for h in &header[1..] {
+            w.text(match h.as_str() {
+                key::STATUS => key::NOT_EVALUATED,
+                key::CODE => l.code,
+                key::NAME => l.name,
+                key::PARK => l.park,
+                key::INDUSTRY_CODE => l.industry_code,
+                key::SCALE => l.scale,
+                key::CLUSTER => cluster,
+                key::TIER => l.tier.unwrap_or(""),
+                key::CATEGORY => l.category,
+                key::REASON => l.reason,
                 _ => "",
             })?;
         }
         w.end()?;
     }
     Ok(())
-}
-
-/// The CSV text (without BOM).
-pub fn csv_text_of(a: &Analysis) -> String {
-    let mut out = Vec::new();
-    write_csv(a, &mut out).expect("writing to memory does not fail");
-    String::from_utf8(out).expect("the CSV is built from UTF-8 text")
 }
 
 #[derive(Serialize)]
@@ -497,13 +455,6 @@ pub fn write_json<'b>(a: &'b Analysis<'b>, out: &mut dyn Write) -> std::io::Resu
     out.write_all(b"\n")
 }
 
-/// The JSON document as text.
-pub fn json_text_of(a: &Analysis) -> String {
-    let mut out = Vec::new();
-    write_json(a, &mut out).expect("writing to memory does not fail");
-    String::from_utf8(out).expect("serde_json writes UTF-8")
-}
-
 /// Stream `body` into a buffered file at `path`.
 fn write(
     path: PathBuf,
@@ -527,55 +478,6 @@ pub fn write_csv_file(a: &Analysis, out_dir: &Path) -> Result<PathBuf, ReportErr
 /// Write the JSON into `out_dir`.
 pub fn write_json_file(a: &Analysis, out_dir: &Path) -> Result<PathBuf, ReportError> {
     write(out_dir.join(json_name(a)), |w| write_json(a, w))
-}
-
-/// Parse CSV text (RFC 4180: quotes, doubled quotes, CRLF or LF) into rows of fields.
-pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    let mut any = false;
-    while let Some(c) = chars.next() {
-        any = true;
-        if quoted {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    field.push('"');
-                }
-                '"' => quoted = false,
-                _ => field.push(c),
-            }
-            continue;
-        }
-        match c {
-            '"' => quoted = true,
-            ',' => row.push(std::mem::take(&mut field)),
-            '\r' => {}
-            '\n' => {
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-                any = false;
-            }
-            _ => field.push(c),
-        }
-    }
-    if any {
-        row.push(field);
-        rows.push(row);
-    }
-    rows
-}
-
-/// Undo [`csv_text`]'s formula guard.
-pub fn unguard(t: &str) -> &str {
-    match t.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
-        _ => t,
-    }
 }
 
 #[cfg(test)]

@@ -27,6 +27,8 @@ use std::path::{Path, PathBuf};
 use rust_xlsxwriter::Workbook;
 
 use crate::evaluation::Evaluation;
+use crate::ingest::previous::Previous;
+use crate::ingest::IngestError;
 use crate::ingest::{Problem, Reconciliation};
 use crate::sheet::table::Formats;
 use crate::sheet::{self, Book, BookError, SheetError, SheetTimes};
@@ -53,14 +55,6 @@ pub enum ReportError {
         sheet: &'static str,
         /// The table library's error.
         source: polars::prelude::PolarsError,
-    },
-    /// The previous year's results could not be read.
-    #[error("无法读取上年评价结果 {path}：{message}")]
-    Previous {
-        /// The workbook or CSV given as the previous year's results.
-        path: PathBuf,
-        /// Why it could not be read, in Chinese for the user.
-        message: String,
     },
     /// No single enterprise matches what `explain` was asked for.
     #[error("{0}")]
@@ -165,14 +159,10 @@ pub struct Outputs {
     pub timings: Vec<(String, std::time::Duration, Option<u64>)>,
 }
 
-/// Read the previous year's results (workbook or CSV) for the comparison.
-pub fn read_previous(path: &Path, ev: &Evaluation) -> Result<yoy::Previous, ReportError> {
-    crate::guard::quietly(|| yoy::read_previous(path, &ev.rules)).unwrap_or_else(|| {
-        Err(ReportError::Previous {
-            path: path.to_path_buf(),
-            message: "工作簿内容损坏（单元格位置无效），请在 Excel 中打开并另存后重试".into(),
-        })
-    })
+/// Read the previous year's results (workbook, CSV or JSON) for the comparison, by the
+/// indicators and quantities of this year's rules.
+pub fn read_previous(path: &Path, ev: &Evaluation) -> Result<Previous, IngestError> {
+    crate::ingest::previous::read(path, &yoy::wanted(&ev.rules))
 }
 
 /// Write every output: the bureau workbook, one workbook per park (in `out_dir/园区/`), the CSV
@@ -180,7 +170,7 @@ pub fn read_previous(path: &Path, ev: &Evaluation) -> Result<yoy::Previous, Repo
 pub fn write_all(
     ev: &Evaluation,
     out_dir: &Path,
-    previous: Option<yoy::Previous>,
+    previous: Option<Previous>,
     progress: &mut dyn FnMut(usize, usize, &str),
 ) -> Result<Outputs, ReportError> {
     let mut timings = Vec::new();

@@ -5,11 +5,12 @@ use rust_xlsxwriter::Workbook;
 
 use super::analysis::Analysis;
 use super::Scope;
+use crate::columns::{header, sheet};
 use crate::sheet::table::{Cell, Formats, TableWriter};
 use crate::sheet::SheetError;
 
 /// Sheet name of the not-evaluated list, in the bureau's and every park's workbook.
-pub const NAME: &str = "未参评";
+pub const NAME: &str = sheet::NOT_EVALUATED;
 
 /// Write the 未参评 sheet: every not-evaluated enterprise in `scope` with its category, reason and
 /// the tier it is managed as (按等级管理), in the evaluation's order.
@@ -23,14 +24,14 @@ pub fn write(
     ws.set_name(NAME)?;
     let mut t = TableWriter::new(ws, fmt, 0);
     let heads = [
-        "统一社会信用代码",
-        "企业名称",
-        "所属园区",
+        header::CODE,
+        header::NAME,
+        header::PARK,
         "企业规模",
         "行业代码",
         "类别",
         "原因",
-        "按等级管理",
+        header::MANAGED_AS,
     ];
     t.header(&heads.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
     for l in a.listed.iter().filter(|l| scope.has(l.park)) {

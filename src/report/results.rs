@@ -6,13 +6,14 @@ use rust_xlsxwriter::Workbook;
 
 use super::analysis::{Analysis, FIELDS};
 use super::Scope;
+use crate::columns::{header, sheet};
 use crate::score::{self, events, GROUP};
 use crate::sheet::table::{data_bars, tier_conditional, Cell, Formats, TableWriter};
 use crate::sheet::SheetError;
 use crate::tier;
 
 /// Sheet name of the full results table of the bureau's workbook.
-pub const NAME: &str = "评价结果";
+pub const NAME: &str = sheet::RESULTS;
 
 enum Kind {
     Text,
@@ -32,20 +33,20 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
 
     // (header, column, kind)
     let mut spec: Vec<(String, String, Kind)> = vec![
-        ("评价组".into(), "__group_name".into(), Kind::Text),
+        (header::GROUP.into(), "__group_name".into(), Kind::Text),
         ("排名".into(), tier::RANK.into(), Kind::Int),
         ("排名范围企业数".into(), tier::POP.into(), Kind::Int),
-        ("等级".into(), tier::TIER.into(), Kind::Text),
+        (header::TIER.into(), tier::TIER.into(), Kind::Text),
         ("按得分等级".into(), tier::TIER_BY_SCORE.into(), Kind::Text),
         ("加减分事项后等级".into(), tier::TIER_AFTER_EVENTS.into(), Kind::Text),
         ("调档理由".into(), "adj_reason".into(), Kind::Text),
-        ("统一社会信用代码".into(), "code".into(), Kind::Text),
-        ("企业名称".into(), "name".into(), Kind::Text),
-        ("所属园区".into(), "park".into(), Kind::Text),
+        (header::CODE.into(), "code".into(), Kind::Text),
+        (header::NAME.into(), "name".into(), Kind::Text),
+        (header::PARK.into(), "park".into(), Kind::Text),
         ("所属乡镇街道".into(), "town".into(), Kind::Text),
         ("行业代码".into(), "industry_code".into(), Kind::Text),
         ("企业规模".into(), "scale".into(), Kind::Text),
-        ("总分".into(), score::TOTAL.into(), Kind::Num),
+        (header::TOTAL.into(), score::TOTAL.into(), Kind::Num),
         ("指标得分合计".into(), score::ITEMS.into(), Kind::Num),
         ("加分".into(), score::BONUS.into(), Kind::Num),
         ("减分".into(), score::DEDUCTION.into(), Kind::Num),
@@ -53,8 +54,7 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
         ("权重调整系数".into(), score::REWEIGHT.into(), Kind::Precise),
     ];
     for ind in score::all_indicators(r) {
-        let unit = if ind.unit.is_empty() { String::new() } else { format!("({})", ind.unit) };
-        spec.push((format!("{}{unit}", ind.name), score::value_col(&ind.id), Kind::Precise));
+        spec.push((header::value(&ind.name, &ind.unit), score::value_col(&ind.id), Kind::Precise));
         spec.push((format!("{}基准值", ind.name), score::bench_col(&ind.id), Kind::Precise));
         spec.push((format!("{}得分", ind.name), score::score_col(&ind.id), Kind::Precise));
     }

@@ -9,7 +9,7 @@ use crate::sheet::table::{Cell, Formats, TableWriter};
 use crate::sheet::SheetError;
 
 /// Sheet name of the rules as applied, last in the bureau's workbook.
-pub const NAME: &str = "规则";
+pub const NAME: &str = crate::columns::sheet::RULES;
 
 fn over_text(o: &Over) -> String {
     match o {
@@ -83,7 +83,7 @@ pub fn write(ev: &Evaluation, wb: &mut Workbook, fmt: &Formats) -> Result<(), Sh
     t.title("规则文件")?;
     for (k, v) in [
         ("名称", r.meta.name.clone()),
-        ("评价年度", r.meta.year.to_string()),
+        (crate::columns::sheet::YEAR_ROW, r.meta.year.to_string()),
         ("版本", r.meta.version.clone()),
         ("依据", r.meta.source.clone()),
         ("规则文件", r.path.display().to_string()),

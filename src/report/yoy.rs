@@ -1,281 +1,55 @@
-//! Year over year: the previous year's results (this engine's workbook, read with calamine, or its
-//! CSV), matched by 统一社会信用代码; the tier migration matrix, changes per park (with the parks'
-//! per-mu growth against the plan target) and per indicator, and the list of enterprises that
-//! moved tier.
+//! Year over year: this year against the previous year's results (read by
+//! [`crate::ingest::previous`], matched by 统一社会信用代码): the tier migration matrix, changes
+//! per park (with the parks' per-mu growth against the plan target) and per indicator, and the
+//! list of enterprises that moved tier.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
 
-use calamine::{open_workbook_auto, Data, Reader};
 use rust_xlsxwriter::Workbook;
 
 use super::analysis::{Aggregate, Analysis, Firm, FIELDS};
-use super::export::{parse_csv, unguard, EVALUATED};
-use super::{ReportError, Scope};
+use super::Scope;
+use crate::ingest::previous::{Comparison, PrevFirm, ThisYear, Wanted};
 use crate::rules::{Direction, Rules, AGGREGATES};
 use crate::sheet::table::{Cell, Formats, TableWriter};
 use crate::sheet::SheetError;
 
+/// Name of the 年度对比 sheet.
 pub const NAME: &str = "年度对比";
+/// Name of the 等级变动 sheet.
 pub const MOVERS_NAME: &str = "等级变动";
 
 /// Status labels of the migration matrix.
 pub const NOT_EVALUATED: &str = "未参评";
+/// Row of the migration matrix: not in the previous year's results.
 pub const NO_RECORD_BEFORE: &str = "上年无记录";
+/// Column of the migration matrix: not in this year's results.
 pub const NO_RECORD_NOW: &str = "本年无记录";
 
-#[derive(Debug, Clone, Default)]
-pub struct PrevFirm {
-    pub code: String,
-    pub name: String,
-    pub park: String,
-    pub group_id: Option<String>,
-    pub group_name: Option<String>,
-    pub evaluated: bool,
-    pub tier: Option<String>,
-    pub total: Option<f64>,
-    /// Indicator values keyed by the current rules' indicator id.
-    pub values: HashMap<String, f64>,
-    /// Quantities keyed by [`FIELDS`] key.
-    pub fields: HashMap<String, f64>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Previous {
-    pub path: PathBuf,
-    pub year: Option<i32>,
-    pub firms: Vec<PrevFirm>,
-}
-
-fn err(path: &Path, message: impl Into<String>) -> ReportError {
-    ReportError::Previous { path: path.to_path_buf(), message: message.into() }
-}
-
-fn data_text(d: &Data) -> String {
-    match d {
-        Data::String(s) => s.trim().to_string(),
-        Data::Float(f) => format!("{f}"),
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::Empty => String::new(),
-        other => other.to_string(),
-    }
-}
-
-fn parse_num(s: &str) -> Option<f64> {
-    let t = s.trim().replace(',', "");
-    t.parse::<f64>().ok().filter(|v| v.is_finite())
-}
-
-/// Strip a trailing "(unit)" from a header.
-fn header_base(h: &str) -> &str {
-    match (h.rfind('('), h.ends_with(')')) {
-        (Some(p), true) => &h[..p],
-        _ => h,
-    }
-}
-
-/// Read the previous year's results: the engine's workbook (.xlsx/.xls/.ods) or its CSV.
-pub fn read_previous(path: &Path, rules: &Rules) -> Result<Previous, ReportError> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    match ext.as_str() {
-        "csv" => read_csv(path, rules),
-        "xlsx" | "xlsm" | "xls" | "ods" => read_workbook(path, rules),
-        _ => Err(err(path, "上年结果应为本程序输出的结果工作簿（.xlsx）或结果 CSV（.csv）")),
-    }
-}
-
-fn read_workbook(path: &Path, rules: &Rules) -> Result<Previous, ReportError> {
-    let mut wb = open_workbook_auto(path)
-        .map_err(|e| err(path, crate::zh::workbook_error(&e.to_string())))?;
-    let res = wb.worksheet_range(super::results::NAME).map_err(|_| {
-        err(path, format!("没有工作表「{}」，不是本程序输出的结果工作簿", super::results::NAME))
-    })?;
-    let rows: Vec<Vec<String>> = res.rows().map(|r| r.iter().map(data_text).collect()).collect();
-    let Some(head) = rows.first() else { return Err(err(path, "「评价结果」为空")) };
-    let find = |name: &str| head.iter().position(|h| h == name);
-    let code_c = find("统一社会信用代码")
-        .ok_or_else(|| err(path, "「评价结果」缺少列「统一社会信用代码」"))?;
-    let (name_c, park_c, group_c, tier_c, total_c) =
-        (find("企业名称"), find("所属园区"), find("评价组"), find("等级"), find("总分"));
-    let inds = crate::score::all_indicators(rules);
-    let ind_cols: Vec<(String, usize)> = inds
-        .iter()
-        .filter_map(|ind| {
-            head.iter().position(|h| header_base(h) == ind.name).map(|c| (ind.id.clone(), c))
-        })
+/// What this year's rules read of a previous year: their indicators and the quantities the
+/// reports show ([`FIELDS`]).
+pub fn wanted(rules: &Rules) -> Wanted<'_> {
+    let indicators = crate::score::all_indicators(rules)
+        .into_iter()
+        .map(|i| (i.id.as_str(), i.name.as_str()))
         .collect();
-    let field_cols: Vec<(String, usize)> =
-        FIELDS.iter().filter_map(|(k, h)| find(h).map(|c| (k.to_string(), c))).collect();
-    let get =
-        |r: &Vec<String>, c: Option<usize>| c.and_then(|c| r.get(c)).cloned().unwrap_or_default();
-    let mut firms = Vec::new();
-    for r in rows.iter().skip(1) {
-        let code = get(r, Some(code_c));
-        if code.is_empty() {
-            continue;
-        }
-        let mut f = PrevFirm {
-            code,
-            name: get(r, name_c),
-            park: get(r, park_c),
-            group_name: Some(get(r, group_c)).filter(|s| !s.is_empty()),
-            evaluated: true,
-            tier: Some(get(r, tier_c)).filter(|s| !s.is_empty()),
-            total: parse_num(&get(r, total_c)),
-            ..Default::default()
-        };
-        for (id, c) in &ind_cols {
-            if let Some(v) = parse_num(&get(r, Some(*c))) {
-                f.values.insert(id.clone(), v);
-            }
-        }
-        for (k, c) in &field_cols {
-            if let Some(v) = parse_num(&get(r, Some(*c))) {
-                f.fields.insert(k.clone(), v);
-            }
-        }
-        firms.push(f);
-    }
-    if let Ok(ne) = wb.worksheet_range(super::not_evaluated::NAME) {
-        let rows: Vec<Vec<String>> = ne.rows().map(|r| r.iter().map(data_text).collect()).collect();
-        if let Some(head) = rows.first() {
-            let find = |name: &str| head.iter().position(|h| h == name);
-            let (code_c, name_c, park_c, tier_c) =
-                (find("统一社会信用代码"), find("企业名称"), find("所属园区"), find("按等级管理"));
-            for r in rows.iter().skip(1) {
-                let code = get(r, code_c);
-                if !code.is_empty() {
-                    firms.push(PrevFirm {
-                        code,
-                        name: get(r, name_c),
-                        park: get(r, park_c),
-                        tier: Some(get(r, tier_c)).filter(|s| !s.is_empty()),
-                        ..Default::default()
-                    });
-                }
-            }
-        }
-    }
-    let mut year = None;
-    if let Ok(rs) = wb.worksheet_range(super::rules_sheet::NAME) {
-        for r in rs.rows() {
-            if r.first().map(data_text).as_deref() == Some("评价年度") {
-                year = r.get(1).map(data_text).and_then(|s| s.parse::<i32>().ok());
-                break;
-            }
-        }
-    }
-    Ok(Previous { path: path.to_path_buf(), year, firms })
+    Wanted { indicators, fields: FIELDS.as_slice() }
 }
 
-fn read_csv(path: &Path, rules: &Rules) -> Result<Previous, ReportError> {
-    let bytes = std::fs::read(path).map_err(|e| err(path, crate::zh::io_error(&e)))?;
-    let text = match std::str::from_utf8(&bytes) {
-        Ok(t) => t.to_string(),
-        // Re-saved by Excel on a Chinese system.
-        Err(_) => encoding_rs::GBK.decode(&bytes).0.into_owned(),
-    };
-    let rows = parse_csv(&text);
-    let Some(head) = rows.first() else { return Err(err(path, "文件为空")) };
-    let find = |name: &str| head.iter().position(|h| h == name);
-    let code_c = find("code").ok_or_else(|| err(path, "缺少列 code，不是本程序输出的结果 CSV"))?;
-    let status_c =
-        find("status").ok_or_else(|| err(path, "缺少列 status，不是本程序输出的结果 CSV"))?;
-    let get = |r: &Vec<String>, c: Option<usize>| {
-        c.and_then(|c| r.get(c)).map(|s| unguard(s).to_string()).unwrap_or_default()
-    };
-    let inds = crate::score::all_indicators(rules);
-    let ind_cols: Vec<(String, usize)> = inds
-        .iter()
-        .filter_map(|i| find(&format!("{}.value", i.id)).map(|c| (i.id.clone(), c)))
-        .collect();
-    let field_cols: Vec<(String, usize)> =
-        FIELDS.iter().filter_map(|(k, _)| find(k).map(|c| (k.to_string(), c))).collect();
-    let mut year = None;
-    let mut firms = Vec::new();
-    for r in rows.iter().skip(1) {
-        let code = get(r, Some(code_c));
-        if code.is_empty() {
-            continue;
+/// This year's enterprises, for matching the previous year to them.
+impl<'c> From<&'c Analysis<'_>> for ThisYear<'c> {
+    fn from(a: &'c Analysis<'_>) -> ThisYear<'c> {
+        ThisYear {
+            year: a.rules().meta.year,
+            evaluated: a.firms.iter().map(|f| f.code).collect(),
+            listed: a.listed.iter().map(|l| l.code).collect(),
         }
-        if year.is_none() {
-            year = parse_num(&get(r, find("year"))).map(|y| y as i32);
-        }
-        let evaluated = get(r, Some(status_c)) == EVALUATED;
-        let mut f = PrevFirm {
-            code,
-            name: get(r, find("name")),
-            park: get(r, find("park")),
-            group_id: Some(get(r, find("group"))).filter(|s| !s.is_empty()),
-            group_name: Some(get(r, find("group_name"))).filter(|s| !s.is_empty()),
-            evaluated,
-            tier: Some(get(r, find("tier"))).filter(|s| !s.is_empty()),
-            total: parse_num(&get(r, find("total"))),
-            ..Default::default()
-        };
-        for (id, c) in &ind_cols {
-            if let Some(v) = parse_num(&get(r, Some(*c))) {
-                f.values.insert(id.clone(), v);
-            }
-        }
-        for (k, c) in &field_cols {
-            if let Some(v) = parse_num(&get(r, Some(*c))) {
-                f.fields.insert(k.clone(), v);
-            }
-        }
-        firms.push(f);
     }
-    Ok(Previous { path: path.to_path_buf(), year, firms })
 }
 
-/// The previous year matched to the current one.
-#[derive(Debug, Clone)]
-pub struct Comparison {
-    pub prev: Previous,
-    /// Years between the two evaluations (1 when the previous year is unknown).
-    pub years: i32,
-    /// Per current evaluated firm: index into `prev.firms`.
-    pub prev_of: Vec<Option<usize>>,
-    /// Per current not-evaluated enterprise: index into `prev.firms`.
-    pub prev_of_listed: Vec<Option<usize>>,
-    /// Previous enterprises absent from this year's evaluation and list.
-    pub exits: Vec<usize>,
-}
-
-impl Comparison {
-    pub fn new(prev: Previous, a: &Analysis) -> Comparison {
-        let mut by_code: HashMap<&str, usize> = HashMap::new();
-        for (i, f) in prev.firms.iter().enumerate() {
-            // An enterprise both evaluated and listed keeps its evaluated row.
-            let e = by_code.entry(f.code.as_str()).or_insert(i);
-            if !prev.firms[*e].evaluated && f.evaluated {
-                *e = i;
-            }
-        }
-        let prev_of = a.firms.iter().map(|f| by_code.get(f.code).copied()).collect();
-        let prev_of_listed = a.listed.iter().map(|l| by_code.get(l.code).copied()).collect();
-        let mut present: std::collections::HashSet<&str> = a.firms.iter().map(|f| f.code).collect();
-        present.extend(a.listed.iter().map(|l| l.code));
-        let mut exits: Vec<usize> =
-            by_code.iter().filter(|(c, _)| !present.contains(*c)).map(|(_, i)| *i).collect();
-        exits.sort_unstable();
-        let years = match prev.year {
-            Some(y) if a.rules().meta.year > y => a.rules().meta.year - y,
-            _ => 1,
-        };
-        Comparison { prev, years, prev_of, prev_of_listed, exits }
-    }
-
-    /// The previous row of current firm `i` if it was evaluated.
-    pub fn evaluated_before(&self, i: usize) -> Option<&PrevFirm> {
-        self.prev_of[i].map(|p| &self.prev.firms[p]).filter(|p| p.evaluated)
-    }
-
-    /// Target growth over the years between the evaluations.
-    pub fn target(&self, rules: &Rules) -> Option<f64> {
-        rules.targets.per_mu_growth.map(|g| (1.0 + g).powi(self.years) - 1.0)
-    }
+/// Target growth over the years between the evaluations.
+pub fn target_growth(c: &Comparison, rules: &Rules) -> Option<f64> {
+    rules.targets.per_mu_growth.map(|g| (1.0 + g).powi(c.years) - 1.0)
 }
 
 /// Movement of one enterprise: (previous status, current status, label).
@@ -366,7 +140,7 @@ pub fn growth_rows(a: &Analysis, park: Option<&str>) -> Vec<GrowthRow> {
             .iter()
             .filter(|f| park.is_none_or(|p| f.park == p) && prev_in_target_groups(rules, f)),
     );
-    let target = c.target(rules);
+    let target = target_growth(c, rules);
     let measures: Vec<usize> = if rules.targets.measures.is_empty() {
         (0..AGGREGATES.len()).collect()
     } else {
@@ -476,7 +250,7 @@ pub fn write(
 
     // Per park.
     t.title("二、各园区变化")?;
-    let target = c.target(rules);
+    let target = target_growth(c, rules);
     let mut head: Vec<String> = [
         "园区",
         "上年参评(家)",

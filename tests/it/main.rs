@@ -6,7 +6,9 @@ mod common;
 mod land_common;
 mod report_common;
 
+mod architecture;
 mod fuzz;
+mod ingest_previous;
 mod ingest_problems;
 mod ingest_workbooks;
 mod land_checks;

@@ -3,7 +3,14 @@
 
 use crate::report_common::*;
 
-use mujun::report::export::{parse_csv, unguard};
+use mujun::columns::unguard;
+
+/// The CSV's rows (the BOM left to the caller's text), read as the csv crate reads them.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
+    r.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect()
+}
 
 #[test]
 fn csv_and_json_hold_every_enterprise() {
@@ -82,14 +89,5 @@ fn csv_and_json_hold_every_enterprise() {
     assert_eq!(
         (f3["vetoed"].as_bool(), f3["tier_by_score"].as_str(), f3["tier"].as_str()),
         (Some(true), Some("C"), Some("D"))
-    );
-}
-
-#[test]
-fn csv_parser_handles_quotes_and_line_ends() {
-    let rows = parse_csv("\u{FEFF}a,b,c\r\n\"x,1\",\"say \"\"hi\"\"\",\r\n\"multi\nline\",2,3");
-    assert_eq!(
-        rows,
-        vec![vec!["a", "b", "c"], vec!["x,1", "say \"hi\"", ""], vec!["multi\nline", "2", "3"]]
     );
 }
