@@ -35,7 +35,7 @@ pub const MU_M2: f64 = 10000.0 / 15.0;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LandError {
-    #[error("输入中没有标准地表（文件或工作表名含“标准地”，或表头含 宗地编号、统一社会信用代码、出让面积 等列）；标准地表的列见 ../shared/spec/INPUTS.md")]
+    #[error("输入中没有标准地表（文件或工作表名含“标准地”，或表头含 宗地编号、统一社会信用代码、出让面积 等列）；标准地表的各列见说明文档 docs/INPUTS.md")]
     NoStdLand,
     /// A 标准地 sheet that could not be read (missing column, unknown unit).
     #[error("{0}")]
