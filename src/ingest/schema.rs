@@ -1,4 +1,4 @@
-//! The input contract of ../shared/spec/INPUTS.md: which tables exist, their standard Chinese
+//! The input contract documented in docs/INPUTS.md: which tables exist, their standard Chinese
 //! headers, the internal column names the engine (and rule formulas) use, and each column's type
 //! and standard unit. This is data-format knowledge, not policy: policy lives in `rules/`.
 
@@ -321,9 +321,10 @@ const EVENTS: &[ColumnSpec] = &[
     col("note", "说明", &["备注"], Text, false),
 ];
 
-/// 标准地 (INPUTS.md), plus two optional columns the land checks need: 行政办公及生活服务设施建筑面积
-/// (used when the office land cannot be separated: 行政办公及生活服务设施用地面积 left blank) and
-/// 停工日期 (the date work stopped, for idle land of a started project).
+/// 标准地 (docs/INPUTS.md), with two optional columns the land checks need:
+/// 行政办公及生活服务设施建筑面积 (used when the office land cannot be separated:
+/// 行政办公及生活服务设施用地面积 left blank) and 停工日期 (the date work stopped, for idle land of
+/// a started project).
 const STD_LAND: &[ColumnSpec] = &[
     // The code comes first: ingest reads the code from the first column spec.
     col("code", "统一社会信用代码", CODE_ALIASES, Code, true),

@@ -35,7 +35,7 @@ pub use register::{Conflict, Register};
 #[derive(Debug, thiserror::Error)]
 pub enum LandError {
     /// The inputs hold no 标准地 sheet at all (none recognised by file/sheet name or header).
-    #[error("输入中没有标准地表（文件或工作表名含“标准地”，或表头含 宗地编号、统一社会信用代码、出让面积 等列）；标准地表的列见 ../shared/spec/INPUTS.md")]
+    #[error("输入中没有标准地表（文件或工作表名含“标准地”，或表头含 宗地编号、统一社会信用代码、出让面积 等列）；标准地表的各列见说明文档 docs/INPUTS.md")]
     NoStdLand,
     /// A 标准地 sheet that could not be read (missing column, unknown unit).
     #[error("{0}")]

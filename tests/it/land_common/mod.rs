@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use mujun::land::{self, Check, Item, LandRun, Penalty};
 
-/// The 标准地 headers the fixtures write (INPUTS.md order, code first, plus the optional
+/// The 标准地 headers the fixtures write (docs/INPUTS.md order, code first, plus the optional
 /// 停工日期 and 行政办公及生活服务设施建筑面积 columns).
 pub const HEADERS: [&str; 26] = [
     "统一社会信用代码",
