@@ -266,6 +266,7 @@ const REGISTER: &[ColumnSpec] = &[
     col("scale", "企业规模", &["规模", "是否规上"], Text, true),
     col("reg_date", "成立日期", &["注册日期", "登记日期"], Date, false),
     col("prod_date", "投产日期", &["投产时间"], Date, false),
+    col("tags", "企业标签", &["特殊类型", "企业类型标签"], Text, false),
 ];
 
 const LAND: &[ColumnSpec] = &[
@@ -300,6 +301,7 @@ const OUTPUT: &[ColumnSpec] = &[
     col("profit", "利润总额", &["利润"], SignedNumber(Money), false),
     col("rd", "研发经费支出", &["R&D经费支出", "研发费用", "研发投入"], Number(Money), false),
     col("employees", "年平均职工人数", &["从业人员平均人数", "职工人数"], Number(Count), false),
+    col("tech_investment", "技术改造投资", &["技改投资", "技术改造投资额"], Number(Money), false),
 ];
 
 const ENERGY: &[ColumnSpec] = &[
@@ -524,6 +526,7 @@ pub const FORMULA_FIELDS: &[(&str, &str)] = &[
     ("profit", "利润总额(万元)"),
     ("rd", "研发经费支出(万元)"),
     ("employees", "年平均职工人数(人)"),
+    ("tech_investment", "技术改造投资(万元)"),
     ("energy", "综合能耗(吨标准煤)"),
     ("electricity", "用电量(万千瓦时)"),
     ("cod", "化学需氧量(吨)"),
@@ -536,8 +539,12 @@ pub const FORMULA_FIELDS: &[(&str, &str)] = &[
     ("town", "所属乡镇街道(文本)"),
     ("industry_code", "行业代码(文本)"),
     ("division", "行业大类(行业代码前两位, 整数)"),
-    ("years_since_registration", "成立年限(年, 截至评价年度12月31日)"),
-    ("years_since_production", "投产年限(年, 截至评价年度12月31日)"),
+    ("tags", "企业标签(文本, 如“军工、垃圾焚烧”; 未填为空文本)"),
+    ("registration_date", "成立日期(日期)"),
+    ("production_date", "投产日期(日期)"),
+    ("year_end", "评价年度末(日期, 评价年度12月31日)"),
+    ("years_since_registration", "成立年限(年, 截至评价年度12月31日已满的整周年数)"),
+    ("years_since_production", "投产年限(年, 截至评价年度12月31日已满的整周年数)"),
 ];
 
 /// Enterprise quantities the reports show next to the scores, in column order.

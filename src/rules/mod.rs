@@ -458,8 +458,9 @@ pub fn field_schema() -> Schema {
     let mut s = Schema::default();
     for (name, _) in FORMULA_FIELDS {
         let dt = match *name {
-            "scale" | "park" | "town" | "industry_code" => DataType::String,
+            "scale" | "park" | "town" | "industry_code" | "tags" => DataType::String,
             "division" => DataType::Int32,
+            "registration_date" | "production_date" | "year_end" => DataType::Date,
             _ => DataType::Float64,
         };
         s.with_column((*name).into(), dt);
@@ -582,6 +583,7 @@ fn type_name(dt: &DataType) -> &'static str {
     match dt {
         DataType::Boolean => "真/假",
         DataType::String => "文本",
+        DataType::Date => "日期",
         DataType::Null => "空值",
         d if d.is_primitive_numeric() => "数值",
         _ => "其他类型",

@@ -21,14 +21,21 @@ pub struct Firm {
     pub scale: String,
     pub reg_date: String,
     pub prod_date: String,
+    /// 企业标签 (军工、垃圾焚烧…), blank by default.
+    pub tags: String,
     pub land: Option<f64>,
+    /// One 增值税 row of this amount; None writes no 增值税 row.
     pub tax: Option<f64>,
+    /// Further tax rows (税种, 万元) after the 增值税 row.
+    pub taxes: Vec<(String, f64)>,
     pub output_value: Option<f64>,
     pub revenue: Option<f64>,
     pub value_added: Option<f64>,
     pub profit: Option<f64>,
     pub rd: Option<f64>,
     pub employees: Option<f64>,
+    /// 技术改造投资 (万元), blank by default.
+    pub tech_investment: Option<f64>,
     pub energy: Option<f64>,
     pub electricity: Option<f64>,
     /// COD, SO2, NH3-N, NOx
@@ -46,14 +53,17 @@ impl Firm {
             scale: scale.into(),
             reg_date: "2010-03-01".into(),
             prod_date: String::new(),
+            tags: String::new(),
             land: Some(10.0),
             tax: Some(100.0),
+            taxes: Vec::new(),
             output_value: Some(1000.0),
             revenue: Some(1000.0),
             value_added: Some(300.0),
             profit: Some(50.0),
             rd: Some(20.0),
             employees: Some(100.0),
+            tech_investment: None,
             energy: Some(100.0),
             electricity: Some(100.0),
             pollutants: [Some(0.1), Some(0.1), Some(0.1), Some(0.1)],
@@ -75,23 +85,24 @@ pub fn write_file(dir: &Path, name: &str, text: &str) -> PathBuf {
     p
 }
 
-/// Write the standard tables for `firms` into `dir` (tax as one 增值税 row per firm).
+/// Write the standard tables for `firms` into `dir` (tax as one 增值税 row per firm, then the
+/// firm's further `taxes` rows).
 pub fn write_year(dir: &Path, firms: &[Firm]) {
     let mut reg = String::from(
-        "统一社会信用代码,企业名称,所属园区,所属乡镇街道,行业代码,企业规模,成立日期,投产日期\n",
+        "统一社会信用代码,企业名称,所属园区,所属乡镇街道,行业代码,企业规模,成立日期,投产日期,企业标签\n",
     );
     let mut land = String::from(
         "统一社会信用代码,不动产权证号,用地方式,用地面积(亩),对方统一社会信用代码,供地日期\n",
     );
     let mut tax = String::from("统一社会信用代码,税种,实缴税额(万元)\n");
-    let mut out = String::from("统一社会信用代码,工业总产值(万元),营业收入(万元),工业增加值(万元),利润总额(万元),研发经费支出(万元),年平均职工人数(人)\n");
+    let mut out = String::from("统一社会信用代码,工业总产值(万元),营业收入(万元),工业增加值(万元),利润总额(万元),研发经费支出(万元),年平均职工人数(人),技术改造投资(万元)\n");
     let mut en = String::from("统一社会信用代码,综合能耗(吨标准煤),用电量(万千瓦时),化学需氧量(吨),二氧化硫(吨),氨氮(吨),氮氧化物(吨)\n");
     let mut ev = String::from("统一社会信用代码,事项,日期,说明\n");
     for f in firms {
         let c = f.code();
         reg += &format!(
-            "{c},{},{},涪陵街道,{},{},{},{}\n",
-            f.name, f.park, f.industry, f.scale, f.reg_date, f.prod_date
+            "{c},{},{},涪陵街道,{},{},{},{},{}\n",
+            f.name, f.park, f.industry, f.scale, f.reg_date, f.prod_date, f.tags
         );
         if let Some(l) = f.land {
             land += &format!("{c},渝(2015)涪陵区不动产权第{:06}号,自有,{l},,\n", f.n);
@@ -99,14 +110,18 @@ pub fn write_year(dir: &Path, firms: &[Firm]) {
         if let Some(t) = f.tax {
             tax += &format!("{c},增值税,{t}\n");
         }
+        for (kind, amount) in &f.taxes {
+            tax += &format!("{c},{kind},{amount}\n");
+        }
         out += &format!(
-            "{c},{},{},{},{},{},{}\n",
+            "{c},{},{},{},{},{},{},{}\n",
             num(f.output_value),
             num(f.revenue),
             num(f.value_added),
             num(f.profit),
             num(f.rd),
-            num(f.employees)
+            num(f.employees),
+            num(f.tech_investment)
         );
         let p = &f.pollutants;
         en += &format!(
