@@ -434,7 +434,7 @@ fn load_sheet(ds: &mut Dataset, st: &mut LoadState, raw: RawSheet) -> Result<(),
     if let AnyKind::Eval(k) = kind {
         check_single_supplier(st, k, &raw)?;
     }
-    let raw = if kind == AnyKind::Eval(TableKind::Tax) { reshape_wide_tax(raw)? } else { raw };
+    let raw = if kind == AnyKind::Eval(TableKind::Tax) { reshape_wide_tax(ds, raw)? } else { raw };
     let src = ds.sheets.len();
     ds.sheets.push(SheetRef { file, sheet, table: kind });
     let seen_codes = st.seen.entry(kind).or_default();
@@ -488,8 +488,9 @@ fn check_single_supplier(
     }
 }
 
-/// A tax sheet with one column per 税种, reshaped to one row per enterprise and 税种.
-fn reshape_wide_tax(raw: RawSheet) -> Result<RawSheet, IngestError> {
+/// A tax sheet with one column per 税种, reshaped to one row per enterprise and 税种; each other
+/// column with content is listed as not read (a warning when its name looks like a tax).
+fn reshape_wide_tax(ds: &mut Dataset, raw: RawSheet) -> Result<RawSheet, IngestError> {
     let keys: Vec<String> = raw.headers.iter().map(|h| header_key(h).0).collect();
     let find = |key: &str| {
         let spec =
@@ -498,9 +499,28 @@ fn reshape_wide_tax(raw: RawSheet) -> Result<RawSheet, IngestError> {
     };
     match (find("code"), find("tax_type")) {
         (Some(code_col), None) if wide::is_wide_tax(&raw, true, false) => {
-            wide::to_long(&raw, code_col, find("src_name"))
+            let name_col = find("src_name");
+            for (header, taxlike) in wide::unread_columns(&raw, code_col, name_col)? {
+                ds.problems.push(unread_tax_column(&raw, header, taxlike));
+            }
+            wide::to_long(&raw, code_col, name_col)
         }
         _ => Ok(raw),
+    }
+}
+
+/// The problem of a wide tax sheet's column that is not read.
+fn unread_tax_column(raw: &RawSheet, header: String, taxlike: bool) -> Problem {
+    let (severity, action) = if taxlike {
+        (Severity::Warning, "该列金额不计入；如是税种，请改用长格式（每行一个税种：统一社会信用代码、税种、实缴税额）")
+    } else {
+        (Severity::Info, "该列不读取")
+    };
+    Problem {
+        table: TableKind::Tax.name().into(),
+        column: header.clone(),
+        message: format!("宽格式税收表的「{header}」列不是可识别的税种列"),
+        ..file_note(severity, &raw.file, raw.sheet.as_deref().unwrap_or(""), "", action)
     }
 }
 

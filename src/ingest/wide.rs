@@ -27,6 +27,9 @@ pub const TAX_TYPES: &[&str] = &[
     "契税",
     "稽查查补",
     "一次性税收",
+    "政策性搬迁一次性税收",
+    "房产土地转让一次性税收",
+    "股权转让一次性税收",
 ];
 
 /// Columns of a wide tax table: (column index, tax type, unit).
@@ -44,6 +47,29 @@ fn tax_columns(raw: &RawSheet) -> Vec<(usize, &'static str, Option<String>)> {
 /// True for a sheet with a credit-code column, no 税种 column and at least two tax-type columns.
 pub fn is_wide_tax(raw: &RawSheet, has_code: bool, has_tax_type: bool) -> bool {
     has_code && !has_tax_type && tax_columns(raw).len() >= 2
+}
+
+/// Columns of a wide tax sheet that are neither the code, the name nor a known tax type, with
+/// some content: (header, whether it looks like a tax or fee — 税, 费, 附加, 查补 in its name).
+/// Their amounts are not read; ingest lists each so no money disappears unseen.
+pub fn unread_columns(
+    raw: &RawSheet,
+    code_col: usize,
+    name_col: Option<usize>,
+) -> PolarsResult<Vec<(String, bool)>> {
+    let taxes: Vec<usize> = tax_columns(raw).iter().map(|(i, _, _)| *i).collect();
+    let mut out = Vec::new();
+    for (i, h) in raw.headers.iter().enumerate() {
+        if i == code_col || Some(i) == name_col || taxes.contains(&i) {
+            continue;
+        }
+        let Some(c) = raw.data.columns().get(i) else { continue };
+        if c.str()?.iter().flatten().any(|v| !v.trim().is_empty()) {
+            let (k, _) = header_key(h);
+            out.push((h.clone(), ["税", "费", "附加", "查补"].iter().any(|w| k.contains(w))));
+        }
+    }
+    Ok(out)
 }
 
 /// Reshape a wide tax sheet: columns become 统一社会信用代码, 企业名称 (if present), 税种, 实缴税额(unit).

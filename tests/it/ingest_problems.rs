@@ -166,6 +166,31 @@ fn wide_tax_table_is_reshaped_and_rows_still_accounted() {
 }
 
 #[test]
+fn a_wide_tax_column_that_is_no_known_tax_type_is_listed_not_dropped_unseen() {
+    let dir = tempfile::tempdir().unwrap();
+    write_year(dir.path(), &[Firm::new(1, "规上")]);
+    std::fs::remove_file(dir.path().join("税收.csv")).unwrap();
+    let text = format!(
+        "统一社会信用代码,序号,增值税(万元),股权转让一次性税收(万元),环保罚没费(万元),空列\n{},1,10,200,3,\n",
+        code(1)
+    );
+    write_file(dir.path(), "分税种入库.csv", &text);
+    let ds = ingest::load(&[dir.path().to_path_buf()]).unwrap();
+    // 股权转让一次性税收 is a known column: read as a tax row (the rules decide it is not counted).
+    let tax = ds.table(mujun::ingest::schema::TableKind::Tax);
+    let types: Vec<&str> =
+        tax.column("tax_type").unwrap().str().unwrap().iter().flatten().collect();
+    assert_eq!(types, ["增值税", "股权转让一次性税收"]);
+    let about = |c: &str| ds.problems.iter().find(|p| p.column == c);
+    let fee = about("环保罚没费(万元)").expect("the fee column is listed");
+    assert_eq!(fee.severity, mujun::ingest::Severity::Warning);
+    assert_eq!(fee.message, "宽格式税收表的「环保罚没费(万元)」列不是可识别的税种列");
+    assert!(fee.action.starts_with("该列金额不计入"), "{}", fee.action);
+    assert_eq!(about("序号").expect("序号 listed").severity, mujun::ingest::Severity::Info);
+    assert!(about("空列").is_none(), "an empty column says nothing");
+}
+
+#[test]
 fn truncated_encrypted_and_empty_workbooks() {
     // A valid workbook cut in half.
     let dir = tempfile::tempdir().unwrap();
