@@ -154,17 +154,20 @@ fn huangyan_2022_exempt_suppliers_deferral_anniversary_and_land_threshold() {
     small_out.n = 9;
     small_out.name = "测试企业09有限公司".into();
     small_out.land = Some(2.99);
-    let firms = vec![
-        power.clone(),
-        water.clone(),
-        repair.clone(),
-        prod_2y.clone(),
-        prod_short.clone(),
-        reg_2y.clone(),
-        reg_short.clone(),
-        small_in.clone(),
-        small_out.clone(),
-    ];
+    let firms: Vec<Firm> = [
+        &power,
+        &water,
+        &repair,
+        &prod_2y,
+        &prod_short,
+        &reg_2y,
+        &reg_short,
+        &small_in,
+        &small_out,
+    ]
+    .into_iter()
+    .cloned()
+    .collect();
     write_year(dir.path(), &firms);
     let ev = evaluate(&shipped_rules("huangyan_2022.toml"), dir.path());
 
@@ -234,14 +237,8 @@ fn huangyan_2022_tax_basket_zero_denominators_and_tie_break() {
     let no_kwh = gx(5, 10.0, 50.0, 0.0);
     // 3 亩: 24/3 = 8, 24/120 = 0.2.
     let small = gx(6, 3.0, 24.0, 120.0);
-    let firms = vec![
-        g2.clone(),
-        g1.clone(),
-        one_off.clone(),
-        no_tax.clone(),
-        no_kwh.clone(),
-        small.clone(),
-    ];
+    let firms: Vec<Firm> =
+        [&g2, &g1, &one_off, &no_tax, &no_kwh, &small].into_iter().cloned().collect();
     write_year(dir.path(), &firms);
     let ev = evaluate(&shipped_rules("huangyan_2022.toml"), dir.path());
 
