@@ -52,6 +52,8 @@ pub struct Evaluation {
     pub not_evaluated: DataFrame,
     /// Input problems followed by those found while scoring.
     pub problems: Vec<Problem>,
+    /// Every tax type of the tax table and how `[tax]` treated it (规则 sheet).
+    pub tax_types: Vec<assemble::TaxTypeUse>,
     /// Wall time of each scoring phase (Chinese phase name), printed by `evaluate --verbose`.
     pub timings: Vec<(&'static str, Duration)>,
 }
@@ -203,7 +205,8 @@ pub fn run(rules: Rules, mut dataset: Dataset) -> Result<Evaluation, ScoreError>
     problems.append(&mut asm.problems);
     timings.push(("汇总企业数据", t0.elapsed()));
     let t0 = Instant::now();
-    let (unregistered, mut cross) = assemble::cross_check(&dataset).map_err(at("交叉核对"))?;
+    let (unregistered, mut cross) =
+        assemble::cross_check(&dataset, &rules).map_err(at("交叉核对"))?;
     asm.unregistered = unregistered;
     problems.append(&mut cross);
     timings.push(("交叉核对", t0.elapsed()));
@@ -254,11 +257,12 @@ pub fn run(rules: Rules, mut dataset: Dataset) -> Result<Evaluation, ScoreError>
 
     let not_evaluated =
         not_evaluated(&valued, &asm.unregistered, &dataset, &rules).map_err(at("未参评名单"))?;
+    let tax_types = std::mem::take(&mut asm.tax_types);
     drop((asm, valued));
     release_inputs(&mut dataset).map_err(at("释放输入表"))?;
     let results = settle(results, RESULT_TEXT).map_err(at("分档"))?;
     let not_evaluated = settle(not_evaluated, NOT_EVALUATED_TEXT).map_err(at("未参评名单"))?;
-    Ok(Evaluation { rules, dataset, results, not_evaluated, problems, timings })
+    Ok(Evaluation { rules, dataset, results, not_evaluated, problems, tax_types, timings })
 }
 
 /// Once scored, drop the input rows no report reads (every input value used is in `results`),

@@ -50,6 +50,13 @@ pub fn install_panic_hook() {
     }));
 }
 
+/// Silence polars' warnings (English deprecation notes on stderr, such as the one a rule's
+/// `DATE '2024-12-31'` literal prints): what a rule means is checked when it is compiled, and
+/// the console carries Chinese messages only.
+pub fn silence_library_warnings() {
+    polars::error::set_warning_function(|_, _| {});
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -7,6 +7,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     mujun::guard::install_panic_hook();
+    mujun::guard::silence_library_warnings();
     let cli = mujun::cmd::args::parse();
     if let Err(e) = mujun::cmd::run(cli) {
         mujun::errln!("错误：{e}");

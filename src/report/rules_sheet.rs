@@ -4,6 +4,7 @@
 use rust_xlsxwriter::Workbook;
 
 use crate::evaluation::Evaluation;
+use crate::rules::tax::{NoTaxRows, TaxPattern};
 use crate::rules::{Benchmark, EventKind, Method, Missing, Over, Stat, TierMethod};
 use crate::sheet::table::{Cell, Formats, TableWriter};
 use crate::sheet::SheetError;
@@ -63,6 +64,18 @@ pub fn method_text(m: &Method) -> String {
     }
 }
 
+/// Entries of `[tax] include` or `exclude`, globs marked ("稽查查补、*一次性*（通配）").
+fn patterns_text(list: &[TaxPattern]) -> String {
+    let text = |p: &TaxPattern| {
+        if p.is_glob() {
+            format!("{}（通配）", p.text)
+        } else {
+            p.text.clone()
+        }
+    };
+    list.iter().map(text).collect::<Vec<_>>().join("、")
+}
+
 /// What happens to a missing value under an indicator's `missing` key, in words.
 pub fn missing_text(m: Missing) -> &'static str {
     match m {
@@ -93,14 +106,33 @@ pub fn write(ev: &Evaluation, wb: &mut Workbook, fmt: &Formats) -> Result<(), Sh
         ),
         (
             "计入税种",
-            match &r.tax_include {
-                Some(l) => l.join("、"),
+            match &r.tax.include {
+                Some(l) => patterns_text(l),
                 None => "全部税种".into(),
             },
         ),
-        ("剔除税种", r.tax_exclude.join("、")),
+        ("剔除税种", patterns_text(&r.tax.exclude)),
+        (
+            "无税收记录的企业",
+            match r.tax.no_rows {
+                NoTaxRows::Zero => "计入实缴税额按 0 计（列警告）".into(),
+                NoTaxRows::Missing => "计入实缴税额按缺失处理".into(),
+            },
+        ),
     ] {
         t.write_row(&[k.into(), v.into()])?;
+    }
+    t.blank();
+
+    t.title("税种归类（本年税收表中的税种）")?;
+    t.header(&["税种".into(), "行数".into(), "金额(万元)".into(), "处理".into()])?;
+    for u in &ev.tax_types {
+        t.write_row(&[
+            u.tax_type.clone().into(),
+            Cell::Int(u.rows as i64),
+            u.amount.into(),
+            r.tax.verdict_text(u.verdict).into(),
+        ])?;
     }
     t.blank();
 

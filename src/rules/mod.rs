@@ -7,6 +7,7 @@ pub mod raw;
 pub mod sane;
 pub mod shipped;
 mod source;
+pub mod tax;
 pub(crate) mod toml_error;
 
 pub use shipped::Purpose;
@@ -422,10 +423,8 @@ pub struct Rules {
     pub meta: Meta,
     /// `[land] modes`: (用地方式, coefficient −1 to 1) — the share of a parcel's area counted.
     pub land_modes: Vec<(String, f64)>,
-    /// `[tax] include`: the tax types counted, or `None` for all.
-    pub tax_include: Option<Vec<String>>,
-    /// `[tax] exclude`: tax types left out (e.g. 稽查查补).
-    pub tax_exclude: Vec<String>,
+    /// `[tax]`: the tax types counted (include, exclude) and the tax of a firm without rows.
+    pub tax: tax::TaxRules,
     /// `[[scope.*]]`: exclude cases first, then exempt, then defer.
     pub cases: Vec<Case>,
     /// `[[groups]]`, in file order (at least one).
@@ -576,6 +575,22 @@ impl Ctx<'_> {
         }
         Ok(e)
     }
+}
+
+/// `[tax]` compiled: each include and exclude entry parsed as an exact name or a glob.
+fn tax_rules(cx: &Ctx, raw: raw::RawTax) -> Result<tax::TaxRules, RuleError> {
+    let list = |l: &[String], key: &str| -> Result<Vec<tax::TaxPattern>, RuleError> {
+        let mut out = Vec::with_capacity(l.len());
+        for (i, t) in l.iter().enumerate() {
+            match tax::TaxPattern::parse(t) {
+                Ok(p) => out.push(p),
+                Err(m) => return cx.err(cx.section("tax"), format!("tax.{key}[{i}]"), m),
+            }
+        }
+        Ok(out)
+    };
+    let include = raw.include.as_deref().map(|l| list(l, "include")).transpose()?;
+    Ok(tax::TaxRules { include, exclude: list(&raw.exclude, "exclude")?, no_rows: raw.no_rows })
 }
 
 /// A polars data type in words.
@@ -762,8 +777,7 @@ pub fn compile_from(source: &Source, text: &str) -> Result<Rules, RuleError> {
         text: text.to_string(),
         meta,
         land_modes,
-        tax_include: raw.tax.include,
-        tax_exclude: raw.tax.exclude,
+        tax: tax_rules(&cx, raw.tax)?,
         cases,
         groups,
         events,

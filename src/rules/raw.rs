@@ -72,11 +72,15 @@ pub struct RawLand {
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct RawTax {
-    /// `include`: the tax types counted; `None` (key absent) counts every type.
+    /// `include`: the tax types counted (exact names or globs); `None` (key absent) counts
+    /// every type.
     pub include: Option<Vec<String>>,
-    /// `exclude`: tax types left out, e.g. 稽查查补、一次性税收 (default none).
+    /// `exclude`: tax types left out, e.g. 稽查查补、`*一次性*` (default none).
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// `no_rows`: tax of an enterprise without tax rows, `zero` (default) or `missing`.
+    #[serde(default)]
+    pub no_rows: super::tax::NoTaxRows,
 }
 
 /// `[scope]`: enterprises not evaluated; lists are tried exclude, exempt, defer and the first

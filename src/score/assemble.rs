@@ -6,16 +6,11 @@ use std::collections::BTreeMap;
 use polars::lazy::dsl::sum_horizontal;
 use polars::prelude::*;
 
+use super::age;
 use crate::ingest::schema::TableKind;
 use crate::ingest::{Dataset, Problem, Severity};
+use crate::rules::tax::{NoTaxRows, TaxRules, TaxVerdict};
 use crate::rules::Rules;
-
-/// Days from 1970-01-01 to 31 December of `year`.
-pub fn year_end_days(year: i32) -> i32 {
-    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch");
-    let end = chrono::NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(epoch);
-    (end - epoch).num_days() as i32
-}
 
 /// An enterprise seen in a data table but not in the register.
 #[derive(Debug, Clone)]
@@ -35,6 +30,8 @@ pub struct Assembled {
     pub unregistered: Vec<Unregistered>,
     /// Problems found while assembling and cross-checking (unknown 用地方式, absent rows…).
     pub problems: Vec<Problem>,
+    /// Every tax type of the tax table, by name, with how `[tax]` treated it.
+    pub tax_types: Vec<TaxTypeUse>,
 }
 
 /// One row per registered enterprise with its inputs ([`join_tables`]), and the cross-table
@@ -42,7 +39,7 @@ pub struct Assembled {
 /// differ from the register's.
 pub fn assemble(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
     let mut asm = join_tables(ds, rules)?;
-    let (unregistered, problems) = cross_check(ds)?;
+    let (unregistered, problems) = cross_check(ds, rules)?;
     asm.unregistered = unregistered;
     asm.problems.extend(problems);
     Ok(asm)
@@ -102,27 +99,8 @@ pub fn join_tables(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
     )
     .with_name("land_mu".into());
 
-    // Tax basket: a row counts when its type is in `tax.include` (if given) and not in
-    // `tax.exclude`; a row without a type counts only when neither list is given.
-    let tax = ds.table(TableKind::Tax);
-    let admits = |t: Option<&str>| match t {
-        Some(t) => {
-            rules.tax_include.as_ref().is_none_or(|inc| inc.iter().any(|i| i == t))
-                && !rules.tax_exclude.iter().any(|e| e == t)
-        }
-        None => rules.tax_include.is_none() && rules.tax_exclude.is_empty(),
-    };
-    let tax_sum = sum_by_key(
-        &reg_keys,
-        tax.column("__key")?.u32()?,
-        tax.column("tax_type")?
-            .str()?
-            .iter()
-            .zip(tax.column("amount")?.f64()?.iter())
-            .map(|(t, a)| admits(t).then_some(a)),
-        n,
-    )
-    .with_name("tax".into());
+    let (tax_sum, tax_types) = tax_basket(ds, &reg_keys, &rules.tax)?;
+    problems.extend(tax_problems(&tax_types, &rules.tax));
 
     let per_enterprise = |kind: TableKind| -> PolarsResult<DataFrame> {
         Ok(gather_by_key(&reg_keys, ds.table(kind), n)?
@@ -136,7 +114,7 @@ pub fn join_tables(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
     columns.push(tax_sum.into_column());
     columns.extend(output.into_columns());
     columns.extend(energy.into_columns());
-    let end = year_end_days(rules.meta.year);
+    columns.extend(ages(&columns, rules.meta.year)?);
     let base = DataFrame::new(reg_keys.len(), columns)?
         .lazy()
         .with_columns([
@@ -156,14 +134,111 @@ pub fn join_tables(ds: &Dataset, rules: &Rules) -> PolarsResult<Assembled> {
                 .slice(lit(0), lit(2))
                 .cast(DataType::Int32)
                 .alias("division"),
-            ((lit(end) - col("reg_date")).cast(DataType::Float64) / lit(365.25))
-                .alias("years_since_registration"),
-            ((lit(end) - col("prod_date")).cast(DataType::Float64) / lit(365.25))
-                .alias("years_since_production"),
+            col("reg_date").cast(DataType::Date).alias("registration_date"),
+            col("prod_date").cast(DataType::Date).alias("production_date"),
+            lit(age::days_of(age::year_end(rules.meta.year)))
+                .cast(DataType::Date)
+                .alias("year_end"),
+            col("tags").fill_null(lit("")),
         ])
         .collect()?;
 
-    Ok(Assembled { base, unregistered: Vec::new(), problems })
+    Ok(Assembled { base, unregistered: Vec::new(), problems, tax_types })
+}
+
+/// One tax type of the tax table and how `[tax]` treated it (规则 sheet, 问题清单).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaxTypeUse {
+    /// The type as written in the tax table.
+    pub tax_type: String,
+    /// Its rows.
+    pub rows: usize,
+    /// Σ amount of its rows (万元).
+    pub amount: f64,
+    /// Counted, or which rule left it out.
+    pub verdict: TaxVerdict,
+}
+
+/// Each enterprise's evaluated tax (`tax`, aligned with `reg_keys`) and the tax types seen.
+/// A row counts when `[tax]` admits its type; an enterprise with rows none of which count has 0;
+/// one without rows has 0 or missing as `no_rows` says.
+fn tax_basket(
+    ds: &Dataset,
+    reg_keys: &UInt32Chunked,
+    rules: &TaxRules,
+) -> PolarsResult<(Series, Vec<TaxTypeUse>)> {
+    let tax = ds.table(TableKind::Tax);
+    let (types, amounts) = (tax.column("tax_type")?.str()?, tax.column("amount")?.f64()?);
+    let mut seen: BTreeMap<&str, TaxTypeUse> = BTreeMap::new();
+    let mut counted = Vec::with_capacity(tax.height());
+    for (t, a) in types.iter().zip(amounts.iter()) {
+        let t = t.unwrap_or("");
+        let u = seen.entry(t).or_insert_with(|| TaxTypeUse {
+            tax_type: t.to_string(),
+            rows: 0,
+            amount: 0.0,
+            verdict: rules.verdict(t),
+        });
+        u.rows += 1;
+        u.amount += a.unwrap_or(0.0);
+        // Some(None): the row makes the enterprise present (sum 0) without adding.
+        counted.push(Some(a.filter(|_| u.verdict == TaxVerdict::Counted)));
+    }
+    let sums = sum_by_key(reg_keys, tax.column("__key")?.u32()?, counted.into_iter(), ds.key_count);
+    let sums = match rules.no_rows {
+        NoTaxRows::Zero => sums.fill_null_with_values(0.0)?,
+        NoTaxRows::Missing => sums,
+    };
+    Ok((sums.with_name("tax".into()).into_series(), seen.into_values().collect()))
+}
+
+/// 提示 rows of 问题清单: each tax type an include or exclude entry left out (rows, amount and
+/// the entry), and each entry that matched no type of the year.
+fn tax_problems(types: &[TaxTypeUse], rules: &TaxRules) -> Vec<Problem> {
+    let info = |value: &str, message: String, action: &str| Problem {
+        severity: Severity::Info,
+        table: "税收".into(),
+        file: String::new(),
+        sheet: String::new(),
+        row: None,
+        column: "税种".into(),
+        value: value.to_string(),
+        message,
+        action: action.into(),
+    };
+    let mut out = Vec::new();
+    for u in types.iter().filter(|u| u.verdict != TaxVerdict::Counted) {
+        let m = format!(
+            "{}（{} 行，合计 {:.2} 万元）",
+            rules.verdict_text(u.verdict),
+            u.rows,
+            u.amount
+        );
+        out.push(info(&u.tax_type, m, "不计入实缴税额"));
+    }
+    let entries = rules.include.iter().flatten().map(|p| ("include", p));
+    for (key, p) in entries.chain(rules.exclude.iter().map(|p| ("exclude", p))) {
+        if !types.iter().any(|u| p.matches(&u.tax_type)) {
+            let m = format!("规则 tax.{key} 中的「{}」在本年税收表中没有匹配的税种", p.text);
+            out.push(info(&p.text, m, "请核对税种名称是否与税务部门导出的一致"));
+        }
+    }
+    out
+}
+
+/// `years_since_registration` and `years_since_production`: completed years from 成立日期 and
+/// 投产日期 to 31 December of `year` ([`age::completed_years`]).
+fn ages(register: &[Column], year: i32) -> PolarsResult<Vec<Column>> {
+    let end = age::year_end(year);
+    let mut out = Vec::new();
+    for (date, name) in
+        [("reg_date", "years_since_registration"), ("prod_date", "years_since_production")]
+    {
+        let days = register.iter().find(|c| c.name().as_str() == date);
+        let days = days.ok_or_else(|| polars_err!(ColumnNotFound: "{date}"))?;
+        out.push(age::years_since(days.i32()?, end).with_name(name.into()).into_column());
+    }
+    Ok(out)
 }
 
 /// For each of `row_keys` (the enterprise key of each row of the frame the sums are for), the
@@ -214,9 +289,9 @@ fn gather_by_key(reg_keys: &UInt32Chunked, table: &DataFrame, n: usize) -> Polar
 
 /// Enterprises in data tables but missing from the register (with a warning each), registered
 /// ones missing from a data table, and department names that differ from the register's.
-pub fn cross_check(ds: &Dataset) -> PolarsResult<(Vec<Unregistered>, Vec<Problem>)> {
+pub fn cross_check(ds: &Dataset, rules: &Rules) -> PolarsResult<(Vec<Unregistered>, Vec<Problem>)> {
     let mut problems = Vec::new();
-    let (unreg, absent) = presence(ds)?;
+    let (unreg, absent) = presence(ds, rules.tax.no_rows)?;
     for (code, tables) in &unreg {
         problems.push(Problem {
             severity: Severity::Warning,
@@ -251,9 +326,13 @@ const NEEDED: usize = 4;
 
 /// One pass over every data table by enterprise key: the codes no register row has (with the
 /// tables they appear in), and a warning for each registered enterprise with no row in one of
-/// the tables every evaluation needs (land, tax, output, energy).
+/// the tables every evaluation needs (land, tax, output, energy); its action says what the
+/// missing tax counts as (`no_rows`).
 #[allow(clippy::type_complexity)]
-fn presence(ds: &Dataset) -> PolarsResult<(BTreeMap<String, Vec<&'static str>>, Vec<Problem>)> {
+fn presence(
+    ds: &Dataset,
+    no_rows: NoTaxRows,
+) -> PolarsResult<(BTreeMap<String, Vec<&'static str>>, Vec<Problem>)> {
     let reg = ds.table(TableKind::Register);
     let mut registered = vec![false; ds.key_count];
     for k in reg.column("__key")?.u32()?.iter().flatten() {
@@ -306,10 +385,25 @@ fn presence(ds: &Dataset) -> PolarsResult<(BTreeMap<String, Vec<&'static str>>, 
             column: "统一社会信用代码".into(),
             value: code.to_string(),
             message: format!("该企业在{}表中没有数据", missing.join("、")),
-            action: "相关数值按缺失处理".into(),
+            action: absent_action(&missing, no_rows),
         });
     }
     Ok((unreg, out))
+}
+
+/// What an enterprise absent from the `missing` tables gets: tax 0 under `no_rows = "zero"`,
+/// the other values missing.
+fn absent_action(missing: &[&str], no_rows: NoTaxRows) -> String {
+    let tax = TableKind::Tax.name();
+    if no_rows == NoTaxRows::Missing || !missing.contains(&tax) {
+        return "相关数值按缺失处理".into();
+    }
+    let zero = "计入实缴税额按 0 计（规则 tax.no_rows = \"zero\"）";
+    if missing.len() == 1 {
+        zero.into()
+    } else {
+        format!("{zero}，其余按缺失处理")
+    }
 }
 
 /// A department table that names an enterprise differently from the register (first row per

@@ -5,6 +5,7 @@
 //! extremes). Reports read these columns; [`item_score`] is the one formula of an item score,
 //! evaluated over columns here and over single numbers by the score cards.
 
+pub mod age;
 pub mod assemble;
 pub mod events;
 
