@@ -740,7 +740,9 @@ impl World {
             }
             if chance(rng, 0.01) {
                 let v = (loguni(rng, 20.0, 2000.0) * 100.0).round() as i64;
-                s.row(&[Cell::Text(code), Cell::Text(TAX_ONE_OFF), Cell::Hundredths(v)])?;
+                // The kind follows from the amount: no further draw, the rest of the year stays.
+                let kind = TAX_ONE_OFF[(v % 3) as usize];
+                s.row(&[Cell::Text(code), Cell::Text(kind), Cell::Hundredths(v)])?;
             }
         }
         Ok(())

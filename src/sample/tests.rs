@@ -293,7 +293,7 @@ fn tax_rows_sum_to_intended_total() {
         if v < 0 {
             negative += 1;
         }
-        if r[1] != "稽查查补" && r[1] != "一次性税收" {
+        if r[1] != "稽查查补" && !r[1].contains("一次性") {
             *sum.entry(&r[0]).or_default() += v;
         }
     }

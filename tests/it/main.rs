@@ -6,6 +6,7 @@ mod common;
 mod land_common;
 mod report_common;
 
+mod ages;
 mod architecture;
 mod fuzz;
 mod ingest_previous;
@@ -32,4 +33,5 @@ mod scheme_huangyan_2022;
 mod scheme_jingde_2022;
 mod scoring_mechanics;
 mod shipped_rules;
+mod tax_basket;
 mod workbook_fuling;
