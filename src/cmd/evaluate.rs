@@ -151,7 +151,7 @@ fn sources(a: &Args, rules: &Source, ds: &ingest::Dataset) -> Result<Sources, cr
 
 fn print_summary(ev: &Evaluation) {
     let r = &ev.rules;
-    crate::outln!("{}（{}年度）", crate::console::escape(&r.meta.name), r.meta.year);
+    crate::outln!("{}", crate::console::escape(&r.meta.title()));
     crate::outln!(
         "企业共 {} 家：参评 {} 家，未参评 {} 家",
         ev.enterprises_seen(),

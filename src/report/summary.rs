@@ -121,7 +121,7 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
     let mut t = TableWriter::new(ws, fmt, 0);
     let r = a.rules();
     let ev = a.ev;
-    t.title(&format!("{}（{}年度）", r.meta.name, r.meta.year))?;
+    t.title(&r.meta.title())?;
     t.write_row(&[
         "参与统计企业".into(),
         ev.enterprises_seen().into(),

@@ -99,6 +99,19 @@ pub struct Meta {
     pub source: String,
 }
 
+impl Meta {
+    /// The title of the year's reports: the name followed by （2024年度）, unless the name already
+    /// names the year that way.
+    pub fn title(&self) -> String {
+        let year = format!("{}年度", self.year);
+        if self.name.contains(&year) {
+            self.name.clone()
+        } else {
+            format!("{}（{year}）", self.name)
+        }
+    }
+}
+
 /// Which `[[scope.*]]` list a case comes from: why an enterprise is not evaluated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CaseKind {
