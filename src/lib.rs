@@ -20,6 +20,7 @@ pub mod rules;
 pub mod sample;
 pub mod score;
 pub mod sheet;
+pub mod store;
 pub mod tier;
 pub mod zh;
 
@@ -60,6 +61,9 @@ pub enum Error {
     /// A workbook could not be written.
     #[error(transparent)]
     Sheet(#[from] sheet::BookError),
+    /// The year store could not be opened, read or written (exit code 8).
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
     /// The run finished but the input had errors (listed in 问题清单).
     #[error("输入数据中有{0}个错误（详见工作簿「问题清单」），请更正后重新评价")]
     InputErrors(usize),
@@ -67,7 +71,7 @@ pub enum Error {
 
 impl Error {
     /// The process exit code for this failure: 3 rules, 4 input, 5 scoring, 6 writing, 7 output
-    /// folder busy; land errors carry their own.
+    /// folder busy, 8 the store; land errors carry their own.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Rules(_) => 3,
@@ -77,6 +81,7 @@ impl Error {
             Error::Land(e) => e.exit_code(),
             Error::Publish(publish::PublishError::Busy { .. }) => 7,
             Error::Publish(_) => 6,
+            Error::Store(_) => 8,
         }
     }
 }

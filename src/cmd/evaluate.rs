@@ -6,9 +6,11 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::evaluation::{self, Evaluation};
+use crate::ingest::schema::TableKind;
 use crate::ingest::{self, Severity, Tally};
 use crate::publish::{FileDigest, Kind, Sources, Staging};
 use crate::rules::{Purpose, Source};
+use crate::store::{ReadTables, Store};
 use crate::{report, rules};
 
 /// `mujun evaluate`'s options.
@@ -46,11 +48,14 @@ fn progress_bar() -> indicatif::ProgressBar {
     pb
 }
 
-/// Evaluate the year, publish the outputs, print the summary.
-pub fn run(a: &Args) -> Result<(), crate::Error> {
+/// Evaluate the year, publish the outputs, record the run in the store, print the summary.
+pub fn run(a: &Args, store: &super::store::StoreOption) -> Result<(), crate::Error> {
     let started = Instant::now();
+    let started_at = crate::store::now();
     // Locked first: a second run on the folder stops before reading anything.
     let staging = Staging::begin(&a.output.out, Kind::Evaluate)?;
+    // Opened (created, migrated) first: a store that is not one stops the run before any work.
+    let mut db = store.path().map(|p| Store::open(&p)).transpose()?;
     let pb = progress_bar();
     pb.set_message("读取规则");
     let t = Instant::now();
@@ -61,15 +66,21 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
     let ds = a.inputs.read()?;
     let ingest_timings = ds.timings.clone();
     let peak_ingest = crate::peak_memory();
+    // Kept for the store: scoring releases the input rows.
+    let read = db.as_ref().map(|_| ReadTables {
+        register: ds.table(TableKind::Register).clone(),
+        land: ds.table(TableKind::Land).clone(),
+    });
     pb.set_message("评分、排名、分档");
     let ev = evaluation::run(rules, ds)?;
     let peak_eval = crate::peak_memory();
+    pb.set_message("读取上年结果");
     let previous = match &a.previous {
-        Some(p) => {
-            pb.set_message("读取上年结果");
-            Some(report::read_previous(p, &ev)?)
-        }
-        None => None,
+        Some(p) => Some(report::read_previous(p, &ev)?),
+        None => match &db {
+            Some(db) => previous_from_store(db, &ev)?,
+            None => None,
+        },
     };
     let t = Instant::now();
     pb.set_style(
@@ -98,6 +109,11 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
 
     print_summary(&ev);
     crate::outln!("结果已写入：{}", workbook.display());
+    if let (Some(db), Some(read)) = (&mut db, &read) {
+        let run = crate::store::capture(&ev, read, &csv, &a.output.out, started_at)?;
+        let id = db.record_run(&run)?;
+        crate::outln!("已记入评价数据库 {}：第 {id} 号评价（草稿）", db.path().display());
+    }
     if let Some(dir) = park_dir {
         crate::outln!("园区工作簿（{} 个）：{}", outputs.parks.len(), dir.display());
     }
@@ -137,6 +153,18 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
         }
     }
     Ok(())
+}
+
+/// The 定稿 run of the year before, same scheme, from the store (when it exists and has one):
+/// the comparison `--previous` would otherwise be given.
+fn previous_from_store(
+    s: &Store,
+    ev: &Evaluation,
+) -> Result<Option<crate::ingest::previous::Previous>, crate::Error> {
+    let (year, scheme) = (ev.rules.meta.year - 1, &ev.rules.meta.name);
+    let Some(id) = s.final_run(year, scheme)? else { return Ok(None) };
+    let name = format!("评价数据库 {} 第 {id} 号评价（{year}年度定稿）", s.path().display());
+    Ok(Some(report::previous_from_csv(std::path::Path::new(&name), s.results_csv(id)?, ev)?))
 }
 
 /// What the manifest records as the run's sources: the rule file, the inputs as read (their

@@ -7,9 +7,12 @@ pub mod args;
 pub mod check;
 pub mod evaluate;
 pub mod explain;
+pub mod history;
 pub mod land;
 pub mod rules;
+pub mod runs;
 pub mod sample;
+pub mod store;
 pub mod template;
 
 use clap::{Parser, Subcommand};
@@ -35,6 +38,9 @@ pub struct Cli {
     /// 显示版本
     #[arg(short = 'V', long = "version", action = clap::ArgAction::Version)]
     pub version: Option<bool>,
+    /// `--store`, `--no-store`.
+    #[command(flatten)]
+    pub store: store::StoreOption,
     /// The subcommand to run.
     #[command(subcommand)]
     pub command: Command,
@@ -60,6 +66,12 @@ pub enum Command {
     Land(land::Args),
     /// 规则方案：列出程序内置的规则方案；rules write 写出一个方案的规则文件，供修改后用 --rules 选用
     Rules(rules::Args),
+    /// 评价记录：列出数据库中记录的各次评价；runs finalize 编号 把一次评价定为该年度的正式结果（定稿）
+    Runs(runs::Args),
+    /// 企业历年：一家企业在数据库中各年度的等级、总分、排名、亩均指标、用地和名称园区变化
+    History(history::Args),
+    /// 数据库：store check 检查数据库完整性和各次评价的行数；store backup 文件 在线备份数据库
+    Store(store::Args),
     /// 帮助：显示总的帮助，或一个命令的帮助（如 mujun help evaluate）
     Help(HelpArgs),
 }
@@ -102,13 +114,16 @@ fn input_digests(ds: &crate::ingest::Dataset) -> Vec<crate::publish::FileDigest>
 /// Run the parsed command.
 pub fn run(cli: Cli) -> Result<(), crate::Error> {
     match cli.command {
-        Command::Evaluate(a) => evaluate::run(&a),
+        Command::Evaluate(a) => evaluate::run(&a, &cli.store),
         Command::Check(a) => check::run(&a),
         Command::Template(a) => template::run(&a),
         Command::Explain(a) => explain::run(&a),
         Command::Sample(a) => sample::run(&a),
         Command::Land(a) => land::run(&a),
         Command::Rules(a) => rules::run(&a),
+        Command::Runs(a) => runs::run(&a, &cli.store),
+        Command::History(a) => history::run(&a, &cli.store),
+        Command::Store(a) => store::run(&a, &cli.store),
         // Printed and exited by `args::parse`; a `Cli` built otherwise has nothing to run.
         Command::Help(_) => Ok(()),
     }

@@ -335,6 +335,16 @@ fn line_at(text: &str, byte: u64) -> usize {
 fn read_csv(path: &Path, wanted: &Wanted) -> Result<Previous, IngestError> {
     let bytes =
         std::fs::read(path).map_err(|e| IngestError::Io { path: path.to_path_buf(), source: e })?;
+    read_csv_bytes(path, bytes, wanted)
+}
+
+/// Read a results CSV held in memory (a run kept in the year store); `path` names it in errors
+/// and in the comparison's notes.
+pub fn read_csv_bytes(
+    path: &Path,
+    bytes: Vec<u8>,
+    wanted: &Wanted,
+) -> Result<Previous, IngestError> {
     // UTF-8 with or without BOM, or GBK when re-saved by Excel on a Chinese system.
     let text = decode_text(bytes);
     let mut csv = csv_reader(&text);

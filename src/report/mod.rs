@@ -165,6 +165,16 @@ pub fn read_previous(path: &Path, ev: &Evaluation) -> Result<Previous, IngestErr
     crate::ingest::previous::read(path, &yoy::wanted(&ev.rules))
 }
 
+/// The previous year's results from a results CSV held in memory (a 定稿 run of the store),
+/// named `name` in notes and errors.
+pub fn previous_from_csv(
+    name: &Path,
+    csv: Vec<u8>,
+    ev: &Evaluation,
+) -> Result<Previous, IngestError> {
+    crate::ingest::previous::read_csv_bytes(name, csv, &yoy::wanted(&ev.rules))
+}
+
 /// Write every output: the bureau workbook, one workbook per park (in `out_dir/园区/`), the CSV
 /// and the JSON. `progress(done, total, what)` is called before each step.
 pub fn write_all(

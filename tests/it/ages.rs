@@ -95,7 +95,7 @@ fn a_date_literal_in_a_condition_prints_no_library_warning() {
     let rules_dir = tempfile::tempdir().unwrap();
     let rules = write_file(rules_dir.path(), "年限测试.toml", RULES);
     let out = Command::new(env!("CARGO_BIN_EXE_mujun"))
-        .args(["evaluate", "--data"])
+        .args(["evaluate", "--no-store", "--data"])
         .arg(dir.path())
         .arg("--rules")
         .arg(&rules)

@@ -418,7 +418,7 @@ fn evaluating_twice_with_out_equal_to_data_gives_the_same_results() {
     let run = || {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_mujun"))
             .current_dir(root)
-            .args(["evaluate", "--allow-errors", "--data"])
+            .args(["evaluate", "--no-store", "--allow-errors", "--data"])
             .arg(dir.path())
             .arg("--out")
             .arg(dir.path())

@@ -418,7 +418,7 @@ fn tier_counts_cover_a_group_with_its_own_labels() {
     let (rules, data) = write(dir.path());
     let out = dir.path().join("输出");
     let run = std::process::Command::new(env!("CARGO_BIN_EXE_mujun"))
-        .args(["evaluate", "--rules"])
+        .args(["evaluate", "--no-store", "--rules"])
         .arg(&rules)
         .arg("--data")
         .arg(&data)

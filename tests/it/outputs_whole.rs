@@ -12,7 +12,9 @@ use sha2::{Digest, Sha256};
 const BIN: &str = env!("CARGO_BIN_EXE_mujun");
 
 fn mujun(args: &[&str]) -> Output {
+    // The repository is the working folder: no store is left in it.
     Command::new(BIN)
+        .arg("--no-store")
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
@@ -83,7 +85,7 @@ const KILL_POINTS: [&str; 5] = [
 /// Start `evaluate` and SIGKILL it as soon as `point` shows in its staging folder.
 fn kill_at(point: &str, data: &Path, out: &Path) {
     let mut child = Command::new(BIN)
-        .args(["evaluate", "--data", s(data), "--out", s(out)])
+        .args(["evaluate", "--no-store", "--data", s(data), "--out", s(out)])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -189,7 +191,7 @@ fn a_second_run_on_the_same_folder_stops_at_once_with_the_folder_named() {
     let (data, out) = (tmp.path().join("数据"), tmp.path().join("结果"));
     sample_year(&data, 2_000, 3);
     let mut first = Command::new(BIN)
-        .args(["evaluate", "--data", s(&data), "--out", s(&out)])
+        .args(["evaluate", "--no-store", "--data", s(&data), "--out", s(&out)])
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
@@ -228,7 +230,7 @@ fn a_full_disk_fails_with_exit_6_in_chinese_and_keeps_the_previous_set() {
     // Files may not grow past 200 KiB (ulimit -f counts 1024-byte blocks); SIGXFSZ ignored so a
     // write fails with an error, as on a full disk.
     let script = format!(
-        "trap '' XFSZ; ulimit -f 200; exec '{BIN}' evaluate --data '{}' --out '{}'",
+        "trap '' XFSZ; ulimit -f 200; exec '{BIN}' evaluate --no-store --data '{}' --out '{}'",
         s(&data),
         s(&out)
     );
@@ -251,7 +253,7 @@ fn workbooks_do_not_need_the_system_temp_folder() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("结果");
     let o = Command::new(BIN)
-        .args(["evaluate", "--out", s(&out)])
+        .args(["evaluate", "--no-store", "--out", s(&out)])
         .env("TMPDIR", tmp.path().join("不存在的临时目录"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()

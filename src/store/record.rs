@@ -1,0 +1,322 @@
+//! Recording a run: every row of it in one transaction, so the store holds the run whole or not
+//! at all, whenever the process is stopped.
+
+use rusqlite::{params, Transaction};
+
+use super::{sql, Store, StoreError};
+use crate::ingest::{Problem, Reconciliation};
+
+/// One input file of a run: its name, size and digest, and its bytes when they could be read
+/// again unchanged (kept once per digest).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputFile {
+    /// The file as given under `--data`.
+    pub name: String,
+    /// Its size.
+    pub bytes: u64,
+    /// SHA-256 of its bytes when read, lower-case hex.
+    pub sha256: String,
+    /// Its content, if it still had that digest when the run was recorded.
+    pub content: Option<Vec<u8>>,
+}
+
+/// The row accounting of one sheet read (数据核对).
+pub type SheetCount = Reconciliation;
+
+/// One enterprise of the register (企业名录) as the run read it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RegisterRow {
+    /// 统一社会信用代码.
+    pub code: String,
+    /// 企业名称.
+    pub name: Option<String>,
+    /// 所属园区.
+    pub park: Option<String>,
+    /// 所属乡镇街道.
+    pub town: Option<String>,
+    /// 行业代码.
+    pub industry_code: Option<String>,
+    /// 规上 / 规下.
+    pub scale: Option<String>,
+    /// 成立日期 (YYYY-MM-DD).
+    pub registration_date: Option<String>,
+    /// 投产日期 (YYYY-MM-DD).
+    pub production_date: Option<String>,
+    /// 企业标签.
+    pub tags: Option<String>,
+}
+
+/// One row of the land table (用地) as the run read it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ParcelRow {
+    /// 不动产权证号; None for a lease without a certificate.
+    pub certificate: Option<String>,
+    /// The enterprise holding or using the land.
+    pub holder: String,
+    /// 用地方式 (自有, 承租, 出租).
+    pub mode: Option<String>,
+    /// Area in 亩.
+    pub area_mu: Option<f64>,
+    /// The other party's credit code (lessor or lessee).
+    pub counterparty: Option<String>,
+    /// 供地日期 (YYYY-MM-DD).
+    pub supply_date: Option<String>,
+}
+
+/// One line of the results CSV with the fields queries use.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ResultLine {
+    /// 统一社会信用代码.
+    pub code: String,
+    /// Evaluated (true) or listed as not evaluated.
+    pub evaluated: bool,
+    /// Name, park, group id and final tier as the CSV gives them.
+    pub name: Option<String>,
+    /// Park.
+    pub park: Option<String>,
+    /// Group id.
+    pub group: Option<String>,
+    /// Final tier (for one not evaluated, the tier it is managed as).
+    pub tier: Option<String>,
+    /// Total score.
+    pub total: Option<f64>,
+    /// Rank in its population.
+    pub rank: Option<i64>,
+    /// The line's bytes as written, without its line ending.
+    pub csv_line: Vec<u8>,
+}
+
+/// Everything a run records.
+#[derive(Debug, Clone, Default)]
+pub struct NewRun {
+    /// Evaluation year.
+    pub year: i32,
+    /// The scheme's name (`[meta] name`); runs of the same scheme share it.
+    pub scheme: String,
+    /// The rule file as named (path or shipped name).
+    pub scheme_file: String,
+    /// `[meta] version`.
+    pub scheme_version: String,
+    /// The rule file's full text.
+    pub rules_text: String,
+    /// SHA-256 of that text.
+    pub rules_sha256: String,
+    /// When the run started and finished (RFC 3339 UTC).
+    pub started_at: String,
+    /// When the run finished.
+    pub finished_at: String,
+    /// Who ran it.
+    pub user: String,
+    /// The program and version that ran it.
+    pub program: String,
+    /// The output folder it was published to.
+    pub out_dir: String,
+    /// Evaluated and not-evaluated counts.
+    pub evaluated: usize,
+    /// Enterprises listed as not evaluated.
+    pub not_evaluated: usize,
+    /// Tier counts in words ("A 97，B 195，C 171，D 28").
+    pub tier_counts: String,
+    /// The input files.
+    pub inputs: Vec<InputFile>,
+    /// Row accounting per sheet.
+    pub sheets: Vec<SheetCount>,
+    /// The register as read.
+    pub register: Vec<RegisterRow>,
+    /// The land rows as read.
+    pub parcels: Vec<ParcelRow>,
+    /// The results CSV's bytes before its first record (BOM and header line).
+    pub csv_head: Vec<u8>,
+    /// The results CSV's records, in file order.
+    pub results: Vec<ResultLine>,
+    /// The run's problems (问题清单).
+    pub problems: Vec<Problem>,
+}
+
+impl Store {
+    /// Record `run` as a draft (草稿) and return its number; all of it or nothing.
+    pub fn record_run(&mut self, run: &NewRun) -> Result<i64, StoreError> {
+        let path = self.path.clone();
+        let e = sql(&path, "记录评价");
+        let tx = self.conn.transaction().map_err(&e)?;
+        let id = insert_run(&tx, run).map_err(&e)?;
+        insert_inputs(&tx, id, run).map_err(&e)?;
+        insert_register(&tx, id, run).map_err(&e)?;
+        insert_parcels(&tx, id, run).map_err(&e)?;
+        insert_results(&tx, id, run).map_err(&e)?;
+        insert_problems(&tx, id, &run.problems).map_err(&e)?;
+        let detail = format!("{}年度 {}：参评 {} 家", run.year, run.scheme, run.evaluated);
+        audit(&tx, &run.user, "记录评价", Some(id), &detail).map_err(&e)?;
+        tx.commit().map_err(&e)?;
+        Ok(id)
+    }
+}
+
+fn insert_run(tx: &Transaction, r: &NewRun) -> rusqlite::Result<i64> {
+    tx.execute(
+        "INSERT INTO runs (year, scheme, scheme_file, scheme_version, rules_text, rules_sha256,
+             status, started_at, finished_at, user_name, program, out_dir, evaluated,
+             not_evaluated, tier_counts, csv_head)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, '草稿', ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        params![
+            r.year,
+            r.scheme,
+            r.scheme_file,
+            r.scheme_version,
+            r.rules_text,
+            r.rules_sha256,
+            r.started_at,
+            r.finished_at,
+            r.user,
+            r.program,
+            r.out_dir,
+            r.evaluated as i64,
+            r.not_evaluated as i64,
+            r.tier_counts,
+            r.csv_head,
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn insert_inputs(tx: &Transaction, id: i64, r: &NewRun) -> rusqlite::Result<()> {
+    let mut file = tx.prepare_cached(
+        "INSERT INTO files (sha256, bytes, content) VALUES (?1, ?2, ?3)
+         ON CONFLICT (sha256) DO UPDATE SET content = coalesce(files.content, excluded.content)",
+    )?;
+    let mut input = tx.prepare_cached(
+        "INSERT INTO run_inputs (run_id, ordinal, name, bytes, sha256) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (i, f) in r.inputs.iter().enumerate() {
+        file.execute(params![f.sha256, f.bytes as i64, f.content])?;
+        input.execute(params![id, i as i64, f.name, f.bytes as i64, f.sha256])?;
+    }
+    let mut sheet = tx.prepare_cached(
+        "INSERT INTO run_sheets (run_id, ordinal, file, sheet, table_name, read_rows, used,
+             skipped, rejected) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for (i, s) in r.sheets.iter().enumerate() {
+        sheet.execute(params![
+            id,
+            i as i64,
+            s.file,
+            s.sheet,
+            s.table,
+            s.read as i64,
+            s.used as i64,
+            s.skipped as i64,
+            s.rejected as i64
+        ])?;
+    }
+    Ok(())
+}
+
+fn insert_register(tx: &Transaction, id: i64, r: &NewRun) -> rusqlite::Result<()> {
+    let mut ent = tx.prepare_cached(
+        "INSERT INTO enterprises (code, first_year) VALUES (?1, ?2)
+         ON CONFLICT (code) DO UPDATE SET first_year = min(first_year, excluded.first_year)",
+    )?;
+    let mut row = tx.prepare_cached(
+        "INSERT OR IGNORE INTO registers (run_id, code, name, park, town, industry_code, scale,
+             registration_date, production_date, tags)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    for g in &r.register {
+        ent.execute(params![g.code, r.year])?;
+        row.execute(params![
+            id,
+            g.code,
+            g.name,
+            g.park,
+            g.town,
+            g.industry_code,
+            g.scale,
+            g.registration_date,
+            g.production_date,
+            g.tags
+        ])?;
+    }
+    Ok(())
+}
+
+fn insert_parcels(tx: &Transaction, id: i64, r: &NewRun) -> rusqlite::Result<()> {
+    let mut row = tx.prepare_cached(
+        "INSERT INTO parcels (run_id, ordinal, certificate, holder, mode, area_mu, counterparty,
+             supply_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for (i, p) in r.parcels.iter().enumerate() {
+        row.execute(params![
+            id,
+            i as i64,
+            p.certificate,
+            p.holder,
+            p.mode,
+            p.area_mu,
+            p.counterparty,
+            p.supply_date
+        ])?;
+    }
+    Ok(())
+}
+
+fn insert_results(tx: &Transaction, id: i64, r: &NewRun) -> rusqlite::Result<()> {
+    let mut row = tx.prepare_cached(
+        "INSERT INTO results (run_id, ordinal, code, evaluated, name, park, grp, tier, total,
+             rank, csv_line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?;
+    for (i, l) in r.results.iter().enumerate() {
+        row.execute(params![
+            id,
+            i as i64,
+            l.code,
+            l.evaluated,
+            l.name,
+            l.park,
+            l.group,
+            l.tier,
+            l.total,
+            l.rank,
+            l.csv_line
+        ])?;
+    }
+    Ok(())
+}
+
+fn insert_problems(tx: &Transaction, id: i64, problems: &[Problem]) -> rusqlite::Result<()> {
+    let mut row = tx.prepare_cached(
+        "INSERT INTO problems (run_id, ordinal, severity, table_name, file, sheet, row_number,
+             column_name, value, message, action)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?;
+    for (i, p) in problems.iter().enumerate() {
+        row.execute(params![
+            id,
+            i as i64,
+            p.severity.label(),
+            p.table,
+            p.file,
+            p.sheet,
+            p.row.map(|r| r as i64),
+            p.column,
+            p.value,
+            p.message,
+            p.action
+        ])?;
+    }
+    Ok(())
+}
+
+/// Append a line to the audit log.
+pub(super) fn audit(
+    tx: &Transaction,
+    user: &str,
+    action: &str,
+    run: Option<i64>,
+    detail: &str,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO audit (at, user_name, action, run_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![super::now(), user, action, run, detail],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,150 @@
+//! The store's tables, as numbered forward migrations: step `i` of [`MIGRATIONS`] takes a store
+//! from schema version `i` to `i + 1` (SQLite's `user_version`). A new version appends a step;
+//! a step is never edited once released.
+
+/// `PRAGMA application_id` of a mujun store ("MUJU"): a SQLite file with another id is someone
+/// else's database and is never touched.
+pub const APPLICATION_ID: i32 = 0x4D55_4A55;
+
+/// The migrations, oldest first; the store's current version is their number.
+pub const MIGRATIONS: &[&str] = &[V1];
+
+/// The schema version this program writes.
+pub fn latest() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+/// Version 1: runs with their inputs, the register and parcels of each run, results, problems,
+/// row accounting and the append-only audit log.
+const V1: &str = r#"
+CREATE TABLE runs (
+    id            INTEGER PRIMARY KEY,
+    year          INTEGER NOT NULL,
+    scheme        TEXT NOT NULL,
+    scheme_file   TEXT NOT NULL,
+    scheme_version TEXT NOT NULL,
+    rules_text    TEXT NOT NULL,
+    rules_sha256  TEXT NOT NULL,
+    status        TEXT NOT NULL CHECK (status IN ('草稿', '公示', '复核', '定稿')),
+    corrects      INTEGER REFERENCES runs(id),
+    started_at    TEXT NOT NULL,
+    finished_at   TEXT NOT NULL,
+    user_name     TEXT NOT NULL,
+    program       TEXT NOT NULL,
+    out_dir       TEXT NOT NULL,
+    evaluated     INTEGER NOT NULL,
+    not_evaluated INTEGER NOT NULL,
+    tier_counts   TEXT NOT NULL,
+    csv_head      BLOB NOT NULL
+);
+-- One official result per year and scheme.
+CREATE UNIQUE INDEX runs_one_final ON runs(year, scheme) WHERE status = '定稿';
+
+-- Input files by content; a file read by several runs is kept once.
+CREATE TABLE files (
+    sha256  TEXT PRIMARY KEY,
+    bytes   INTEGER NOT NULL,
+    content BLOB
+);
+CREATE TABLE run_inputs (
+    run_id  INTEGER NOT NULL REFERENCES runs(id),
+    ordinal INTEGER NOT NULL,
+    name    TEXT NOT NULL,
+    bytes   INTEGER NOT NULL,
+    sha256  TEXT NOT NULL REFERENCES files(sha256),
+    PRIMARY KEY (run_id, ordinal)
+);
+CREATE TABLE run_sheets (
+    run_id     INTEGER NOT NULL REFERENCES runs(id),
+    ordinal    INTEGER NOT NULL,
+    file       TEXT NOT NULL,
+    sheet      TEXT NOT NULL,
+    table_name TEXT NOT NULL,
+    read_rows  INTEGER NOT NULL,
+    used       INTEGER NOT NULL,
+    skipped    INTEGER NOT NULL,
+    rejected   INTEGER NOT NULL,
+    PRIMARY KEY (run_id, ordinal)
+);
+
+-- The register (名录): every enterprise once, its attributes as each run read them.
+CREATE TABLE enterprises (
+    code       TEXT PRIMARY KEY,
+    first_year INTEGER NOT NULL
+);
+CREATE TABLE registers (
+    run_id        INTEGER NOT NULL REFERENCES runs(id),
+    code          TEXT NOT NULL REFERENCES enterprises(code),
+    name          TEXT,
+    park          TEXT,
+    town          TEXT,
+    industry_code TEXT,
+    scale         TEXT,
+    registration_date TEXT,
+    production_date   TEXT,
+    tags          TEXT,
+    PRIMARY KEY (run_id, code)
+);
+CREATE INDEX registers_code ON registers(code);
+
+-- The land database (用地数据库): each run's land rows; certificate NULL for a lease without one.
+CREATE TABLE parcels (
+    run_id       INTEGER NOT NULL REFERENCES runs(id),
+    ordinal      INTEGER NOT NULL,
+    certificate  TEXT,
+    holder       TEXT NOT NULL,
+    mode         TEXT,
+    area_mu      REAL,
+    counterparty TEXT,
+    supply_date  TEXT,
+    PRIMARY KEY (run_id, ordinal)
+);
+CREATE INDEX parcels_certificate ON parcels(certificate);
+CREATE INDEX parcels_holder ON parcels(holder);
+
+-- Results: each line of the run's results CSV as written, with the fields queries need.
+CREATE TABLE results (
+    run_id    INTEGER NOT NULL REFERENCES runs(id),
+    ordinal   INTEGER NOT NULL,
+    code      TEXT NOT NULL,
+    evaluated INTEGER NOT NULL,
+    name      TEXT,
+    park      TEXT,
+    grp       TEXT,
+    tier      TEXT,
+    total     REAL,
+    rank      INTEGER,
+    csv_line  BLOB NOT NULL,
+    PRIMARY KEY (run_id, ordinal)
+);
+CREATE INDEX results_code ON results(code, run_id);
+
+CREATE TABLE problems (
+    run_id      INTEGER NOT NULL REFERENCES runs(id),
+    ordinal     INTEGER NOT NULL,
+    severity    TEXT NOT NULL,
+    table_name  TEXT NOT NULL,
+    file        TEXT NOT NULL,
+    sheet       TEXT NOT NULL,
+    row_number  INTEGER,
+    column_name TEXT NOT NULL,
+    value       TEXT NOT NULL,
+    message     TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    PRIMARY KEY (run_id, ordinal)
+);
+
+-- Who did what when; rows are only ever added.
+CREATE TABLE audit (
+    id        INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    user_name TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    run_id    INTEGER REFERENCES runs(id),
+    detail    TEXT NOT NULL
+);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+"#;

@@ -1,0 +1,213 @@
+//! The store against real SQLite files: opening what is not ours, migrations, a run recorded
+//! whole, 定稿 rules, the audit log, history across a rename and a park move.
+
+use super::*;
+
+fn run(year: i32, codes: &[(&str, &str, &str, &str)]) -> NewRun {
+    // (code, name, park, tier) per firm; the CSV line is made of them.
+    let results = codes
+        .iter()
+        .enumerate()
+        .map(|(i, (code, name, park, tier))| ResultLine {
+            code: code.to_string(),
+            evaluated: true,
+            name: Some(name.to_string()),
+            park: Some(park.to_string()),
+            group: Some("g".into()),
+            tier: Some(tier.to_string()),
+            total: Some(90.0 - i as f64),
+            rank: Some(i as i64 + 1),
+            csv_line: format!("{year},evaluated,{code},{name},{park},{tier}").into_bytes(),
+        })
+        .collect();
+    let register = codes
+        .iter()
+        .map(|(code, name, park, _)| RegisterRow {
+            code: code.to_string(),
+            name: Some(name.to_string()),
+            park: Some(park.to_string()),
+            ..RegisterRow::default()
+        })
+        .collect();
+    NewRun {
+        year,
+        scheme: "测试方案".into(),
+        rules_text: "[meta]".into(),
+        user: "测试员".into(),
+        evaluated: codes.len(),
+        register,
+        parcels: vec![ParcelRow {
+            certificate: Some("证001".into()),
+            holder: codes[0].0.to_string(),
+            mode: Some("自有".into()),
+            area_mu: Some(10.0 + f64::from(year - 2024)),
+            ..ParcelRow::default()
+        }],
+        csv_head: b"\xef\xbb\xbfyear,status,code,name,park,tier\r\n".to_vec(),
+        results,
+        ..NewRun::default()
+    }
+}
+
+fn temp() -> (tempfile::TempDir, std::path::PathBuf) {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("mujun.db");
+    (d, p)
+}
+
+#[test]
+fn a_recorded_run_gives_back_its_csv_byte_for_byte_and_is_numbered_from_one() {
+    let (_d, p) = temp();
+    let mut s = Store::open(&p).unwrap();
+    let r =
+        run(2024, &[("A1", "甲公司", "涪陵高新区", "B"), ("A2", "乙公司", "白涛工业园区", "D")]);
+    assert_eq!(s.record_run(&r).unwrap(), 1);
+    assert_eq!(s.record_run(&r).unwrap(), 2);
+    let mut csv = r.csv_head.clone();
+    for l in &r.results {
+        csv.extend_from_slice(&l.csv_line);
+        csv.extend_from_slice(b"\r\n");
+    }
+    assert_eq!(s.results_csv(1).unwrap(), csv);
+    let runs = s.runs().unwrap();
+    assert_eq!(
+        runs.iter().map(|r| (r.id, r.status.as_str())).collect::<Vec<_>>(),
+        [(1, "草稿"), (2, "草稿")]
+    );
+    assert_eq!(s.check().unwrap().runs, [(1, 2, 2), (2, 2, 2)]);
+    assert!(matches!(s.results_csv(9), Err(StoreError::NoRun { id: 9, .. })));
+}
+
+#[test]
+fn one_final_run_per_year_and_scheme_and_only_a_draft_is_finalized() {
+    let (_d, p) = temp();
+    let mut s = Store::open(&p).unwrap();
+    let r = run(2024, &[("A1", "甲公司", "涪陵高新区", "B")]);
+    let (a, b) = (s.record_run(&r).unwrap(), s.record_run(&r).unwrap());
+    s.finalize(a, "测试员").unwrap();
+    let e = s.finalize(a, "测试员").unwrap_err().to_string();
+    assert!(e.contains("状态是定稿，只有草稿可以定稿"), "{e}");
+    let e = s.finalize(b, "测试员").unwrap_err().to_string();
+    assert!(e.contains("已有定稿的第 1 号记录"), "{e}");
+    assert_eq!(s.final_run(2024, "测试方案").unwrap(), Some(a));
+    // Another year of the scheme may be finalized.
+    let c = s.record_run(&run(2025, &[("A1", "甲公司", "涪陵高新区", "C")])).unwrap();
+    s.finalize(c, "测试员").unwrap();
+    let actions: Vec<String> = s.audit_log().unwrap().into_iter().map(|a| a.2).collect();
+    assert_eq!(actions, ["记录评价", "记录评价", "定稿", "记录评价", "定稿"]);
+}
+
+#[test]
+fn the_audit_log_cannot_be_edited_or_shortened() {
+    let (_d, p) = temp();
+    let mut s = Store::open(&p).unwrap();
+    s.record_run(&run(2024, &[("A1", "甲公司", "涪陵高新区", "B")])).unwrap();
+    assert!(s.conn.execute("UPDATE audit SET user_name = 'x'", []).is_err());
+    assert!(s.conn.execute("DELETE FROM audit", []).is_err());
+    assert_eq!(s.audit_log().unwrap().len(), 1);
+}
+
+#[test]
+fn history_follows_a_firm_across_a_rename_and_a_park_move() {
+    let (_d, p) = temp();
+    let mut s = Store::open(&p).unwrap();
+    let y1 = s.record_run(&run(2024, &[("A1", "甲公司", "涪陵高新区", "D")])).unwrap();
+    s.finalize(y1, "测试员").unwrap();
+    // Two drafts of 2025: the later one is the year's until one is final.
+    s.record_run(&run(2025, &[("A1", "甲新材料公司", "白涛工业园区", "C")])).unwrap();
+    let y2 = s.record_run(&run(2025, &[("A1", "甲新材料公司", "白涛工业园区", "D")])).unwrap();
+    assert_eq!(s.find_enterprise("甲新材料").unwrap(), "A1");
+    assert_eq!(s.find_enterprise("甲公司").unwrap(), "A1");
+    let h = s.history("A1", None).unwrap();
+    let seen: Vec<_> =
+        h.iter().map(|y| (y.year, y.run, y.tier.as_deref(), y.park.as_deref())).collect();
+    assert_eq!(
+        seen,
+        [(2024, y1, Some("D"), Some("涪陵高新区")), (2025, y2, Some("D"), Some("白涛工业园区"))]
+    );
+    // The parcel's area per year: 10 亩 in 2024, 11 in 2025.
+    assert_eq!(h[0].parcels, [(Some("证001".to_string()), Some("自有".to_string()), Some(10.0))]);
+    assert_eq!(h[1].parcels[0].2, Some(11.0));
+    assert!(s.find_enterprise("丙").is_err());
+}
+
+#[test]
+fn a_file_that_is_not_a_mujun_store_is_refused_and_left_as_it_was() {
+    let (d, p) = temp();
+    // Another program's SQLite database.
+    let other = rusqlite::Connection::open(&p).unwrap();
+    other.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
+    drop(other);
+    let before = std::fs::read(&p).unwrap();
+    assert!(matches!(Store::open(&p), Err(StoreError::NotOurs { .. })));
+    assert_eq!(std::fs::read(&p).unwrap(), before);
+    // Not a database at all.
+    let junk = d.path().join("junk.db");
+    std::fs::write(&junk, vec![7u8; 4096]).unwrap();
+    let e = Store::open(&junk).err().unwrap();
+    assert!(matches!(e, StoreError::Corrupt { .. }), "{e}");
+    assert_eq!(std::fs::read(&junk).unwrap(), vec![7u8; 4096]);
+    // Absent, for a command that only reads.
+    assert!(matches!(
+        Store::open_existing(&d.path().join("无.db")),
+        Err(StoreError::Missing { .. })
+    ));
+}
+
+#[test]
+fn a_store_from_a_newer_program_is_refused() {
+    let (_d, p) = temp();
+    drop(Store::open(&p).unwrap());
+    let c = rusqlite::Connection::open(&p).unwrap();
+    c.pragma_update(None, "user_version", schema::latest() + 1).unwrap();
+    drop(c);
+    let e = Store::open(&p).err().unwrap().to_string();
+    assert!(
+        e.contains(&format!("结构版本 {}", schema::latest() + 1)) && e.contains("请升级"),
+        "{e}"
+    );
+}
+
+#[test]
+fn every_earlier_schema_version_migrates_to_the_current_one_keeping_its_runs() {
+    for from in 0..schema::latest() {
+        let (_d, p) = temp();
+        let c = rusqlite::Connection::open(&p).unwrap();
+        for (i, step) in schema::MIGRATIONS.iter().take(from as usize).enumerate() {
+            c.execute_batch(step).unwrap();
+            c.pragma_update(None, "application_id", schema::APPLICATION_ID).unwrap();
+            c.pragma_update(None, "user_version", i as i64 + 1).unwrap();
+        }
+        drop(c);
+        let mut s = Store::open(&p).unwrap();
+        assert_eq!(s.version().unwrap(), schema::latest(), "from version {from}");
+        s.record_run(&run(2024, &[("A1", "甲公司", "涪陵高新区", "B")])).unwrap();
+        drop(s);
+        assert_eq!(Store::open(&p).unwrap().runs().unwrap().len(), 1);
+    }
+}
+
+#[test]
+fn a_store_held_by_another_writer_is_reported_as_busy() {
+    let (_d, p) = temp();
+    drop(Store::open(&p).unwrap());
+    let holder = rusqlite::Connection::open(&p).unwrap();
+    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let mut s = Store::open_waiting(&p, std::time::Duration::from_millis(50)).unwrap();
+    let e = s.record_run(&run(2024, &[("A1", "甲公司", "涪陵高新区", "B")])).unwrap_err();
+    assert!(matches!(e, StoreError::Locked { .. }), "{e}");
+    holder.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(s.record_run(&run(2024, &[("A1", "甲公司", "涪陵高新区", "B")])).unwrap(), 1);
+}
+
+#[test]
+fn a_backup_opens_as_the_same_store() {
+    let (d, p) = temp();
+    let mut s = Store::open(&p).unwrap();
+    s.record_run(&run(2024, &[("A1", "甲公司", "涪陵高新区", "B")])).unwrap();
+    let copy = d.path().join("备份.db");
+    s.backup(&copy).unwrap();
+    let b = Store::open_existing(&copy).unwrap();
+    assert_eq!(b.runs().unwrap(), s.runs().unwrap());
+    assert_eq!(b.results_csv(1).unwrap(), s.results_csv(1).unwrap());
+}

@@ -1,0 +1,152 @@
+//! The year store through the commands: `evaluate` records its run, the stored results are the
+//! published CSV byte for byte, a 定稿 run of the year before is the comparison without
+//! `--previous`, `history` shows a rename and a park move, `--no-store` leaves no store.
+
+use std::path::Path;
+use std::process::Command;
+
+use calamine::Reader;
+
+use crate::report_common::*;
+
+/// Run mujun in `cwd`; (exit code, stdout + stderr).
+fn mujun(cwd: &Path, args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mujun"))
+        .current_dir(cwd)
+        .env_remove("MUJUN_STORE")
+        .args(args)
+        .output()
+        .expect("run mujun");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), text)
+}
+
+/// Two fixture years in `dir`: 2024 (previous taxes) and 2025, firm 4 renamed and moved to
+/// 白涛工业园区 in 2025; their rule files r2024.toml and r2025.toml.
+fn two_years(dir: &Path) {
+    let prev: Vec<Firm> = firms_with(|n| 5.0 * n as f64);
+    let mut cur = firms_with(tax_of);
+    cur[3].name = "更名后的新材料有限公司".into();
+    cur[3].park = "白涛工业园区".into();
+    for (year, firms) in [(2024, prev), (2025, cur)] {
+        let data = dir.join(format!("d{year}"));
+        std::fs::create_dir_all(&data).unwrap();
+        write_fixture(&data, &firms);
+        std::fs::write(dir.join(format!("r{year}.toml")), rules_toml(year)).unwrap();
+    }
+}
+
+fn evaluate(dir: &Path, year: i32, out: &str, more: &[&str]) -> String {
+    let (r, d) = (format!("r{year}.toml"), format!("d{year}"));
+    let mut args = vec!["evaluate", "--rules", &r, "--data", &d, "--out", out];
+    args.extend(more);
+    let (code, text) = mujun(dir, &args);
+    assert_eq!(code, 0, "{text}");
+    text
+}
+
+#[test]
+fn evaluate_records_its_run_and_the_stored_results_are_the_csv_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    two_years(dir.path());
+    let text = evaluate(dir.path(), 2025, "o1", &[]);
+    assert!(text.contains("已记入评价数据库 mujun.db：第 1 号评价（草稿）"), "{text}");
+    let store = mujun::store::Store::open_existing(&dir.path().join("mujun.db")).unwrap();
+    let csv = std::fs::read(dir.path().join("o1/2025年度亩均效益评价结果.csv")).unwrap();
+    assert_eq!(store.results_csv(1).unwrap(), csv);
+    let run = store.run(1).unwrap();
+    // Firms 1–10 and firm 20: 10 evaluated (firm 3 vetoed is still evaluated), 1 not.
+    assert_eq!(
+        (run.year, run.status.as_str(), run.evaluated, run.not_evaluated),
+        (2025, "草稿", 10, 1)
+    );
+    let (code, list) = mujun(dir.path(), &["runs"]);
+    assert_eq!(code, 0);
+    assert!(list.contains("第 1 号  2025年度  草稿"), "{list}");
+}
+
+#[test]
+fn a_final_run_of_the_year_before_is_the_comparison_without_previous() {
+    let dir = tempfile::tempdir().unwrap();
+    two_years(dir.path());
+    evaluate(dir.path(), 2024, "o2024", &[]);
+    let (code, text) = mujun(dir.path(), &["runs", "finalize", "1"]);
+    assert_eq!(code, 0, "{text}");
+    // From the store, and from the 2024 CSV given by hand (without the store).
+    evaluate(dir.path(), 2025, "from_store", &[]);
+    let csv = "o2024/2024年度亩均效益评价结果.csv";
+    evaluate(dir.path(), 2025, "from_file", &["--no-store", "--previous", csv]);
+    let book = |o: &str| dir.path().join(o).join("2025年度亩均效益评价结果.xlsx");
+    let (a, b) = (sheet(&book("from_store"), "年度对比"), sheet(&book("from_file"), "年度对比"));
+    assert_eq!(cell(&a, 1, 1), "评价数据库 mujun.db 第 1 号评价（2024年度定稿）");
+    assert!(cell(&b, 1, 1).ends_with("2024年度亩均效益评价结果.csv"));
+    // Every other cell agrees: the same previous year either way.
+    assert_eq!((a.height(), a.width()), (b.height(), b.width()));
+    for r in (0..a.height()).filter(|&r| r != 1) {
+        for c in 0..a.width() {
+            assert_eq!(cell(&a, r, c), cell(&b, r, c), "({r},{c})");
+        }
+    }
+    // A draft of 2024 is not a previous year: only the 定稿 run counts.
+    let other = tempfile::tempdir().unwrap();
+    two_years(other.path());
+    evaluate(other.path(), 2024, "o2024", &[]);
+    evaluate(other.path(), 2025, "o2025", &[]);
+    let names = open(&other.path().join("o2025/2025年度亩均效益评价结果.xlsx")).sheet_names();
+    assert!(!names.iter().any(|n| n == "年度对比"), "{names:?}");
+}
+
+#[test]
+fn history_shows_each_year_with_a_rename_and_a_park_move() {
+    let dir = tempfile::tempdir().unwrap();
+    two_years(dir.path());
+    evaluate(dir.path(), 2024, "o2024", &[]);
+    mujun(dir.path(), &["runs", "finalize", "1"]);
+    evaluate(dir.path(), 2025, "o2025", &[]);
+    let (code, text) = mujun(dir.path(), &["history", "更名后的新材料"]);
+    assert_eq!(code, 0, "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("更名后的新材料有限公司（"), "{text}");
+    assert!(lines.iter().any(|l| l.starts_with("2024  定稿")), "{text}");
+    assert!(lines.iter().any(|l| l.starts_with("2025  草稿")), "{text}");
+    assert!(
+        text.contains("名称变更：2024 年「+86有限公司」→ 2025 年「更名后的新材料有限公司」"),
+        "{text}"
+    );
+    assert!(text.contains("园区变更：2024 年 涪陵高新区 → 2025 年 白涛工业园区"), "{text}");
+    // Land: 10 亩 自有 in both years.
+    assert!(text.contains("2025 年用地：渝(2015)涪陵区不动产权第000004号 自有 10.00 亩"), "{text}");
+    let (code, text) = mujun(dir.path(), &["history", "不存在的企业"]);
+    assert_eq!(code, 8);
+    assert!(text.contains("数据库中没有统一社会信用代码或名称为「不存在的企业」的企业"), "{text}");
+}
+
+#[test]
+fn no_store_records_nothing_and_a_foreign_file_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    two_years(dir.path());
+    let text = evaluate(dir.path(), 2025, "o", &["--no-store"]);
+    assert!(!text.contains("评价数据库"), "{text}");
+    assert!(!dir.path().join("mujun.db").exists());
+    // A file that is not a store: the run stops before any work, the file is left as it was.
+    std::fs::write(dir.path().join("别的.db"), b"not a database, just text").unwrap();
+    let (code, text) = mujun(
+        dir.path(),
+        &[
+            "evaluate",
+            "--rules",
+            "r2025.toml",
+            "--data",
+            "d2025",
+            "--out",
+            "o2",
+            "--store",
+            "别的.db",
+        ],
+    );
+    assert_eq!(code, 8, "{text}");
+    assert!(text.contains("数据库文件 别的.db 已损坏或不是数据库文件，未作任何改动"), "{text}");
+    assert_eq!(std::fs::read(dir.path().join("别的.db")).unwrap(), b"not a database, just text");
+    assert!(!dir.path().join("o2/2025年度亩均效益评价结果.csv").exists());
+}
