@@ -75,13 +75,15 @@ pub fn run(a: &Args, store: &super::store::StoreOption) -> Result<(), crate::Err
     let ev = evaluation::run(rules, ds)?;
     let peak_eval = crate::peak_memory();
     pb.set_message("读取上年结果");
+    let years = match &db {
+        Some(db) => years_from_store(db, &ev)?,
+        None => Vec::new(),
+    };
     let previous = match &a.previous {
         Some(p) => Some(report::read_previous(p, &ev)?),
-        None => match &db {
-            Some(db) => previous_from_store(db, &ev)?,
-            None => None,
-        },
+        None => years.last().filter(|p| p.year == Some(ev.rules.meta.year - 1)).cloned(),
     };
+    let past = report::Past { previous, years };
     let t = Instant::now();
     pb.set_style(
         indicatif::ProgressStyle::with_template(
@@ -90,7 +92,7 @@ pub fn run(a: &Args, store: &super::store::StoreOption) -> Result<(), crate::Err
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let outputs = staging.write(|dir| {
-        report::write_all(&ev, dir, previous, &mut |done, total, what| {
+        report::write_all(&ev, dir, past, &mut |done, total, what| {
             pb.set_length(total as u64);
             pb.set_position(done as u64);
             pb.set_message(what.to_string());
@@ -155,16 +157,25 @@ pub fn run(a: &Args, store: &super::store::StoreOption) -> Result<(), crate::Err
     Ok(())
 }
 
-/// The 定稿 run of the year before, same scheme, from the store (when it exists and has one):
-/// the comparison `--previous` would otherwise be given.
-fn previous_from_store(
+/// How many years back the store is searched for the scheme's official results.
+const YEARS_BACK: i32 = 30;
+
+/// The scheme's 定稿 runs of earlier years from the store, oldest first: the year before is the
+/// comparison `--previous` would otherwise give, all of them the 历年对比 sheet.
+fn years_from_store(
     s: &Store,
     ev: &Evaluation,
-) -> Result<Option<crate::ingest::previous::Previous>, crate::Error> {
-    let (year, scheme) = (ev.rules.meta.year - 1, &ev.rules.meta.name);
-    let Some(id) = s.final_run(year, scheme)? else { return Ok(None) };
-    let name = format!("评价数据库 {} 第 {id} 号评价（{year}年度定稿）", s.path().display());
-    Ok(Some(report::previous_from_csv(std::path::Path::new(&name), s.results_csv(id)?, ev)?))
+) -> Result<Vec<crate::ingest::previous::Previous>, crate::Error> {
+    let (this, scheme) = (ev.rules.meta.year, &ev.rules.meta.name);
+    let mut out = Vec::new();
+    for year in this - YEARS_BACK..this {
+        let Some(id) = s.final_run(year, scheme)? else { continue };
+        let name = format!("评价数据库 {} 第 {id} 号评价（{year}年度定稿）", s.path().display());
+        let mut p = report::previous_from_csv(std::path::Path::new(&name), s.results_csv(id)?, ev)?;
+        p.year = Some(year);
+        out.push(p);
+    }
+    Ok(out)
 }
 
 /// What the manifest records as the run's sources: the rule file, the inputs as read (their

@@ -260,6 +260,9 @@ pub struct Analysis<'a> {
     pub parks: Vec<String>,
     /// Year-over-year comparison (年度对比, 等级变动 sheets); `None` without a previous year.
     pub comparison: Option<Comparison>,
+    /// Earlier official (定稿) years of the scheme from the store, oldest first (历年对比 sheet);
+    /// empty without a store.
+    pub years: Vec<Previous>,
     /// The 公示名单's order over every workbook's lines, sorted once (see `notice::rows`).
     pub(crate) notice_order: std::sync::OnceLock<Vec<u32>>,
 }
@@ -445,6 +448,7 @@ impl<'a> Analysis<'a> {
             listed,
             parks,
             comparison: None,
+            years: Vec::new(),
             notice_order: Default::default(),
         };
         a.cards = a.compute_cards();

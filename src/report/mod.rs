@@ -20,6 +20,7 @@ pub mod rules_sheet;
 mod summary;
 pub mod template;
 mod toplist;
+pub mod years;
 pub mod yoy;
 
 use std::path::{Path, PathBuf};
@@ -100,6 +101,7 @@ pub const SHEETS: &[(&str, SheetFn)] = &[
     (measures::NAME, measures::write),
     (yoy::NAME, yoy::write),
     (yoy::MOVERS_NAME, yoy::write_movers),
+    (years::NAME, years::write),
     (problems::NAME, |a, _, wb, fmt| problems::write(a.ev, wb, fmt)),
     (problems::RECON_NAME, |a, _, wb, fmt| problems::write_reconciliation(a.ev, wb, fmt)),
     (rules_sheet::NAME, |a, _, wb, fmt| rules_sheet::write(a.ev, wb, fmt)),
@@ -175,22 +177,40 @@ pub fn previous_from_csv(
     crate::ingest::previous::read_csv_bytes(name, csv, &yoy::wanted(&ev.rules))
 }
 
+/// The years before the evaluated one that the reports compare with: the previous year (年度对比,
+/// 等级变动) and the scheme's official years from the store (历年对比).
+#[derive(Debug, Clone, Default)]
+pub struct Past {
+    /// The year before, from `--previous` or the store.
+    pub previous: Option<Previous>,
+    /// Every earlier 定稿 year of the scheme in the store, oldest first.
+    pub years: Vec<Previous>,
+}
+
+impl From<Option<Previous>> for Past {
+    fn from(previous: Option<Previous>) -> Past {
+        Past { previous, years: Vec::new() }
+    }
+}
+
 /// Write every output: the bureau workbook, one workbook per park (in `out_dir/园区/`), the CSV
 /// and the JSON. `progress(done, total, what)` is called before each step.
 pub fn write_all(
     ev: &Evaluation,
     out_dir: &Path,
-    previous: Option<Previous>,
+    past: impl Into<Past>,
     progress: &mut dyn FnMut(usize, usize, &str),
 ) -> Result<Outputs, ReportError> {
+    let past = past.into();
     let mut timings = Vec::new();
     let mut t = std::time::Instant::now();
     let mut lap = |what: &str| {
         timings.push((what.to_string(), t.elapsed(), crate::peak_memory()));
         t = std::time::Instant::now();
     };
-    let a = Analysis::build(ev, previous)
+    let mut a = Analysis::build(ev, past.previous)
         .map_err(|source| ReportError::Data { sheet: "汇总", source })?;
+    a.years = past.years;
     lap("汇总分析");
     // Enterprises without a park are in the bureau's workbook only.
     let park_list: Vec<&String> =

@@ -98,6 +98,7 @@ pub const PARK_SHEETS: &[(&str, SheetFn)] = &[
     (super::notice::NAME, super::notice::write),
     (yoy::MOVERS_NAME, yoy::write_movers),
     (yoy::NAME, yoy::write),
+    (super::years::NAME, super::years::write),
     (super::not_evaluated::NAME, super::not_evaluated::write),
 ];
 

@@ -95,11 +95,13 @@ pub fn target_scope(rules: &Rules) -> String {
         .join("、")
 }
 
-fn in_target_groups(rules: &Rules, f: &Firm) -> bool {
+/// Whether firm `f` counts towards `[targets]` (its group is listed, or none is).
+pub(crate) fn in_target_groups(rules: &Rules, f: &Firm) -> bool {
     rules.targets.groups.is_empty() || rules.targets.groups.contains(&rules.groups[f.group].id)
 }
 
-fn prev_in_target_groups(rules: &Rules, p: &PrevFirm) -> bool {
+/// [`in_target_groups`] for a firm of an earlier year (by group id, or name in a workbook).
+pub(crate) fn prev_in_target_groups(rules: &Rules, p: &PrevFirm) -> bool {
     if rules.targets.groups.is_empty() {
         return true;
     }
@@ -112,7 +114,8 @@ fn prev_in_target_groups(rules: &Rules, p: &PrevFirm) -> bool {
     })
 }
 
-fn prev_aggregate<'p>(firms: impl Iterator<Item = &'p PrevFirm>) -> Aggregate {
+/// Count, land and numerator sums of an earlier year's evaluated `firms`.
+pub(crate) fn prev_aggregate<'p>(firms: impl Iterator<Item = &'p PrevFirm>) -> Aggregate {
     let mut a = Aggregate { n: 0, land: 0.0, sums: vec![0.0; AGGREGATES.len()] };
     for f in firms.filter(|f| f.evaluated) {
         a.n += 1;
