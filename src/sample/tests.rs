@@ -6,7 +6,14 @@ use super::*;
 use crate::credit_code;
 
 fn opts(dir: &Path, n: usize, seed: u64, format: SampleFormat) -> SampleOptions {
-    SampleOptions { enterprises: n, seed, format, out: dir.to_path_buf(), year: 2025 }
+    SampleOptions {
+        enterprises: n,
+        seed,
+        format,
+        out: dir.to_path_buf(),
+        year: 2025,
+        first_year: None,
+    }
 }
 
 /// Minimal RFC 4180 reader (quoted fields, doubled quotes, LF line ends).
@@ -441,6 +448,7 @@ fn dump() {
         format,
         out: dir.into(),
         year: 2025,
+        first_year: None,
     })
     .unwrap();
     eprintln!("{n} enterprises in {:.2?}", t.elapsed());
