@@ -84,3 +84,43 @@ fn one_firm_is_d_two_years_running_and_another_only_in_2025() {
     assert_eq!(tier_of(&y24, "91500102MA512KB9GX"), "B");
     assert_eq!(tier_of(&y25, "91500102MA512KB9GX"), "D");
 }
+
+#[test]
+fn sample_years_writes_a_folder_per_year_and_refuses_a_bad_range() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("两年");
+    let o = out.to_str().unwrap();
+    let (code, text) =
+        mujun_in_repo(&["sample", "--enterprises", "30", "--years", "2024-2025", "--out", o]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("已生成同一批 30 家企业 2024–2025 年度（共 2 年）的示例数据"), "{text}");
+    for year in ["2024", "2025"] {
+        for table in ["企业名录", "用地", "税收", "产出", "能耗", "加减分事项", "调档", "标准地"]
+        {
+            assert!(out.join(year).join(format!("{table}.csv")).is_file(), "{year}/{table}");
+        }
+    }
+    // One manifest for the set, naming the files of both years.
+    let manifest = std::fs::read_to_string(out.join("示例数据输出清单.json")).unwrap();
+    assert!(manifest.contains("\"2024/企业名录.csv\"") && manifest.contains("\"2025/标准地.csv\""));
+
+    for (args, message) in [
+        (
+            vec!["--years", "2025-2024"],
+            "「--years <起-止>」的值「2025-2024」无效：起始年度2025晚于结束年度2024",
+        ),
+        (vec!["--years", "今年"], "应为「起始年度-结束年度」，如 2024-2025"),
+        (
+            vec!["--year", "2025", "--years", "2024-2025"],
+            "「--year <年度>」不能与「--years <起-止>」同时使用",
+        ),
+    ] {
+        let elsewhere = tmp.path().join("x");
+        let mut all = vec!["sample", "--out", elsewhere.to_str().unwrap()];
+        all.extend(args);
+        let (code, text) = mujun_in_repo(&all);
+        assert_eq!(code, 2, "{text}");
+        assert!(text.contains(message), "{text}");
+        assert!(!elsewhere.exists(), "nothing written");
+    }
+}
