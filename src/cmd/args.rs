@@ -256,7 +256,7 @@ pub struct Inputs {
     #[command(flatten)]
     pub rules: RulesOption,
     /// 数据目录或文件（可多个）
-    #[arg(long, value_name = "路径", num_args = 1.., default_value = "samples")]
+    #[arg(long, value_name = "路径", num_args = 1.., default_value = "samples/2025")]
     pub data: Vec<PathBuf>,
     /// 不读取的文件或工作表（可多次）：文件路径或文件名，或「文件名:工作表名」只排除一个工作表
     #[arg(long, value_name = "文件或工作表")]

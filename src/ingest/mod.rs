@@ -84,7 +84,9 @@ pub enum IngestError {
     #[error("{}", unrecognised_message(.0))]
     Unrecognised(Vec<UnknownSheet>),
     /// A one-row-per-enterprise table is supplied by two files.
-    #[error("{table}表（每家企业一行）由两处提供：{first}，{second}。同一张表只能来自一个文件；如其中一个是旧版或副本，请移出数据目录，或用 --exclude 排除")]
+    #[error(
+        "{table}表（每家企业一行）由两处提供：{first}，{second}。同一张表只能来自一个文件；{hint}"
+    )]
     DuplicateTable {
         /// The table's Chinese name.
         table: &'static str,
@@ -92,6 +94,18 @@ pub enum IngestError {
         first: String,
         /// The second source, in the same form.
         second: String,
+        /// What to do: with the two files in different folders, that each run reads one year's
+        /// folder; else to move the old copy away or exclude it.
+        hint: String,
+    },
+    /// A `--data` folder holds no input file but folders that do, as the bundled samples/ holds
+    /// one folder per year: one run reads one year.
+    #[error("目录「{}」中没有输入文件，只有子目录（{}）中有。每次只评价一个年度，不会把几个年度的数据合在一起：请用 --data 指定其中一个年度的目录，如 --data {}", .dir.display(), .subdirs.join("、"), .dir.join(.subdirs.last().map(String::as_str).unwrap_or("")).display())]
+    YearFolders {
+        /// The `--data` folder.
+        dir: PathBuf,
+        /// Its sub-folders holding input files (names, sorted).
+        subdirs: Vec<String>,
     },
     /// A column header names a unit (e.g. 面积（公顷）) that cannot be converted to the standard
     /// one.
@@ -479,12 +493,25 @@ fn check_single_supplier(
             table: k.name(),
             first: location(Path::new(first), first_sheet),
             second: location(&raw.file, &raw.sheet),
+            hint: duplicate_hint(Path::new(first), &raw.file),
         }),
         Some(_) => Ok(()),
         None => {
             st.supplier.insert(k, (file, raw.sheet.clone()));
             Ok(())
         }
+    }
+}
+
+/// What to do about a table supplied twice: two folders are most likely two years' data.
+fn duplicate_hint(first: &Path, second: &Path) -> String {
+    match (first.parent(), second.parent()) {
+        (Some(a), Some(b)) if a != b => format!(
+            "两个文件在不同目录（{}、{}），如是不同年度的数据：每次只评价一个年度，请只用 --data 指定其中一个年度的目录",
+            a.display(),
+            b.display()
+        ),
+        _ => "如其中一个是旧版或副本，请移出数据目录，或用 --exclude 排除".into(),
     }
 }
 

@@ -78,6 +78,12 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
                 .filter(|f| f.is_file() && is_input_file(f))
                 .collect();
             here.sort();
+            if here.is_empty() {
+                let subdirs = folders_with_inputs(p);
+                if !subdirs.is_empty() {
+                    return Err(IngestError::YearFolders { dir: p.clone(), subdirs });
+                }
+            }
             files.extend(here);
         } else if p.is_file() {
             files.push(p.clone());
@@ -89,6 +95,24 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
         return Err(IngestError::NoInputFiles { paths: inputs.to_vec() });
     }
     Ok(files)
+}
+
+/// The sub-folders of `dir` (names, sorted) that hold an input file.
+fn folders_with_inputs(dir: &Path) -> Vec<String> {
+    let Ok(rd) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut names: Vec<String> = rd
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|d| d.is_dir())
+        .filter(|d| {
+            std::fs::read_dir(d).is_ok_and(|rd| {
+                rd.filter_map(|e| e.ok().map(|e| e.path()))
+                    .any(|f| f.is_file() && is_input_file(&f))
+            })
+        })
+        .filter_map(|d| d.file_name().and_then(|n| n.to_str()).map(str::to_string))
+        .collect();
+    names.sort();
+    names
 }
 
 fn is_input_file(p: &Path) -> bool {

@@ -6,8 +6,13 @@
 //! ChaCha8 streams seeded by `seed`, nothing iterates a hash map, and xlsx files carry a
 //! fixed creation time.
 //!
-//! Only the enterprise list (about 80 bytes per enterprise) is held in memory; the rows of
-//! every table are derived from it and streamed to disk.
+//! Only the enterprise list (about 80 bytes per enterprise) and its land parcels are held in
+//! memory; the rows of every table are derived from them and streamed to disk.
+//!
+//! Consecutive years of the same enterprises ([`SampleOptions::first_year`]) are written one
+//! folder per year. The latest year is the single year, byte for byte; each earlier year is
+//! derived from the year after it ([`model::World::previous`]), so that adding earlier years never
+//! changes a later one.
 
 mod model;
 mod sink;
@@ -17,7 +22,7 @@ mod vocab;
 #[cfg(test)]
 mod tests;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -46,8 +51,12 @@ pub struct SampleOptions {
     pub format: SampleFormat,
     /// Output directory (created if missing).
     pub out: PathBuf,
-    /// Evaluation year.
+    /// Evaluation year; with `first_year`, the latest of the consecutive years.
     pub year: i32,
+    /// Consecutive years `first_year..=year` of the same enterprises, one folder per year
+    /// (`<out>/<year>/`); `None` writes the one year straight into `out`. The latest year's
+    /// files are byte-identical to the single year's.
+    pub first_year: Option<i32>,
 }
 
 /// Why generation failed.
@@ -164,12 +173,61 @@ pub fn generate(opts: &SampleOptions) -> Result<Vec<PathBuf>, SampleError> {
             opts.year, YEAR_RANGE.0, YEAR_RANGE.1
         )));
     }
+    if let Some(first) = opts.first_year {
+        if first > opts.year || first < YEAR_RANGE.0 {
+            return Err(SampleError::InvalidOptions(format!(
+                "起始年度{first}应在{}至评价年度{}之间",
+                YEAR_RANGE.0, opts.year
+            )));
+        }
+        if opts.year - first + 1 > MAX_YEARS {
+            return Err(SampleError::InvalidOptions(format!(
+                "连续年度{first}–{}共{}年，超过上限{MAX_YEARS}年",
+                opts.year,
+                opts.year - first + 1
+            )));
+        }
+    }
     std::fs::create_dir_all(&opts.out)
         .map_err(|source| SampleError::CreateDir { path: opts.out.clone(), source })?;
 
-    let world = World::build(opts.enterprises, opts.seed, opts.year);
-    let dir = opts.out.as_path();
-    let (fmt, year) = (opts.format, opts.year);
+    let mut world = World::build(opts.enterprises, opts.seed, opts.year);
+    world.draw_parcels(&mut table_rng(opts.seed, 1));
+    let Some(first) = opts.first_year else {
+        return write_year(&world, &opts.out, opts.format, opts.seed, 0);
+    };
+    // The latest year first, then each earlier one derived from the year after it.
+    let mut per_year = Vec::new();
+    for back in 0..=(opts.year - first) as u64 {
+        if back > 0 {
+            world = world.previous(&mut table_rng(opts.seed, YEAR_STREAMS * back));
+        }
+        let dir = opts.out.join(world.year.to_string());
+        std::fs::create_dir_all(&dir)
+            .map_err(|source| SampleError::CreateDir { path: dir.clone(), source })?;
+        per_year.push(write_year(&world, &dir, opts.format, opts.seed, back)?);
+    }
+    Ok(per_year.into_iter().rev().flatten().collect())
+}
+
+/// Most consecutive years one run writes.
+pub const MAX_YEARS: i32 = 30;
+
+/// Random streams per year: the latest year uses streams 1–7 (one per table, as a single year
+/// does), the year `back` years earlier uses `YEAR_STREAMS * back` (its derivation) and
+/// `YEAR_STREAMS * back + 1..=7` (its tables).
+const YEAR_STREAMS: u64 = 16;
+
+/// Write one year's tables into `dir`; returns the files written, in [`TABLES`] order.
+fn write_year(
+    world: &World,
+    dir: &Path,
+    fmt: SampleFormat,
+    seed: u64,
+    back: u64,
+) -> Result<Vec<PathBuf>, SampleError> {
+    let year = world.year;
+    let rng = |table: u64| table_rng(seed, YEAR_STREAMS * back + table);
     let mut files = Vec::with_capacity(TABLES.len());
 
     let mut s = Sink::create(
@@ -183,6 +241,7 @@ pub fn generate(opts: &SampleOptions) -> Result<Vec<PathBuf>, SampleError> {
     world.write_register(&mut s)?;
     files.push(s.finish()?);
 
+    // Stream 1 drew the parcels (World::draw_parcels).
     let mut s = Sink::create(
         dir,
         TABLES[1],
@@ -191,11 +250,11 @@ pub fn generate(opts: &SampleOptions) -> Result<Vec<PathBuf>, SampleError> {
         fmt,
         year,
     )?;
-    world.write_land(&mut s, &mut table_rng(opts.seed, 1))?;
+    world.write_land(&mut s)?;
     files.push(s.finish()?);
 
     let mut s = Sink::create(dir, TABLES[2], &HEADERS_TAX, &[22.0, 16.0, 15.0], fmt, year)?;
-    world.write_tax(&mut s, &mut table_rng(opts.seed, 2))?;
+    world.write_tax(&mut s, &mut rng(2))?;
     files.push(s.finish()?);
 
     let mut s = Sink::create(
@@ -206,7 +265,7 @@ pub fn generate(opts: &SampleOptions) -> Result<Vec<PathBuf>, SampleError> {
         fmt,
         year,
     )?;
-    world.write_output(&mut s, &mut table_rng(opts.seed, 3))?;
+    world.write_output(&mut s, &mut rng(3))?;
     files.push(s.finish()?);
 
     let mut s = Sink::create(
@@ -217,12 +276,12 @@ pub fn generate(opts: &SampleOptions) -> Result<Vec<PathBuf>, SampleError> {
         fmt,
         year,
     )?;
-    world.write_energy(&mut s, &mut table_rng(opts.seed, 4))?;
+    world.write_energy(&mut s, &mut rng(4))?;
     files.push(s.finish()?);
 
     let mut s =
         Sink::create(dir, TABLES[5], &HEADERS_EVENTS, &[22.0, 18.0, 12.0, 60.0], fmt, year)?;
-    world.write_events(&mut s, &mut table_rng(opts.seed, 5))?;
+    world.write_events(&mut s, &mut rng(5))?;
     files.push(s.finish()?);
 
     let mut s = Sink::create(dir, TABLES[6], &HEADERS_ADJUST, &[22.0, 11.0, 70.0], fmt, year)?;
@@ -232,7 +291,7 @@ pub fn generate(opts: &SampleOptions) -> Result<Vec<PathBuf>, SampleError> {
     // Own stream (7): the tables above are byte-identical with or without this one.
     let mut s =
         Sink::create(dir, TABLES[7], &HEADERS_STD_LAND, &std_land::WIDTHS_STD_LAND, fmt, year)?;
-    world.write_std_land(&mut s, &mut table_rng(opts.seed, 7))?;
+    world.write_std_land(&mut s, &mut rng(7))?;
     files.push(s.finish()?);
 
     Ok(files)

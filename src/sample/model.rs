@@ -28,6 +28,7 @@ pub(crate) const VETO: u16 = 128;
 pub(crate) const FRAUD: u16 = 256;
 
 /// One enterprise (about 80 bytes).
+#[derive(Clone)]
 pub(crate) struct Ent {
     pub code: [u8; 18],
     /// Packed name parts, see [`render_name`].
@@ -63,13 +64,50 @@ impl Ent {
     }
 }
 
+/// First registration year of the certificate serial table.
+const CERT_YEAR0: i32 = 1990;
+/// The certificate of a lease not yet placed on a parcel.
+const NO_CERT: (u16, u32) = (0, 0);
+
+/// One owned land parcel, identified across years by its certificate (不动产权证号).
+#[derive(Clone)]
+pub(crate) struct Parcel {
+    /// The owner's index in [`World::ents`].
+    pub holder: u32,
+    /// Certificate (registration year, serial): 渝(year)涪陵区不动产权第serial号.
+    pub cert: (u16, u32),
+    /// Area in hundredths of 亩.
+    pub area_c: u32,
+    /// 供地日期.
+    pub supply: NaiveDate,
+    /// Whether 供地日期 is filled in (one in ten rows leaves it blank).
+    pub shown: bool,
+}
+
+/// Part of an owner's parcel let to a tenant (the tenant's `land_c`).
+#[derive(Clone, Copy)]
+pub(crate) struct Lease {
+    pub landlord: u32,
+    pub tenant: u32,
+    /// The landlord's parcel it is on.
+    pub cert: (u16, u32),
+}
+
 pub(crate) struct World {
     pub year: i32,
     pub ents: Vec<Ent>,
-    /// (landlord, tenant), sorted.
-    pub leases: Vec<(u32, u32)>,
+    /// Owned parcels, grouped by holder in enterprise order.
+    pub parcels: Vec<Parcel>,
+    /// Sorted by (landlord, tenant).
+    pub leases: Vec<Lease>,
     /// Manual tier adjustments: (enterprise, tier, reason), sorted by enterprise.
     pub adjust: Vec<(u32, &'static str, String)>,
+    /// The last certificate serial given per registration year (index = year − 1990).
+    pub serials: Vec<u32>,
+}
+
+pub(crate) fn cert_text(cert: (u16, u32)) -> String {
+    format!("渝({})涪陵区不动产权第{:06}号", cert.0, cert.1)
 }
 
 // ---------------------------------------------------------------- random helpers
@@ -291,21 +329,231 @@ fn mu_to_c(mu: f64) -> u32 {
 
 // ---------------------------------------------------------------- building
 
+/// The date ranges an enterprise's dates are drawn from, for one evaluation year.
+struct Dates {
+    year_end: NaiveDate,
+    old_lo: i32,
+    old_hi: i32,
+    new_lo: i32,
+    new_hi: i32,
+}
+
+impl Dates {
+    fn of(year: i32) -> Dates {
+        Dates {
+            year_end: date(year, 12, 31),
+            old_lo: days(date(1995, 1, 1)),
+            old_hi: days(date(year - 2, 12, 31)),
+            new_lo: days(date(year - 1, 1, 1)),
+            new_hi: days(date(year, 6, 30)),
+        }
+    }
+}
+
+/// The names and codes already given, so that no two enterprises share one.
+struct Taken {
+    codes: HashSet<u64>,
+    names: HashSet<u64>,
+    buf: String,
+}
+
+impl Taken {
+    fn with_capacity(n: usize) -> Taken {
+        Taken {
+            codes: HashSet::with_capacity(n),
+            names: HashSet::with_capacity(n),
+            buf: String::new(),
+        }
+    }
+    /// Every code and name of `ents`.
+    fn of(ents: &[Ent]) -> Taken {
+        let mut t = Taken::with_capacity(ents.len() + 64);
+        for e in ents {
+            t.codes.insert(body_key(&e.code[8..17]));
+            render_name(e.name_key, e.industry, &mut t.buf);
+            t.names.insert(fnv1a(&t.buf));
+        }
+        t
+    }
+}
+
+/// Draw one enterprise (everything but leases and the special cases) from the main stream.
+fn draw_ent(rng: &mut ChaCha8Rng, gs: bool, i: usize, d: &Dates, taken: &mut Taken) -> Ent {
+    let park = pick(rng, &PARKS, |p| p.1);
+    let town = if chance(rng, 0.03) { NO_TOWN } else { pick(rng, TOWNS[park], |t| t.1) as u8 };
+    let industry = pick(rng, INDUSTRIES, |x| x.weight) as u16;
+    let cluster = INDUSTRIES[industry as usize].cluster;
+
+    let recent = chance(rng, 0.04);
+    let est = if recent {
+        from_days(rng.random_range(d.new_lo..=d.new_hi))
+    } else {
+        let u: f64 = rng.random();
+        let t = if gs { u.powf(0.8) } else { u.powf(0.6) };
+        from_days(d.old_lo + ((d.old_hi - d.old_lo) as f64 * t) as i32)
+    };
+    let prod = if chance(rng, if recent { 0.4 } else { 0.12 }) {
+        None
+    } else {
+        let p = from_days(days(est) + rng.random_range(60..=900));
+        (p <= d.year_end).then_some(p)
+    };
+    let code = make_code(rng, est.year() >= 2015, &mut taken.codes);
+    let name_key = make_name(rng, industry, gs, i, &mut taken.names, &mut taken.buf);
+
+    // Land.
+    let mut flags = 0u16;
+    let draw_land = |rng: &mut ChaCha8Rng| {
+        if gs {
+            lognormal_in(rng, 40.0, 0.9, 10.0, 500.0)
+        } else {
+            lognormal_in(rng, 6.0, 0.72, 1.0, 40.0)
+        }
+    };
+    let land_c = if chance(rng, 0.01) {
+        flags |= NO_LAND;
+        0
+    } else {
+        if !gs && chance(rng, 0.10) {
+            flags |= TENANT;
+        }
+        mu_to_c(draw_land(rng))
+    };
+    let land_mu = if land_c > 0 { land_c as f64 / 100.0 } else { draw_land(rng) };
+
+    // Economics: value added and tax scale with land × firm efficiency.
+    let eff = lognormal(rng, 1.0, 0.55);
+    let va_share = unif(rng, 0.20, 0.35);
+    let noise = lognormal(rng, 1.0, 0.3);
+    let (mut va, mut output);
+    if gs {
+        va = land_mu * 100.0 * eff * cluster.va_mult() * noise;
+        output = va / va_share;
+        if output < 2300.0 {
+            output = 2300.0 * unif(rng, 1.0, 1.8);
+            va = output * va_share;
+        }
+    } else {
+        va = land_mu * 40.0 * eff * cluster.va_mult() * noise;
+        output = va / va_share;
+        if output > 1800.0 {
+            output = unif(rng, 400.0, 1800.0);
+            va = output * va_share;
+        }
+    }
+    let mut tax = va * 0.15 * cluster.tax_mult() * lognormal(rng, 1.0, 0.4);
+    if chance(rng, 0.005) {
+        flags |= STALLED;
+        output = 0.0;
+        va = 0.0;
+        tax = unif(rng, 0.0, 2.0);
+    }
+    flags |= draw_data_gaps(rng);
+    Ent {
+        code,
+        name_key,
+        est,
+        prod,
+        land_c,
+        landlord: NONE,
+        output,
+        va,
+        tax_c: (tax * 100.0).round() as i64,
+        industry,
+        park: park as u8,
+        town,
+        gs,
+        flags,
+    }
+}
+
+/// The year's data gaps of one enterprise: tax paid is zero or missing, output or energy missing.
+fn draw_data_gaps(rng: &mut ChaCha8Rng) -> u16 {
+    let mut flags = 0;
+    let r: f64 = rng.random();
+    if r < 0.02 {
+        flags |= ZERO_TAX;
+    } else if r < 0.03 {
+        flags |= NO_TAX;
+    }
+    if chance(rng, 0.01) {
+        flags |= NO_OUTPUT;
+    }
+    if chance(rng, 0.02) {
+        flags |= NO_ENERGY;
+    }
+    flags
+}
+
+/// The year's special cases: vetoes, one data fraud and two manual adjustments, on distinct
+/// enterprises (flags set on `ents`); returns the adjustments sorted by enterprise.
+fn draw_specials(
+    rng: &mut ChaCha8Rng,
+    ents: &mut [Ent],
+    year: i32,
+) -> Vec<(u32, &'static str, String)> {
+    let n = ents.len();
+    let n_veto = if n >= 50 { 2 + rng.random_range(0..=1) } else { usize::from(n >= 10) };
+    for _ in 0..n_veto {
+        if let Some(i) = pick_free(rng, ents, false) {
+            ents[i].flags |= VETO;
+        }
+    }
+    if n >= 10 {
+        if let Some(i) = pick_free(rng, ents, false) {
+            ents[i].flags |= FRAUD;
+        }
+    }
+    let mut adjust = Vec::new();
+    if n >= 2 {
+        let mut chosen: Vec<usize> = Vec::new();
+        for k in 0..2 {
+            let mut idx = None;
+            for _ in 0..1000 {
+                let Some(i) = pick_free(rng, ents, true) else { break };
+                if !chosen.contains(&i) {
+                    idx = Some(i);
+                    break;
+                }
+            }
+            let idx =
+                idx.or_else(|| (0..n).find(|i| !chosen.contains(i) && !ents[*i].has(VETO | FRAUD)));
+            let Some(i) = idx else { break };
+            chosen.push(i);
+            let (tier, reason) = if k == 0 {
+                let tier = if chance(rng, 0.5) { "A" } else { "B" };
+                let reason = if chance(rng, 0.5) {
+                    format!("{year}年新建技改项目已投产，新增产能尚未完全释放，经区亩均效益综合评价工作领导小组研究同意上调")
+                } else {
+                    "承担区级重点产业链项目，单位能耗增加值显著提升，经区亩均效益综合评价工作领导小组审议同意上调".to_string()
+                };
+                (tier, reason)
+            } else {
+                let tier = if chance(rng, 0.5) { "C" } else { "D" };
+                let reason = if chance(rng, 0.5) {
+                    "存在闲置土地未按期整改情况，经区亩均效益综合评价工作领导小组研究下调"
+                        .to_string()
+                } else {
+                    format!("欠缴{year}年度土地出让金及违约金，经区亩均效益综合评价工作领导小组研究下调")
+                };
+                (tier, reason)
+            };
+            adjust.push((i as u32, tier, reason));
+        }
+        adjust.sort_by_key(|a| a.0);
+    }
+    adjust
+}
+
 impl World {
     pub fn build(n: usize, seed: u64, year: i32) -> World {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let rng = &mut rng;
-        let year_end = date(year, 12, 31);
-        let old_lo = days(date(1995, 1, 1));
-        let old_hi = days(date(year - 2, 12, 31));
-        let new_lo = days(date(year - 1, 1, 1));
-        let new_hi = days(date(year, 6, 30));
+        let d = Dates::of(year);
 
         let n_gs = ((n as f64) * 0.32).round() as usize;
         let mut gs_left = n_gs;
-        let mut codes: HashSet<u64> = HashSet::with_capacity(n);
-        let mut names: HashSet<u64> = HashSet::with_capacity(n);
-        let mut name_buf = String::new();
+        let mut taken = Taken::with_capacity(n);
         let mut ents = Vec::with_capacity(n);
 
         for i in 0..n {
@@ -314,107 +562,9 @@ impl World {
             if gs {
                 gs_left -= 1;
             }
-            let park = pick(rng, &PARKS, |p| p.1);
-            let town =
-                if chance(rng, 0.03) { NO_TOWN } else { pick(rng, TOWNS[park], |t| t.1) as u8 };
-            let industry = pick(rng, INDUSTRIES, |x| x.weight) as u16;
-            let cluster = INDUSTRIES[industry as usize].cluster;
-
-            let recent = chance(rng, 0.04);
-            let est = if recent {
-                from_days(rng.random_range(new_lo..=new_hi))
-            } else {
-                let u: f64 = rng.random();
-                let t = if gs { u.powf(0.8) } else { u.powf(0.6) };
-                from_days(old_lo + ((old_hi - old_lo) as f64 * t) as i32)
-            };
-            let prod = if chance(rng, if recent { 0.4 } else { 0.12 }) {
-                None
-            } else {
-                let d = from_days(days(est) + rng.random_range(60..=900));
-                (d <= year_end).then_some(d)
-            };
-            let code = make_code(rng, est.year() >= 2015, &mut codes);
-            let name_key = make_name(rng, industry, gs, i, &mut names, &mut name_buf);
-
-            // Land.
-            let mut flags = 0u16;
-            let draw_land = |rng: &mut ChaCha8Rng| {
-                if gs {
-                    lognormal_in(rng, 40.0, 0.9, 10.0, 500.0)
-                } else {
-                    lognormal_in(rng, 6.0, 0.72, 1.0, 40.0)
-                }
-            };
-            let land_c = if chance(rng, 0.01) {
-                flags |= NO_LAND;
-                0
-            } else {
-                if !gs && chance(rng, 0.10) {
-                    flags |= TENANT;
-                }
-                mu_to_c(draw_land(rng))
-            };
-            let land_mu = if land_c > 0 { land_c as f64 / 100.0 } else { draw_land(rng) };
-
-            // Economics: value added and tax scale with land × firm efficiency.
-            let eff = lognormal(rng, 1.0, 0.55);
-            let va_share = unif(rng, 0.20, 0.35);
-            let noise = lognormal(rng, 1.0, 0.3);
-            let (mut va, mut output);
-            if gs {
-                va = land_mu * 100.0 * eff * cluster.va_mult() * noise;
-                output = va / va_share;
-                if output < 2300.0 {
-                    output = 2300.0 * unif(rng, 1.0, 1.8);
-                    va = output * va_share;
-                }
-            } else {
-                va = land_mu * 40.0 * eff * cluster.va_mult() * noise;
-                output = va / va_share;
-                if output > 1800.0 {
-                    output = unif(rng, 400.0, 1800.0);
-                    va = output * va_share;
-                }
-            }
-            let mut tax = va * 0.15 * cluster.tax_mult() * lognormal(rng, 1.0, 0.4);
-            if chance(rng, 0.005) {
-                flags |= STALLED;
-                output = 0.0;
-                va = 0.0;
-                tax = unif(rng, 0.0, 2.0);
-            }
-            let r: f64 = rng.random();
-            if r < 0.02 {
-                flags |= ZERO_TAX;
-            } else if r < 0.03 {
-                flags |= NO_TAX;
-            }
-            if chance(rng, 0.01) {
-                flags |= NO_OUTPUT;
-            }
-            if chance(rng, 0.02) {
-                flags |= NO_ENERGY;
-            }
-            ents.push(Ent {
-                code,
-                name_key,
-                est,
-                prod,
-                land_c,
-                landlord: NONE,
-                output,
-                va,
-                tax_c: (tax * 100.0).round() as i64,
-                industry,
-                park: park as u8,
-                town,
-                gs,
-                flags,
-            });
+            ents.push(draw_ent(rng, gs, i, &d, &mut taken));
         }
-        drop(codes);
-        drop(names);
+        drop(taken);
 
         // Leases: each tenant rents from an owner of ≥ 10 亩 with spare land
         // (at most half of an owner's land is let).
@@ -439,7 +589,7 @@ impl World {
                     if cap[k] >= area {
                         cap[k] -= area;
                         ent.landlord = cand[k];
-                        leases.push((cand[k], t as u32));
+                        leases.push(Lease { landlord: cand[k], tenant: t as u32, cert: NO_CERT });
                         placed = true;
                         break;
                     }
@@ -449,61 +599,86 @@ impl World {
                 ent.flags &= !TENANT; // owns its land instead
             }
         }
-        leases.sort_unstable();
+        leases.sort_unstable_by_key(|l| (l.landlord, l.tenant));
 
-        // Vetoes, data fraud, manual adjustments: distinct enterprises.
-        let n_veto = if n >= 50 { 2 + rng.random_range(0..=1) } else { usize::from(n >= 10) };
-        for _ in 0..n_veto {
-            if let Some(i) = pick_free(rng, &ents, false) {
-                ents[i].flags |= VETO;
+        let adjust = draw_specials(rng, &mut ents, year);
+        World { year, ents, parcels: Vec::new(), leases, adjust, serials: Vec::new() }
+    }
+
+    /// Draw the owners' parcels from 用地's stream (1–3 per owner, with certificate numbers and
+    /// supply dates) and put each lease on the landlord's parcel with most land left.
+    pub fn draw_parcels(&mut self, rng: &mut ChaCha8Rng) {
+        let year = self.year;
+        let year_end = days(date(year, 12, 31));
+        let first = days(date(1990, 1, 1));
+        // certificate serials per registration year (unique (year, serial) pairs)
+        let mut serial = vec![0u32; (year - CERT_YEAR0 + 1).max(1) as usize];
+        let mut parts: Vec<u32> = Vec::new();
+        let mut parcels = Vec::new();
+        let mut lp = 0usize;
+        for (i, e) in self.ents.iter().enumerate() {
+            if e.has(NO_LAND) || e.has(TENANT) {
+                continue;
             }
-        }
-        if n >= 10 {
-            if let Some(i) = pick_free(rng, &ents, false) {
-                ents[i].flags |= FRAUD;
+            // Split owned land into 1–3 parcels of at least 0.5 亩.
+            let k = if e.gs {
+                pick(rng, &[55u32, 30, 15], |w| *w) + 1
+            } else {
+                pick(rng, &[85u32, 15], |w| *w) + 1
+            };
+            parts.clear();
+            let ws: Vec<f64> = (0..k).map(|_| unif(rng, 0.3, 1.0)).collect();
+            let wsum: f64 = ws.iter().sum();
+            let mut used = 0u32;
+            for w in &ws[..k - 1] {
+                let p = ((e.land_c as f64 * w / wsum) as u32).max(50);
+                parts.push(p);
+                used += p;
             }
-        }
-        let mut adjust = Vec::new();
-        if n >= 2 {
-            let mut chosen: Vec<usize> = Vec::new();
-            for k in 0..2 {
-                let mut idx = None;
-                for _ in 0..1000 {
-                    let Some(i) = pick_free(rng, &ents, true) else { break };
-                    if !chosen.contains(&i) {
-                        idx = Some(i);
-                        break;
+            if used + 50 <= e.land_c {
+                parts.push(e.land_c - used);
+            } else {
+                parts.clear();
+                parts.push(e.land_c);
+            }
+
+            let own = parcels.len();
+            let base = days(e.est) + rng.random_range(-365..=365);
+            for (j, &area) in parts.iter().enumerate() {
+                let later = if j == 0 { 0 } else { rng.random_range(365..=2500) * j as i32 };
+                let supply = from_days((base + later).clamp(first, year_end));
+                let sy = supply.year();
+                let cert_year =
+                    if sy >= 2016 { sy } else { rng.random_range(2016..=2020) }.min(year).max(sy);
+                let si = ((cert_year - CERT_YEAR0).max(0) as usize).min(serial.len() - 1);
+                let slot = &mut serial[si];
+                *slot += rng.random_range(1..=40);
+                let shown = !chance(rng, 0.10);
+                parcels.push(Parcel {
+                    holder: i as u32,
+                    cert: (cert_year as u16, *slot),
+                    area_c: area,
+                    supply,
+                    shown,
+                });
+            }
+            // Leased-out parts, each on the parcel with most land left.
+            let mut left: Vec<i64> = parcels[own..].iter().map(|p| p.area_c as i64).collect();
+            while lp < self.leases.len() && self.leases[lp].landlord as usize == i {
+                let area = self.ents[self.leases[lp].tenant as usize].land_c as i64;
+                let mut best = 0;
+                for (j, l) in left.iter().enumerate() {
+                    if *l > left[best] {
+                        best = j;
                     }
                 }
-                let idx = idx.or_else(|| {
-                    (0..n).find(|i| !chosen.contains(i) && !ents[*i].has(VETO | FRAUD))
-                });
-                let Some(i) = idx else { break };
-                chosen.push(i);
-                let (tier, reason) = if k == 0 {
-                    let tier = if chance(rng, 0.5) { "A" } else { "B" };
-                    let reason = if chance(rng, 0.5) {
-                        format!("{year}年新建技改项目已投产，新增产能尚未完全释放，经区亩均效益综合评价工作领导小组研究同意上调")
-                    } else {
-                        "承担区级重点产业链项目，单位能耗增加值显著提升，经区亩均效益综合评价工作领导小组审议同意上调".to_string()
-                    };
-                    (tier, reason)
-                } else {
-                    let tier = if chance(rng, 0.5) { "C" } else { "D" };
-                    let reason = if chance(rng, 0.5) {
-                        "存在闲置土地未按期整改情况，经区亩均效益综合评价工作领导小组研究下调"
-                            .to_string()
-                    } else {
-                        format!("欠缴{year}年度土地出让金及违约金，经区亩均效益综合评价工作领导小组研究下调")
-                    };
-                    (tier, reason)
-                };
-                adjust.push((i as u32, tier, reason));
+                left[best] -= area;
+                self.leases[lp].cert = parcels[own + best].cert;
+                lp += 1;
             }
-            adjust.sort_by_key(|a| a.0);
         }
-
-        World { year, ents, leases, adjust }
+        self.parcels = parcels;
+        self.serials = serial;
     }
 }
 
@@ -521,6 +696,270 @@ fn pick_free(rng: &mut ChaCha8Rng, ents: &[Ent], prefer_gs: bool) -> Option<usiz
         return Some(i);
     }
     None
+}
+
+// ---------------------------------------------------------------- the year before
+
+/// Who holds a parcel in the earlier year.
+#[derive(Clone, Copy)]
+enum Holder {
+    /// An enterprise of the later year (its index there).
+    Later(usize),
+    /// The k-th enterprise that left the district after the earlier year.
+    Leaver(usize),
+}
+
+impl World {
+    /// The year before this one, of the same enterprises, derived backwards so that this year
+    /// stays as it is: figures deflated by each firm's growth (a few firms declined, so they were
+    /// higher), the enterprises registered, moved in or first given land since then left out
+    /// (with their tenants), a few that have left since then added, a few names and parks as they
+    /// were before a rename or move, and a few parcels with the holder they had before they
+    /// changed hands (the certificate stays). Data gaps, vetoes, fraud, adjustments, events and
+    /// 标准地 are the earlier year's own.
+    pub fn previous(&self, rng: &mut ChaCha8Rng) -> World {
+        let year = self.year - 1;
+        let cutoff = date(year, 12, 31);
+        let n = self.ents.len();
+        let few = |per: usize| (n / per).max(usize::from(n >= 20));
+        let d = Dates::of(year);
+        let mut taken = Taken::of(&self.ents);
+
+        // Parcels held by the end of the earlier year: supplied by then.
+        let mut parcels_of = vec![0u32; n];
+        let mut held_of = vec![0u32; n];
+        let mut later_parcels: HashSet<(u16, u32)> = HashSet::new();
+        for p in &self.parcels {
+            parcels_of[p.holder as usize] += 1;
+            if p.supply <= cutoff {
+                held_of[p.holder as usize] += 1;
+            } else {
+                later_parcels.insert(p.cert);
+            }
+        }
+        let mut landlord = vec![false; n];
+        for l in &self.leases {
+            landlord[l.landlord as usize] = true;
+        }
+
+        // Not yet there: registered after the year, owning only land supplied after it, or one
+        // of a few that moved into the district since; and the tenants of those (or of land
+        // supplied since).
+        let mut absent: Vec<bool> = (0..n)
+            .map(|i| self.ents[i].est > cutoff || (parcels_of[i] > 0 && held_of[i] == 0))
+            .collect();
+        for _ in 0..few(200) {
+            let i = rng.random_range(0..n);
+            if !landlord[i] {
+                absent[i] = true;
+            }
+        }
+        for l in &self.leases {
+            if absent[l.landlord as usize] || later_parcels.contains(&l.cert) {
+                absent[l.tenant as usize] = true;
+            }
+        }
+
+        // Left since: drawn as the earlier year's enterprises are, owning their land.
+        let mut leavers: Vec<(usize, Ent)> = (0..few(80))
+            .map(|k| {
+                let gs = chance(rng, 0.32);
+                let mut e = draw_ent(rng, gs, n + k, &d, &mut taken);
+                e.flags &= !TENANT;
+                (rng.random_range(0..=n), e)
+            })
+            .collect();
+        leavers.sort_by_key(|l| l.0);
+
+        // Parcels that changed hands: the last parcel of an owner holding at least two (and
+        // letting none), held before by another owner — the first by a firm that has left since.
+        let mut transfer: Vec<(usize, Holder)> = Vec::new(); // (parcel index, earlier holder)
+        let mut involved = vec![false; n];
+        let owner = |i: usize, absent: &[bool]| {
+            let e = &self.ents[i];
+            !absent[i] && e.owns_land()
+        };
+        for k in 0..few(150) {
+            let mut found = None;
+            for _ in 0..1000 {
+                let x = rng.random_range(0..n);
+                if owner(x, &absent) && !landlord[x] && held_of[x] >= 2 && !involved[x] {
+                    found = Some(x);
+                    break;
+                }
+            }
+            let Some(x) = found else { break };
+            let from = if k == 0 && !leavers.is_empty() {
+                Some(Holder::Leaver(0))
+            } else {
+                (0..1000)
+                    .map(|_| rng.random_range(0..n))
+                    .find(|&z| z != x && owner(z, &absent) && !involved[z])
+                    .map(Holder::Later)
+            };
+            let Some(from) = from else { break };
+            let start = self.parcels.partition_point(|p| (p.holder as usize) < x);
+            let Some(last) = (start..self.parcels.len())
+                .take_while(|&j| self.parcels[j].holder as usize == x)
+                .filter(|&j| self.parcels[j].supply <= cutoff)
+                .last()
+            else {
+                break;
+            };
+            involved[x] = true;
+            if let Holder::Later(z) = from {
+                involved[z] = true;
+            } else {
+                leavers[0].1.flags &= !NO_LAND;
+            }
+            transfer.push((last, from));
+        }
+
+        // Renamed and moved since: the name and park they had.
+        let continuing = |rng: &mut ChaCha8Rng, taken_by: &[bool]| {
+            (0..1000).map(|_| rng.random_range(0..n)).find(|&i| !absent[i] && !taken_by[i])
+        };
+        let mut name_key: Vec<Option<u64>> = vec![None; n];
+        let mut marked = vec![false; n];
+        for _ in 0..few(100) {
+            let Some(i) = continuing(rng, &marked) else { break };
+            marked[i] = true;
+            let e = &self.ents[i];
+            name_key[i] =
+                Some(make_name(rng, e.industry, e.gs, n + i, &mut taken.names, &mut taken.buf));
+        }
+        let mut park: Vec<Option<(u8, u8)>> = vec![None; n];
+        for _ in 0..few(120) {
+            let Some(i) = continuing(rng, &marked) else { break };
+            marked[i] = true;
+            let e = &self.ents[i];
+            let mut p = pick(rng, &PARKS, |p| p.1) as u8;
+            if p == e.park {
+                p = (p + 1) % PARKS.len() as u8;
+            }
+            let town = if e.town == NO_TOWN {
+                NO_TOWN
+            } else {
+                pick(rng, TOWNS[p as usize], |t| t.1) as u8
+            };
+            park[i] = Some((p, town));
+        }
+
+        // The enterprises in order, leavers among them; figures as they were.
+        let mut ents: Vec<Ent> = Vec::with_capacity(n + leavers.len());
+        let mut new_idx = vec![NONE; n];
+        let mut leaver_idx = vec![NONE; leavers.len()];
+        let mut lv = 0usize;
+        for i in 0..=n {
+            while lv < leavers.len() && leavers[lv].0 == i {
+                leaver_idx[lv] = ents.len() as u32;
+                ents.push(leavers[lv].1.clone());
+                lv += 1;
+            }
+            if i == n || absent[i] {
+                continue;
+            }
+            let e = &self.ents[i];
+            let g = if chance(rng, 0.04) {
+                unif(rng, 0.45, 0.75)
+            } else {
+                lognormal_in(rng, 1.06, 0.10, 0.75, 1.45)
+            };
+            let mut f = 1.0 / g;
+            if e.output > 0.0 {
+                f = if e.gs { f.max(2100.0 / e.output) } else { f.min(1800.0 / e.output) };
+            }
+            let tax_f = f * lognormal(rng, 1.0, 0.05);
+            let (park, town) = park[i].unwrap_or((e.park, e.town));
+            new_idx[i] = ents.len() as u32;
+            ents.push(Ent {
+                code: e.code,
+                name_key: name_key[i].unwrap_or(e.name_key),
+                est: e.est,
+                prod: e.prod.filter(|p| *p <= cutoff),
+                land_c: e.land_c,
+                landlord: e.landlord,
+                output: e.output * f,
+                va: e.va * f,
+                tax_c: (e.tax_c as f64 * tax_f).round() as i64,
+                industry: e.industry,
+                park,
+                town,
+                gs: e.gs,
+                flags: (e.flags & (NO_LAND | TENANT | STALLED)) | draw_data_gaps(rng),
+            });
+        }
+        for e in ents.iter_mut() {
+            if e.has(TENANT) {
+                e.landlord = new_idx[e.landlord as usize];
+            }
+        }
+
+        // Parcels: those held then and not changed hands, the leavers' own, then those that
+        // changed hands with the holder they had.
+        let mut serials = self.serials.clone();
+        let mut parcels: Vec<Parcel> = Vec::with_capacity(self.parcels.len());
+        let mut moved: Vec<usize> = transfer.iter().map(|t| t.0).collect();
+        moved.sort_unstable();
+        for (j, p) in self.parcels.iter().enumerate() {
+            if p.supply <= cutoff && !absent[p.holder as usize] && moved.binary_search(&j).is_err()
+            {
+                parcels.push(Parcel { holder: new_idx[p.holder as usize], ..p.clone() });
+            }
+        }
+        let first = days(date(1990, 1, 1));
+        for (k, (_, e)) in leavers.iter().enumerate() {
+            if e.has(NO_LAND) || e.land_c == 0 {
+                continue;
+            }
+            let supply =
+                from_days((days(e.est) + rng.random_range(-365..=365)).clamp(first, days(cutoff)));
+            let sy = supply.year();
+            let cert_year =
+                if sy >= 2016 { sy } else { rng.random_range(2016..=2020) }.min(year).max(sy);
+            let si = (cert_year - CERT_YEAR0).max(0) as usize;
+            if serials.len() <= si {
+                serials.resize(si + 1, 0);
+            }
+            serials[si] += rng.random_range(1..=40);
+            parcels.push(Parcel {
+                holder: leaver_idx[k],
+                cert: (cert_year as u16, serials[si]),
+                area_c: e.land_c,
+                supply,
+                shown: !chance(rng, 0.10),
+            });
+        }
+        for &(j, from) in &transfer {
+            let holder = match from {
+                Holder::Later(z) => new_idx[z],
+                Holder::Leaver(k) => leaver_idx[k],
+            };
+            parcels.push(Parcel { holder, ..self.parcels[j].clone() });
+        }
+        parcels.sort_by_key(|p| p.holder);
+        for e in ents.iter_mut().filter(|e| e.owns_land()) {
+            e.land_c = 0;
+        }
+        for p in &parcels {
+            ents[p.holder as usize].land_c += p.area_c;
+        }
+
+        let mut leases: Vec<Lease> = self
+            .leases
+            .iter()
+            .filter(|l| !absent[l.tenant as usize])
+            .map(|l| Lease {
+                landlord: new_idx[l.landlord as usize],
+                tenant: new_idx[l.tenant as usize],
+                cert: l.cert,
+            })
+            .collect();
+        leases.sort_unstable_by_key(|l| (l.landlord, l.tenant));
+
+        let adjust = draw_specials(rng, &mut ents, year);
+        World { year, ents, parcels, leases, adjust, serials }
+    }
 }
 
 // ---------------------------------------------------------------- writers
@@ -551,14 +990,10 @@ impl World {
         Ok(())
     }
 
-    pub fn write_land(&self, s: &mut Sink, rng: &mut ChaCha8Rng) -> Result<(), SampleError> {
-        let year = self.year;
-        let year_end = days(date(year, 12, 31));
-        let first = days(date(1990, 1, 1));
-        // certificate serials per registration year (unique (year, serial) pairs)
-        let mut serial = vec![0u32; (year - 1990 + 1).max(1) as usize];
-        let mut parcels: Vec<(String, i64)> = Vec::new();
-        let mut parts: Vec<u32> = Vec::new();
+    /// 用地: per enterprise in order, a tenant's leased-in row, or an owner's parcels followed by
+    /// its leased-out parts. The parcels are drawn beforehand ([`World::draw_parcels`]).
+    pub fn write_land(&self, s: &mut Sink) -> Result<(), SampleError> {
+        let mut next = 0usize;
         let mut lp = 0usize;
         for (i, e) in self.ents.iter().enumerate() {
             if e.has(NO_LAND) {
@@ -576,69 +1011,33 @@ impl World {
                 ])?;
                 continue;
             }
-            // Split owned land into 1–3 parcels of at least 0.5 亩.
-            let k = if e.gs {
-                pick(rng, &[55u32, 30, 15], |w| *w) + 1
-            } else {
-                pick(rng, &[85u32, 15], |w| *w) + 1
-            };
-            parts.clear();
-            let ws: Vec<f64> = (0..k).map(|_| unif(rng, 0.3, 1.0)).collect();
-            let wsum: f64 = ws.iter().sum();
-            let mut used = 0u32;
-            for w in &ws[..k - 1] {
-                let p = ((e.land_c as f64 * w / wsum) as u32).max(50);
-                parts.push(p);
-                used += p;
-            }
-            if used + 50 <= e.land_c {
-                parts.push(e.land_c - used);
-            } else {
-                parts.clear();
-                parts.push(e.land_c);
-            }
-
-            parcels.clear();
-            let base = days(e.est) + rng.random_range(-365..=365);
-            for (j, &area) in parts.iter().enumerate() {
-                let later = if j == 0 { 0 } else { rng.random_range(365..=2500) * j as i32 };
-                let supply = from_days((base + later).clamp(first, year_end));
-                let sy = supply.year();
-                let cert_year =
-                    if sy >= 2016 { sy } else { rng.random_range(2016..=2020) }.min(year).max(sy);
-                let si = ((cert_year - 1990).max(0) as usize).min(serial.len() - 1);
-                let slot = &mut serial[si];
-                *slot += rng.random_range(1..=40);
-                let cert = format!("渝({cert_year})涪陵区不动产权第{:06}号", *slot);
-                let supply_buf = DateBuf::new(supply);
-                let supply_cell =
-                    if chance(rng, 0.10) { Cell::Blank } else { Cell::Text(supply_buf.as_str()) };
+            let own = next;
+            while next < self.parcels.len() && self.parcels[next].holder as usize == i {
+                let p = &self.parcels[next];
+                let cert = cert_text(p.cert);
+                let supply = DateBuf::new(p.supply);
                 s.row(&[
                     Cell::Text(e.code_str()),
                     Cell::Text(&cert),
                     Cell::Text(LAND_OWNED),
-                    Cell::Hundredths(area as i64),
+                    Cell::Hundredths(p.area_c as i64),
                     Cell::Blank,
-                    supply_cell,
+                    if p.shown { Cell::Text(supply.as_str()) } else { Cell::Blank },
                 ])?;
-                parcels.push((cert, area as i64));
+                next += 1;
             }
-            // Leased-out parts, each on the parcel with most land left.
-            while lp < self.leases.len() && self.leases[lp].0 as usize == i {
-                let tenant = &self.ents[self.leases[lp].1 as usize];
-                let area = tenant.land_c as i64;
-                let mut best = 0;
-                for (j, p) in parcels.iter().enumerate() {
-                    if p.1 > parcels[best].1 {
-                        best = j;
-                    }
-                }
-                parcels[best].1 -= area;
+            while lp < self.leases.len() && self.leases[lp].landlord as usize == i {
+                let l = self.leases[lp];
+                let tenant = &self.ents[l.tenant as usize];
+                let cert = self.parcels[own..next]
+                    .iter()
+                    .find(|p| p.cert == l.cert)
+                    .map_or_else(String::new, |p| cert_text(p.cert));
                 s.row(&[
                     Cell::Text(e.code_str()),
-                    Cell::Text(&parcels[best].0),
+                    Cell::Text(&cert),
                     Cell::Text(LAND_LEASED_OUT),
-                    Cell::Hundredths(area),
+                    Cell::Hundredths(tenant.land_c as i64),
                     Cell::Text(tenant.code_str()),
                     Cell::Blank,
                 ])?;

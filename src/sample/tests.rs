@@ -6,7 +6,14 @@ use super::*;
 use crate::credit_code;
 
 fn opts(dir: &Path, n: usize, seed: u64, format: SampleFormat) -> SampleOptions {
-    SampleOptions { enterprises: n, seed, format, out: dir.to_path_buf(), year: 2025 }
+    SampleOptions {
+        enterprises: n,
+        seed,
+        format,
+        out: dir.to_path_buf(),
+        year: 2025,
+        first_year: None,
+    }
 }
 
 /// Minimal RFC 4180 reader (quoted fields, doubled quotes, LF line ends).
@@ -441,6 +448,7 @@ fn dump() {
         format,
         out: dir.into(),
         year: 2025,
+        first_year: None,
     })
     .unwrap();
     eprintln!("{n} enterprises in {:.2?}", t.elapsed());
@@ -510,4 +518,225 @@ fn std_land_projects_cover_the_land_bureau_cases() {
     let s = tempfile::tempdir().unwrap();
     generate(&opts(s.path(), 3, 1, SampleFormat::Csv)).unwrap();
     assert_eq!(read_table(s.path(), "标准地").len(), 2);
+}
+
+// ---------------------------------------------------------------- consecutive years
+
+fn years_opts(dir: &Path, n: usize, seed: u64, first: i32, last: i32) -> SampleOptions {
+    SampleOptions {
+        enterprises: n,
+        seed,
+        format: SampleFormat::Csv,
+        out: dir.to_path_buf(),
+        year: last,
+        first_year: Some(first),
+    }
+}
+
+/// The register as code → row.
+fn register(dir: &Path) -> BTreeMap<String, Vec<String>> {
+    read_table(dir, "企业名录")[1..].iter().map(|r| (r[0].clone(), r.clone())).collect()
+}
+
+/// Owned parcels as certificate → holder.
+fn holders(dir: &Path) -> BTreeMap<String, String> {
+    read_table(dir, "用地")[1..]
+        .iter()
+        .filter(|r| r[2] == "自有")
+        .map(|r| (r[1].clone(), r[0].clone()))
+        .collect()
+}
+
+#[test]
+fn the_latest_of_consecutive_years_is_the_single_year_byte_for_byte() {
+    let (single, years) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    generate(&opts(single.path(), 590, 2025, SampleFormat::Csv)).unwrap();
+    let files = generate(&years_opts(years.path(), 590, 2025, 2023, 2025)).unwrap();
+    // One folder per year, every table in each, the earliest first.
+    assert_eq!(files.len(), 3 * TABLES.len());
+    assert!(files[0].ends_with("2023/企业名录.csv"), "{}", files[0].display());
+    assert!(files[3 * TABLES.len() - 1].ends_with("2025/标准地.csv"));
+    all_files_equal(single.path(), &years.path().join("2025"), "csv");
+
+    // The shipped samples are `mujun sample --years 2024-2025` (the defaults otherwise).
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    for y in ["2024", "2025"] {
+        let again = tempfile::tempdir().unwrap();
+        generate(&years_opts(again.path(), 590, 2025, 2024, 2025)).unwrap();
+        all_files_equal(&shipped.join(y), &again.path().join(y), "csv");
+    }
+}
+
+#[test]
+fn consecutive_years_are_deterministic_and_seed_dependent() {
+    let (a, b, c) =
+        (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    generate(&years_opts(a.path(), 300, 7, 2021, 2024)).unwrap();
+    generate(&years_opts(b.path(), 300, 7, 2021, 2024)).unwrap();
+    generate(&years_opts(c.path(), 300, 8, 2021, 2024)).unwrap();
+    for y in 2021..=2024 {
+        let y = y.to_string();
+        all_files_equal(&a.path().join(&y), &b.path().join(&y), "csv");
+        let reg = |d: &tempfile::TempDir| std::fs::read(d.path().join(&y).join("企业名录.csv"));
+        assert_ne!(reg(&a).unwrap(), reg(&c).unwrap(), "{y}: another seed, other firms");
+    }
+    // Years before the first are not written; a folder per year and nothing else.
+    let mut dirs: Vec<String> = std::fs::read_dir(a.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    dirs.sort();
+    assert_eq!(dirs, ["2021", "2022", "2023", "2024"]);
+}
+
+/// The shipped 2024 and 2025: the same enterprises, with the changes a bureau meets between
+/// two years (read off the files).
+#[test]
+fn the_shipped_years_share_their_enterprises() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let (y24, y25) = (root.join("2024"), root.join("2025"));
+    let (r24, r25) = (register(&y24), register(&y25));
+    assert_eq!((r24.len(), r25.len()), (586, 590));
+    let shared = r24.keys().filter(|c| r25.contains_key(*c)).count();
+    assert_eq!(shared, 579, "7 left after 2024, 11 are new in 2025");
+
+    // Registered in 2025: only in 2025's register.
+    let new = "91500102MA0GPEPTTQ";
+    assert_eq!(r25[new][1..3], ["重庆立诚食品有限公司", "白涛工业园区"]);
+    assert_eq!(r25[new][6], "2025-03-06");
+    assert!(!r24.contains_key(new));
+    // Moved in from outside the district in 2025 (registered in 2003).
+    assert_eq!(r25["915001022513290623"][1], "重庆福源装备制造有限公司");
+    assert!(!r24.contains_key("915001022513290623"));
+    // Left after 2024: only in 2024's register, and its parcel with another holder in 2025.
+    let gone = "91500102561819964M";
+    assert_eq!(r24[gone][1], "重庆市涪陵区正巴威铝业有限公司");
+    assert!(!r25.contains_key(gone));
+    let (h24, h25) = (holders(&y24), holders(&y25));
+    let sold = "渝(2016)涪陵区不动产权第000867号";
+    assert_eq!((h24[sold].as_str(), h25[sold].as_str()), (gone, "91500102MA5RRR6E4W"));
+    // A parcel sold between two firms that both stay.
+    let sold = "渝(2018)涪陵区不动产权第002394号";
+    assert_eq!(
+        (h24[sold].as_str(), h25[sold].as_str()),
+        ("915001026004113055", "91500102555335525A")
+    );
+    assert!(r25.contains_key("915001026004113055") && r24.contains_key("91500102555335525A"));
+    let changed = h24.iter().filter(|(c, h)| h25.get(*c).is_some_and(|h2| h2 != *h)).count();
+    assert_eq!(changed, 3, "three parcels changed hands");
+
+    // Renamed: one code, the old name in 2024 and the new one in 2025, all else equal.
+    let (old, now) = (&r24["915001025224358457"], &r25["915001025224358457"]);
+    assert_eq!(
+        (old[1].as_str(), now[1].as_str()),
+        ("重庆锦盛铝业有限公司", "重庆汇信铝材有限公司")
+    );
+    assert_eq!(old[2..], now[2..]);
+    // Moved park: 涪陵综保区 (李渡街道) in 2024, 白涛工业园区 (焦石镇) in 2025.
+    let (old, now) = (&r24["91500102MA5DT02DUG"], &r25["91500102MA5DT02DUG"]);
+    assert_eq!(now[1], "重庆创佳汽车部件有限公司");
+    assert_eq!((&old[2][..], &old[3][..]), ("涪陵综保区", "李渡街道"));
+    assert_eq!((&now[2][..], &now[3][..]), ("白涛工业园区", "焦石镇"));
+    let renamed = r24.iter().filter(|(c, r)| r25.get(*c).is_some_and(|n| n[1] != r[1])).count();
+    let moved = r24.iter().filter(|(c, r)| r25.get(*c).is_some_and(|n| n[2] != r[2])).count();
+    assert_eq!((renamed, moved), (5, 4));
+}
+
+/// One year's register (code → row), parcel areas (certificate → 0.01 亩) and 工业总产值.
+type Year = (BTreeMap<String, Vec<String>>, BTreeMap<String, i64>, BTreeMap<String, f64>);
+
+/// Over five generated years: each year a complete, consistent data folder, dated in its year;
+/// between two years the same firm keeps its code, industry, scale and registration date, a
+/// parcel its certificate and area, and figures grow a little (a few decline).
+#[test]
+fn every_year_is_whole_and_years_follow_each_other() {
+    let d = tempfile::tempdir().unwrap();
+    generate(&years_opts(d.path(), 2000, 11, 2021, 2025)).unwrap();
+    // The year before: its register, parcel areas by certificate, 工业总产值 by code.
+    let mut prev: Option<Year> = None;
+    for y in 2021..=2025 {
+        let dir = d.path().join(y.to_string());
+        let reg = register(&dir);
+        let end = format!("{y}-12-31");
+        let mut names = BTreeSet::new();
+        for r in reg.values() {
+            assert_eq!(credit_code::validate(&r[0]), Ok(()), "{y}: {}", r[0]);
+            assert!(names.insert(r[1].clone()), "{y}: duplicate name {}", r[1]);
+            assert!(r[6] <= end && (r[7].is_empty() || r[7] <= end), "{y}: dates {r:?}");
+        }
+        for t in &TABLES[1..] {
+            for r in &read_table(&dir, t)[1..] {
+                assert!(reg.contains_key(&r[0]), "{y} {t}: unknown code {}", r[0]);
+            }
+        }
+        // Land: certificates registered by the year's end, leases matched on own parcels.
+        let land = read_table(&dir, "用地");
+        let mut area: BTreeMap<String, i64> = BTreeMap::new();
+        let mut own: BTreeSet<(String, String)> = BTreeSet::new();
+        for r in land[1..].iter().filter(|r| r[2] == "自有") {
+            let cert_year: i32 = r[1][4..8].parse().unwrap();
+            assert!(cert_year <= y, "{y}: {}", r[1]);
+            assert!(r[5].is_empty() || r[5] <= end, "{y}: 供地日期 {}", r[5]);
+            assert!(area.insert(r[1].clone(), cents(&r[3])).is_none(), "{y}: twice {}", r[1]);
+            own.insert((r[0].clone(), r[1].clone()));
+        }
+        let lease = |kind: &str, swap: bool| -> BTreeSet<(String, String, i64)> {
+            land[1..]
+                .iter()
+                .filter(|r| r[2] == kind)
+                .map(|r| {
+                    let (a, b) = if swap { (&r[4], &r[0]) } else { (&r[0], &r[4]) };
+                    (a.clone(), b.clone(), cents(&r[3]))
+                })
+                .collect()
+        };
+        assert_eq!(lease("承租", false), lease("出租", true), "{y}: leases");
+        for r in land[1..].iter().filter(|r| r[2] == "出租") {
+            assert!(own.contains(&(r[0].clone(), r[1].clone())), "{y}: 出租 off own land {r:?}");
+        }
+        for r in &read_table(&dir, "加减分事项")[1..] {
+            assert!(r[2].starts_with(&y.to_string()), "{y}: event dated {}", r[2]);
+        }
+        let output: BTreeMap<String, f64> =
+            read_table(&dir, "产出")[1..].iter().map(|r| (r[0].clone(), num(&r[1]))).collect();
+
+        if let Some((reg0, area0, out0)) = &prev {
+            for (c, r0) in reg0.iter().filter(|(c, _)| reg.contains_key(*c)) {
+                let r = &reg[c];
+                assert_eq!((&r0[4], &r0[5], &r0[6]), (&r[4], &r[5], &r[6]), "{y}: {c}");
+            }
+            for (cert, a0) in area0 {
+                if let Some(a) = area.get(cert) {
+                    assert_eq!(a0, a, "{y}: {cert}");
+                }
+            }
+            let mut growth: Vec<f64> = out0
+                .iter()
+                .filter_map(|(c, v0)| output.get(c).map(|v| (v0, v)))
+                .filter(|(v0, v)| **v0 > 0.0 && **v > 0.0)
+                .map(|(v0, v)| v / v0)
+                .collect();
+            growth.sort_by(f64::total_cmp);
+            let median = growth[growth.len() / 2];
+            let declines = growth.iter().filter(|g| **g < 1.0).count() as f64 / growth.len() as f64;
+            assert!((1.02..=1.10).contains(&median), "{y}: median growth {median}");
+            assert!((0.15..=0.45).contains(&declines), "{y}: share declining {declines}");
+            // Some firms came, some went.
+            assert!(reg.keys().any(|c| !reg0.contains_key(c)), "{y}: none new");
+            assert!(reg0.keys().any(|c| !reg.contains_key(c)), "{y}: none left");
+        }
+        prev = Some((reg, area, output));
+    }
+}
+
+#[test]
+fn consecutive_years_outside_the_range_are_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let e = generate(&years_opts(d.path(), 10, 1, 2026, 2025)).unwrap_err();
+    assert!(e.to_string().contains("起始年度2026"), "{e}");
+    let e = generate(&years_opts(d.path(), 10, 1, 1999, 2025)).unwrap_err();
+    assert!(e.to_string().contains("起始年度1999应在2000至评价年度2025之间"), "{e}");
+    let e = generate(&years_opts(d.path(), 10, 1, 2000, 2030)).unwrap_err();
+    assert!(e.to_string().contains("2000–2030共31年，超过上限30年"), "{e}");
+    assert!(generate(&years_opts(d.path(), 10, 1, 2001, 2030)).is_ok(), "30 years are allowed");
 }

@@ -52,7 +52,7 @@ fn the_fixture_year_reads_back_from_workbook_and_csv() {
 fn the_samples_read_back_alike_from_workbook_and_csv() {
     let dir = tempfile::tempdir().unwrap();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let ev = evaluate(&shipped_rules("fuling.toml"), &root.join("samples"));
+    let ev = evaluate(&shipped_rules("fuling.toml"), &root.join("samples/2025"));
     let o = write_all(&ev, dir.path(), None);
     let codes: Vec<String> = ev
         .results

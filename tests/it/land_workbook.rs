@@ -135,12 +135,13 @@ fn the_bundled_samples_run_with_the_default_rules() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let lr = mujun::land::controls::load(&root.join("rules/land_fuling.toml")).unwrap();
     let eval = mujun::rules::load(&lr.evaluation_rules).unwrap();
-    let ds = mujun::ingest::load(&[root.join("samples")]).unwrap();
+    let ds = mujun::ingest::load(&[root.join("samples/2025")]).unwrap();
     let run = mujun::land::run(lr, &eval, ds).unwrap();
     let n = run.projects.len();
     assert!((30..=60).contains(&n), "{n} projects");
     // Every row of 标准地.csv is a project: lines − header.
-    let lines = std::fs::read_to_string(root.join("samples/标准地.csv")).unwrap().lines().count();
+    let lines =
+        std::fs::read_to_string(root.join("samples/2025/标准地.csv")).unwrap().lines().count();
     assert_eq!(n, lines - 1);
     assert!(!run.has_errors());
     // The sample covers the cases a land bureau meets.

@@ -27,6 +27,7 @@ mod report_parks;
 mod report_rules;
 mod report_yoy;
 mod rule_errors;
+mod sample_years;
 mod scheme_hefei_gxq_2023;
 mod scheme_huaian_2024;
 mod scheme_huangyan_2022;

@@ -166,7 +166,7 @@ fn write(dir: &Path) -> (PathBuf, PathBuf) {
 }
 
 fn samples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/2025")
 }
 
 /// A numeric column of the results, row by row (absent reads as missing).

@@ -254,7 +254,7 @@ fn help_is_chinese_and_help_subcommand_works() {
             ),
         "{eval}"
     );
-    assert!(eval.contains("--data <路径>...") && eval.contains("（默认：samples）"), "{eval}");
+    assert!(eval.contains("--data <路径>...") && eval.contains("（默认：samples/2025）"), "{eval}");
     let (_, sample, _) = mujun(&["sample", "--help"]);
     assert!(sample.contains("输出格式（可选：csv、xlsx；默认：csv）"), "{sample}");
     assert!(

@@ -6,9 +6,9 @@ use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_mujun");
 
-/// The repository's bundled sample year.
+/// The repository's bundled sample year (the latest of its two).
 fn samples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/2025")
 }
 
 /// Run mujun in `cwd`; (exit code, stdout, stderr).

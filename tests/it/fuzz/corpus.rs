@@ -101,7 +101,7 @@ pub fn build(bin: &Path, repo: &Path, work: &Path) -> Corpus {
         .collect();
     Corpus {
         data: vec![
-            DataSet { name: "samples", files: read_dir(&repo.join("samples")) },
+            DataSet { name: "samples", files: read_dir(&repo.join("samples/2025")) },
             DataSet { name: "small_csv", files: small_files },
             DataSet { name: "small_xlsx", files: read_dir(&work.join("small_xlsx")) },
             DataSet { name: "writer_xlsx", files: vec![("年度数据.xlsx".into(), writer)] },
