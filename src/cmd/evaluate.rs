@@ -29,6 +29,9 @@ pub struct Args {
     /// 输入有错误时仍以0退出（结果照常写出）
     #[arg(long)]
     pub allow_errors: bool,
+    /// 评价年度（默认：规则文件 [meta] year）：同一套规则用于另一个年度时写
+    #[arg(long, value_name = "年度", value_parser = clap::value_parser!(i32).range(1949..=2200))]
+    pub year: Option<i32>,
     /// 上年评价结果（本程序输出的结果工作簿 .xlsx 或结果 CSV），用于年度对比和等级变动
     #[arg(long, value_name = "文件")]
     pub previous: Option<PathBuf>,
@@ -60,7 +63,10 @@ pub fn run(a: &Args, store: &super::store::StoreOption) -> Result<(), crate::Err
     pb.set_message("读取规则");
     let t = Instant::now();
     let source = a.inputs.rules.source(Purpose::Evaluation);
-    let rules = rules::load(&source)?;
+    let mut rules = rules::load(&source)?;
+    if let Some(y) = a.year {
+        rules.meta.year = y;
+    }
     let t_rules = t.elapsed();
     pb.set_message("读取数据");
     let ds = a.inputs.read()?;

@@ -25,6 +25,7 @@ mod report_explain;
 mod report_machine;
 mod report_parks;
 mod report_rules;
+mod report_years;
 mod report_yoy;
 mod rule_errors;
 mod sample_years;
