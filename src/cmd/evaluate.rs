@@ -116,6 +116,9 @@ pub fn run(a: &Args, store: &super::store::StoreOption) -> Result<(), crate::Err
     let t_write = t.elapsed();
 
     print_summary(&ev);
+    if let Some(w) = &outputs.caution {
+        crate::errln!("警告：{}", crate::console::escape(w));
+    }
     crate::outln!("结果已写入：{}", workbook.display());
     if let (Some(db), Some(read)) = (&mut db, &read) {
         let run = crate::store::capture(&ev, read, &csv, &a.output.out, started_at)?;

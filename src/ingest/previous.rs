@@ -403,6 +403,9 @@ pub struct Comparison {
     pub prev_of_listed: Vec<Option<usize>>,
     /// Previous enterprises absent from this year's evaluation and list.
     pub exits: Vec<usize>,
+    /// Why the comparison says little, when it does: the previous results are of the same year
+    /// or a later one, or share no enterprise with this year. Shown on screen and in 年度对比.
+    pub caution: Option<String>,
 }
 
 impl Comparison {
@@ -427,7 +430,20 @@ impl Comparison {
             Some(y) if now.year > y => now.year - y,
             _ => 1,
         };
-        Comparison { prev, years, prev_of, prev_of_listed, exits }
+        let shared = present.iter().any(|c| by_code.contains_key(c));
+        let caution = match prev.year {
+            Some(y) if y >= now.year => Some(format!(
+                "上年结果（{}）是{y}年度的，不早于本次评价的{}年度：年度对比没有意义，请核对上年结果文件",
+                prev.path.display(),
+                now.year
+            )),
+            _ if !shared => Some(format!(
+                "上年结果（{}）与本年没有一家相同的企业（统一社会信用代码）：全部显示为“上年无记录”，请核对是否选错了文件",
+                prev.path.display()
+            )),
+            _ => None,
+        };
+        Comparison { prev, years, prev_of, prev_of_listed, exits, caution }
     }
 
     /// The previous row of current firm `i` if it was evaluated.

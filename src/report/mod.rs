@@ -156,6 +156,8 @@ pub struct Outputs {
     pub csv: PathBuf,
     /// The results JSON for other systems.
     pub json: PathBuf,
+    /// Why the year-over-year comparison says little (same year, no shared enterprise), if so.
+    pub caution: Option<String>,
     /// Time of each step (analysis, each workbook, CSV, JSON) and the peak memory after it, for
     /// `evaluate --verbose`.
     pub timings: Vec<(String, std::time::Duration, Option<u64>)>,
@@ -238,7 +240,8 @@ pub fn write_all(
     let sheets = sheet_times.into_iter().map(|(sheet, d)| (format!("  {sheet}"), d, None));
     timings.splice(2..2, sheets);
     progress(total - 1, total, "完成");
-    Ok(Outputs { workbook, parks, csv, json, timings })
+    let caution = a.comparison.as_ref().and_then(|c| c.caution.clone());
+    Ok(Outputs { workbook, parks, csv, json, caution, timings })
 }
 
 /// What the sheets of the data-check workbook show: the input's problems and row accounting.

@@ -186,6 +186,9 @@ pub fn write(
     let prev_year = c.prev.year.map(|y| format!("{y}年度")).unwrap_or_else(|| "上年".into());
     t.title(&format!("{}与{}年度评价结果对比", prev_year, rules.meta.year))?;
     t.write_row(&["上年结果文件".into(), c.prev.path.display().to_string().into()])?;
+    if let Some(w) = &c.caution {
+        t.write_row(&["注意".into(), w.as_str().into()])?;
+    }
     t.blank();
 
     // Migration matrix.

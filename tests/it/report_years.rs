@@ -87,3 +87,50 @@ fn two_official_years_give_the_firms_d_twice_the_counts_and_the_district_per_mu_
     assert_eq!(cell(&s, g, 1), "亩均税收");
     assert!((num(&s, g, 2) - tax / land).abs() < 1e-9, "{} vs {}", num(&s, g, 2), tax / land);
 }
+
+/// (exit code, stderr) of mujun in `cwd` without a store.
+fn run(cwd: &Path, args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mujun"))
+        .current_dir(cwd)
+        .arg("--no-store")
+        .args(args)
+        .output()
+        .expect("run mujun");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn a_year_compared_with_itself_or_with_strangers_is_a_warning_on_screen_and_in_the_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let s25 = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/2025");
+    let s25 = s25.to_str().unwrap();
+    assert_eq!(run(d, &["evaluate", "--data", s25, "--out", "a"]).0, 0);
+    let csv = "a/2025年度亩均效益评价结果.csv";
+    let (code, err) = run(d, &["evaluate", "--data", s25, "--out", "b", "--previous", csv]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("是2025年度的，不早于本次评价的2025年度"), "{err}");
+    let y = sheet(&d.join("b/2025年度亩均效益评价结果.xlsx"), "年度对比");
+    assert_eq!(cell(&y, 2, 0), "注意");
+    assert!(cell(&y, 2, 1).contains("年度对比没有意义"), "{}", cell(&y, 2, 1));
+    // Another seed's 2024: not one credit code in common.
+    assert_eq!(
+        run(d, &["sample", "--enterprises", "30", "--seed", "9", "--year", "2024", "--out", "s9"])
+            .0,
+        0
+    );
+    assert_eq!(run(d, &["evaluate", "--data", "s9", "--year", "2024", "--out", "c"]).0, 0);
+    let prev = "c/2024年度亩均效益评价结果.csv";
+    let (code, err) = run(d, &["evaluate", "--data", s25, "--out", "e", "--previous", prev]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("与本年没有一家相同的企业"), "{err}");
+    // A proper previous year says nothing.
+    let s24 = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/2024");
+    assert_eq!(
+        run(d, &["evaluate", "--data", s24.to_str().unwrap(), "--year", "2024", "--out", "f"]).0,
+        0
+    );
+    let prev = "f/2024年度亩均效益评价结果.csv";
+    let (_, err) = run(d, &["evaluate", "--data", s25, "--out", "g", "--previous", prev]);
+    assert!(!err.contains("警告："), "{err}");
+}
