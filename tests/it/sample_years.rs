@@ -6,11 +6,12 @@ use std::process::Command;
 
 use crate::common::{evaluate, shipped_rules, tier_of, write_file};
 
-/// Run mujun in the repository root (the default data and rules are relative to it); (exit
-/// code, stdout and stderr together).
+/// Run mujun in the repository root (the default data and rules are relative to it) without a
+/// store (none is left in the repository); (exit code, stdout and stderr together).
 fn mujun_in_repo(args: &[&str]) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_mujun"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("--no-store")
         .args(args)
         .output()
         .expect("run mujun");
