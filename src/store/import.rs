@@ -29,7 +29,10 @@ pub fn imported_run(
         return Err(bad("只能导入本程序输出的结果 CSV（…评价结果.csv）".into()));
     }
     let bytes = std::fs::read(file).map_err(|e| bad(crate::zh::io_error(&e)))?;
-    let (csv_head, results) = split_csv(&bytes).map_err(|e| bad(e.to_string()))?;
+    let (csv_head, results) = split_csv(&bytes).map_err(|e| match e {
+        StoreError::Capture(m) => bad(m),
+        other => bad(other.to_string()),
+    })?;
     let year = year_of(&csv_head, &results).map_err(bad)?;
     let evaluated = results.iter().filter(|r| r.evaluated).count();
     let mut tiers: BTreeMap<&str, usize> = BTreeMap::new();
