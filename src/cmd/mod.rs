@@ -7,6 +7,7 @@ pub mod args;
 pub mod check;
 pub mod evaluate;
 pub mod explain;
+pub mod export;
 pub mod history;
 pub mod land;
 pub mod rules;
@@ -70,6 +71,8 @@ pub enum Command {
     Runs(runs::Args),
     /// 企业历年：一家企业在数据库中各年度的等级、总分、排名、亩均指标、用地和名称园区变化
     History(history::Args),
+    /// 导出：把数据库中一次评价的输出文件原样写出到一个新目录（与当时 evaluate 写出的逐字节相同）
+    Export(export::Args),
     /// 数据库：store check 检查数据库完整性和各次评价的行数；store backup 文件 在线备份数据库
     Store(store::Args),
     /// 帮助：显示总的帮助，或一个命令的帮助（如 mujun help evaluate）
@@ -123,6 +126,7 @@ pub fn run(cli: Cli) -> Result<(), crate::Error> {
         Command::Rules(a) => rules::run(&a),
         Command::Runs(a) => runs::run(&a, &cli.store),
         Command::History(a) => history::run(&a, &cli.store),
+        Command::Export(a) => export::run(&a, &cli.store),
         Command::Store(a) => store::run(&a, &cli.store),
         // Printed and exited by `args::parse`; a `Cli` built otherwise has nothing to run.
         Command::Help(_) => Ok(()),

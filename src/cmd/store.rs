@@ -1,4 +1,5 @@
-//! `mujun store`: the year store's integrity check and online backup; and `--store` /
+//! `mujun store`: the year store's integrity check, online backup and the import of earlier
+//! years' results; and `--store` /
 //! `--no-store`, the store every command uses.
 
 use std::path::{Path, PathBuf};
@@ -55,16 +56,76 @@ pub enum Action {
         #[arg(value_name = "文件")]
         file: PathBuf,
     },
+    /// 导入历年结果：把本程序以前输出的结果 CSV 作为该年度的定稿评价记入数据库（每个文件一次评价）
+    Import(ImportArgs),
+}
+
+/// `mujun store import`'s options.
+#[derive(clap::Args, Debug)]
+#[command(help_template = super::HELP_TEMPLATE, next_help_heading = "选项")]
+pub struct ImportArgs {
+    /// 结果 CSV 文件（…评价结果.csv），可以多个；年度取自文件的 year 列
+    #[arg(value_name = "文件", required = true)]
+    pub files: Vec<PathBuf>,
+    /// 规则方案名称（规则文件 [meta] name，如 mujun runs 所列）；CSV 中没有方案名称，须写明
+    #[arg(long, value_name = "名称")]
+    pub scheme: String,
+    /// 该年度的数据文件或目录：企业名录和用地从这里记入数据库（只能与一个结果文件同用）
+    #[arg(long, value_name = "文件或目录", num_args = 1..)]
+    pub data: Vec<PathBuf>,
 }
 
 /// Run `mujun store`.
 pub fn run(a: &Args, opt: &StoreOption) -> Result<(), crate::Error> {
     let path = opt.require()?;
-    let store = Store::open_existing(&path)?;
     match &a.action {
-        Action::Check => check(&store),
-        Action::Backup { file } => backup(&store, file),
+        Action::Check => check(&Store::open_existing(&path)?),
+        Action::Backup { file } => backup(&Store::open_existing(&path)?, file),
+        Action::Import(i) => import(&path, i),
     }
+}
+
+/// Read every file first (nothing is recorded when one cannot be read), then record them all
+/// in one transaction.
+fn import(path: &Path, a: &ImportArgs) -> Result<(), crate::Error> {
+    let scheme = a.scheme.trim();
+    if scheme.is_empty() {
+        return Err(refused("--scheme 不能为空：请写规则方案的名称".into()));
+    }
+    if !a.data.is_empty() && a.files.len() > 1 {
+        return Err(refused("--data 只能与一个结果文件同用（每个年度的数据各自导入）".into()));
+    }
+    let data = match a.data.is_empty() {
+        true => None,
+        false => Some(crate::ingest::load(&a.data)?),
+    };
+    let mut runs = Vec::with_capacity(a.files.len());
+    for f in &a.files {
+        let run = crate::store::imported_run(f, scheme, data.as_ref())?;
+        runs.push((run, f.display().to_string()));
+    }
+    let mut store = Store::open(path)?;
+    let ids = store.import_runs(&runs)?;
+    for (id, (run, file)) in ids.iter().zip(&runs) {
+        crate::outln!(
+            "已导入 {}：第 {id} 号评价，{}年度「{}」定稿，参评 {} 家，未参评 {} 家{}",
+            crate::console::escape(file),
+            run.year,
+            crate::console::escape(&run.scheme),
+            run.evaluated,
+            run.not_evaluated,
+            if data.is_some() {
+                format!("，企业名录 {} 家、用地 {} 条", run.register.len(), run.parcels.len())
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(())
+}
+
+fn refused(message: String) -> crate::Error {
+    crate::store::StoreError::Refused(message).into()
 }
 
 fn check(store: &Store) -> Result<(), crate::Error> {

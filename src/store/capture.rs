@@ -6,10 +6,12 @@ use std::path::Path;
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::record::{InputFile, NewRun, ParcelRow, RegisterRow, ResultLine};
+use super::record::{InputFile, NewRun, OutputFile, ParcelRow, RegisterRow, ResultLine};
 use super::StoreError;
 use crate::columns::{key, unguard};
 use crate::evaluation::Evaluation;
+use crate::ingest::read::SourceFile;
+use crate::publish::{FileDigest, Kind};
 use crate::score::age;
 
 /// The tables a run read that scoring releases: the register and the land rows.
@@ -56,14 +58,48 @@ pub fn capture(
         evaluated: ev.results.height(),
         not_evaluated: ev.not_evaluated.height(),
         tier_counts: counts,
-        inputs: inputs(ev),
+        inputs: inputs(&ev.dataset.sources),
         sheets: ev.dataset.reconciliation.clone(),
         register: register(&read.register).map_err(|e| bad("企业名录", &e))?,
         parcels: parcels(&read.land).map_err(|e| bad("用地", &e))?,
         csv_head,
         results,
         problems: ev.problems.clone(),
+        outputs: outputs(out_dir)?,
     })
+}
+
+/// The files published in `out_dir`, as its output manifest lists them, and the manifest
+/// itself last; a file changed since it was published is listed without its bytes.
+fn outputs(out_dir: &Path) -> Result<Vec<OutputFile>, StoreError> {
+    #[derive(serde::Deserialize)]
+    struct Listed {
+        files: Vec<FileDigest>,
+    }
+    let name = Kind::Evaluate.manifest();
+    let path = out_dir.join(name);
+    let bad = |e: &dyn std::fmt::Display| {
+        StoreError::Capture(format!("输出清单 {}：{e}", path.display()))
+    };
+    let text = std::fs::read(&path).map_err(|e| bad(&crate::zh::io_error(&e)))?;
+    let listed: Listed = serde_json::from_slice(&text).map_err(|_| bad(&"内容无法识别"))?;
+    let mut out: Vec<OutputFile> = listed
+        .files
+        .into_iter()
+        .map(|f| {
+            let content = std::fs::read(out_dir.join(&f.name))
+                .ok()
+                .filter(|b| hex(&Sha256::digest(b)) == f.sha256);
+            OutputFile { name: f.name, bytes: f.bytes, sha256: f.sha256, content }
+        })
+        .collect();
+    out.push(OutputFile {
+        name: name.to_string(),
+        bytes: text.len() as u64,
+        sha256: hex(&Sha256::digest(&text)),
+        content: Some(text),
+    });
+    Ok(out)
 }
 
 /// Firms per label over every group and park.
@@ -75,14 +111,13 @@ fn total_per_label(c: &crate::evaluation::TierCounts) -> Vec<usize> {
     sum
 }
 
-fn hex(d: &[u8]) -> String {
+pub(super) fn hex(d: &[u8]) -> String {
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Each input with its bytes, read again; left without bytes when it changed since it was read.
-fn inputs(ev: &Evaluation) -> Vec<InputFile> {
-    ev.dataset
-        .sources
+pub(super) fn inputs(sources: &[SourceFile]) -> Vec<InputFile> {
+    sources
         .iter()
         .map(|s| {
             let content =
@@ -117,7 +152,7 @@ fn dates(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
         .collect())
 }
 
-fn register(df: &DataFrame) -> PolarsResult<Vec<RegisterRow>> {
+pub(super) fn register(df: &DataFrame) -> PolarsResult<Vec<RegisterRow>> {
     let [code, name, park, town, industry, scale, tags] =
         ["code", "name", "park", "town", "industry_code", "scale", "tags"].map(|c| texts(df, c));
     let (reg, prod) = (dates(df, "reg_date")?, dates(df, "prod_date")?);
@@ -140,7 +175,7 @@ fn register(df: &DataFrame) -> PolarsResult<Vec<RegisterRow>> {
     Ok(out)
 }
 
-fn parcels(df: &DataFrame) -> PolarsResult<Vec<ParcelRow>> {
+pub(super) fn parcels(df: &DataFrame) -> PolarsResult<Vec<ParcelRow>> {
     let [code, cert, mode, other] =
         ["code", "parcel", "land_use", "counterparty"].map(|c| texts(df, c));
     let (cert, mode, other) = (cert?, mode?, other?);
@@ -218,7 +253,7 @@ fn crlf_lines(bytes: &[u8]) -> Option<Vec<&[u8]>> {
 }
 
 /// The fields of one CSV line.
-fn fields(line: &[u8]) -> Vec<String> {
+pub(super) fn fields(line: &[u8]) -> Vec<String> {
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(line);
     match rdr.records().next() {
         Some(Ok(r)) => r.iter().map(str::to_string).collect(),

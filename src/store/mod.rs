@@ -8,6 +8,7 @@
 //! left as it was. A store of an older schema version is migrated forward at open.
 
 mod capture;
+mod import;
 mod query;
 mod record;
 mod schema;
@@ -18,8 +19,9 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 pub use capture::{capture, split_csv, ReadTables};
-pub use query::{AuditEntry, CheckReport, HistoryYear, RunSummary};
-pub use record::{InputFile, NewRun, ParcelRow, RegisterRow, ResultLine, SheetCount};
+pub use import::imported_run;
+pub use query::{AuditEntry, CheckReport, HistoryYear, RunSummary, StoredOutput};
+pub use record::{InputFile, NewRun, OutputFile, ParcelRow, RegisterRow, ResultLine, SheetCount};
 pub use schema::latest as latest_version;
 
 /// The store file used when neither `--store` nor `MUJUN_STORE` names one.

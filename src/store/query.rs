@@ -86,6 +86,17 @@ pub struct HistoryYear {
     pub parcels: Vec<(Option<String>, Option<String>, Option<f64>)>,
 }
 
+/// One file a run published, as kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredOutput {
+    /// Its path inside the output folder (`/`-separated).
+    pub name: String,
+    /// SHA-256 of its bytes as published.
+    pub sha256: String,
+    /// Its bytes; None when they had changed before the run was recorded.
+    pub content: Option<Vec<u8>>,
+}
+
 /// One line of the audit log: (time, user, action, run, detail).
 pub type AuditEntry = (String, String, String, Option<i64>, String);
 
@@ -180,6 +191,41 @@ impl Store {
             out.extend_from_slice(b"\r\n");
         }
         Ok(out)
+    }
+
+    /// The files run `id` published, in their order (the output manifest last), each with its
+    /// bytes when they were kept: (name inside the output folder, SHA-256, content).
+    pub fn outputs(&self, id: i64) -> Result<Vec<StoredOutput>, StoreError> {
+        self.run(id)?;
+        let e = sql(&self.path, "读取输出文件");
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT o.name, o.sha256, f.content FROM run_outputs o
+                 LEFT JOIN files f ON f.sha256 = o.sha256 WHERE o.run_id = ?1 ORDER BY o.ordinal",
+            )
+            .map_err(&e)?;
+        let rows = st
+            .query_map([id], |r| {
+                Ok(StoredOutput { name: r.get(0)?, sha256: r.get(1)?, content: r.get(2)? })
+            })
+            .map_err(&e)?;
+        rows.collect::<Result<_, _>>().map_err(&e)
+    }
+
+    /// Append `action` on `run` to the audit log (an export, say).
+    pub fn log(
+        &mut self,
+        user: &str,
+        action: &str,
+        run: Option<i64>,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let e = sql(&path, "记录操作");
+        let tx = self.conn.transaction().map_err(&e)?;
+        audit(&tx, user, action, run, detail).map_err(&e)?;
+        tx.commit().map_err(&e)
     }
 
     /// The audit log, oldest first.

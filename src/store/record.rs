@@ -1,7 +1,7 @@
 //! Recording a run: every row of it in one transaction, so the store holds the run whole or not
 //! at all, whenever the process is stopped.
 
-use rusqlite::{params, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{sql, Store, StoreError};
 use crate::ingest::{Problem, Reconciliation};
@@ -19,6 +19,10 @@ pub struct InputFile {
     /// Its content, if it still had that digest when the run was recorded.
     pub content: Option<Vec<u8>>,
 }
+
+/// One file a run published: `name` is its path inside the output folder (`/`-separated, as
+/// the output manifest lists it), its bytes kept when they still had the manifest's digest.
+pub type OutputFile = InputFile;
 
 /// The row accounting of one sheet read (数据核对).
 pub type SheetCount = Reconciliation;
@@ -131,6 +135,8 @@ pub struct NewRun {
     pub results: Vec<ResultLine>,
     /// The run's problems (问题清单).
     pub problems: Vec<Problem>,
+    /// The files it published, the output manifest last (none for an imported run).
+    pub outputs: Vec<OutputFile>,
 }
 
 impl Store {
@@ -139,25 +145,68 @@ impl Store {
         let path = self.path.clone();
         let e = sql(&path, "记录评价");
         let tx = self.conn.transaction().map_err(&e)?;
-        let id = insert_run(&tx, run).map_err(&e)?;
-        insert_inputs(&tx, id, run).map_err(&e)?;
-        insert_register(&tx, id, run).map_err(&e)?;
-        insert_parcels(&tx, id, run).map_err(&e)?;
-        insert_results(&tx, id, run).map_err(&e)?;
-        insert_problems(&tx, id, &run.problems).map_err(&e)?;
+        let id = insert_all(&tx, run, "草稿").map_err(&e)?;
         let detail = format!("{}年度 {}：参评 {} 家", run.year, run.scheme, run.evaluated);
         audit(&tx, &run.user, "记录评价", Some(id), &detail).map_err(&e)?;
         tx.commit().map_err(&e)?;
         Ok(id)
     }
+
+    /// Record earlier years' results, each `(run, file it was read from)`, as 定稿 runs in one
+    /// transaction: all of them or none. Refused when a year and scheme already has a 定稿 run
+    /// (in the store or earlier in `runs`). Returns their numbers.
+    pub fn import_runs(&mut self, runs: &[(NewRun, String)]) -> Result<Vec<i64>, StoreError> {
+        let path = self.path.clone();
+        let e = sql(&path, "导入评价结果");
+        let tx = self.conn.transaction().map_err(&e)?;
+        let mut ids = Vec::with_capacity(runs.len());
+        for (run, file) in runs {
+            let final_run = tx
+                .query_row(
+                    "SELECT id FROM runs WHERE year = ?1 AND scheme = ?2 AND status = '定稿'",
+                    params![run.year, run.scheme],
+                    |r| r.get::<_, i64>(0),
+                )
+                .optional()
+                .map_err(&e)?;
+            if let Some(other) = final_run {
+                return Err(StoreError::Refused(format!(
+                    "{file}：{}年度「{}」已有定稿的第 {other} 号评价（每个年度和方案只有一个定稿），\
+                     本次的文件都未导入",
+                    run.year, run.scheme
+                )));
+            }
+            let id = insert_all(&tx, run, "定稿").map_err(&e)?;
+            let detail = format!(
+                "从 {file} 导入 {}年度「{}」定稿：参评 {} 家，未参评 {} 家",
+                run.year, run.scheme, run.evaluated, run.not_evaluated
+            );
+            audit(&tx, &run.user, "导入", Some(id), &detail).map_err(&e)?;
+            ids.push(id);
+        }
+        tx.commit().map_err(&e)?;
+        Ok(ids)
+    }
 }
 
-fn insert_run(tx: &Transaction, r: &NewRun) -> rusqlite::Result<i64> {
+/// Every row of `run` with `status`; its number.
+fn insert_all(tx: &Transaction, run: &NewRun, status: &str) -> rusqlite::Result<i64> {
+    let id = insert_run(tx, run, status)?;
+    insert_inputs(tx, id, run)?;
+    insert_outputs(tx, id, &run.outputs)?;
+    insert_register(tx, id, run)?;
+    insert_parcels(tx, id, run)?;
+    insert_results(tx, id, run)?;
+    insert_problems(tx, id, &run.problems)?;
+    Ok(id)
+}
+
+fn insert_run(tx: &Transaction, r: &NewRun, status: &str) -> rusqlite::Result<i64> {
     tx.execute(
         "INSERT INTO runs (year, scheme, scheme_file, scheme_version, rules_text, rules_sha256,
              status, started_at, finished_at, user_name, program, out_dir, evaluated,
              not_evaluated, tier_counts, csv_head)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, '草稿', ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?16, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         params![
             r.year,
             r.scheme,
@@ -174,21 +223,28 @@ fn insert_run(tx: &Transaction, r: &NewRun) -> rusqlite::Result<i64> {
             r.not_evaluated as i64,
             r.tier_counts,
             r.csv_head,
+            status,
         ],
     )?;
     Ok(tx.last_insert_rowid())
 }
 
-fn insert_inputs(tx: &Transaction, id: i64, r: &NewRun) -> rusqlite::Result<()> {
+/// Keep `f`'s content once by its digest (a copy already kept stays).
+fn insert_file(tx: &Transaction, f: &InputFile) -> rusqlite::Result<()> {
     let mut file = tx.prepare_cached(
         "INSERT INTO files (sha256, bytes, content) VALUES (?1, ?2, ?3)
          ON CONFLICT (sha256) DO UPDATE SET content = coalesce(files.content, excluded.content)",
     )?;
+    file.execute(params![f.sha256, f.bytes as i64, f.content])?;
+    Ok(())
+}
+
+fn insert_inputs(tx: &Transaction, id: i64, r: &NewRun) -> rusqlite::Result<()> {
     let mut input = tx.prepare_cached(
         "INSERT INTO run_inputs (run_id, ordinal, name, bytes, sha256) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for (i, f) in r.inputs.iter().enumerate() {
-        file.execute(params![f.sha256, f.bytes as i64, f.content])?;
+        insert_file(tx, f)?;
         input.execute(params![id, i as i64, f.name, f.bytes as i64, f.sha256])?;
     }
     let mut sheet = tx.prepare_cached(
@@ -207,6 +263,18 @@ fn insert_inputs(tx: &Transaction, id: i64, r: &NewRun) -> rusqlite::Result<()> 
             s.skipped as i64,
             s.rejected as i64
         ])?;
+    }
+    Ok(())
+}
+
+fn insert_outputs(tx: &Transaction, id: i64, outputs: &[OutputFile]) -> rusqlite::Result<()> {
+    let mut output = tx.prepare_cached(
+        "INSERT INTO run_outputs (run_id, ordinal, name, bytes, sha256)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (i, f) in outputs.iter().enumerate() {
+        insert_file(tx, f)?;
+        output.execute(params![id, i as i64, f.name, f.bytes as i64, f.sha256])?;
     }
     Ok(())
 }

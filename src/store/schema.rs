@@ -7,7 +7,7 @@
 pub const APPLICATION_ID: i32 = 0x4D55_4A55;
 
 /// The migrations, oldest first; the store's current version is their number.
-pub const MIGRATIONS: &[&str] = &[V1];
+pub const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this program writes.
 pub fn latest() -> i64 {
@@ -147,4 +147,18 @@ CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
     BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
     BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+"#;
+
+/// Version 2: the files each run published (every file its output manifest lists, and the
+/// manifest), kept by content in `files`, so that `mujun export` writes them again.
+const V2: &str = r#"
+CREATE TABLE run_outputs (
+    run_id  INTEGER NOT NULL REFERENCES runs(id),
+    ordinal INTEGER NOT NULL,
+    name    TEXT NOT NULL,
+    bytes   INTEGER NOT NULL,
+    sha256  TEXT NOT NULL REFERENCES files(sha256),
+    PRIMARY KEY (run_id, ordinal),
+    UNIQUE (run_id, name)
+);
 "#;

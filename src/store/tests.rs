@@ -211,3 +211,63 @@ fn a_backup_opens_as_the_same_store() {
     assert_eq!(b.runs().unwrap(), s.runs().unwrap());
     assert_eq!(b.results_csv(1).unwrap(), s.results_csv(1).unwrap());
 }
+
+fn output(name: &str, text: &str) -> OutputFile {
+    use sha2::Digest;
+    let sha = capture::hex(&sha2::Sha256::digest(text.as_bytes()));
+    OutputFile {
+        name: name.into(),
+        bytes: text.len() as u64,
+        sha256: sha,
+        content: Some(text.into()),
+    }
+}
+
+#[test]
+fn published_files_are_kept_once_by_content_and_given_back_in_order() {
+    let (_d, p) = temp();
+    let mut s = Store::open(&p).unwrap();
+    let mut r = run(2024, &[("A1", "甲公司", "涪陵高新区", "B")]);
+    r.outputs = vec![output("园区/甲.xlsx", "工作簿"), output("评价输出清单.json", "{}")];
+    s.record_run(&r).unwrap();
+    r.outputs[1] = output("评价输出清单.json", "{\"x\":1}");
+    s.record_run(&r).unwrap();
+    let kept: i64 = s.conn.query_row("SELECT count(*) FROM files", [], |r| r.get(0)).unwrap();
+    assert_eq!(kept, 3, "the workbook once, two manifests");
+    let back: Vec<(String, Option<Vec<u8>>)> =
+        s.outputs(2).unwrap().into_iter().map(|o| (o.name, o.content)).collect();
+    assert_eq!(
+        back,
+        [
+            ("园区/甲.xlsx".to_string(), Some("工作簿".as_bytes().to_vec())),
+            ("评价输出清单.json".to_string(), Some(b"{\"x\":1}".to_vec()))
+        ]
+    );
+    assert!(matches!(s.outputs(3), Err(StoreError::NoRun { id: 3, .. })));
+}
+
+#[test]
+fn an_import_is_all_its_files_or_none_and_one_final_run_per_year_and_scheme() {
+    let (_d, p) = temp();
+    let mut s = Store::open(&p).unwrap();
+    let (y2023, y2024) = (
+        run(2023, &[("A1", "甲公司", "涪陵高新区", "B")]),
+        run(2024, &[("A1", "甲公司", "涪陵高新区", "C")]),
+    );
+    assert_eq!(s.import_runs(&[(y2023.clone(), "2023.csv".into())]).unwrap(), [1]);
+    // 2024 is new but 2023 has its 定稿: neither is recorded.
+    let e = s
+        .import_runs(&[(y2024.clone(), "2024.csv".into()), (y2023, "又一个2023.csv".into())])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("又一个2023.csv：2023年度「测试方案」已有定稿的第 1 号评价"), "{e}");
+    assert_eq!(s.runs().unwrap().len(), 1);
+    assert_eq!(s.import_runs(&[(y2024, "2024.csv".into())]).unwrap(), [2]);
+    assert_eq!(s.final_run(2024, "测试方案").unwrap(), Some(2));
+    let log: Vec<(String, String)> =
+        s.audit_log().unwrap().into_iter().map(|a| (a.2, a.4)).collect();
+    assert_eq!(
+        log[1],
+        ("导入".into(), "从 2024.csv 导入 2024年度「测试方案」定稿：参评 1 家，未参评 0 家".into())
+    );
+}

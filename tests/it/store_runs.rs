@@ -150,3 +150,91 @@ fn no_store_records_nothing_and_a_foreign_file_is_refused_untouched() {
     assert_eq!(std::fs::read(dir.path().join("别的.db")).unwrap(), b"not a database, just text");
     assert!(!dir.path().join("o2/2025年度亩均效益评价结果.csv").exists());
 }
+
+/// Every file under `dir` (relative path → bytes), mujun's own lock left out.
+fn files_of(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut std::collections::BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else if !p.ends_with(mujun::publish::LOCK) {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+#[test]
+fn export_writes_a_runs_published_files_again_byte_for_byte_into_a_new_folder_only() {
+    let dir = tempfile::tempdir().unwrap();
+    two_years(dir.path());
+    evaluate(dir.path(), 2025, "o1", &[]);
+    let (code, text) = mujun(dir.path(), &["export", "--run", "1", "--out", "导出/第1次"]);
+    assert_eq!(code, 0, "{text}");
+    let (published, exported) =
+        (files_of(&dir.path().join("o1")), files_of(&dir.path().join("导出/第1次")));
+    // The workbook, two park workbooks, CSV, JSON and the manifest.
+    assert_eq!(published.len(), 6, "{:?}", published.keys());
+    assert!(published.contains_key("园区/2025年度亩均效益评价_白涛工业园区.xlsx"));
+    assert!(exported == published, "{:?} vs {:?}", exported.keys(), published.keys());
+    assert!(text.contains("的 6 个输出文件已导出到：导出/第1次"), "{text}");
+    // A folder that holds anything is refused and left as it was; an empty one is filled.
+    std::fs::write(dir.path().join("o1/备注.txt"), "我的笔记").unwrap();
+    let (code, text) = mujun(dir.path(), &["export", "--run", "1", "--out", "o1"]);
+    assert_eq!(code, 8, "{text}");
+    assert!(text.contains("导出目录 o1 中已有文件"), "{text}");
+    assert_eq!(files_of(&dir.path().join("o1")).len(), 7);
+    std::fs::create_dir(dir.path().join("空目录")).unwrap();
+    let (code, text) = mujun(dir.path(), &["export", "--run", "1", "--out", "空目录"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(files_of(&dir.path().join("空目录")) == published);
+    let (code, text) = mujun(dir.path(), &["export", "--run", "2", "--out", "无"]);
+    assert_eq!(code, 8, "{text}");
+    assert!(text.contains("没有第 2 号评价记录"), "{text}");
+    // Each export is in the audit log.
+    let store = mujun::store::Store::open_existing(&dir.path().join("mujun.db")).unwrap();
+    let actions: Vec<String> = store.audit_log().unwrap().into_iter().map(|a| a.2).collect();
+    assert_eq!(actions, ["记录评价", "导出", "导出"]);
+}
+
+#[test]
+fn an_imported_results_csv_is_a_final_year_that_history_and_the_next_evaluate_use() {
+    let dir = tempfile::tempdir().unwrap();
+    two_years(dir.path());
+    evaluate(dir.path(), 2024, "o2024", &["--no-store"]);
+    let csv = "o2024/2024年度亩均效益评价结果.csv";
+    let import = ["store", "import", csv, "--scheme", "报告测试", "--data", "d2024"];
+    let (code, text) = mujun(dir.path(), &import);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("第 1 号评价，2024年度「报告测试」定稿，参评 10 家，未参评 1 家"),
+        "{text}"
+    );
+    let db = dir.path().join("mujun.db");
+    let store = mujun::store::Store::open_existing(&db).unwrap();
+    assert_eq!(store.results_csv(1).unwrap(), std::fs::read(dir.path().join(csv)).unwrap());
+    assert_eq!(store.run(1).unwrap().status, "定稿");
+    assert_eq!(store.audit_log().unwrap()[0].2, "导入");
+    drop(store);
+    // The year before without --previous, as a 定稿 run evaluated here would be.
+    evaluate(dir.path(), 2025, "o2025", &[]);
+    let yoy = sheet(&dir.path().join("o2025/2025年度亩均效益评价结果.xlsx"), "年度对比");
+    assert_eq!(cell(&yoy, 1, 1), "评价数据库 mujun.db 第 1 号评价（2024年度定稿）");
+    let (code, text) = mujun(dir.path(), &["history", "更名后的新材料"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.lines().any(|l| l.starts_with("2024  定稿")), "{text}");
+    assert!(text.contains("园区变更：2024 年 涪陵高新区 → 2025 年 白涛工业园区"), "{text}");
+    // The land of 2024 came from its data folder.
+    assert!(text.contains("2024 年用地：渝(2015)涪陵区不动产权第000004号 自有 10.00 亩"), "{text}");
+    // The year and scheme have their 定稿 now: a second import is refused, nothing added.
+    let (code, text) = mujun(dir.path(), &import);
+    assert_eq!(code, 8, "{text}");
+    assert!(text.contains("2024年度「报告测试」已有定稿的第 1 号评价"), "{text}");
+    let store = mujun::store::Store::open_existing(&db).unwrap();
+    assert_eq!(store.runs().unwrap().len(), 2);
+}
