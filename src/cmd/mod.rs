@@ -73,7 +73,7 @@ pub enum Command {
     History(history::Args),
     /// 导出：把数据库中一次评价的输出文件原样写出到一个新目录（与当时 evaluate 写出的逐字节相同）
     Export(export::Args),
-    /// 数据库：store check 检查数据库完整性和各次评价的行数；store backup 文件 在线备份数据库
+    /// 数据库：store check 检查完整性和各次评价的行数；store backup 文件 在线备份；store import 文件… 导入历年结果 CSV 作为定稿
     Store(store::Args),
     /// 帮助：显示总的帮助，或一个命令的帮助（如 mujun help evaluate）
     Help(HelpArgs),
