@@ -201,16 +201,28 @@ impl Store {
         let mut st = self
             .conn
             .prepare(
-                "SELECT o.name, o.sha256, f.content FROM run_outputs o
+                "SELECT o.name, o.sha256, f.content, f.codec FROM run_outputs o
                  LEFT JOIN files f ON f.sha256 = o.sha256 WHERE o.run_id = ?1 ORDER BY o.ordinal",
             )
             .map_err(&e)?;
         let rows = st
             .query_map([id], |r| {
-                Ok(StoredOutput { name: r.get(0)?, sha256: r.get(1)?, content: r.get(2)? })
+                let packed: Option<Vec<u8>> = r.get(2)?;
+                let codec: Option<String> = r.get(3)?;
+                Ok((r.get(0)?, r.get(1)?, packed, codec))
             })
             .map_err(&e)?;
-        rows.collect::<Result<_, _>>().map_err(&e)
+        let rows: Vec<(String, String, Option<Vec<u8>>, Option<String>)> =
+            rows.collect::<Result<_, _>>().map_err(&e)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (name, sha256, packed, codec) in rows {
+            let content = packed
+                .map(|p| super::record::unpack(p, codec.as_deref()))
+                .transpose()
+                .map_err(|_| StoreError::Corrupt { path: self.path.clone() })?;
+            out.push(StoredOutput { name, sha256, content });
+        }
+        Ok(out)
     }
 
     /// Append `action` on `run` to the audit log (an export, say).

@@ -229,14 +229,44 @@ fn insert_run(tx: &Transaction, r: &NewRun, status: &str) -> rusqlite::Result<i6
     Ok(tx.last_insert_rowid())
 }
 
-/// Keep `f`'s content once by its digest (a copy already kept stays).
+/// Keep `f`'s content once by its digest (a copy already kept stays), compressed when that
+/// makes it smaller ([`pack`]).
 fn insert_file(tx: &Transaction, f: &InputFile) -> rusqlite::Result<()> {
     let mut file = tx.prepare_cached(
-        "INSERT INTO files (sha256, bytes, content) VALUES (?1, ?2, ?3)
-         ON CONFLICT (sha256) DO UPDATE SET content = coalesce(files.content, excluded.content)",
+        "INSERT INTO files (sha256, bytes, content, codec) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (sha256) DO UPDATE SET content = coalesce(files.content, excluded.content),
+             codec = CASE WHEN files.content IS NULL THEN excluded.codec ELSE files.codec END",
     )?;
-    file.execute(params![f.sha256, f.bytes as i64, f.content])?;
+    let (content, codec) = match f.content.as_deref().map(pack) {
+        Some((c, codec)) => (Some(c), codec),
+        None => (None, None),
+    };
+    file.execute(params![f.sha256, f.bytes as i64, content, codec])?;
     Ok(())
+}
+
+/// Level of the zstd compression of kept files: the fastest, since a run is recorded while the
+/// user waits.
+const ZSTD_LEVEL: i32 = 1;
+
+/// A file's bytes as kept: zstd-compressed (codec `zstd`) when that saves at least a tenth, as
+/// they are (no codec) otherwise — workbooks are zip archives already.
+pub(super) fn pack(bytes: &[u8]) -> (std::borrow::Cow<'_, [u8]>, Option<&'static str>) {
+    if bytes.starts_with(b"PK\x03\x04") {
+        return (bytes.into(), None);
+    }
+    match zstd::bulk::compress(bytes, ZSTD_LEVEL) {
+        Ok(z) if z.len() * 10 < bytes.len() * 9 => (z.into(), Some("zstd")),
+        _ => (bytes.into(), None),
+    }
+}
+
+/// The bytes of a kept file from its stored content and codec.
+pub(super) fn unpack(content: Vec<u8>, codec: Option<&str>) -> std::io::Result<Vec<u8>> {
+    match codec {
+        Some("zstd") => zstd::stream::decode_all(content.as_slice()),
+        _ => Ok(content),
+    }
 }
 
 fn insert_inputs(tx: &Transaction, id: i64, r: &NewRun) -> rusqlite::Result<()> {

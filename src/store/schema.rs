@@ -40,11 +40,13 @@ CREATE TABLE runs (
 -- One official result per year and scheme.
 CREATE UNIQUE INDEX runs_one_final ON runs(year, scheme) WHERE status = '定稿';
 
--- Input files by content; a file read by several runs is kept once.
+-- Files by content; a file read or written by several runs is kept once. codec: NULL when the
+-- content is kept as it is, 'zstd' when compressed (text files; workbooks are zip already).
 CREATE TABLE files (
     sha256  TEXT PRIMARY KEY,
     bytes   INTEGER NOT NULL,
-    content BLOB
+    content BLOB,
+    codec   TEXT CHECK (codec IS NULL OR codec = 'zstd')
 );
 CREATE TABLE run_inputs (
     run_id  INTEGER NOT NULL REFERENCES runs(id),

@@ -271,3 +271,15 @@ fn an_import_is_all_its_files_or_none_and_one_final_run_per_year_and_scheme() {
         ("导入".into(), "从 2024.csv 导入 2024年度「测试方案」定稿：参评 1 家，未参评 0 家".into())
     );
 }
+
+#[test]
+fn text_is_kept_compressed_a_workbook_as_it_is_and_both_come_back_whole() {
+    let json = "{\"code\": \"91500102MA5U7LXX11\", \"tier\": \"B\"}\n".repeat(1000);
+    let (packed, codec) = record::pack(json.as_bytes());
+    assert_eq!(codec, Some("zstd"));
+    assert!(packed.len() * 10 < json.len(), "{} of {}", packed.len(), json.len());
+    assert_eq!(record::unpack(packed.into_owned(), codec).unwrap(), json.as_bytes());
+    let zip = [b"PK\x03\x04".as_slice(), json.as_bytes()].concat();
+    let (kept, codec) = record::pack(&zip);
+    assert_eq!((kept.as_ref(), codec), (zip.as_slice(), None));
+}
