@@ -202,10 +202,14 @@ pub fn split_csv(bytes: &[u8]) -> Result<(Vec<u8>, Vec<ResultLine>), StoreError>
     let bad = |m: &str| StoreError::Capture(format!("结果 CSV {m}"));
     let lines = crlf_lines(bytes).ok_or_else(|| bad("的行尾不是 CRLF 或引号不成对"))?;
     let Some((head, records)) = lines.split_first() else { return Err(bad("是空的")) };
-    let header: Vec<String> = fields(&head[..head.len() - 2])
-        .into_iter()
-        .map(|f| f.trim_start_matches('\u{feff}').to_string())
-        .collect();
+    // One reader over the whole text: its records are the lines above, in order.
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(bytes);
+    let mut parsed = rdr.records();
+    let mut next = || -> Result<csv::StringRecord, StoreError> {
+        parsed.next().and_then(Result::ok).ok_or_else(|| bad("有无法读取的行"))
+    };
+    let header: Vec<String> =
+        next()?.iter().map(|f| f.trim_start_matches('\u{feff}').to_string()).collect();
     let at = |k: &str| header.iter().position(|h| h == k);
     let (code, status) = (
         at(key::CODE).ok_or_else(|| bad("没有 code 列"))?,
@@ -216,7 +220,7 @@ pub fn split_csv(bytes: &[u8]) -> Result<(Vec<u8>, Vec<ResultLine>), StoreError>
     let mut out = Vec::with_capacity(records.len());
     for line in records {
         let line = &line[..line.len() - 2];
-        let f = fields(line);
+        let f = next()?;
         let text = |i: Option<usize>| {
             i.and_then(|i| f.get(i)).map(|v| unguard(v).to_string()).filter(|s| !s.is_empty())
         };
