@@ -100,6 +100,9 @@ pub struct StoredOutput {
 /// One line of the audit log: (time, user, action, run, detail).
 pub type AuditEntry = (String, String, String, Option<i64>, String);
 
+/// A published file as stored: name, SHA-256, packed content, codec.
+type PackedOutput = (String, String, Option<Vec<u8>>, Option<String>);
+
 /// What `mujun store check` found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckReport {
@@ -212,8 +215,7 @@ impl Store {
                 Ok((r.get(0)?, r.get(1)?, packed, codec))
             })
             .map_err(&e)?;
-        let rows: Vec<(String, String, Option<Vec<u8>>, Option<String>)> =
-            rows.collect::<Result<_, _>>().map_err(&e)?;
+        let rows: Vec<PackedOutput> = rows.collect::<Result<_, _>>().map_err(&e)?;
         let mut out = Vec::with_capacity(rows.len());
         for (name, sha256, packed, codec) in rows {
             let content = packed
