@@ -216,7 +216,7 @@ pub fn split_csv(bytes: &[u8]) -> Result<(Vec<u8>, Vec<ResultLine>), StoreError>
         at(key::STATUS).ok_or_else(|| bad("没有 status 列"))?,
     );
     let (name, park, group, tier) = (at(key::NAME), at(key::PARK), at(key::GROUP), at(key::TIER));
-    let (total, rank) = (at(key::TOTAL), at("rank"));
+    let (total, rank, year) = (at(key::TOTAL), at("rank"), at(key::YEAR));
     let mut out = Vec::with_capacity(records.len());
     for line in records {
         let line = &line[..line.len() - 2];
@@ -233,6 +233,7 @@ pub fn split_csv(bytes: &[u8]) -> Result<(Vec<u8>, Vec<ResultLine>), StoreError>
             tier: text(tier),
             total: text(total).and_then(|t| t.parse().ok()),
             rank: text(rank).and_then(|t| t.parse().ok()),
+            year: text(year),
             csv_line: line.to_vec(),
         });
     }

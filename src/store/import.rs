@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use super::capture::{fields, hex, inputs, parcels, register, split_csv};
 use super::record::{InputFile, NewRun, RegisterRow, ResultLine};
 use super::StoreError;
-use crate::columns::{key, unguard};
+use crate::columns::key;
 use crate::ingest::schema::TableKind;
 use crate::ingest::Dataset;
 
@@ -81,14 +81,12 @@ pub fn imported_run(
 /// The evaluation year: the `year` column, the same on every line.
 fn year_of(head: &[u8], lines: &[ResultLine]) -> Result<i32, String> {
     let header = fields(&head[..head.len() - 2]);
-    let at = header
-        .iter()
-        .position(|h| h.trim_start_matches('\u{feff}') == key::YEAR)
-        .ok_or_else(|| format!("没有 {} 列，不是本程序输出的结果 CSV", key::YEAR))?;
+    if !header.iter().any(|h| h.trim_start_matches('\u{feff}') == key::YEAR) {
+        return Err(format!("没有 {} 列，不是本程序输出的结果 CSV", key::YEAR));
+    }
     let mut year = None;
     for (i, l) in lines.iter().enumerate() {
-        let f = fields(&l.csv_line);
-        let text = f.get(at).map(|v| unguard(v).to_string()).unwrap_or_default();
+        let text = l.year.as_deref().unwrap_or("");
         let y: i32 = text
             .trim()
             .parse()

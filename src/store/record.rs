@@ -86,6 +86,8 @@ pub struct ResultLine {
     pub total: Option<f64>,
     /// Rank in its population.
     pub rank: Option<i64>,
+    /// The `year` field as written (checked by `store import`; the run keeps the year).
+    pub year: Option<String>,
     /// The line's bytes as written, without its line ending.
     pub csv_line: Vec<u8>,
 }

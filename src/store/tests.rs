@@ -17,6 +17,7 @@ fn run(year: i32, codes: &[(&str, &str, &str, &str)]) -> NewRun {
             tier: Some(tier.to_string()),
             total: Some(90.0 - i as f64),
             rank: Some(i as i64 + 1),
+            year: Some(year.to_string()),
             csv_line: format!("{year},evaluated,{code},{name},{park},{tier}").into_bytes(),
         })
         .collect();
@@ -282,4 +283,23 @@ fn text_is_kept_compressed_a_workbook_as_it_is_and_both_come_back_whole() {
     let zip = [b"PK\x03\x04".as_slice(), json.as_bytes()].concat();
     let (kept, codec) = record::pack(&zip);
     assert_eq!((kept.as_ref(), codec), (zip.as_slice(), None));
+}
+
+#[test]
+fn an_import_whose_year_column_is_missing_mixed_or_not_a_year_is_refused_naming_the_line() {
+    let d = tempfile::tempdir().unwrap();
+    let refuse = |text: &str| {
+        let f = d.path().join("2024年度亩均效益评价结果.csv");
+        std::fs::write(&f, text).unwrap();
+        import::imported_run(&f, "测试方案", None).unwrap_err().to_string()
+    };
+    let e = refuse("year,status,code\r\n2024,evaluated,A1\r\n2025,evaluated,A2\r\n");
+    assert!(e.contains("第3行的年度 2025 与第2行的 2024 不同"), "{e}");
+    let e = refuse("year,status,code\r\n20x4,evaluated,A1\r\n");
+    assert!(e.contains("第2行 year 列「20x4」不是年度"), "{e}");
+    let e = refuse("status,code\r\nevaluated,A1\r\n");
+    assert!(e.contains("没有 year 列"), "{e}");
+    let f = d.path().join("ok.csv");
+    std::fs::write(&f, "year,status,code\r\n2024,evaluated,A1\r\n").unwrap();
+    assert_eq!(import::imported_run(&f, "测试方案", None).unwrap().year, 2024);
 }
