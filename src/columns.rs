@@ -11,6 +11,8 @@ pub mod sheet {
     pub const NOT_EVALUATED: &str = "未参评";
     /// The rule set the results were computed with (label in column A, value in column B).
     pub const RULES: &str = "规则";
+    /// Label of the 规则 sheet's row holding the scheme across years (`[meta] scheme`).
+    pub const SCHEME_ROW: &str = "方案";
     /// Label of the 规则 sheet's row holding the evaluation year.
     pub const YEAR_ROW: &str = "评价年度";
 }

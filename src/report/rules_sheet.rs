@@ -96,6 +96,7 @@ pub fn write(ev: &Evaluation, wb: &mut Workbook, fmt: &Formats) -> Result<(), Sh
     t.title("规则文件")?;
     for (k, v) in [
         ("名称", r.meta.name.clone()),
+        (crate::columns::sheet::SCHEME_ROW, r.meta.scheme.clone()),
         (crate::columns::sheet::YEAR_ROW, r.meta.year.to_string()),
         ("版本", r.meta.version.clone()),
         ("依据", r.meta.source.clone()),

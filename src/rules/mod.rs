@@ -90,6 +90,9 @@ pub enum RuleError {
 pub struct Meta {
     /// `[meta] name`: the evaluation's title, written into the workbooks and report titles.
     pub name: String,
+    /// `[meta] scheme`: the scheme across years (`name` when not given). The store keeps runs
+    /// under it: the year before and the earlier official years are those of the same scheme.
+    pub scheme: String,
     /// `[meta] year`: the evaluation year (ages to 31 December of it, file names, document dates).
     pub year: i32,
     /// `[meta] version`: the scheme's version, shown on the 规则 sheet (empty if not given).
@@ -631,7 +634,9 @@ pub fn compile_from(source: &Source, text: &str) -> Result<Rules, RuleError> {
     let cx = Ctx { path, text, schema: field_schema() };
 
     plausible_sections(&cx, &raw)?;
+    let scheme = raw.meta.scheme.map(|s| s.trim().to_string());
     let meta = Meta {
+        scheme: scheme.unwrap_or_else(|| raw.meta.name.clone()),
         name: raw.meta.name,
         year: raw.meta.year,
         version: raw.meta.version,
@@ -801,6 +806,9 @@ pub fn compile_from(source: &Source, text: &str) -> Result<Rules, RuleError> {
 fn plausible_sections(cx: &Ctx, raw: &RawRules) -> Result<(), RuleError> {
     cx.check(sane::text(&raw.meta.name, "评价名称"), cx.section("meta"), "meta.name")?;
     cx.check(sane::year(raw.meta.year), cx.section("meta"), "meta.year")?;
+    if let Some(s) = &raw.meta.scheme {
+        cx.check(sane::text(s, "方案名称"), cx.section("meta"), "meta.scheme")?;
+    }
     for (mode, c) in &raw.land.modes {
         cx.check(sane::land_coefficient(mode, *c), cx.section("land"), "land.modes")?;
     }

@@ -51,6 +51,10 @@ pub struct RawMeta {
     pub name: String,
     /// `year` (required, 1949 to 2200): the evaluation year; drives ages, file names and dates.
     pub year: i32,
+    /// `scheme`: the scheme's name across years, by which the store finds its earlier years
+    /// (default: `name`).
+    #[serde(default)]
+    pub scheme: Option<String>,
     /// `version`: the scheme's version for the 规则 sheet (default empty).
     #[serde(default)]
     pub version: String,

@@ -36,6 +36,7 @@ mod scheme_jingde_2022;
 mod scoring_mechanics;
 mod shipped_rules;
 mod store_kill;
+mod store_record;
 mod store_runs;
 mod tax_basket;
 mod workbook_fuling;

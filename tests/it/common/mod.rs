@@ -206,3 +206,17 @@ pub fn round_to(x: f64, d: i32) -> f64 {
     let m = 10f64.powi(d);
     (x * m).round() / m
 }
+
+/// Run the mujun binary in `cwd` (without `MUJUN_STORE` from the environment): its exit code
+/// and its stdout followed by its stderr.
+pub fn mujun_in(cwd: &Path, args: &[&str]) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mujun"))
+        .current_dir(cwd)
+        .env_remove("MUJUN_STORE")
+        .args(args)
+        .output()
+        .expect("run mujun");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), text)
+}
