@@ -10,7 +10,7 @@ use crate::ingest::schema::TableKind;
 use crate::ingest::{self, Severity, Tally};
 use crate::publish::{FileDigest, Kind, Sources, Staging};
 use crate::rules::{Purpose, Source};
-use crate::store::{ReadTables, Store};
+use crate::store::{Event, ReadTables, Store, StoreError};
 use crate::{report, rules};
 
 /// `mujun evaluate`'s options.
@@ -58,7 +58,7 @@ pub fn run(a: &Args, store: &super::store::StoreOption) -> Result<(), crate::Err
     // Locked first: a second run on the folder stops before reading anything.
     let staging = Staging::begin(&a.output.out, Kind::Evaluate)?;
     // Opened (created, migrated) first: a store that is not one stops the run before any work.
-    let mut db = store.path().map(|p| Store::open(&p)).transpose()?;
+    let db = store.path().map(|p| Store::open(&p)).transpose()?;
     let pb = progress_bar();
     pb.set_message("读取规则");
     let t = Instant::now();
@@ -81,78 +81,32 @@ pub fn run(a: &Args, store: &super::store::StoreOption) -> Result<(), crate::Err
     let ev = evaluation::run(rules, ds)?;
     let peak_eval = crate::peak_memory();
     pb.set_message("读取上年结果");
-    let years = match &db {
-        Some(db) => years_from_store(db, &ev)?,
-        None => Vec::new(),
-    };
-    let previous = match &a.previous {
-        Some(p) => Some(report::read_previous(p, &ev)?),
-        None => years.last().filter(|p| p.year == Some(ev.rules.meta.year - 1)).cloned(),
-    };
-    let past = report::Past { previous, years };
+    let past = past(a, db.as_ref(), &ev)?;
+    let store_path = db.as_ref().map(|d| d.path().to_path_buf());
     let t = Instant::now();
-    pb.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} 写出：{msg}",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    let outputs = staging.write(|dir| {
-        report::write_all(&ev, dir, past, &mut |done, total, what| {
-            pb.set_length(total as u64);
-            pb.set_position(done as u64);
-            pb.set_message(what.to_string());
-        })
-        .map_err(crate::Error::from)
-    });
-    pb.finish_and_clear();
-    let outputs = outputs?;
-    let published = |p: &std::path::Path| staging.final_path(p);
-    let (workbook, csv, json) =
-        (published(&outputs.workbook), published(&outputs.csv), published(&outputs.json));
-    let park_dir =
-        outputs.parks.first().and_then(|p| published(p).parent().map(|d| d.to_path_buf()));
-    staging.commit(sources(a, &source, &ev.dataset)?)?;
+    let sources = sources(a, &source, &ev.dataset)?;
+    let record = db.zip(read).map(|(db, read)| ToRecord { db, read, started_at });
+    let mut done = publish(&ev, staging, &a.output.out, sources, past, record, &pb)?;
     let t_write = t.elapsed();
 
     print_summary(&ev);
-    if let Some(w) = &outputs.caution {
+    if let Some(w) = &done.outputs.caution {
         crate::errln!("警告：{}", crate::console::escape(w));
     }
-    crate::outln!("结果已写入：{}", workbook.display());
-    if let (Some(db), Some(read)) = (&mut db, &read) {
-        let run = crate::store::capture(&ev, read, &csv, &a.output.out, started_at)?;
-        let id = db.record_run(&run)?;
-        crate::outln!("已记入评价数据库 {}：第 {id} 号评价（草稿）", db.path().display());
+    let p = &done.published;
+    crate::outln!("结果已写入：{}", p.workbook.display());
+    if let (Some(recorded), Some(path)) = (done.recorded.take(), store_path) {
+        let id = recorded?;
+        crate::outln!("已记入评价数据库 {}：第 {id} 号评价（草稿）", path.display());
     }
-    if let Some(dir) = park_dir {
-        crate::outln!("园区工作簿（{} 个）：{}", outputs.parks.len(), dir.display());
+    if let Some(dir) = p.parks.first().and_then(|p| p.parent()) {
+        crate::outln!("园区工作簿（{} 个）：{}", p.parks.len(), dir.display());
     }
-    crate::outln!("机器可读结果：{}，{}", csv.display(), json.display());
+    crate::outln!("机器可读结果：{}，{}", p.csv.display(), p.json.display());
     crate::outln!("输出清单：{}", a.output.out.join(Kind::Evaluate.manifest()).display());
     if a.verbose {
-        crate::outln!("各阶段耗时（峰值内存为到该阶段结束时进程的最高常驻内存）：");
-        let line = |name: &str, secs: f64, peak: Option<u64>| {
-            // Pad by display width: a CJK character takes two terminal columns.
-            let pad = 16usize.saturating_sub(crate::sheet::table::text_width(name));
-            let peak =
-                peak.map(|b| format!("  峰值内存 {:.2} GB", b as f64 / 1e9)).unwrap_or_default();
-            crate::outln!("  {name}{:pad$}{secs:>10.3} 秒{peak}", "");
-        };
-        line("读取规则", t_rules.as_secs_f64(), None);
-        let n = ingest_timings.len();
-        for (i, (name, d)) in ingest_timings.iter().enumerate() {
-            line(name, d.as_secs_f64(), if i + 1 == n { peak_ingest } else { None });
-        }
-        let n = ev.timings.len();
-        for (i, (name, d)) in ev.timings.iter().enumerate() {
-            line(name, d.as_secs_f64(), if i + 1 == n { peak_eval } else { None });
-        }
-        line("写出结果", t_write.as_secs_f64(), None);
-        for (name, d, peak) in &outputs.timings {
-            line(&format!("  {name}"), d.as_secs_f64(), *peak);
-        }
-        line("合计", started.elapsed().as_secs_f64(), crate::peak_memory());
+        let times = Times { t_rules, ingest_timings, peak_ingest, peak_eval, t_write, started };
+        print_times(&ev, &done, &times);
     }
     let errors = Tally::of(&ev.problems).errors;
     if errors > 0 {
@@ -166,6 +120,128 @@ pub fn run(a: &Args, store: &super::store::StoreOption) -> Result<(), crate::Err
     Ok(())
 }
 
+/// The years the reports compare with: `--previous`, else the store's 定稿 run of the year
+/// before; and every earlier 定稿 year of the scheme in the store.
+fn past(a: &Args, db: Option<&Store>, ev: &Evaluation) -> Result<report::Past, crate::Error> {
+    let years = match db {
+        Some(db) => years_from_store(db, ev)?,
+        None => Vec::new(),
+    };
+    let previous = match &a.previous {
+        Some(p) => Some(report::read_previous(p, ev)?),
+        None => years.last().filter(|p| p.year == Some(ev.rules.meta.year - 1)).cloned(),
+    };
+    Ok(report::Past { previous, years })
+}
+
+/// A published set: what the reports wrote (paths in the output folder), and the run's number
+/// in the store (None without a store).
+struct Done {
+    outputs: report::Outputs,
+    published: report::Outputs,
+    recorded: Option<Result<i64, crate::Error>>,
+    /// With a store, the time from publishing to the store's commit.
+    t_record: Option<std::time::Duration>,
+}
+
+/// The store a run is recorded in, the tables it read and when it started.
+struct ToRecord {
+    db: Store,
+    read: ReadTables,
+    started_at: String,
+}
+
+/// Write every output into the staging folder and publish the set in `out`; with a store,
+/// record the run on a second thread meanwhile (each file as it is complete), committed once
+/// the set is published — the store is never ahead of the published files.
+fn publish(
+    ev: &Evaluation,
+    staging: Staging,
+    out: &std::path::Path,
+    sources: Sources,
+    past: report::Past,
+    record: Option<ToRecord>,
+    pb: &indicatif::ProgressBar,
+) -> Result<Done, crate::Error> {
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let staged = staging.dir().to_path_buf();
+        let recorder = record.map(|mut r| {
+            let staged = staged.clone();
+            s.spawn(move || {
+                let dirs = crate::store::Folders { staging: &staged, out };
+                crate::store::record(&mut r.db, ev, &r.read, &dirs, r.started_at, rx)
+            })
+        });
+        let written = staging.write(|dir| {
+            let mut progress = |done: usize, total: usize, what: &str| {
+                pb.set_length(total as u64);
+                pb.set_position(done as u64);
+                pb.set_message(what.to_string());
+            };
+            let mut written = |path: &std::path::Path, kind| {
+                // A recorder that stopped has its error to give when joined.
+                let _ = tx.send(Event::Written(path.to_path_buf(), kind));
+            };
+            report::write_all(ev, dir, past, &mut progress, &mut written)
+                .map_err(crate::Error::from)
+        });
+        pb.finish_and_clear();
+        let outputs = written?;
+        let published = outputs.moved(|p| staging.final_path(p));
+        staging.commit(sources)?;
+        let t = Instant::now();
+        let _ = tx.send(Event::Published);
+        drop(tx);
+        let recorded = recorder.map(|h| match h.join() {
+            Ok(Ok(Some(id))) => Ok(id),
+            Ok(Ok(None)) => Err(StoreError::Capture("记录未完成".into()).into()),
+            Ok(Err(e)) => Err(e.into()),
+            Err(_) => Err(StoreError::Capture("记录线程意外中止".into()).into()),
+        });
+        let t_record = recorded.as_ref().map(|_| t.elapsed());
+        Ok(Done { outputs, published, recorded, t_record })
+    })
+}
+
+/// What `--verbose` prints besides the writer's own timings.
+struct Times {
+    t_rules: std::time::Duration,
+    ingest_timings: Vec<(&'static str, std::time::Duration)>,
+    peak_ingest: Option<u64>,
+    peak_eval: Option<u64>,
+    t_write: std::time::Duration,
+    started: Instant,
+}
+
+/// The time of each phase and the peak memory (`--verbose`).
+fn print_times(ev: &Evaluation, done: &Done, t: &Times) {
+    crate::outln!("各阶段耗时（峰值内存为到该阶段结束时进程的最高常驻内存）：");
+    let line = |name: &str, secs: f64, peak: Option<u64>| {
+        // Pad by display width: a CJK character takes two terminal columns.
+        let pad = 16usize.saturating_sub(crate::sheet::table::text_width(name));
+        let peak = peak.map(|b| format!("  峰值内存 {:.2} GB", b as f64 / 1e9)).unwrap_or_default();
+        crate::outln!("  {name}{:pad$}{secs:>10.3} 秒{peak}", "");
+    };
+    line("读取规则", t.t_rules.as_secs_f64(), None);
+    let n = t.ingest_timings.len();
+    for (i, (name, d)) in t.ingest_timings.iter().enumerate() {
+        line(name, d.as_secs_f64(), if i + 1 == n { t.peak_ingest } else { None });
+    }
+    let n = ev.timings.len();
+    for (i, (name, d)) in ev.timings.iter().enumerate() {
+        line(name, d.as_secs_f64(), if i + 1 == n { t.peak_eval } else { None });
+    }
+    line("写出结果", t.t_write.as_secs_f64(), None);
+    for (name, d, peak) in &done.outputs.timings {
+        line(&format!("  {name}"), d.as_secs_f64(), *peak);
+    }
+    if let Some(d) = done.t_record {
+        line("  记入数据库", d.as_secs_f64(), None);
+    }
+    line("合计", t.started.elapsed().as_secs_f64(), crate::peak_memory());
+}
+
 /// How many years back the store is searched for the scheme's official results.
 const YEARS_BACK: i32 = 30;
 
@@ -175,7 +251,7 @@ fn years_from_store(
     s: &Store,
     ev: &Evaluation,
 ) -> Result<Vec<crate::ingest::previous::Previous>, crate::Error> {
-    let (this, scheme) = (ev.rules.meta.year, &ev.rules.meta.name);
+    let (this, scheme) = (ev.rules.meta.year, &ev.rules.meta.scheme);
     let mut out = Vec::new();
     for year in this - YEARS_BACK..this {
         let Some(id) = s.final_run(year, scheme)? else { continue };

@@ -10,7 +10,7 @@ pub struct Args {
     /// 统一社会信用代码，或企业名称（完整名称或名称中唯一的一部分）
     #[arg(value_name = "统一社会信用代码|企业名称")]
     pub who: String,
-    /// 规则方案名称（[meta] name；默认：该企业最近一次评价所用的方案）
+    /// 规则方案名称（[meta] scheme，未写时为 name；默认：该企业最近一次评价所用的方案）
     #[arg(long, value_name = "方案名称")]
     pub scheme: Option<String>,
 }

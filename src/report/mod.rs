@@ -41,8 +41,9 @@ pub enum ReportError {
     /// A workbook could not be written.
     #[error(transparent)]
     Book(#[from] BookError),
-    /// A file beside the workbooks (the CSV, the JSON) could not be written.
-    #[error("无法创建输出目录或文件 {path}：{}", crate::zh::io_error(.source))]
+    /// A file beside the workbooks (the CSV, the JSON) could not be written (into the staging
+    /// folder: the published set stays as it was).
+    #[error("无法创建输出目录或文件 {path}：{}；原有结果未改动", crate::zh::io_error(.source))]
     Io {
         /// The directory or file that could not be created or written.
         path: PathBuf,
@@ -163,6 +164,20 @@ pub struct Outputs {
     pub timings: Vec<(String, std::time::Duration, Option<u64>)>,
 }
 
+impl Outputs {
+    /// The same outputs with each path mapped by `to` (from the staging folder to where the set
+    /// is published).
+    pub fn moved(&self, to: impl Fn(&Path) -> PathBuf) -> Outputs {
+        Outputs {
+            workbook: to(&self.workbook),
+            parks: self.parks.iter().map(|p| to(p)).collect(),
+            csv: to(&self.csv),
+            json: to(&self.json),
+            ..self.clone()
+        }
+    }
+}
+
 /// Read the previous year's results (workbook, CSV or JSON) for the comparison, by the
 /// indicators and quantities of this year's rules.
 pub fn read_previous(path: &Path, ev: &Evaluation) -> Result<Previous, IngestError> {
@@ -195,13 +210,29 @@ impl From<Option<Previous>> for Past {
     }
 }
 
-/// Write every output: the bureau workbook, one workbook per park (in `out_dir/园区/`), the CSV
-/// and the JSON. `progress(done, total, what)` is called before each step.
+/// Which output a written file is (for the year store, which keeps the results CSV line by line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// The results CSV.
+    Csv,
+    /// The results JSON.
+    Json,
+    /// The bureau's results workbook.
+    Workbook,
+    /// A park's workbook.
+    Park,
+}
+
+/// Write every output: the CSV and the JSON, the bureau workbook, one workbook per park (in
+/// `out_dir/园区/`). `progress(done, total, what)` is called before each step, `written(path,
+/// kind)` after each file is complete (the smaller machine-readable files first, so that what
+/// reads them can work while the workbooks are written).
 pub fn write_all(
     ev: &Evaluation,
     out_dir: &Path,
     past: impl Into<Past>,
     progress: &mut dyn FnMut(usize, usize, &str),
+    written: &mut dyn FnMut(&Path, Written),
 ) -> Result<Outputs, ReportError> {
     let past = past.into();
     let mut timings = Vec::new();
@@ -210,6 +241,7 @@ pub fn write_all(
         timings.push((what.to_string(), t.elapsed(), crate::peak_memory()));
         t = std::time::Instant::now();
     };
+    sheet::create_dir(out_dir)?;
     let mut a = Analysis::build(ev, past.previous)
         .map_err(|source| ReportError::Data { sheet: "汇总", source })?;
     a.years = past.years;
@@ -218,27 +250,32 @@ pub fn write_all(
     let park_list: Vec<&String> =
         a.parks.iter().filter(|p| p.as_str() != analysis::NO_PARK).collect();
     let total = 4 + park_list.len();
-    progress(0, total, "结果工作簿");
+    progress(0, total, "CSV");
+    let csv = export::write_csv_file(&a, out_dir)?;
+    written(&csv, Written::Csv);
+    lap("CSV");
+    progress(1, total, "JSON");
+    let json = export::write_json_file(&a, out_dir)?;
+    written(&json, Written::Json);
+    lap("JSON");
+    progress(2, total, "结果工作簿");
     let (workbook, sheet_times) = write_bureau_timed(&a, out_dir)?;
+    written(&workbook, Written::Workbook);
     lap("结果工作簿");
 
     let mut parks = Vec::new();
     let dir = out_dir.join(park::DIR);
     let names = park::file_names(&park_list, a.rules().meta.year);
     for (i, (p, name)) in park_list.iter().zip(&names).enumerate() {
-        progress(1 + i, total, p);
-        parks.push(park::write_park(&a, p, &dir, name)?);
+        progress(3 + i, total, p);
+        let path = park::write_park(&a, p, &dir, name)?;
+        written(&path, Written::Park);
+        parks.push(path);
         lap(p);
     }
-    progress(total - 3, total, "CSV");
-    let csv = export::write_csv_file(&a, out_dir)?;
-    lap("CSV");
-    progress(total - 2, total, "JSON");
-    let json = export::write_json_file(&a, out_dir)?;
-    lap("JSON");
-    // The bureau workbook's sheets, indented under it (no peak memory of their own).
+    // The bureau workbook's sheets under it (after 汇总分析, CSV, JSON, 结果工作簿; no peak memory).
     let sheets = sheet_times.into_iter().map(|(sheet, d)| (format!("  {sheet}"), d, None));
-    timings.splice(2..2, sheets);
+    timings.splice(4..4, sheets);
     progress(total - 1, total, "完成");
     let caution = a.comparison.as_ref().and_then(|c| c.caution.clone());
     Ok(Outputs { workbook, parks, csv, json, caution, timings })

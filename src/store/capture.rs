@@ -1,17 +1,22 @@
-//! What a finished `evaluate` records: its rules, inputs (with their bytes when unchanged),
-//! register and land rows as read, the published results CSV line by line, and its problems.
+//! What an `evaluate` records, while its outputs are written: its rules, inputs (with their bytes
+//! when unchanged), register and land rows as read, its problems, each published file and the
+//! results CSV line by line.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Receiver;
 
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::record::{InputFile, NewRun, OutputFile, ParcelRow, RegisterRow, ResultLine};
-use super::StoreError;
+pub(super) use super::record::hex;
+use super::record::{InputFile, NewRun, OutputFile, ParcelRow, Recording, RegisterRow, ResultLine};
+use super::{Store, StoreError};
 use crate::columns::{key, unguard};
 use crate::evaluation::Evaluation;
 use crate::ingest::read::SourceFile;
 use crate::publish::{FileDigest, Kind};
+use crate::report::Written;
 use crate::score::age;
 
 /// The tables a run read that scoring releases: the register and the land rows.
@@ -22,20 +27,73 @@ pub struct ReadTables {
     pub land: DataFrame,
 }
 
-/// The run to record: `ev` and the tables it read, published to `out_dir` with its results CSV
-/// at `csv`; `started_at` / `finished_at` as [`super::now`] gives them.
-pub fn capture(
+/// What the writing of a run's outputs tells the recorder.
+#[derive(Debug)]
+pub enum Event {
+    /// A file in the staging folder is complete.
+    Written(PathBuf, Written),
+    /// The set is published in the output folder.
+    Published,
+}
+
+/// Where a run's outputs are written and published.
+pub struct Folders<'f> {
+    /// The staging folder the files are written into ([`Event::Written`] paths are in it).
+    pub staging: &'f Path,
+    /// The output folder they are published to, with the output manifest.
+    pub out: &'f Path,
+}
+
+/// Record `ev` (with the tables it read) in `store` while its outputs are written: the run's
+/// rules, inputs, register, land and problems at once, each file as [`Event::Written`] reports
+/// it (the results CSV also line by line), all in one open transaction that
+/// [`Event::Published`] commits with the output manifest. Returns the run's number; None when
+/// the events end before the set is published (then nothing is recorded).
+pub fn record(
+    store: &mut Store,
     ev: &Evaluation,
     read: &ReadTables,
-    csv: &Path,
-    out_dir: &Path,
+    dirs: &Folders,
     started_at: String,
-) -> Result<NewRun, StoreError> {
+    events: Receiver<Event>,
+) -> Result<Option<i64>, StoreError> {
     let bad = |what: &str, e: &dyn std::fmt::Display| StoreError::Capture(format!("{what}：{e}"));
+    let mut rec = store.begin_run(&head(ev, dirs.out, started_at)?)?;
+    let mut files = Vec::with_capacity(ev.dataset.sources.len());
+    for s in &ev.dataset.sources {
+        // Kept when it is there with the digest it had when read; listed either way.
+        if let Ok(mut f) = std::fs::File::open(&s.path) {
+            rec.keep_file(&mut f, &s.path, Some(&s.sha256))?;
+        }
+        let (name, bytes, sha256) = (s.path.display().to_string(), s.bytes, s.sha256.clone());
+        files.push(InputFile { name, bytes, sha256, content: None });
+    }
+    rec.inputs(&files, &ev.dataset.reconciliation)?;
+    rec.register(&register(&read.register).map_err(|e| bad("企业名录", &e))?)?;
+    rec.parcels(&parcels(&read.land).map_err(|e| bad("用地", &e))?)?;
+    rec.problems(&ev.problems)?;
+    let mut kept = HashMap::new();
+    for event in events {
+        match event {
+            Event::Written(path, kind) => {
+                let (name, digest) = keep(&mut rec, dirs, &path, kind)?;
+                kept.insert(name, digest);
+                rec.flush_log();
+            }
+            Event::Published => {
+                let outputs = outputs(dirs.out, &kept)?;
+                return rec.finish(&outputs, &super::now()).map(Some);
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The run's row: what it was, who ran it, its counts (the lists come with the events).
+fn head(ev: &Evaluation, out_dir: &Path, started_at: String) -> Result<NewRun, StoreError> {
     let r = &ev.rules;
-    let bytes = std::fs::read(csv).map_err(|e| bad(&csv.display().to_string(), &e))?;
-    let (csv_head, results) = split_csv(&bytes)?;
-    let tier_counts = ev.tier_counts().map_err(|e| bad("等级统计", &e))?;
+    let tier_counts =
+        ev.tier_counts().map_err(|e| StoreError::Capture(format!("等级统计：{e}")))?;
     let counts = tier_counts
         .labels
         .iter()
@@ -45,33 +103,59 @@ pub fn capture(
         .join("，");
     Ok(NewRun {
         year: r.meta.year,
-        scheme: r.meta.name.clone(),
+        scheme: r.meta.scheme.clone(),
         scheme_file: r.path.display().to_string(),
         scheme_version: r.meta.version.clone(),
         rules_sha256: hex(&Sha256::digest(r.text.as_bytes())),
         rules_text: r.text.clone(),
+        finished_at: started_at.clone(),
         started_at,
-        finished_at: super::now(),
         user: super::current_user(),
         program: format!("mujun {}", env!("CARGO_PKG_VERSION")),
         out_dir: out_dir.display().to_string(),
         evaluated: ev.results.height(),
         not_evaluated: ev.not_evaluated.height(),
         tier_counts: counts,
-        inputs: inputs(&ev.dataset.sources),
-        sheets: ev.dataset.reconciliation.clone(),
-        register: register(&read.register).map_err(|e| bad("企业名录", &e))?,
-        parcels: parcels(&read.land).map_err(|e| bad("用地", &e))?,
-        csv_head,
-        results,
-        problems: ev.problems.clone(),
-        outputs: outputs(out_dir)?,
+        ..NewRun::default()
     })
 }
 
+/// Keep the written file `path` (the results CSV also line by line): in the staging folder,
+/// or in the output folder when the set was published meanwhile (while the store was busy with
+/// another run). Its name in the output folder and its (size, SHA-256).
+fn keep(
+    rec: &mut Recording,
+    dirs: &Folders,
+    path: &Path,
+    kind: Written,
+) -> Result<(String, (u64, String)), StoreError> {
+    let bad = |e: &dyn std::fmt::Display| StoreError::Capture(format!("{}：{e}", path.display()));
+    let name = path.strip_prefix(dirs.staging).map_err(|_| bad(&"不在暂存目录中"))?;
+    let published = dirs.out.join(name);
+    let name = name.iter().map(|c| c.to_string_lossy()).collect::<Vec<_>>().join("/");
+    // One handle for every read: the file may be moved to the output folder, never changed.
+    let mut file = std::fs::File::open(path)
+        .or_else(|_| std::fs::File::open(&published))
+        .map_err(|e| bad(&crate::zh::io_error(&e)))?;
+    if kind == Written::Csv {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut bytes)
+            .map_err(|e| bad(&crate::zh::io_error(&e)))?;
+        let (head, lines) = split_csv(&bytes)?;
+        rec.results(&head, &lines)?;
+    }
+    let digest = rec.keep_file(&mut file, path, None)?.ok_or_else(|| bad(&"写出后无法读取"))?;
+    Ok((name, digest))
+}
+
 /// The files published in `out_dir`, as its output manifest lists them, and the manifest
-/// itself last; a file changed since it was published is listed without its bytes.
-fn outputs(out_dir: &Path) -> Result<Vec<OutputFile>, StoreError> {
+/// itself last. A file kept while it was written (`kept`, by name: size and SHA-256) comes
+/// without its bytes (they are in the store already); any other is read now, and a file
+/// changed since it was published is listed without its bytes.
+fn outputs(
+    out_dir: &Path,
+    kept: &HashMap<String, (u64, String)>,
+) -> Result<Vec<OutputFile>, StoreError> {
     #[derive(serde::Deserialize)]
     struct Listed {
         files: Vec<FileDigest>,
@@ -87,9 +171,13 @@ fn outputs(out_dir: &Path) -> Result<Vec<OutputFile>, StoreError> {
         .files
         .into_iter()
         .map(|f| {
-            let content = std::fs::read(out_dir.join(&f.name))
-                .ok()
-                .filter(|b| hex(&Sha256::digest(b)) == f.sha256);
+            let ahead = kept.get(&f.name).is_some_and(|(_, sha)| *sha == f.sha256);
+            let content = match ahead {
+                true => None,
+                false => std::fs::read(out_dir.join(&f.name))
+                    .ok()
+                    .filter(|b| hex(&Sha256::digest(b)) == f.sha256),
+            };
             OutputFile { name: f.name, bytes: f.bytes, sha256: f.sha256, content }
         })
         .collect();
@@ -109,10 +197,6 @@ fn total_per_label(c: &crate::evaluation::TierCounts) -> Vec<usize> {
         sum.iter_mut().zip(v).for_each(|(s, n)| *s += n);
     }
     sum
-}
-
-pub(super) fn hex(d: &[u8]) -> String {
-    d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Each input with its bytes, read again; left without bytes when it changed since it was read.

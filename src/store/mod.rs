@@ -18,16 +18,21 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
-pub use capture::{capture, split_csv, ReadTables};
+pub use capture::{record, split_csv, Event, Folders, ReadTables};
 pub use import::imported_run;
 pub use query::{AuditEntry, CheckReport, HistoryYear, RunSummary, StoredOutput};
-pub use record::{InputFile, NewRun, OutputFile, ParcelRow, RegisterRow, ResultLine, SheetCount};
+pub use record::{
+    InputFile, NewRun, OutputFile, ParcelRow, Recording, RegisterRow, ResultLine, SheetCount,
+};
 pub use schema::latest as latest_version;
 
 /// The store file used when neither `--store` nor `MUJUN_STORE` names one.
 pub const DEFAULT_PATH: &str = "mujun.db";
-/// How long a command waits for another process that is writing the store.
-const BUSY_WAIT: Duration = Duration::from_secs(10);
+/// SQLite's page size for a new store (its largest).
+const PAGE_SIZE: i64 = 65536;
+/// How long a command waits for another process that is writing the store (an `evaluate` holds
+/// it while it writes its outputs, which takes minutes for a province's year).
+const BUSY_WAIT: Duration = Duration::from_secs(300);
 
 /// Why the store could not be opened, read or written. Every message names the store file and
 /// is in Chinese; nothing is changed in the file when opening fails.
@@ -173,17 +178,32 @@ impl Store {
         if version > schema::latest() {
             return Err(StoreError::Newer { path, found: version, known: schema::latest() });
         }
+        if fresh {
+            // Large pages for a store of large files: a tenth of the pages to log, copy and
+            // sync. Only a new, empty file takes a page size (before its first table and WAL).
+            self.conn.pragma_update(None, "page_size", PAGE_SIZE).map_err(sql(&path, "打开"))?;
+        }
         self.conn.pragma_update(None, "journal_mode", "WAL").map_err(sql(&path, "打开"))?;
         self.conn.pragma_update(None, "synchronous", "FULL").map_err(sql(&path, "打开"))?;
         self.migrate(version)?;
         self.conn.pragma_update(None, "foreign_keys", true).map_err(sql(&path, "打开"))
     }
 
-    /// Apply the migrations after `from`, each in its own transaction with its version.
+    /// Apply the migrations after `from`, each in its own transaction with its version (taking
+    /// the write lock first, and skipped when another process applied it meanwhile).
     fn migrate(&mut self, from: i64) -> Result<(), StoreError> {
         let path = self.path.clone();
         for (i, step) in schema::MIGRATIONS.iter().enumerate().skip(from as usize) {
-            let tx = self.conn.transaction().map_err(sql(&path, "升级结构"))?;
+            let tx = self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(sql(&path, "升级结构"))?;
+            let now: i64 = tx
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(sql(&path, "升级结构"))?;
+            if now > i as i64 {
+                continue;
+            }
             tx.execute_batch(step).map_err(sql(&path, "升级结构"))?;
             tx.pragma_update(None, "application_id", schema::APPLICATION_ID)
                 .map_err(sql(&path, "升级结构"))?;

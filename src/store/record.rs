@@ -1,6 +1,8 @@
 //! Recording a run: every row of it in one transaction, so the store holds the run whole or not
 //! at all, whenever the process is stopped.
 
+use std::path::Path;
+
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{sql, Store, StoreError};
@@ -144,14 +146,28 @@ pub struct NewRun {
 impl Store {
     /// Record `run` as a draft (草稿) and return its number; all of it or nothing.
     pub fn record_run(&mut self, run: &NewRun) -> Result<i64, StoreError> {
+        let mut rec = self.begin_run(run)?;
+        rec.inputs(&run.inputs, &run.sheets)?;
+        rec.register(&run.register)?;
+        rec.parcels(&run.parcels)?;
+        rec.results(&run.csv_head, &run.results)?;
+        rec.problems(&run.problems)?;
+        rec.finish(&run.outputs, &run.finished_at)
+    }
+
+    /// Start recording `run` as a draft: its row (its head; the lists are added by the
+    /// [`Recording`]'s methods) in a transaction that takes the store's write lock, waiting
+    /// for another writer as long as the store waits.
+    pub fn begin_run(&mut self, run: &NewRun) -> Result<Recording<'_>, StoreError> {
         let path = self.path.clone();
         let e = sql(&path, "记录评价");
-        let tx = self.conn.transaction().map_err(&e)?;
-        let id = insert_all(&tx, run, "草稿").map_err(&e)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(&e)?;
+        let id = insert_run(&tx, run, "草稿").map_err(&e)?;
         let detail = format!("{}年度 {}：参评 {} 家", run.year, run.scheme, run.evaluated);
-        audit(&tx, &run.user, "记录评价", Some(id), &detail).map_err(&e)?;
-        tx.commit().map_err(&e)?;
-        Ok(id)
+        Ok(Recording { tx, id, year: run.year, path: path.clone(), user: run.user.clone(), detail })
     }
 
     /// Record earlier years' results, each `(run, file it was read from)`, as 定稿 runs in one
@@ -160,7 +176,10 @@ impl Store {
     pub fn import_runs(&mut self, runs: &[(NewRun, String)]) -> Result<Vec<i64>, StoreError> {
         let path = self.path.clone();
         let e = sql(&path, "导入评价结果");
-        let tx = self.conn.transaction().map_err(&e)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(&e)?;
         let mut ids = Vec::with_capacity(runs.len());
         for (run, file) in runs {
             let final_run = tx
@@ -191,14 +210,154 @@ impl Store {
     }
 }
 
+/// A run being recorded, in its open transaction: its parts are added as they are ready (while
+/// its outputs are still being written), and [`Recording::finish`] commits them together.
+/// Dropped without `finish` (the outputs were not published, or the process is stopped),
+/// nothing of it stays in the store.
+pub struct Recording<'s> {
+    tx: Transaction<'s>,
+    id: i64,
+    year: i32,
+    path: std::path::PathBuf,
+    user: String,
+    detail: String,
+}
+
+impl Recording<'_> {
+    fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        sql(&self.path, "记录评价")
+    }
+
+    /// The input files (each kept once by content) and the row accounting of each sheet.
+    pub fn inputs(&mut self, files: &[InputFile], sheets: &[SheetCount]) -> Result<(), StoreError> {
+        insert_inputs(&self.tx, self.id, files, sheets).map_err(self.err())
+    }
+
+    /// The register as read.
+    pub fn register(&mut self, rows: &[RegisterRow]) -> Result<(), StoreError> {
+        insert_register(&self.tx, self.id, self.year, rows).map_err(self.err())
+    }
+
+    /// The land rows as read.
+    pub fn parcels(&mut self, rows: &[ParcelRow]) -> Result<(), StoreError> {
+        insert_parcels(&self.tx, self.id, rows).map_err(self.err())
+    }
+
+    /// The results CSV: its head and its records, in file order.
+    pub fn results(&mut self, head: &[u8], lines: &[ResultLine]) -> Result<(), StoreError> {
+        let set_head =
+            self.tx.execute("UPDATE runs SET csv_head = ?1 WHERE id = ?2", params![head, self.id]);
+        set_head.map_err(self.err())?;
+        insert_results(&self.tx, self.id, lines).map_err(self.err())
+    }
+
+    /// The problems (问题清单).
+    pub fn problems(&mut self, problems: &[Problem]) -> Result<(), StoreError> {
+        insert_problems(&self.tx, self.id, problems).map_err(self.err())
+    }
+
+    /// Keep the content of `file` (an input, or a published file ahead of the list
+    /// [`Recording::finish`] gives; `name` in messages), read in pieces, never whole in memory:
+    /// text compressed, a zip archive (a workbook) as it is. With `sha256`, only when the file
+    /// still has that digest. Its size and SHA-256; None when it changed.
+    pub fn keep_file(
+        &mut self,
+        file: &mut std::fs::File,
+        name: &Path,
+        sha256: Option<&str>,
+    ) -> Result<Option<(u64, String)>, StoreError> {
+        let io = |err: std::io::Error| {
+            StoreError::Capture(format!("{}：{}", name.display(), crate::zh::io_error(&err)))
+        };
+        let (bytes, sha) = digest(file).map_err(io)?;
+        if sha256.is_some_and(|s| s != sha) {
+            return Ok(None);
+        }
+        let store = self.path.clone();
+        let e = sql(&store, "记录评价");
+        let kept: Option<bool> = self
+            .tx
+            .query_row("SELECT content IS NOT NULL FROM files WHERE sha256 = ?1", [&sha], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(&e)?;
+        if kept != Some(true) {
+            match packed(file, bytes).map_err(io)? {
+                Some(z) => put_file(&self.tx, &sha, bytes, Some(&z), Some("zstd")).map_err(&e)?,
+                None => self.stream_file(file, name, &sha, bytes)?,
+            }
+        }
+        Ok(Some((bytes, sha)))
+    }
+
+    /// Put what the transaction has written to the write-ahead log on disk now (while the
+    /// outputs are still being written, on the recorder's thread), so that the commit has
+    /// little left to flush. Best effort: the commit flushes whatever is left.
+    pub fn flush_log(&self) {
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        if let Ok(f) = std::fs::File::open(wal) {
+            let _ = f.sync_data();
+        }
+    }
+
+    /// Copy `file` into the store as it is, piece by piece (SQLite's incremental blob writing
+    /// into a zero-filled blob of its size).
+    fn stream_file(
+        &self,
+        file: &mut std::fs::File,
+        name: &Path,
+        sha: &str,
+        bytes: u64,
+    ) -> Result<(), StoreError> {
+        let e = sql(&self.path, "记录评价");
+        self.tx
+            .execute(
+                "INSERT INTO files (sha256, bytes, content, codec) VALUES (?1, ?2, zeroblob(?2), NULL)
+                 ON CONFLICT (sha256) DO UPDATE SET content = excluded.content, codec = NULL",
+                params![sha, bytes as i64],
+            )
+            .map_err(&e)?;
+        let rowid: i64 = self
+            .tx
+            .query_row("SELECT rowid FROM files WHERE sha256 = ?1", [sha], |r| r.get(0))
+            .map_err(&e)?;
+        let mut blob =
+            self.tx.blob_open(rusqlite::MAIN_DB, "files", "content", rowid, false).map_err(&e)?;
+        let copied = rewind(file).and_then(|_| std::io::copy(file, &mut blob));
+        match copied {
+            Ok(n) if n == bytes => Ok(()),
+            _ => Err(StoreError::Capture(format!("{}：读取时大小改变", name.display()))),
+        }
+    }
+
+    /// The published files in the manifest's order (the manifest last; a file kept ahead by
+    /// [`Recording::keep_file`] may come without its content), the finishing time, the audit line;
+    /// then commit. Returns the run's number.
+    pub fn finish(self, outputs: &[OutputFile], finished_at: &str) -> Result<i64, StoreError> {
+        let e = sql(&self.path, "记录评价");
+        insert_outputs(&self.tx, self.id, outputs).map_err(&e)?;
+        self.tx
+            .execute(
+                "UPDATE runs SET finished_at = ?1 WHERE id = ?2",
+                params![finished_at, self.id],
+            )
+            .map_err(&e)?;
+        audit(&self.tx, &self.user, "记录评价", Some(self.id), &self.detail).map_err(&e)?;
+        self.tx.commit().map_err(&e)?;
+        Ok(self.id)
+    }
+}
+
 /// Every row of `run` with `status`; its number.
 fn insert_all(tx: &Transaction, run: &NewRun, status: &str) -> rusqlite::Result<i64> {
     let id = insert_run(tx, run, status)?;
-    insert_inputs(tx, id, run)?;
+    insert_inputs(tx, id, &run.inputs, &run.sheets)?;
     insert_outputs(tx, id, &run.outputs)?;
-    insert_register(tx, id, run)?;
-    insert_parcels(tx, id, run)?;
-    insert_results(tx, id, run)?;
+    insert_register(tx, id, run.year, &run.register)?;
+    insert_parcels(tx, id, &run.parcels)?;
+    insert_results(tx, id, &run.results)?;
     insert_problems(tx, id, &run.problems)?;
     Ok(id)
 }
@@ -234,17 +393,64 @@ fn insert_run(tx: &Transaction, r: &NewRun, status: &str) -> rusqlite::Result<i6
 /// Keep `f`'s content once by its digest (a copy already kept stays), compressed when that
 /// makes it smaller ([`pack`]).
 fn insert_file(tx: &Transaction, f: &InputFile) -> rusqlite::Result<()> {
+    match f.content.as_deref().map(pack) {
+        Some((c, codec)) => put_file(tx, &f.sha256, f.bytes, Some(&c), codec),
+        None => put_file(tx, &f.sha256, f.bytes, None, None),
+    }
+}
+
+/// Keep `content` (as kept, with its codec) once under `sha`; a copy already kept stays, and
+/// None only makes sure the file is listed.
+fn put_file(
+    tx: &Transaction,
+    sha: &str,
+    bytes: u64,
+    content: Option<&[u8]>,
+    codec: Option<&str>,
+) -> rusqlite::Result<()> {
     let mut file = tx.prepare_cached(
         "INSERT INTO files (sha256, bytes, content, codec) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (sha256) DO UPDATE SET content = coalesce(files.content, excluded.content),
              codec = CASE WHEN files.content IS NULL THEN excluded.codec ELSE files.codec END",
     )?;
-    let (content, codec) = match f.content.as_deref().map(pack) {
-        Some((c, codec)) => (Some(c), codec),
-        None => (None, None),
-    };
-    file.execute(params![f.sha256, f.bytes as i64, content, codec])?;
+    file.execute(params![sha, bytes as i64, content, codec])?;
     Ok(())
+}
+
+/// Bytes as lower-case hex (a SHA-256 as the store keeps it).
+pub(super) fn hex(d: &[u8]) -> String {
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Back to the start of `file`.
+fn rewind(file: &mut std::fs::File) -> std::io::Result<u64> {
+    std::io::Seek::seek(file, std::io::SeekFrom::Start(0))
+}
+
+/// Size and SHA-256 (lower-case hex) of `file`, read in pieces from its start.
+fn digest(file: &mut std::fs::File) -> std::io::Result<(u64, String)> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    rewind(file)?;
+    let bytes = std::io::copy(file, &mut hasher)?;
+    Ok((bytes, hex(&hasher.finalize())))
+}
+
+/// `file` (`bytes` long) zstd-compressed, read in pieces; None for a zip archive (a workbook) or
+/// when compressing saves less than a tenth: then it is kept as it is.
+fn packed(file: &mut std::fs::File, bytes: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    rewind(file)?;
+    let mut magic = [0u8; 4];
+    let n = file.read(&mut magic)?;
+    if magic[..n] == *b"PK\x03\x04" {
+        return Ok(None);
+    }
+    let mut z = zstd::stream::write::Encoder::new(Vec::new(), ZSTD_LEVEL)?;
+    std::io::Write::write_all(&mut z, &magic[..n])?;
+    std::io::copy(file, &mut z)?;
+    let z = z.finish()?;
+    Ok((z.len() as u64 * 10 < bytes * 9).then_some(z))
 }
 
 /// Level of the zstd compression of kept files: the fastest, since a run is recorded while the
@@ -271,11 +477,16 @@ pub(super) fn unpack(content: Vec<u8>, codec: Option<&str>) -> std::io::Result<V
     }
 }
 
-fn insert_inputs(tx: &Transaction, id: i64, r: &NewRun) -> rusqlite::Result<()> {
+fn insert_inputs(
+    tx: &Transaction,
+    id: i64,
+    files: &[InputFile],
+    sheets: &[SheetCount],
+) -> rusqlite::Result<()> {
     let mut input = tx.prepare_cached(
         "INSERT INTO run_inputs (run_id, ordinal, name, bytes, sha256) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
-    for (i, f) in r.inputs.iter().enumerate() {
+    for (i, f) in files.iter().enumerate() {
         insert_file(tx, f)?;
         input.execute(params![id, i as i64, f.name, f.bytes as i64, f.sha256])?;
     }
@@ -283,7 +494,7 @@ fn insert_inputs(tx: &Transaction, id: i64, r: &NewRun) -> rusqlite::Result<()> 
         "INSERT INTO run_sheets (run_id, ordinal, file, sheet, table_name, read_rows, used,
              skipped, rejected) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
-    for (i, s) in r.sheets.iter().enumerate() {
+    for (i, s) in sheets.iter().enumerate() {
         sheet.execute(params![
             id,
             i as i64,
@@ -311,7 +522,12 @@ fn insert_outputs(tx: &Transaction, id: i64, outputs: &[OutputFile]) -> rusqlite
     Ok(())
 }
 
-fn insert_register(tx: &Transaction, id: i64, r: &NewRun) -> rusqlite::Result<()> {
+fn insert_register(
+    tx: &Transaction,
+    id: i64,
+    year: i32,
+    rows: &[RegisterRow],
+) -> rusqlite::Result<()> {
     let mut ent = tx.prepare_cached(
         "INSERT INTO enterprises (code, first_year) VALUES (?1, ?2)
          ON CONFLICT (code) DO UPDATE SET first_year = min(first_year, excluded.first_year)",
@@ -321,8 +537,8 @@ fn insert_register(tx: &Transaction, id: i64, r: &NewRun) -> rusqlite::Result<()
              registration_date, production_date, tags)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
-    for g in &r.register {
-        ent.execute(params![g.code, r.year])?;
+    for g in rows {
+        ent.execute(params![g.code, year])?;
         row.execute(params![
             id,
             g.code,
@@ -339,12 +555,12 @@ fn insert_register(tx: &Transaction, id: i64, r: &NewRun) -> rusqlite::Result<()
     Ok(())
 }
 
-fn insert_parcels(tx: &Transaction, id: i64, r: &NewRun) -> rusqlite::Result<()> {
+fn insert_parcels(tx: &Transaction, id: i64, rows: &[ParcelRow]) -> rusqlite::Result<()> {
     let mut row = tx.prepare_cached(
         "INSERT INTO parcels (run_id, ordinal, certificate, holder, mode, area_mu, counterparty,
              supply_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
-    for (i, p) in r.parcels.iter().enumerate() {
+    for (i, p) in rows.iter().enumerate() {
         row.execute(params![
             id,
             i as i64,
@@ -359,12 +575,12 @@ fn insert_parcels(tx: &Transaction, id: i64, r: &NewRun) -> rusqlite::Result<()>
     Ok(())
 }
 
-fn insert_results(tx: &Transaction, id: i64, r: &NewRun) -> rusqlite::Result<()> {
+fn insert_results(tx: &Transaction, id: i64, lines: &[ResultLine]) -> rusqlite::Result<()> {
     let mut row = tx.prepare_cached(
         "INSERT INTO results (run_id, ordinal, code, evaluated, name, park, grp, tier, total,
              rank, csv_line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
-    for (i, l) in r.results.iter().enumerate() {
+    for (i, l) in lines.iter().enumerate() {
         row.execute(params![
             id,
             i as i64,

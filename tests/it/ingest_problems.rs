@@ -377,7 +377,7 @@ fn outputs_of_an_earlier_run_in_the_data_folder_are_skipped() {
     let ev = evaluate(&shipped_rules("fuling.toml"), dir.path());
     // Last year's results workbook, CSV, JSON and park workbooks, and the check workbook, all
     // written into the data folder.
-    mujun::report::write_all(&ev, dir.path(), None, &mut |_, _, _| {}).unwrap();
+    mujun::report::write_all(&ev, dir.path(), None, &mut |_, _, _| {}, &mut |_, _| {}).unwrap();
     let year = ev.rules.meta.year;
     mujun::report::write_check_workbook(&ev.problems, &[], year, dir.path()).unwrap();
     // A file listed in the output manifest of the folder.

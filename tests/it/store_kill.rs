@@ -48,14 +48,17 @@ enum When {
     /// This long after it said its outputs were published (while it takes the run's rows and
     /// files from them, then records them).
     AfterPublished(Duration),
-    /// This long after the store's write-ahead log first grew: inside the transaction that
-    /// records the run (at 20,000 firms it spills pages into the log well before it commits).
+    /// This long after the store's write-ahead log was first written: inside the transaction that
+    /// records the run while the outputs are written (at 20,000 firms it spills pages into the
+    /// log well before it commits, which is after the outputs are published).
     InTransaction(Duration),
 }
 
-/// The size of the store's write-ahead log (0 when absent).
-fn wal_size(dir: &Path) -> u64 {
-    std::fs::metadata(dir.join("s.db-wal")).map_or(0, |m| m.len())
+/// The size and time of the last change of the store's write-ahead log (None when absent): a
+/// writer changes it (a killed run may have left frames, which the next one writes over).
+fn wal_stamp(dir: &Path) -> Option<(u64, std::time::SystemTime)> {
+    let m = std::fs::metadata(dir.join("s.db-wal")).ok()?;
+    Some((m.len(), m.modified().ok()?))
 }
 
 /// Run until `when`, then SIGKILL; whether it had said the run was recorded.
@@ -73,9 +76,8 @@ fn kill_at(dir: &Path, when: When) -> bool {
         When::AfterStart(d) => started + d,
         When::AfterPublished(d) => published() + d,
         When::InTransaction(d) => {
-            published();
-            let before = wal_size(dir);
-            while wal_size(dir) <= before {
+            let before = wal_stamp(dir);
+            while wal_stamp(dir).is_none_or(|w| Some(w) == before || w.0 == 0) {
                 assert!(child.try_wait().unwrap().is_none(), "the run ended before writing");
                 std::thread::sleep(Duration::from_millis(2));
             }

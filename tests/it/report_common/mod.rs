@@ -275,6 +275,6 @@ pub fn write_all(
 ) -> mujun::report::Outputs {
     let prev = previous
         .map(|p| mujun::report::read_previous(p, ev).unwrap_or_else(|e| panic!("previous: {e}")));
-    mujun::report::write_all(ev, out, prev, &mut |_, _, _| {})
+    mujun::report::write_all(ev, out, prev, &mut |_, _, _| {}, &mut |_, _| {})
         .unwrap_or_else(|e| panic!("write_all: {e}"))
 }
