@@ -31,6 +31,10 @@ pub mod header {
     pub const TIER: &str = "等级";
     /// Total score (results sheet).
     pub const TOTAL: &str = "总分";
+    /// Rank within the ranking population (results sheet).
+    pub const RANK: &str = "排名";
+    /// Size of the ranking population (results sheet).
+    pub const RANK_POPULATION: &str = "排名范围企业数";
     /// Tier a not-evaluated enterprise is managed as (not-evaluated sheet).
     pub const MANAGED_AS: &str = "按等级管理";
 
@@ -72,6 +76,10 @@ pub mod key {
     pub const TIER: &str = "tier";
     /// Total score.
     pub const TOTAL: &str = "total";
+    /// Rank within the ranking population.
+    pub const RANK: &str = "rank";
+    /// Size of the ranking population.
+    pub const RANK_POPULATION: &str = "rank_population";
     /// Industry code.
     pub const INDUSTRY_CODE: &str = "industry_code";
     /// 规上/规下.
@@ -96,8 +104,8 @@ pub mod key {
         CLUSTER,
         GROUP,
         GROUP_NAME,
-        "rank",
-        "rank_population",
+        RANK,
+        RANK_POPULATION,
         TIER,
         "tier_name",
         "tier_by_score",

@@ -39,6 +39,10 @@ pub struct PrevFirm {
     pub tier: Option<String>,
     /// Total score.
     pub total: Option<f64>,
+    /// Rank within the ranking population, as that year's results give it.
+    pub rank: Option<i64>,
+    /// Size of the ranking population, as that year's results give it.
+    pub rank_population: Option<i64>,
     /// Indicator values keyed by this year's indicator id.
     pub values: HashMap<String, f64>,
     /// Quantities keyed by [`Wanted::fields`] key.
@@ -96,6 +100,15 @@ fn number(text: &str) -> Result<Option<f64>, String> {
     }
 }
 
+/// A whole number as written (a rank): blank is missing, anything else must be an integer.
+fn integer(text: &str) -> Result<Option<i64>, String> {
+    match number(text)? {
+        Some(v) if v.fract() == 0.0 && v.abs() < 1e15 => Ok(Some(v as i64)),
+        Some(_) => Err(format!("「{}」不是整数", text.trim())),
+        None => Ok(None),
+    }
+}
+
 /// Where the columns of one results table are, by position in its header.
 #[derive(Default)]
 struct Layout {
@@ -107,6 +120,8 @@ struct Layout {
     group_name: Option<usize>,
     tier: Option<usize>,
     total: Option<usize>,
+    rank: Option<usize>,
+    rank_population: Option<usize>,
     /// (indicator id, column).
     values: Vec<(String, usize)>,
     /// (quantity key, column).
@@ -133,6 +148,7 @@ impl Layout {
         };
         let some = |c: Option<usize>| Some(text(c)).filter(|s| !s.is_empty());
         let num = |c: usize| number(get(c)).map_err(|e| (c, e));
+        let int = |c: usize| integer(get(c)).map_err(|e| (c, e));
         let code = text(Some(self.code));
         if code.is_empty() {
             return Ok(None);
@@ -146,6 +162,8 @@ impl Layout {
             evaluated: self.status.map_or(evaluated, |c| text(Some(c)) == key::EVALUATED),
             tier: some(self.tier),
             total: self.total.map(num).transpose()?.flatten(),
+            rank: self.rank.map(int).transpose()?.flatten(),
+            rank_population: self.rank_population.map(int).transpose()?.flatten(),
             ..Default::default()
         };
         for (id, c) in &self.values {
@@ -252,6 +270,8 @@ fn results_layout(head: &[String], wanted: &Wanted) -> Result<Layout, String> {
         group_name: find(head, header::GROUP),
         tier: find(head, header::TIER),
         total: find(head, header::TOTAL),
+        rank: find(head, header::RANK),
+        rank_population: find(head, header::RANK_POPULATION),
         values: located(head, indicators, |h, name| header::value_name(h) == name),
         fields: located(head, fields, |h, name| h == name),
         ..Default::default()
@@ -312,6 +332,8 @@ fn csv_layout(head: &[String], wanted: &Wanted) -> Result<Layout, String> {
         group_name: find(head, key::GROUP_NAME),
         tier: find(head, key::TIER),
         total: find(head, key::TOTAL),
+        rank: find(head, key::RANK),
+        rank_population: find(head, key::RANK_POPULATION),
         values: located(head, indicators, |h, name| h == name),
         fields: located(head, fields, |h, name| h == name),
         guarded: true,
@@ -474,6 +496,15 @@ mod tests {
         assert_eq!(number("1,234.5"), Ok(Some(1234.5)));
         assert_eq!(number("八十"), Err("「八十」不是数值".into()));
         assert!(number("inf").is_err());
+    }
+
+    /// A rank is a whole number: "12" and "12.0" are 12, "12.5" is an error quoting the cell.
+    #[test]
+    fn ranks_are_whole_numbers() {
+        assert_eq!(integer("12"), Ok(Some(12)));
+        assert_eq!(integer("12.0"), Ok(Some(12)));
+        assert_eq!(integer(""), Ok(None));
+        assert_eq!(integer("12.5"), Err("「12.5」不是整数".into()));
     }
 
     /// Quotes, doubled quotes, a line break inside quotes and CRLF or LF line ends, as the

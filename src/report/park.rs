@@ -99,6 +99,7 @@ pub const PARK_SHEETS: &[(&str, SheetFn)] = &[
     (yoy::MOVERS_NAME, yoy::write_movers),
     (yoy::NAME, yoy::write),
     (super::years::NAME, super::years::write),
+    (super::years::FIRMS_NAME, super::years::write_firms),
     (super::not_evaluated::NAME, super::not_evaluated::write),
 ];
 

@@ -34,8 +34,8 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
     // (header, column, kind)
     let mut spec: Vec<(String, String, Kind)> = vec![
         (header::GROUP.into(), "__group_name".into(), Kind::Text),
-        ("排名".into(), tier::RANK.into(), Kind::Int),
-        ("排名范围企业数".into(), tier::POP.into(), Kind::Int),
+        (header::RANK.into(), tier::RANK.into(), Kind::Int),
+        (header::RANK_POPULATION.into(), tier::POP.into(), Kind::Int),
         (header::TIER.into(), tier::TIER.into(), Kind::Text),
         ("按得分等级".into(), tier::TIER_BY_SCORE.into(), Kind::Text),
         ("加减分事项后等级".into(), tier::TIER_AFTER_EVENTS.into(), Kind::Text),

@@ -1,26 +1,37 @@
 //! 历年对比: the scheme's earlier official (定稿) years from the store beside this year — tier
 //! counts per year, each firm's tiers over the years, firms in the lowest tier two years
 //! running (连续两年D类) with their land, and each park's per-mu figures per year with the
-//! compound growth since the first year against `[targets]`.
+//! compound growth since the first year against `[targets]`. In the park workbook also 企业历年:
+//! one row per enterprise of the park and year, with that year's name, park, tier, total, rank,
+//! land and indicator values as its results recorded them.
 
 use std::collections::HashMap;
 
-use rust_xlsxwriter::Workbook;
+use rust_xlsxwriter::{Format, Workbook};
 
-use super::analysis::{Aggregate, Analysis};
+use super::analysis::{Aggregate, Analysis, FIELDS};
 use super::yoy::{in_target_groups, prev_aggregate, prev_in_target_groups};
 use super::Scope;
+use crate::columns::header;
+use crate::evaluation::park_or_none;
 use crate::ingest::previous::{PrevFirm, Previous};
 use crate::rules::AGGREGATES;
-use crate::sheet::table::{Cell, Formats, TableWriter};
+use crate::sheet::table::{tier_conditional, Cell, Formats, TableWriter};
 use crate::sheet::SheetError;
 
 /// Sheet name.
 pub const NAME: &str = "历年对比";
+/// Sheet name of the park workbook's per-enterprise years.
+pub const FIRMS_NAME: &str = "企业历年";
 /// A firm a year's results do not list.
 const NO_RECORD: &str = "无记录";
 /// A firm a year lists as not evaluated.
 const LISTED: &str = "未参评";
+
+/// A year as a number without a thousands separator (2024, not 2,024).
+fn year_format() -> Format {
+    Format::new().set_num_format("0")
+}
 
 /// One earlier year, its firms by code.
 struct Year<'p> {
@@ -31,9 +42,16 @@ struct Year<'p> {
 fn years<'p>(a: &'p Analysis<'_>) -> Vec<Year<'p>> {
     a.years
         .iter()
-        .map(|p: &Previous| Year {
-            year: p.year.unwrap_or(0),
-            by_code: p.firms.iter().map(|f| (f.code.as_str(), f)).collect(),
+        .map(|p: &Previous| {
+            let mut by_code: HashMap<&str, &PrevFirm> = HashMap::new();
+            for f in &p.firms {
+                // An enterprise both evaluated and listed keeps its evaluated row.
+                let e = by_code.entry(f.code.as_str()).or_insert(f);
+                if !e.evaluated && f.evaluated {
+                    *e = f;
+                }
+            }
+            Year { year: p.year.unwrap_or(0), by_code }
         })
         .collect()
 }
@@ -84,21 +102,21 @@ fn counts(a: &Analysis, ys: &[Year], scope: Scope, t: &mut TableWriter) -> Resul
     t.header(&head)?;
     for (y, p) in ys.iter().zip(&a.years) {
         let firms: Vec<&PrevFirm> = p.firms.iter().filter(|f| scope.has(&f.park)).collect();
-        let mut row: Vec<Cell> = vec![Cell::Int(i64::from(y.year))];
+        let mut row: Vec<Cell> = vec![Cell::Num(f64::from(y.year))];
         for l in &labels {
             let n = firms.iter().filter(|f| f.evaluated && f.tier.as_deref() == Some(l)).count();
             row.push(Cell::Int(n as i64));
         }
         row.push(Cell::Int(firms.iter().filter(|f| !f.evaluated).count() as i64));
-        t.write_row(&row)?;
+        t.write_row_with(&row, &[0], &year_format())?;
     }
-    let mut row: Vec<Cell> = vec![Cell::Int(i64::from(a.rules().meta.year))];
+    let mut row: Vec<Cell> = vec![Cell::Num(f64::from(a.rules().meta.year))];
     let firms: Vec<_> = a.firms.iter().filter(|f| scope.has(f.park)).collect();
     for l in &labels {
         row.push(Cell::Int(firms.iter().filter(|f| f.tier == l).count() as i64));
     }
     row.push(Cell::Int(a.listed.iter().filter(|l| scope.has(l.park)).count() as i64));
-    t.write_row(&row)?;
+    t.write_row_with(&row, &[0], &year_format())?;
     t.blank();
     Ok(())
 }
@@ -246,5 +264,187 @@ fn trajectories(
         row.push(f.tier.into());
         t.write_row(&row)?;
     }
+    Ok(())
+}
+
+/// One row of 企业历年: an enterprise of the park in one year, as that year recorded it.
+struct YearRow<'r> {
+    code: &'r str,
+    /// This year's name (the key column users filter by).
+    now_name: &'r str,
+    year: i32,
+    name: &'r str,
+    park: &'r str,
+    evaluated: bool,
+    group: Option<&'r str>,
+    tier: Option<&'r str>,
+    total: Option<f64>,
+    rank: Option<i64>,
+    pop: Option<i64>,
+    land: Option<f64>,
+    /// Per indicator of this year's rules ([`Analysis::indicators`]).
+    values: Vec<Option<f64>>,
+}
+
+impl<'r> YearRow<'r> {
+    /// The row of an earlier year's results.
+    fn before(a: &Analysis, now: (&'r str, &'r str), year: i32, f: &'r PrevFirm) -> Self {
+        YearRow {
+            code: now.0,
+            now_name: now.1,
+            year,
+            name: &f.name,
+            park: &f.park,
+            evaluated: f.evaluated,
+            group: f.group_name.as_deref().filter(|_| f.evaluated),
+            tier: f.tier.as_deref().filter(|_| f.evaluated),
+            total: f.total,
+            rank: f.rank,
+            pop: f.rank_population,
+            land: f.fields.get("land_mu").copied(),
+            values: a.indicators.iter().map(|i| f.values.get(&i.id).copied()).collect(),
+        }
+    }
+
+    /// What changed since the enterprise's row before: 更名, 迁园区, both or nothing.
+    fn change(&self, before: Option<&YearRow>) -> &'static str {
+        let Some(b) = before else { return "" };
+        let moved = park_or_none(Some(b.park)) != park_or_none(Some(self.park));
+        match (b.name != self.name, moved) {
+            (true, true) => "更名、迁园区",
+            (true, false) => "更名",
+            (false, true) => "迁园区",
+            (false, false) => "",
+        }
+    }
+}
+
+/// The rows of 企业历年: each enterprise of the scope this year (evaluated, then not evaluated),
+/// its stored years in order and this year last.
+fn year_rows<'r>(a: &'r Analysis, ys: &[Year<'r>], scope: Scope) -> Vec<YearRow<'r>> {
+    let this = a.rules().meta.year;
+    let earlier = |out: &mut Vec<YearRow<'r>>, code: &'r str, name: &'r str| {
+        for y in ys {
+            if let Some(f) = y.by_code.get(code) {
+                out.push(YearRow::before(a, (code, name), y.year, f));
+            }
+        }
+    };
+    let mut out = Vec::new();
+    for f in a.firms.iter().filter(|f| scope.has(f.park)) {
+        earlier(&mut out, f.code, f.name);
+        out.push(YearRow {
+            code: f.code,
+            now_name: f.name,
+            year: this,
+            name: f.name,
+            park: f.park,
+            evaluated: true,
+            group: Some(&a.rules().groups[f.group].name),
+            tier: Some(f.tier),
+            total: Some(f.total),
+            rank: Some(f.rank),
+            pop: Some(f.pop),
+            land: f.field("land_mu"),
+            values: f.value.clone(),
+        });
+    }
+    for l in a.listed.iter().filter(|l| scope.has(l.park)) {
+        earlier(&mut out, l.code, l.name);
+        out.push(YearRow {
+            code: l.code,
+            now_name: l.name,
+            year: this,
+            name: l.name,
+            park: l.park,
+            evaluated: false,
+            group: None,
+            tier: None,
+            total: None,
+            rank: None,
+            pop: None,
+            land: None,
+            values: vec![None; a.indicators.len()],
+        });
+    }
+    out
+}
+
+/// 企业历年's header, and how many columns come before the indicators.
+fn firm_head(a: &Analysis) -> (Vec<String>, usize) {
+    let land = FIELDS.iter().find(|(k, _)| *k == "land_mu").map_or("land_mu", |(_, h)| h);
+    let mut head: Vec<String> = [
+        header::CODE,
+        header::NAME,
+        "年度",
+        "当年企业名称",
+        "当年所属园区",
+        "名称或园区变化",
+        "评价状态",
+        header::GROUP,
+        header::TIER,
+        header::TOTAL,
+        header::RANK,
+        header::RANK_POPULATION,
+        land,
+    ]
+    .map(String::from)
+    .to_vec();
+    let fixed = head.len();
+    head.extend(a.indicators.iter().map(|i| header::value(&i.name, &i.unit)));
+    (head, fixed)
+}
+
+/// 企业历年 (park workbook): one row per enterprise of the park and year — the stored 定稿 years
+/// and this one — with that year's name and park (a rename or a move shows), status, group,
+/// tier, total, rank and its population, land and indicator values, as each year's results
+/// give them. Written only when the store holds earlier 定稿 years.
+pub fn write_firms(
+    a: &Analysis,
+    scope: Scope,
+    wb: &mut Workbook,
+    fmt: &Formats,
+) -> Result<(), SheetError> {
+    if a.years.is_empty() {
+        return Ok(());
+    }
+    let ys = years(a);
+    let rows = year_rows(a, &ys, scope);
+    let ws = wb.add_worksheet_with_constant_memory()?;
+    ws.set_name(FIRMS_NAME)?;
+    let mut t = TableWriter::new(ws, fmt, 0);
+    let (head, fixed) = firm_head(a);
+    t.precise = (0..head.len()).map(|c| c >= fixed).collect();
+    t.header(&head)?;
+    let items: Vec<usize> = (0..rows.len()).collect();
+    let rows = &rows;
+    t.write_rows(&items, &year_format(), |&i, row| {
+        let r = &rows[i];
+        let before = (i > 0 && rows[i - 1].code == r.code).then(|| &rows[i - 1]);
+        row.extend([
+            r.code.into(),
+            r.now_name.into(),
+            Cell::Num(f64::from(r.year)),
+            r.name.into(),
+            r.park.into(),
+            r.change(before).into(),
+            if r.evaluated { "参评" } else { LISTED }.into(),
+            r.group.into(),
+            r.tier.into(),
+            r.total.into(),
+            r.rank.map_or(Cell::Empty, Cell::Int),
+            r.pop.map_or(Cell::Empty, Cell::Int),
+            r.land.into(),
+        ]);
+        row.extend(r.values.iter().map(|v| Cell::from(*v)));
+        &[2] // the year
+    })?;
+    t.ws.set_freeze_panes(1, 3)?;
+    let last = t.last_row();
+    t.ws.autofilter(0, 0, last, (head.len() - 1) as u16)?;
+    if let Some(c) = head.iter().position(|h| h == header::TIER) {
+        tier_conditional(t.ws, &a.all_labels(), 1, last, c as u16)?;
+    }
+    t.finish_widths()?;
     Ok(())
 }

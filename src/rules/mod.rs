@@ -468,6 +468,47 @@ pub fn load(source: &(impl AsSource + ?Sized)) -> Result<Rules, RuleError> {
     compile_from(&source, &source.read()?)
 }
 
+/// An indicator as a rule file names it: id, Chinese name, unit (empty when none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndicatorLabel {
+    /// `id`.
+    pub id: String,
+    /// `name`.
+    pub name: String,
+    /// `unit`.
+    pub unit: String,
+}
+
+/// The indicators of a rule file's text — every group's, each id once, in file order — read
+/// without compiling it: a stored run's rule text names them as that run had them, even when
+/// the files it refers to are gone. None when the text has no `[[groups]]` to read.
+pub fn indicator_labels(text: &str) -> Option<Vec<IndicatorLabel>> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        groups: Vec<Group>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Group {
+        #[serde(default)]
+        indicators: Vec<Ind>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Ind {
+        id: String,
+        name: String,
+        #[serde(default)]
+        unit: String,
+    }
+    let file: File = toml::from_str(text).ok()?;
+    let mut out: Vec<IndicatorLabel> = Vec::new();
+    for i in file.groups.into_iter().flat_map(|g| g.indicators) {
+        if !out.iter().any(|o| o.id == i.id) {
+            out.push(IndicatorLabel { id: i.id, name: i.name, unit: i.unit });
+        }
+    }
+    Some(out)
+}
+
 /// The type of every field a formula or condition may use.
 pub fn field_schema() -> Schema {
     let mut s = Schema::default();
@@ -1653,4 +1694,48 @@ pub fn field_unit(formula: &str) -> &'static str {
             Some(&d[start..end])
         })
         .unwrap_or("")
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::*;
+
+    /// Two groups sharing 亩均税收: it is listed once, in file order, with its unit; an
+    /// indicator without `unit` has none; text that is no rule file gives None.
+    #[test]
+    fn indicator_labels_are_read_from_the_text_alone() {
+        let text = r#"
+[meta]
+name = "x"
+[[groups]]
+id = "a"
+[[groups.indicators]]
+id = "tax_per_mu"
+name = "亩均税收"
+unit = "万元/亩"
+formula = "tax / land_mu"
+benchmark = { file = "不存在的基准表.csv" }
+[[groups]]
+id = "b"
+[[groups.indicators]]
+id = "rd_share"
+name = "研发投入强度"
+formula = "rd / revenue"
+[[groups.indicators]]
+id = "tax_per_mu"
+name = "亩均税收"
+unit = "万元/亩"
+formula = "tax / land_mu"
+"#;
+        let l = |id: &str, name: &str, unit: &str| IndicatorLabel {
+            id: id.into(),
+            name: name.into(),
+            unit: unit.into(),
+        };
+        assert_eq!(
+            indicator_labels(text),
+            Some(vec![l("tax_per_mu", "亩均税收", "万元/亩"), l("rd_share", "研发投入强度", "")])
+        );
+        assert_eq!(indicator_labels("[meta]\nname = \"无评价组\""), None);
+    }
 }

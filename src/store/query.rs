@@ -82,6 +82,9 @@ pub struct HistoryYear {
     pub csv_head: Vec<u8>,
     /// The firm's results CSV line.
     pub csv_line: Vec<u8>,
+    /// The run's rule file as it was (empty for an imported year): what its indicator ids
+    /// meant that year.
+    pub rules_text: String,
     /// Its land rows that year: (certificate, mode, area in 亩).
     pub parcels: Vec<(Option<String>, Option<String>, Option<f64>)>,
 }
@@ -367,7 +370,7 @@ impl Store {
             .conn
             .prepare(
                 "SELECT runs.year, runs.id, runs.status, r.name, r.park, r.evaluated, r.tier,
-                     r.total, r.rank, runs.csv_head, r.csv_line
+                     r.total, r.rank, runs.csv_head, r.csv_line, runs.rules_text
                  FROM runs JOIN results r ON r.run_id = runs.id AND r.code = ?1
                  WHERE runs.scheme = ?2 AND runs.id = (
                      SELECT x.id FROM runs x WHERE x.year = runs.year AND x.scheme = runs.scheme
@@ -389,6 +392,7 @@ impl Store {
                     rank: r.get(8)?,
                     csv_head: r.get(9)?,
                     csv_line: r.get(10)?,
+                    rules_text: r.get(11)?,
                     parcels: Vec::new(),
                 })
             })

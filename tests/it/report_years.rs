@@ -134,3 +134,128 @@ fn a_year_compared_with_itself_or_with_strangers_is_a_warning_on_screen_and_in_t
     let (_, err) = run(d, &["evaluate", "--data", s25, "--out", "g", "--previous", prev]);
     assert!(!err.contains("警告："), "{err}");
 }
+
+/// A year's (name, park, tier, total, rank, rank_population) by code, from its results CSV.
+type Stored = BTreeMap<String, (String, String, String, f64, i64, i64)>;
+
+fn stored(path: &Path) -> Stored {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let h = r.headers().unwrap().clone();
+    let at = |k: &str| h.iter().position(|x| x.trim_start_matches('\u{feff}') == k).unwrap();
+    let k = ["code", "name", "park", "tier", "total", "rank", "rank_population"].map(at);
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            let t = |i: usize| mujun::columns::unguard(&rec[k[i]]).to_string();
+            let n = |i: usize| rec[k[i]].parse::<f64>().unwrap_or(f64::NAN);
+            (t(0), (t(1), t(2), t(3), n(4), n(5) as i64, n(6) as i64))
+        })
+        .collect()
+}
+
+/// 增值税 of firm n in a fixture year.
+type TaxOf = fn(u32) -> f64;
+
+/// Three fixture years in `dir`, evaluated with the store there: 2023 (增值税 4 n) and 2024
+/// (5 n) made 定稿, then 2025 (the fixture's taxes) with firm 4 renamed and moved from
+/// 涪陵高新区 to 白涛工业园区.
+fn three_years(dir: &Path) {
+    let taxes: [(i32, TaxOf); 3] =
+        [(2023, |n| 4.0 * n as f64), (2024, |n| 5.0 * n as f64), (2025, tax_of)];
+    for (year, tax) in taxes {
+        let mut firms = firms_with(tax);
+        if year == 2025 {
+            firms[3].name = "更名后的新材料有限公司".into();
+            firms[3].park = "白涛工业园区".into();
+        }
+        let data = dir.join(format!("d{year}"));
+        std::fs::create_dir_all(&data).unwrap();
+        write_fixture(&data, &firms);
+        let rules = format!("r{year}.toml");
+        std::fs::write(dir.join(&rules), rules_toml(year)).unwrap();
+        let (d, o) = (format!("d{year}"), format!("o{year}"));
+        mujun(dir, &["evaluate", "--rules", &rules, "--data", &d, "--out", &o]);
+        if year < 2025 {
+            mujun(dir, &["runs", "finalize", if year == 2023 { "1" } else { "2" }]);
+        }
+    }
+}
+
+/// The rows of enterprise `code` in 企业历年 (column 0 the code).
+fn firm_rows(s: &calamine::Range<calamine::Data>, code: &str) -> Vec<usize> {
+    rows_where(s, 0, code)
+}
+
+#[test]
+fn the_park_workbook_gives_each_firm_its_years_as_each_year_recorded_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    three_years(d);
+    let csv = |y: i32| stored(&d.join(format!("o{y}/{y}年度亩均效益评价结果.csv")));
+    let years = [(2023, csv(2023)), (2024, csv(2024)), (2025, csv(2025))];
+    let park =
+        |p: &str| sheet(&d.join(format!("o2025/园区/2025年度亩均效益评价_{p}.xlsx")), "企业历年");
+    let s = park("白涛工业园区");
+    let c = |name: &str| col(&s, 0, name);
+    // Firm 7 (白涛 every year) and firm 4 (moved to 白涛 in 2025): one row per year, each with
+    // the tier, total and rank that year's stored CSV gives.
+    for n in [4, 7] {
+        let rows = firm_rows(&s, &code(n));
+        assert_eq!(rows.len(), 3, "firm {n}");
+        for (&r, (year, by_code)) in rows.iter().zip(&years) {
+            let (name, park, tier, total, rank, pop) = &by_code[&code(n)];
+            assert_eq!(num(&s, r, c("年度")), f64::from(*year), "firm {n}");
+            assert_eq!(cell(&s, r, c("当年企业名称")), *name, "firm {n} {year}");
+            assert_eq!(cell(&s, r, c("当年所属园区")), *park, "firm {n} {year}");
+            assert_eq!(cell(&s, r, c("等级")), *tier, "firm {n} {year}");
+            assert_eq!(num(&s, r, c("总分")), *total, "firm {n} {year}");
+            assert_eq!(num(&s, r, c("排名")), *rank as f64, "firm {n} {year}");
+            assert_eq!(num(&s, r, c("排名范围企业数")), *pop as f64, "firm {n} {year}");
+        }
+    }
+    // 亩均税收 of firm 7: 增值税 4 × 7 = 28, 5 × 7 = 35, 10 × 7 = 70 万元 on 10 亩 each year:
+    // 28 ÷ 10 = 2.8, 35 ÷ 10 = 3.5, 70 ÷ 10 = 7.
+    let tax = c("亩均税收(万元/亩)");
+    let seven: Vec<f64> = firm_rows(&s, &code(7)).iter().map(|&r| num(&s, r, tax)).collect();
+    assert_eq!(seven, [2.8, 3.5, 7.0]);
+    assert_eq!(num(&s, firm_rows(&s, &code(7))[1], c("评价用地面积(亩)")), 10.0);
+    // Firm 4: the old name and park in 2023 and 2024, the new ones in 2025, the change marked.
+    let four = firm_rows(&s, &code(4));
+    let at = |r: usize, h: &str| cell(&s, r, c(h));
+    assert_eq!(
+        (at(four[0], "当年企业名称"), at(four[0], "当年所属园区")),
+        ("+86有限公司".into(), "涪陵高新区".into())
+    );
+    assert_eq!(
+        (at(four[2], "当年企业名称"), at(four[2], "当年所属园区")),
+        ("更名后的新材料有限公司".into(), "白涛工业园区".into())
+    );
+    assert_eq!(at(four[0], "企业名称"), "更名后的新材料有限公司", "this year's name on every row");
+    assert_eq!(
+        [at(four[1], "名称或园区变化"), at(four[2], "名称或园区变化")],
+        ["", "更名、迁园区"]
+    );
+    // Firm 1 is of 涪陵高新区 every year: not in 白涛's workbook, in its own; firm 4 belongs to
+    // 白涛 this year, so 涪陵's workbook does not list it.
+    assert!(firm_rows(&s, &code(1)).is_empty());
+    let f = park("涪陵高新区");
+    assert_eq!(firm_rows(&f, &code(1)).len(), 3);
+    assert!(firm_rows(&f, &code(4)).is_empty());
+}
+
+/// Ranks read back alike from a year's workbook and CSV. By hand: firm n pays 10 n 万元 on 10 亩
+/// (firm 5: 45), so its total is 6 n + 24 (firm 5: 27 + 24 = 51); ahead of firm 7 (66) are firms
+/// 10, 9 and 8 (84, 78, 72): rank 4 of the 10 evaluated 规上 firms.
+#[test]
+fn ranks_read_back_from_the_workbook_and_the_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let ev = evaluate_fixture(&dir.path().join("data"), 2025, tax_of);
+    let o = write_all(&ev, &dir.path().join("out"), None);
+    for path in [&o.workbook, &o.csv] {
+        let p = mujun::report::read_previous(path, &ev).unwrap();
+        let f = p.firms.iter().find(|f| f.code == code(7)).unwrap();
+        assert_eq!((f.rank, f.rank_population), (Some(4), Some(10)), "{}", path.display());
+        let small = p.firms.iter().find(|f| f.code == code(20)).unwrap();
+        assert_eq!(small.rank, None, "not evaluated, no rank: {}", path.display());
+    }
+}

@@ -97,6 +97,18 @@ fn a_final_run_of_the_year_before_is_the_comparison_without_previous() {
     assert!(!names.iter().any(|n| n == "年度对比"), "{names:?}");
 }
 
+/// The text of `line` from display column `w` on (a CJK character is two columns wide).
+fn from_column(line: &str, w: usize) -> &str {
+    let mut at = 0;
+    for (i, c) in line.char_indices() {
+        if at >= w {
+            return &line[i..];
+        }
+        at += mujun::sheet::table::text_width(c.encode_utf8(&mut [0; 4]));
+    }
+    ""
+}
+
 #[test]
 fn history_shows_each_year_with_a_rename_and_a_park_move() {
     let dir = tempfile::tempdir().unwrap();
@@ -117,6 +129,23 @@ fn history_shows_each_year_with_a_rename_and_a_park_move() {
     assert!(text.contains("园区变更：2024 年 涪陵高新区 → 2025 年 白涛工业园区"), "{text}");
     // Land: 10 亩 自有 in both years.
     assert!(text.contains("2025 年用地：渝(2015)涪陵区不动产权第000004号 自有 10.00 亩"), "{text}");
+    // Indicators by the names and units of each year's rule file, never by id: 亩均税收 of firm
+    // 4 is 5 × 4 = 20 万元 ÷ 10 亩 = 2 in 2024 and 10 × 4 = 40 ÷ 10 = 4 in 2025.
+    assert!(!text.contains("tax_per_mu") && !text.contains("va_per_mu"), "{text}");
+    let head = lines.iter().position(|l| l.starts_with("指标  ")).expect("indicator table");
+    let tax = lines.iter().find(|l| l.starts_with("亩均税收(万元/亩)")).expect("亩均税收 row");
+    assert_eq!(tax.split_whitespace().collect::<Vec<_>>(), ["亩均税收(万元/亩)", "2", "4"]);
+    assert!(text.contains("亩均增加值(万元/亩)"), "{text}");
+    // Aligned by display width (a CJK character counts 2): the 2024 value under 2024年度, each
+    // year's total under 总分.
+    let width = |l: &str, at: &str| mujun::sheet::table::text_width(&l[..l.find(at).unwrap()]);
+    assert!(from_column(tax, width(lines[head], "2024年度")).starts_with("2 "), "{text}");
+    let table = lines.iter().position(|l| l.starts_with("年度  状态")).expect("year table");
+    let total = width(lines[table], "总分");
+    for l in &lines[table + 1..table + 3] {
+        let t = from_column(l, total).split_whitespace().next().unwrap_or("");
+        assert!(t.parse::<f64>().is_ok(), "{l}");
+    }
     let (code, text) = mujun(dir.path(), &["history", "不存在的企业"]);
     assert_eq!(code, 8);
     assert!(text.contains("数据库中没有统一社会信用代码或名称为「不存在的企业」的企业"), "{text}");
