@@ -56,7 +56,7 @@ pub enum Action {
         #[arg(value_name = "文件")]
         file: PathBuf,
     },
-    /// 导入历年结果：把本程序以前输出的结果 CSV 作为该年度的定稿评价记入数据库（每个文件一次评价）
+    /// 导入历年结果：把本程序以前输出的全区结果工作簿或结果 CSV 作为该年度的定稿评价记入数据库（每个文件一次评价）
     Import(ImportArgs),
 }
 
@@ -64,12 +64,12 @@ pub enum Action {
 #[derive(clap::Args, Debug)]
 #[command(help_template = super::HELP_TEMPLATE, next_help_heading = "选项")]
 pub struct ImportArgs {
-    /// 结果 CSV 文件（…评价结果.csv），可以多个；年度取自文件的 year 列
+    /// 全区结果工作簿（…评价结果.xlsx）或结果 CSV（…评价结果.csv），可以多个；年度取自工作簿的“规则”工作表或 CSV 的 year 列
     #[arg(value_name = "文件", required = true)]
     pub files: Vec<PathBuf>,
-    /// 规则方案名称（规则文件 [meta] name，如 mujun runs 所列）；CSV 中没有方案名称，须写明
+    /// 规则方案名称（规则文件 [meta] name，如 mujun runs 所列）：导入结果 CSV 时必填（CSV 中没有方案名称）；结果工作簿默认取其“规则”工作表的名称，写了须与之相同
     #[arg(long, value_name = "名称")]
-    pub scheme: String,
+    pub scheme: Option<String>,
     /// 该年度的数据文件或目录：企业名录和用地从这里记入数据库（只能与一个结果文件同用）
     #[arg(long, value_name = "文件或目录", num_args = 1..)]
     pub data: Vec<PathBuf>,
@@ -88,8 +88,8 @@ pub fn run(a: &Args, opt: &StoreOption) -> Result<(), crate::Error> {
 /// Read every file first (nothing is recorded when one cannot be read), then record them all
 /// in one transaction.
 fn import(path: &Path, a: &ImportArgs) -> Result<(), crate::Error> {
-    let scheme = a.scheme.trim();
-    if scheme.is_empty() {
+    let scheme = a.scheme.as_deref().map(str::trim);
+    if scheme == Some("") {
         return Err(refused("--scheme 不能为空：请写规则方案的名称".into()));
     }
     if !a.data.is_empty() && a.files.len() > 1 {

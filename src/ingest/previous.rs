@@ -181,10 +181,10 @@ impl Layout {
 }
 
 /// One sheet's rows: (1-based sheet row, cells as (0-based column, text)), in sheet order.
-type SheetRows = Vec<(usize, Vec<(u32, String)>)>;
+pub(crate) type SheetRows = Vec<(usize, Vec<(u32, String)>)>;
 
 /// The cells of sheet `name` as rows; None when the workbook has no such sheet.
-fn sheet_rows(
+pub(crate) fn sheet_rows(
     wb: &mut calamine::Sheets<std::io::BufReader<std::fs::File>>,
     path: &Path,
     name: &str,
@@ -206,7 +206,7 @@ fn sheet_rows(
 }
 
 /// The text of column `c` in a sparse row.
-fn cell_of(line: &[(u32, String)], c: usize) -> &str {
+pub(crate) fn cell_of(line: &[(u32, String)], c: usize) -> &str {
     match line.binary_search_by_key(&(c as u32), |x| x.0) {
         Ok(i) => line[i].1.as_str(),
         Err(_) => "",

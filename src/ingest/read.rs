@@ -335,7 +335,7 @@ fn read_workbook(path: &Path, is_header: &HeaderScore) -> Result<Vec<RawSheet>, 
 }
 
 /// Open a workbook of any format calamine reads; a library panic on a broken file is an error.
-pub(super) fn open_workbook(
+pub(crate) fn open_workbook(
     path: &Path,
 ) -> Result<Sheets<std::io::BufReader<std::fs::File>>, IngestError> {
     let opened = crate::guard::quietly(|| open_workbook_auto(path).map_err(|e| e.to_string()))

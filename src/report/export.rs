@@ -22,7 +22,7 @@ pub fn json_name(a: &Analysis) -> String {
 
 /// Writes CSV fields separated by commas and rows ended by CRLF. A row is built in a line buffer
 /// and handed to the output in one write (a province's CSV has tens of millions of fields).
-struct CsvOut<'w> {
+pub(crate) struct CsvOut<'w> {
     out: &'w mut dyn Write,
     line: Vec<u8>,
     first: bool,
@@ -30,7 +30,7 @@ struct CsvOut<'w> {
 }
 
 impl<'w> CsvOut<'w> {
-    fn new(out: &'w mut dyn Write) -> Self {
+    pub(crate) fn new(out: &'w mut dyn Write) -> Self {
         CsvOut { out, line: Vec::with_capacity(4096), first: true, digits: zmij::Buffer::new() }
     }
 
@@ -42,7 +42,7 @@ impl<'w> CsvOut<'w> {
 
     /// A text field for Excel: quoted when needed; text that Excel would take for a formula
     /// (= + - @ at the start) is prefixed with ' so it opens as text.
-    fn text(&mut self, t: &str) -> std::io::Result<()> {
+    pub(crate) fn text(&mut self, t: &str) -> std::io::Result<()> {
         self.sep();
         let guard = t.starts_with(FORMULA_STARTS);
         let quote = t.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
@@ -64,7 +64,7 @@ impl<'w> CsvOut<'w> {
     }
 
     /// A number in its shortest exact form; empty when missing or not finite.
-    fn num(&mut self, x: Option<f64>) -> std::io::Result<()> {
+    pub(crate) fn num(&mut self, x: Option<f64>) -> std::io::Result<()> {
         self.sep();
         if let Some(v) = x.filter(|v| v.is_finite()) {
             shortest(&mut self.digits, v, &mut self.line);
@@ -72,7 +72,7 @@ impl<'w> CsvOut<'w> {
         Ok(())
     }
 
-    fn end(&mut self) -> std::io::Result<()> {
+    pub(crate) fn end(&mut self) -> std::io::Result<()> {
         self.first = true;
         self.line.extend_from_slice(b"\r\n");
         let written = self.out.write_all(&self.line);

@@ -291,7 +291,7 @@ fn an_import_whose_year_column_is_missing_mixed_or_not_a_year_is_refused_naming_
     let refuse = |text: &str| {
         let f = d.path().join("2024年度亩均效益评价结果.csv");
         std::fs::write(&f, text).unwrap();
-        import::imported_run(&f, "测试方案", None).unwrap_err().to_string()
+        import::imported_run(&f, Some("测试方案"), None).unwrap_err().to_string()
     };
     let e = refuse("year,status,code\r\n2024,evaluated,A1\r\n2025,evaluated,A2\r\n");
     assert!(e.contains("第3行的年度 2025 与第2行的 2024 不同"), "{e}");
@@ -301,5 +301,5 @@ fn an_import_whose_year_column_is_missing_mixed_or_not_a_year_is_refused_naming_
     assert!(e.contains("没有 year 列"), "{e}");
     let f = d.path().join("ok.csv");
     std::fs::write(&f, "year,status,code\r\n2024,evaluated,A1\r\n").unwrap();
-    assert_eq!(import::imported_run(&f, "测试方案", None).unwrap().year, 2024);
+    assert_eq!(import::imported_run(&f, Some("测试方案"), None).unwrap().year, 2024);
 }

@@ -35,6 +35,7 @@ mod scheme_huangyan_2022;
 mod scheme_jingde_2022;
 mod scoring_mechanics;
 mod shipped_rules;
+mod store_import;
 mod store_kill;
 mod store_record;
 mod store_runs;
