@@ -198,7 +198,10 @@ impl RulesSheet {
                 .map_err(|_| format!("第{row}行「{}」右边的值「{t}」不是年度", sheet::YEAR_ROW))?,
         };
         Ok(RulesSheet {
-            name: text(NAME_ROW).filter(|(_, t)| !t.is_empty()),
+            // The scheme across years (`[meta] scheme`, since it is written), else the name.
+            name: text(sheet::SCHEME_ROW)
+                .filter(|(_, t)| !t.is_empty())
+                .or_else(|| text(NAME_ROW).filter(|(_, t)| !t.is_empty())),
             year,
             version: text(VERSION_ROW).map(|(_, t)| t).unwrap_or_default(),
             file: text(FILE_ROW).map(|(_, t)| t).filter(|t| !t.is_empty()),
@@ -251,9 +254,8 @@ fn indicators(rows: &SheetRows) -> Result<Vec<(String, String)>, String> {
 fn scheme_of(rules: &RulesSheet, given: Option<&str>) -> Result<String, String> {
     match (&rules.name, given) {
         (Some((row, name)), Some(g)) if name != g => Err(format!(
-            "--scheme「{g}」与第{row}行「{}」的方案名称「{name}」不同：该工作簿是「{name}」的评价结果，\
-             请去掉 --scheme 或写为「{name}」",
-            NAME_ROW
+            "--scheme「{g}」与第{row}行的方案名称「{name}」不同：该工作簿是「{name}」的评价结果，\
+             请去掉 --scheme 或写为「{name}」"
         )),
         (Some((_, name)), _) => Ok(name.clone()),
         (None, Some(g)) => Ok(g.to_string()),
@@ -263,13 +265,15 @@ fn scheme_of(rules: &RulesSheet, given: Option<&str>) -> Result<String, String> 
 
 /// The columns of the engine's results CSV that a results workbook gives (before each
 /// indicator's `<id>.value` and the [`FIELDS`] keys); written in the CSV's order.
-const GIVEN: [&str; 8] = [
+const GIVEN: [&str; 10] = [
     key::YEAR,
     key::STATUS,
     key::CODE,
     key::NAME,
     key::PARK,
     key::GROUP_NAME,
+    key::RANK,
+    key::RANK_POPULATION,
     key::TIER,
     key::TOTAL,
 ];
@@ -299,6 +303,8 @@ fn results_csv(
             match *h {
                 key::YEAR => w.num(Some(year as f64))?,
                 key::TOTAL => w.num(f.total)?,
+                key::RANK => w.num(f.rank.map(|r| r as f64))?,
+                key::RANK_POPULATION => w.num(f.rank_population.map(|r| r as f64))?,
                 h => w.text(firm_text(f, h))?,
             }
         }
@@ -454,10 +460,12 @@ mod tests {
         assert_eq!(scheme_of(&r, None).unwrap(), "甲区方案");
         assert_eq!(scheme_of(&r, Some("甲区方案")).unwrap(), "甲区方案");
         let e = scheme_of(&r, Some("乙区方案")).unwrap_err();
-        assert!(
-            e.starts_with("--scheme「乙区方案」与第2行「名称」的方案名称「甲区方案」不同"),
-            "{e}"
-        );
+        assert!(e.starts_with("--scheme「乙区方案」与第2行的方案名称「甲区方案」不同"), "{e}");
+        // A sheet that names the scheme across years (row 方案) gives that, not the year's name.
+        let mut rows = rules_rows("2023", TABLE);
+        rows.push((6, vec![(0, "方案".into()), (1, "甲区".into())]));
+        let across = RulesSheet::read(&rows).unwrap();
+        assert_eq!(scheme_of(&across, None).unwrap(), "甲区");
         r.name = None;
         assert_eq!(scheme_of(&r, Some("乙区方案")).unwrap(), "乙区方案");
         assert_eq!(
@@ -478,6 +486,8 @@ mod tests {
             evaluated: true,
             tier: Some("A".into()),
             total: Some(80.5),
+            rank: Some(3),
+            rank_population: Some(12),
             values: [("tax_per_mu".to_string(), 2.25)].into(),
             fields: [("land_mu".to_string(), 10.0)].into(),
             ..PrevFirm::default()
@@ -494,9 +504,10 @@ mod tests {
         let keys = FIELDS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(",");
         let rest = ",".repeat(FIELDS.len() - 1);
         let want = format!(
-            "\u{feff}year,status,code,name,park,group_name,tier,total,tax_per_mu.value,{keys}\r\n\
-             2023,evaluated,C1,'=x,高新区,规上企业,A,80.5,2.25,10{rest}\r\n\
-             2023,not_evaluated,C2,小企业,,,D,,,{rest}\r\n"
+            "\u{feff}year,status,code,name,park,group_name,rank,rank_population,tier,total,\
+             tax_per_mu.value,{keys}\r\n\
+             2023,evaluated,C1,'=x,高新区,规上企业,3,12,A,80.5,2.25,10{rest}\r\n\
+             2023,not_evaluated,C2,小企业,,,,,D,,,{rest}\r\n"
         );
         assert_eq!(String::from_utf8(csv).unwrap(), want);
     }

@@ -90,10 +90,11 @@ fn a_results_workbook_enters_the_store_as_the_final_year_with_the_tiers_and_tota
     }
     let small = year_of(&db, 20);
     assert_eq!((small.evaluated, small.tier, small.total), (false, None, None));
-    // The CLI shows the same: firm 5 in 2024, 定稿, B, 51.00.
+    // The CLI shows the same: firm 5 in 2024, 定稿, B, 51.00, 6th of 10.
     let (rc, text) = mujun(dir.path(), &["history", &code(5)]);
     assert_eq!(rc, 0, "{text}");
-    assert!(text.lines().any(|l| l.starts_with("2024  定稿  B  51.00")), "{text}");
+    let row = |l: &str| l.split_whitespace().take(5).collect::<Vec<_>>().join(" ");
+    assert!(text.lines().any(|l| row(l) == "2024 定稿 B 51.00 6/10"), "{text}");
 }
 
 #[test]
