@@ -312,11 +312,23 @@ impl Store {
         if let Some(c) = by_code {
             return Ok(c);
         }
+        // A full name through its index; only a part of a name reads the whole register.
+        let by_name: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT code FROM registers WHERE name = ?1 ORDER BY run_id DESC LIMIT 1",
+                [who],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(&e)?;
+        if let Some(c) = by_name {
+            return Ok(c);
+        }
         let mut st = self
             .conn
             .prepare(
-                "SELECT DISTINCT code, name FROM registers
-                 WHERE name = ?1 OR instr(name, ?1) > 0 ORDER BY name = ?1 DESC, code",
+                "SELECT DISTINCT code, name FROM registers WHERE instr(name, ?1) > 0 ORDER BY code",
             )
             .map_err(&e)?;
         let found: Vec<(String, String)> = st
@@ -324,9 +336,6 @@ impl Store {
             .map_err(&e)?
             .collect::<Result<_, _>>()
             .map_err(&e)?;
-        if let Some((c, _)) = found.iter().find(|(_, n)| n == who) {
-            return Ok(c.clone());
-        }
         let mut codes: Vec<&String> = found.iter().map(|(c, _)| c).collect();
         codes.dedup();
         match codes.as_slice() {

@@ -7,7 +7,7 @@
 pub const APPLICATION_ID: i32 = 0x4D55_4A55;
 
 /// The migrations, oldest first; the store's current version is their number.
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this program writes.
 pub fn latest() -> i64 {
@@ -163,4 +163,13 @@ CREATE TABLE run_outputs (
     PRIMARY KEY (run_id, ordinal),
     UNIQUE (run_id, name)
 );
+"#;
+
+/// Version 3: a firm's parcels of a run found by holder and run together (`history` looked
+/// them up through the run's key and read every parcel of the run, for each year), and a firm
+/// found by its full name without reading the whole register.
+const V3: &str = r#"
+CREATE INDEX parcels_holder_run ON parcels(holder, run_id, ordinal);
+DROP INDEX parcels_holder;
+CREATE INDEX registers_name ON registers(name);
 "#;
