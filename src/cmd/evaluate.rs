@@ -81,7 +81,9 @@ pub fn run(a: &Args, store: &super::store::StoreOption) -> Result<(), crate::Err
     let ev = evaluation::run(rules, ds)?;
     let peak_eval = crate::peak_memory();
     pb.set_message("读取上年结果");
+    let t = Instant::now();
     let past = past(a, db.as_ref(), &ev)?;
+    let t_past = (past.previous.is_some() || !past.years.is_empty()).then(|| t.elapsed());
     let store_path = db.as_ref().map(|d| d.path().to_path_buf());
     let t = Instant::now();
     let sources = sources(a, &source, &ev.dataset)?;
@@ -90,24 +92,13 @@ pub fn run(a: &Args, store: &super::store::StoreOption) -> Result<(), crate::Err
     let t_write = t.elapsed();
 
     print_summary(&ev);
-    if let Some(w) = &done.outputs.caution {
-        crate::errln!("警告：{}", crate::console::escape(w));
-    }
-    let p = &done.published;
-    crate::outln!("结果已写入：{}", p.workbook.display());
-    if let (Some(recorded), Some(path)) = (done.recorded.take(), store_path) {
-        let id = recorded?;
-        crate::outln!("已记入评价数据库 {}：第 {id} 号评价（草稿）", path.display());
-    }
-    if let Some(dir) = p.parks.first().and_then(|p| p.parent()) {
-        crate::outln!("园区工作簿（{} 个）：{}", p.parks.len(), dir.display());
-    }
-    crate::outln!("机器可读结果：{}，{}", p.csv.display(), p.json.display());
-    crate::outln!("输出清单：{}", a.output.out.join(Kind::Evaluate.manifest()).display());
+    let recorded = print_published(&a.output.out, &mut done, store_path);
     if a.verbose {
-        let times = Times { t_rules, ingest_timings, peak_ingest, peak_eval, t_write, started };
+        let times =
+            Times { t_rules, ingest_timings, peak_ingest, peak_eval, t_past, t_write, started };
         print_times(&ev, &done, &times);
     }
+    recorded?;
     let errors = Tally::of(&ev.problems).errors;
     if errors > 0 {
         for p in ev.problems.iter().filter(|p| p.severity == Severity::Error).take(10) {
@@ -118,6 +109,30 @@ pub fn run(a: &Args, store: &super::store::StoreOption) -> Result<(), crate::Err
         }
     }
     Ok(())
+}
+
+/// Where the set was published (in `out`) and the run's number in the store; the store's error
+/// when the run could not be recorded (the files are published either way).
+fn print_published(
+    out: &std::path::Path,
+    done: &mut Done,
+    store: Option<std::path::PathBuf>,
+) -> Result<(), crate::Error> {
+    if let Some(w) = &done.outputs.caution {
+        crate::errln!("警告：{}", crate::console::escape(w));
+    }
+    let p = &done.published;
+    crate::outln!("结果已写入：{}", p.workbook.display());
+    let recorded = done.recorded.take().transpose();
+    if let (Ok(Some(id)), Some(path)) = (&recorded, store) {
+        crate::outln!("已记入评价数据库 {}：第 {id} 号评价（草稿）", path.display());
+    }
+    if let Some(dir) = p.parks.first().and_then(|p| p.parent()) {
+        crate::outln!("园区工作簿（{} 个）：{}", p.parks.len(), dir.display());
+    }
+    crate::outln!("机器可读结果：{}，{}", p.csv.display(), p.json.display());
+    crate::outln!("输出清单：{}", out.join(Kind::Evaluate.manifest()).display());
+    recorded.map(|_| ())
 }
 
 /// The years the reports compare with: `--previous`, else the store's 定稿 run of the year
@@ -186,10 +201,13 @@ fn publish(
             report::write_all(ev, dir, past, &mut progress, &mut written)
                 .map_err(crate::Error::from)
         });
-        pb.finish_and_clear();
+        // Cleared when this ends, however it ends.
+        let _clear = Cleared(pb);
         let outputs = written?;
         let published = outputs.moved(|p| staging.final_path(p));
+        pb.set_message("发布结果");
         staging.commit(sources)?;
+        pb.set_message("记入评价数据库");
         let t = Instant::now();
         let _ = tx.send(Event::Published);
         drop(tx);
@@ -204,12 +222,23 @@ fn publish(
     })
 }
 
+/// A progress line taken off the terminal when dropped.
+struct Cleared<'p>(&'p indicatif::ProgressBar);
+
+impl Drop for Cleared<'_> {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}
+
 /// What `--verbose` prints besides the writer's own timings.
 struct Times {
     t_rules: std::time::Duration,
     ingest_timings: Vec<(&'static str, std::time::Duration)>,
     peak_ingest: Option<u64>,
     peak_eval: Option<u64>,
+    /// Reading the years before (when there were any).
+    t_past: Option<std::time::Duration>,
     t_write: std::time::Duration,
     started: Instant,
 }
@@ -231,6 +260,9 @@ fn print_times(ev: &Evaluation, done: &Done, t: &Times) {
     let n = ev.timings.len();
     for (i, (name, d)) in ev.timings.iter().enumerate() {
         line(name, d.as_secs_f64(), if i + 1 == n { t.peak_eval } else { None });
+    }
+    if let Some(d) = t.t_past {
+        line("读取往年结果", d.as_secs_f64(), None);
     }
     line("写出结果", t.t_write.as_secs_f64(), None);
     for (name, d, peak) in &done.outputs.timings {

@@ -8,14 +8,10 @@ use std::process::Command;
 
 use crate::report_common::*;
 
+/// Run mujun in `cwd`; it must succeed.
 fn mujun(cwd: &Path, args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mujun"))
-        .current_dir(cwd)
-        .env_remove("MUJUN_STORE")
-        .args(args)
-        .output()
-        .expect("run mujun");
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let (code, text) = mujun_in(cwd, args);
+    assert_eq!(code, 0, "{args:?}: {text}");
 }
 
 /// code → (status, tier, land_mu, tax, group) of a results CSV.

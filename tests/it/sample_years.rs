@@ -2,22 +2,14 @@
 //! apart; evaluate reads one year (2025 by default) and refuses to mix two.
 
 use std::path::Path;
-use std::process::Command;
 
 use crate::common::{evaluate, shipped_rules, tier_of, write_file};
 
 /// Run mujun in the repository root (the default data and rules are relative to it) without a
 /// store (none is left in the repository); (exit code, stdout and stderr together).
 fn mujun_in_repo(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mujun"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .arg("--no-store")
-        .args(args)
-        .output()
-        .expect("run mujun");
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.code().unwrap_or(-1), text)
+    let args: Vec<&str> = std::iter::once("--no-store").chain(args.iter().copied()).collect();
+    crate::common::mujun_in(Path::new(env!("CARGO_MANIFEST_DIR")), &args)
 }
 
 #[test]

@@ -12,7 +12,6 @@
 //! not evaluated.
 
 use std::path::Path;
-use std::process::Command;
 
 use mujun::store::{HistoryYear, Store};
 
@@ -20,19 +19,6 @@ use crate::report_common::*;
 
 const BOOK: &str = "o2024/2024年度亩均效益评价结果.xlsx";
 const CSV: &str = "o2024/2024年度亩均效益评价结果.csv";
-
-/// Run mujun in `cwd` without MUJUN_STORE; (exit code, stdout + stderr).
-fn mujun(cwd: &Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mujun"))
-        .current_dir(cwd)
-        .env_remove("MUJUN_STORE")
-        .args(args)
-        .output()
-        .expect("run mujun");
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.code().unwrap_or(-1), text)
-}
 
 /// Write the fixture of `year` (tax per firm from `tax`) as d<year> and r<year>.toml in `dir`.
 fn year(dir: &Path, year: i32, tax: impl Fn(u32) -> f64) {
@@ -47,7 +33,7 @@ fn evaluate(dir: &Path, year: i32, more: &[&str]) {
     let (r, d, o) = (format!("r{year}.toml"), format!("d{year}"), format!("o{year}"));
     let mut args = vec!["evaluate", "--rules", &r, "--data", &d, "--out", &o];
     args.extend(more);
-    let (rc, text) = mujun(dir, &args);
+    let (rc, text) = mujun_in(dir, &args);
     assert_eq!(rc, 0, "{text}");
 }
 
@@ -70,13 +56,13 @@ fn year_of(db: &Path, n: u32) -> HistoryYear {
 fn a_results_workbook_enters_the_store_as_the_final_year_with_the_tiers_and_totals_it_shows() {
     let dir = evaluated_2024();
     // No --scheme: the workbook's 规则 sheet names the scheme (报告测试) and the year.
-    let (rc, text) = mujun(dir.path(), &["store", "import", BOOK]);
+    let (rc, text) = mujun_in(dir.path(), &["store", "import", BOOK]);
     assert_eq!(rc, 0, "{text}");
     assert!(
         text.contains("第 1 号评价，2024年度「报告测试」定稿，参评 10 家，未参评 1 家"),
         "{text}"
     );
-    let (rc, list) = mujun(dir.path(), &["runs"]);
+    let (rc, list) = mujun_in(dir.path(), &["runs"]);
     assert_eq!(rc, 0, "{list}");
     assert!(list.contains("第 1 号  2024年度  定稿  报告测试"), "{list}");
     assert!(list.contains("参评 10 家，未参评 1 家；A 2，B 4，C 2，D 2；输入文件 1 个"), "{list}");
@@ -91,7 +77,7 @@ fn a_results_workbook_enters_the_store_as_the_final_year_with_the_tiers_and_tota
     let small = year_of(&db, 20);
     assert_eq!((small.evaluated, small.tier, small.total), (false, None, None));
     // The CLI shows the same: firm 5 in 2024, 定稿, B, 51.00, 6th of 10.
-    let (rc, text) = mujun(dir.path(), &["history", &code(5)]);
+    let (rc, text) = mujun_in(dir.path(), &["history", &code(5)]);
     assert_eq!(rc, 0, "{text}");
     let row = |l: &str| l.split_whitespace().take(5).collect::<Vec<_>>().join(" ");
     assert!(text.lines().any(|l| row(l) == "2024 定稿 B 51.00 6/10"), "{text}");
@@ -100,7 +86,7 @@ fn a_results_workbook_enters_the_store_as_the_final_year_with_the_tiers_and_tota
 #[test]
 fn the_next_evaluate_compares_with_the_imported_workbook_without_previous() {
     let dir = evaluated_2024();
-    let (rc, text) = mujun(dir.path(), &["store", "import", BOOK]);
+    let (rc, text) = mujun_in(dir.path(), &["store", "import", BOOK]);
     assert_eq!(rc, 0, "{text}");
     // 2025: as 2024, but firm 1 pays 95: 9.5 × 6 + 24 = 81, second after firm 10 (84). Ranked
     // 10, 1, 9, 8, 7, 6, 5, 4, 3, 2: A = 10, 1; B = 9, 8, 7, 6; C = 5, 4, 3 (vetoed: D); D = 2.
@@ -137,10 +123,10 @@ fn records(csv: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
 #[test]
 fn a_workbook_and_the_csv_of_the_same_run_store_the_same_tiers_and_totals() {
     let dir = evaluated_2024();
-    let (rc, text) = mujun(dir.path(), &["store", "import", BOOK, "--store", "a.db"]);
+    let (rc, text) = mujun_in(dir.path(), &["store", "import", BOOK, "--store", "a.db"]);
     assert_eq!(rc, 0, "{text}");
     let args = ["store", "import", CSV, "--scheme", "报告测试", "--store", "b.db"];
-    let (rc, text) = mujun(dir.path(), &args);
+    let (rc, text) = mujun_in(dir.path(), &args);
     assert_eq!(rc, 0, "{text}");
     let (a, b) = (dir.path().join("a.db"), dir.path().join("b.db"));
     for n in (1..=10).chain([20]) {
@@ -174,21 +160,22 @@ fn a_foreign_workbook_a_contradicting_scheme_and_a_csv_without_scheme_are_refuse
     let db = dir.path().join("mujun.db");
     // A park workbook has no 规则 sheet: it is not the bureau's results workbook.
     let park = "o2024/园区/2024年度亩均效益评价_白涛工业园区.xlsx";
-    let (rc, text) = mujun(dir.path(), &["store", "import", park]);
+    let (rc, text) = mujun_in(dir.path(), &["store", "import", park]);
     assert_eq!(rc, 8, "{text}");
     assert!(text.contains("2024年度亩均效益评价_白涛工业园区.xlsx"), "{text}");
     assert!(text.contains("没有工作表「规则」，不是本程序输出的全区结果工作簿"), "{text}");
-    let (rc, text) = mujun(dir.path(), &["store", "import", BOOK, "--scheme", "别的方案"]);
+    let (rc, text) = mujun_in(dir.path(), &["store", "import", BOOK, "--scheme", "别的方案"]);
     assert_eq!(rc, 8, "{text}");
     assert!(text.contains("工作表「规则」"), "{text}");
     assert!(text.contains("--scheme「别的方案」与第"), "{text}");
     assert!(text.contains("的方案名称「报告测试」不同"), "{text}");
-    let (rc, text) = mujun(dir.path(), &["store", "import", CSV]);
+    let (rc, text) = mujun_in(dir.path(), &["store", "import", CSV]);
     assert_eq!(rc, 8, "{text}");
     assert!(text.contains("2024年度亩均效益评价结果.csv：结果 CSV 中没有规则方案名称"), "{text}");
     assert!(text.contains("须用 --scheme 写明"), "{text}");
     // A workbook that is not there is said to be missing, not broken.
-    let (rc, text) = mujun(dir.path(), &["store", "import", "o2024/2023年度亩均效益评价结果.xlsx"]);
+    let (rc, text) =
+        mujun_in(dir.path(), &["store", "import", "o2024/2023年度亩均效益评价结果.xlsx"]);
     assert_eq!(rc, 8, "{text}");
     assert!(
         text.contains("无法读取 o2024/2023年度亩均效益评价结果.xlsx：文件或目录不存在"),
@@ -196,7 +183,7 @@ fn a_foreign_workbook_a_contradicting_scheme_and_a_csv_without_scheme_are_refuse
     );
     assert!(!db.exists(), "nothing recorded, no store made");
     // The scheme the workbook names, given again, is accepted.
-    let (rc, text) = mujun(dir.path(), &["store", "import", BOOK, "--scheme", "报告测试"]);
+    let (rc, text) = mujun_in(dir.path(), &["store", "import", BOOK, "--scheme", "报告测试"]);
     assert_eq!(rc, 0, "{text}");
 }
 
@@ -232,7 +219,7 @@ fn one_bad_file_among_two_leaves_the_store_without_either() {
     let dir = evaluated_2024();
     let db = dir.path().join("mujun.db");
     bad_number_workbook(&dir.path().join("2023.xlsx"));
-    let (rc, text) = mujun(dir.path(), &["store", "import", BOOK, "2023.xlsx"]);
+    let (rc, text) = mujun_in(dir.path(), &["store", "import", BOOK, "2023.xlsx"]);
     assert_eq!(rc, 8, "{text}");
     assert!(
         text.contains("2023.xlsx 工作表「评价结果」：第2行「总分」列：「八十」不是数值"),
@@ -243,7 +230,7 @@ fn one_bad_file_among_two_leaves_the_store_without_either() {
     // Both read, the second refused while recording (the same year and scheme twice): the
     // first is rolled back with it.
     let args = ["store", "import", BOOK, CSV, "--scheme", "报告测试"];
-    let (rc, text) = mujun(dir.path(), &args);
+    let (rc, text) = mujun_in(dir.path(), &args);
     assert_eq!(rc, 8, "{text}");
     assert!(text.contains("2024年度「报告测试」已有定稿的第 1 号评价"), "{text}");
     assert!(Store::open_existing(&db).unwrap().runs().unwrap().is_empty());

@@ -3,24 +3,10 @@
 //! `--previous`, `history` shows a rename and a park move, `--no-store` leaves no store.
 
 use std::path::Path;
-use std::process::Command;
 
 use calamine::Reader;
 
 use crate::report_common::*;
-
-/// Run mujun in `cwd`; (exit code, stdout + stderr).
-fn mujun(cwd: &Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mujun"))
-        .current_dir(cwd)
-        .env_remove("MUJUN_STORE")
-        .args(args)
-        .output()
-        .expect("run mujun");
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.code().unwrap_or(-1), text)
-}
 
 /// Two fixture years in `dir`: 2024 (previous taxes) and 2025, firm 4 renamed and moved to
 /// 白涛工业园区 in 2025; their rule files r2024.toml and r2025.toml.
@@ -41,7 +27,7 @@ fn evaluate(dir: &Path, year: i32, out: &str, more: &[&str]) -> String {
     let (r, d) = (format!("r{year}.toml"), format!("d{year}"));
     let mut args = vec!["evaluate", "--rules", &r, "--data", &d, "--out", out];
     args.extend(more);
-    let (code, text) = mujun(dir, &args);
+    let (code, text) = mujun_in(dir, &args);
     assert_eq!(code, 0, "{text}");
     text
 }
@@ -61,7 +47,7 @@ fn evaluate_records_its_run_and_the_stored_results_are_the_csv_byte_for_byte() {
         (run.year, run.status.as_str(), run.evaluated, run.not_evaluated),
         (2025, "草稿", 10, 1)
     );
-    let (code, list) = mujun(dir.path(), &["runs"]);
+    let (code, list) = mujun_in(dir.path(), &["runs"]);
     assert_eq!(code, 0);
     assert!(list.contains("第 1 号  2025年度  草稿"), "{list}");
 }
@@ -71,7 +57,7 @@ fn a_final_run_of_the_year_before_is_the_comparison_without_previous() {
     let dir = tempfile::tempdir().unwrap();
     two_years(dir.path());
     evaluate(dir.path(), 2024, "o2024", &[]);
-    let (code, text) = mujun(dir.path(), &["runs", "finalize", "1"]);
+    let (code, text) = mujun_in(dir.path(), &["runs", "finalize", "1"]);
     assert_eq!(code, 0, "{text}");
     // From the store, and from the 2024 CSV given by hand (without the store).
     evaluate(dir.path(), 2025, "from_store", &[]);
@@ -114,9 +100,9 @@ fn history_shows_each_year_with_a_rename_and_a_park_move() {
     let dir = tempfile::tempdir().unwrap();
     two_years(dir.path());
     evaluate(dir.path(), 2024, "o2024", &[]);
-    mujun(dir.path(), &["runs", "finalize", "1"]);
+    mujun_in(dir.path(), &["runs", "finalize", "1"]);
     evaluate(dir.path(), 2025, "o2025", &[]);
-    let (code, text) = mujun(dir.path(), &["history", "更名后的新材料"]);
+    let (code, text) = mujun_in(dir.path(), &["history", "更名后的新材料"]);
     assert_eq!(code, 0, "{text}");
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("更名后的新材料有限公司（"), "{text}");
@@ -146,7 +132,7 @@ fn history_shows_each_year_with_a_rename_and_a_park_move() {
         let t = from_column(l, total).split_whitespace().next().unwrap_or("");
         assert!(t.parse::<f64>().is_ok(), "{l}");
     }
-    let (code, text) = mujun(dir.path(), &["history", "不存在的企业"]);
+    let (code, text) = mujun_in(dir.path(), &["history", "不存在的企业"]);
     assert_eq!(code, 8);
     assert!(text.contains("数据库中没有统一社会信用代码或名称为「不存在的企业」的企业"), "{text}");
 }
@@ -160,7 +146,7 @@ fn no_store_records_nothing_and_a_foreign_file_is_refused_untouched() {
     assert!(!dir.path().join("mujun.db").exists());
     // A file that is not a store: the run stops before any work, the file is left as it was.
     std::fs::write(dir.path().join("别的.db"), b"not a database, just text").unwrap();
-    let (code, text) = mujun(
+    let (code, text) = mujun_in(
         dir.path(),
         &[
             "evaluate",
@@ -203,7 +189,7 @@ fn export_writes_a_runs_published_files_again_byte_for_byte_into_a_new_folder_on
     let dir = tempfile::tempdir().unwrap();
     two_years(dir.path());
     evaluate(dir.path(), 2025, "o1", &[]);
-    let (code, text) = mujun(dir.path(), &["export", "--run", "1", "--out", "导出/第1次"]);
+    let (code, text) = mujun_in(dir.path(), &["export", "--run", "1", "--out", "导出/第1次"]);
     assert_eq!(code, 0, "{text}");
     let (published, exported) =
         (files_of(&dir.path().join("o1")), files_of(&dir.path().join("导出/第1次")));
@@ -214,15 +200,15 @@ fn export_writes_a_runs_published_files_again_byte_for_byte_into_a_new_folder_on
     assert!(text.contains("的 6 个输出文件已导出到：导出/第1次"), "{text}");
     // A folder that holds anything is refused and left as it was; an empty one is filled.
     std::fs::write(dir.path().join("o1/备注.txt"), "我的笔记").unwrap();
-    let (code, text) = mujun(dir.path(), &["export", "--run", "1", "--out", "o1"]);
+    let (code, text) = mujun_in(dir.path(), &["export", "--run", "1", "--out", "o1"]);
     assert_eq!(code, 8, "{text}");
     assert!(text.contains("导出目录 o1 中已有文件"), "{text}");
     assert_eq!(files_of(&dir.path().join("o1")).len(), 7);
     std::fs::create_dir(dir.path().join("空目录")).unwrap();
-    let (code, text) = mujun(dir.path(), &["export", "--run", "1", "--out", "空目录"]);
+    let (code, text) = mujun_in(dir.path(), &["export", "--run", "1", "--out", "空目录"]);
     assert_eq!(code, 0, "{text}");
     assert!(files_of(&dir.path().join("空目录")) == published);
-    let (code, text) = mujun(dir.path(), &["export", "--run", "2", "--out", "无"]);
+    let (code, text) = mujun_in(dir.path(), &["export", "--run", "2", "--out", "无"]);
     assert_eq!(code, 8, "{text}");
     assert!(text.contains("没有第 2 号评价记录"), "{text}");
     // Each export is in the audit log.
@@ -238,7 +224,7 @@ fn an_imported_results_csv_is_a_final_year_that_history_and_the_next_evaluate_us
     evaluate(dir.path(), 2024, "o2024", &["--no-store"]);
     let csv = "o2024/2024年度亩均效益评价结果.csv";
     let import = ["store", "import", csv, "--scheme", "报告测试", "--data", "d2024"];
-    let (code, text) = mujun(dir.path(), &import);
+    let (code, text) = mujun_in(dir.path(), &import);
     assert_eq!(code, 0, "{text}");
     assert!(
         text.contains("第 1 号评价，2024年度「报告测试」定稿，参评 10 家，未参评 1 家"),
@@ -254,14 +240,14 @@ fn an_imported_results_csv_is_a_final_year_that_history_and_the_next_evaluate_us
     evaluate(dir.path(), 2025, "o2025", &[]);
     let yoy = sheet(&dir.path().join("o2025/2025年度亩均效益评价结果.xlsx"), "年度对比");
     assert_eq!(cell(&yoy, 1, 1), "评价数据库 mujun.db 第 1 号评价（2024年度定稿）");
-    let (code, text) = mujun(dir.path(), &["history", "更名后的新材料"]);
+    let (code, text) = mujun_in(dir.path(), &["history", "更名后的新材料"]);
     assert_eq!(code, 0, "{text}");
     assert!(text.lines().any(|l| l.starts_with("2024  定稿")), "{text}");
     assert!(text.contains("园区变更：2024 年 涪陵高新区 → 2025 年 白涛工业园区"), "{text}");
     // The land of 2024 came from its data folder.
     assert!(text.contains("2024 年用地：渝(2015)涪陵区不动产权第000004号 自有 10.00 亩"), "{text}");
     // The year and scheme have their 定稿 now: a second import is refused, nothing added.
-    let (code, text) = mujun(dir.path(), &import);
+    let (code, text) = mujun_in(dir.path(), &import);
     assert_eq!(code, 8, "{text}");
     assert!(text.contains("2024年度「报告测试」已有定稿的第 1 号评价"), "{text}");
     let store = mujun::store::Store::open_existing(&db).unwrap();
