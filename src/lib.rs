@@ -14,6 +14,7 @@ pub mod evaluation;
 pub mod guard;
 pub mod ingest;
 pub mod land;
+pub mod password;
 pub mod publish;
 pub mod report;
 pub mod rules;

@@ -15,6 +15,7 @@ pub mod runs;
 pub mod sample;
 pub mod store;
 pub mod template;
+pub mod user;
 
 use clap::{Parser, Subcommand};
 
@@ -73,8 +74,10 @@ pub enum Command {
     History(history::Args),
     /// 导出：把数据库中一次评价的输出文件原样写出到一个新目录（与当时 evaluate 写出的逐字节相同）
     Export(export::Args),
-    /// 数据库：store check 检查完整性和各次评价的行数；store backup 文件 在线备份；store import 文件… 导入历年结果 CSV 作为定稿
+    /// 数据库：store check 检查完整性和各次评价的行数；store backup 文件 在线备份；store import 文件… 导入历年结果工作簿或 CSV 作为定稿
     Store(store::Args),
+    /// 用户：工作台的用户——user add 用户名 --role 角色 [--park 园区]、user list、user disable、user passwd
+    User(user::Args),
     /// 帮助：显示总的帮助，或一个命令的帮助（如 mujun help evaluate）
     Help(HelpArgs),
 }
@@ -128,6 +131,7 @@ pub fn run(cli: Cli) -> Result<(), crate::Error> {
         Command::History(a) => history::run(&a, &cli.store),
         Command::Export(a) => export::run(&a, &cli.store),
         Command::Store(a) => store::run(&a, &cli.store),
+        Command::User(a) => user::run(&a, &cli.store),
         // Printed and exited by `args::parse`; a `Cli` built otherwise has nothing to run.
         Command::Help(_) => Ok(()),
     }

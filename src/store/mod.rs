@@ -12,6 +12,7 @@ mod import;
 mod query;
 mod record;
 mod schema;
+mod users;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -25,6 +26,7 @@ pub use record::{
     InputFile, NewRun, OutputFile, ParcelRow, Recording, RegisterRow, ResultLine, SheetCount,
 };
 pub use schema::latest as latest_version;
+pub use users::{Role, User};
 
 /// The store file used when neither `--store` nor `MUJUN_STORE` names one.
 pub const DEFAULT_PATH: &str = "mujun.db";
@@ -194,10 +196,7 @@ impl Store {
     fn migrate(&mut self, from: i64) -> Result<(), StoreError> {
         let path = self.path.clone();
         for (i, step) in schema::MIGRATIONS.iter().enumerate().skip(from as usize) {
-            let tx = self
-                .conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(sql(&path, "升级结构"))?;
+            let tx = self.write().map_err(sql(&path, "升级结构"))?;
             let now: i64 = tx
                 .query_row("PRAGMA user_version", [], |r| r.get(0))
                 .map_err(sql(&path, "升级结构"))?;
@@ -211,6 +210,12 @@ impl Store {
             tx.commit().map_err(sql(&path, "升级结构"))?;
         }
         Ok(())
+    }
+
+    /// A transaction that writes: it takes the write lock at once (IMMEDIATE), waiting for
+    /// another writer as long as the store waits, so it never fails half-way for a lock.
+    fn write(&mut self) -> rusqlite::Result<rusqlite::Transaction<'_>> {
+        self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
     }
 
     /// The schema version of the open store.

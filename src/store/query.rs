@@ -153,10 +153,7 @@ impl Store {
         }
         let path = self.path.clone();
         let e = sql(&path, "定稿");
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(&e)?;
+        let tx = self.write().map_err(&e)?;
         tx.execute("UPDATE runs SET status = '定稿' WHERE id = ?1", [id]).map_err(&e)?;
         let detail = format!("{}年度「{}」草稿 → 定稿", run.year, run.scheme);
         audit(&tx, user, "定稿", Some(id), &detail).map_err(&e)?;
@@ -243,10 +240,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let path = self.path.clone();
         let e = sql(&path, "记录操作");
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(&e)?;
+        let tx = self.write().map_err(&e)?;
         audit(&tx, user, action, run, detail).map_err(&e)?;
         tx.commit().map_err(&e)
     }

@@ -161,10 +161,7 @@ impl Store {
     pub fn begin_run(&mut self, run: &NewRun) -> Result<Recording<'_>, StoreError> {
         let path = self.path.clone();
         let e = sql(&path, "记录评价");
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(&e)?;
+        let tx = self.write().map_err(&e)?;
         let id = insert_run(&tx, run, "草稿").map_err(&e)?;
         let detail = format!("{}年度 {}：参评 {} 家", run.year, run.scheme, run.evaluated);
         Ok(Recording { tx, id, year: run.year, path: path.clone(), user: run.user.clone(), detail })
@@ -176,10 +173,7 @@ impl Store {
     pub fn import_runs(&mut self, runs: &[(NewRun, String)]) -> Result<Vec<i64>, StoreError> {
         let path = self.path.clone();
         let e = sql(&path, "导入评价结果");
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(&e)?;
+        let tx = self.write().map_err(&e)?;
         let mut ids = Vec::with_capacity(runs.len());
         for (run, file) in runs {
             let final_run = tx

@@ -7,7 +7,7 @@
 pub const APPLICATION_ID: i32 = 0x4D55_4A55;
 
 /// The migrations, oldest first; the store's current version is their number.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The schema version this program writes.
 pub fn latest() -> i64 {
@@ -172,4 +172,21 @@ const V3: &str = r#"
 CREATE INDEX parcels_holder_run ON parcels(holder, run_id, ordinal);
 DROP INDEX parcels_holder;
 CREATE INDEX registers_name ON registers(name);
+"#;
+
+/// Version 4: the workbench's users: a name, a role (a 园区 user with its park), the Argon2id hash
+/// of the password (PHC string), and whether the account is disabled. Users are never deleted
+/// (the audit log names them).
+const V4: &str = r#"
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE,
+    role          TEXT NOT NULL CHECK (role IN ('经信委', '园区', '自然资源', '只读')),
+    park          TEXT,
+    password_hash TEXT NOT NULL,
+    disabled      INTEGER NOT NULL DEFAULT 0,
+    created_at    TEXT NOT NULL,
+    changed_at    TEXT NOT NULL,
+    CHECK ((role = '园区') = (park IS NOT NULL))
+);
 "#;

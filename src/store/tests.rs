@@ -303,3 +303,49 @@ fn an_import_whose_year_column_is_missing_mixed_or_not_a_year_is_refused_naming_
     std::fs::write(&f, "year,status,code\r\n2024,evaluated,A1\r\n").unwrap();
     assert_eq!(import::imported_run(&f, Some("测试方案"), None).unwrap().year, 2024);
 }
+
+fn user(name: &str, role: Role, park: Option<&str>) -> User {
+    User {
+        name: name.into(),
+        role,
+        park: park.map(str::to_string),
+        disabled: false,
+        created_at: String::new(),
+        changed_at: String::new(),
+    }
+}
+
+#[test]
+fn users_have_one_name_each_a_park_only_as_park_users_and_every_change_is_audited() {
+    let (_d, p) = temp();
+    let mut s = Store::open(&p).unwrap();
+    s.add_user(&user("张三", Role::Bureau, None), "$argon2id$甲", "admin").unwrap();
+    s.add_user(&user("高新区", Role::Park, Some("涪陵高新区")), "$argon2id$乙", "admin").unwrap();
+    let e = s.add_user(&user("张三", Role::ReadOnly, None), "h", "admin").unwrap_err();
+    assert_eq!(e.to_string(), "用户「张三」已存在");
+    let e = s.add_user(&user("白涛", Role::Park, None), "h", "admin").unwrap_err();
+    assert_eq!(e.to_string(), "园区用户须用 --park 写明所属园区");
+    let e = s.add_user(&user("李四", Role::Land, Some("白涛工业园区")), "h", "admin").unwrap_err();
+    assert!(e.to_string().starts_with("只有园区用户有所属园区"), "{e}");
+    let names: Vec<(String, Role, Option<String>)> =
+        s.users().unwrap().into_iter().map(|u| (u.name, u.role, u.park)).collect();
+    assert_eq!(
+        names,
+        [
+            ("张三".to_string(), Role::Bureau, None),
+            ("高新区".to_string(), Role::Park, Some("涪陵高新区".to_string()))
+        ]
+    );
+    s.set_password("张三", "$argon2id$丙", "张三").unwrap();
+    assert_eq!(s.password_hash("张三").unwrap().as_deref(), Some("$argon2id$丙"));
+    s.disable_user("高新区", "admin").unwrap();
+    assert_eq!(s.password_hash("高新区").unwrap(), None, "a disabled user cannot log in");
+    assert!(s.users().unwrap().iter().any(|u| u.name == "高新区" && u.disabled));
+    assert!(s
+        .disable_user("王五", "admin")
+        .unwrap_err()
+        .to_string()
+        .starts_with("没有用户「王五」"));
+    let log: Vec<String> = s.audit_log().unwrap().into_iter().map(|a| a.2).collect();
+    assert_eq!(log, ["添加用户", "添加用户", "修改密码", "停用用户"]);
+}

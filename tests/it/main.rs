@@ -40,4 +40,5 @@ mod store_kill;
 mod store_record;
 mod store_runs;
 mod tax_basket;
+mod users;
 mod workbook_fuling;
