@@ -20,6 +20,7 @@ pub mod report;
 pub mod rules;
 pub mod sample;
 pub mod score;
+pub mod serve;
 pub mod sheet;
 pub mod store;
 pub mod tier;
@@ -65,6 +66,9 @@ pub enum Error {
     /// The year store could not be opened, read or written (exit code 8).
     #[error(transparent)]
     Store(#[from] store::StoreError),
+    /// The workbench could not start or stopped with a failure (exit code 9).
+    #[error(transparent)]
+    Serve(#[from] serve::ServeError),
     /// The run finished but the input had errors (listed in 问题清单).
     #[error("输入数据中有{0}个错误（详见工作簿「问题清单」），请更正后重新评价")]
     InputErrors(usize),
@@ -72,7 +76,7 @@ pub enum Error {
 
 impl Error {
     /// The process exit code for this failure: 3 rules, 4 input, 5 scoring, 6 writing, 7 output
-    /// folder busy, 8 the store; land errors carry their own.
+    /// folder busy, 8 the store, 9 the workbench; land errors carry their own.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Rules(_) => 3,
@@ -83,6 +87,7 @@ impl Error {
             Error::Publish(publish::PublishError::Busy { .. }) => 7,
             Error::Publish(_) => 6,
             Error::Store(_) => 8,
+            Error::Serve(_) => 9,
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod land;
 pub mod rules;
 pub mod runs;
 pub mod sample;
+pub mod serve;
 pub mod store;
 pub mod template;
 pub mod user;
@@ -76,6 +77,8 @@ pub enum Command {
     Export(export::Args),
     /// 数据库：store check 检查完整性和各次评价的行数；store backup 文件 在线备份；store import 文件… 导入历年结果工作簿或 CSV 作为定稿
     Store(store::Args),
+    /// 工作台：在浏览器中上传数据、检查、评价、查看和下载结果（经信委、园区、自然资源部门按角色使用）
+    Serve(serve::Args),
     /// 用户：工作台的用户——user add 用户名 --role 角色 [--park 园区]、user list、user disable、user passwd
     User(user::Args),
     /// 帮助：显示总的帮助，或一个命令的帮助（如 mujun help evaluate）
@@ -132,6 +135,7 @@ pub fn run(cli: Cli) -> Result<(), crate::Error> {
         Command::Export(a) => export::run(&a, &cli.store),
         Command::Store(a) => store::run(&a, &cli.store),
         Command::User(a) => user::run(&a, &cli.store),
+        Command::Serve(a) => serve::run(&a, &cli.store),
         // Printed and exited by `args::parse`; a `Cli` built otherwise has nothing to run.
         Command::Help(_) => Ok(()),
     }

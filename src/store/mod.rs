@@ -13,6 +13,7 @@ mod query;
 mod record;
 mod schema;
 mod users;
+mod workbench;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -27,6 +28,7 @@ pub use record::{
 };
 pub use schema::latest as latest_version;
 pub use users::{Role, User};
+pub use workbench::TierCount;
 
 /// The store file used when neither `--store` nor `MUJUN_STORE` names one.
 pub const DEFAULT_PATH: &str = "mujun.db";

@@ -76,24 +76,27 @@ impl Store {
         let path = self.path.clone();
         let e = sql(&path, "添加用户");
         let tx = self.write().map_err(&e)?;
-        let taken: Option<i64> = tx
-            .query_row("SELECT id FROM users WHERE name = ?1", [&user.name], |r| r.get(0))
-            .optional()
-            .map_err(&e)?;
-        if taken.is_some() {
-            return refuse(format!("用户「{}」已存在", user.name));
-        }
-        let now = super::now();
-        tx.execute(
-            "INSERT INTO users (name, role, park, password_hash, disabled, created_at, changed_at)
-             VALUES (?1, ?2, ?3, ?4, 0, ?5, ?5)",
-            params![user.name, user.role.label(), user.park, password_hash, now],
-        )
-        .map_err(&e)?;
-        let park = user.park.as_deref().map(|p| format!("（{p}）")).unwrap_or_default();
-        let detail = format!("添加用户「{}」：{}{park}", user.name, user.role.label());
-        audit(&tx, by, "添加用户", None, &detail).map_err(&e)?;
+        insert_user(&tx, user, password_hash, by, &e)?;
         tx.commit().map_err(&e)
+    }
+
+    /// The first user, made through the workbench's one-time setup link: refused once the
+    /// store has any user (two setup requests at once make one user).
+    pub fn add_first_user(&mut self, user: &User, password_hash: &str) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let e = sql(&path, "添加用户");
+        let tx = self.write().map_err(&e)?;
+        let n: i64 = tx.query_row("SELECT count(*) FROM users", [], |r| r.get(0)).map_err(&e)?;
+        if n > 0 {
+            return refuse("已经有用户，首次设置链接不再可用".into());
+        }
+        insert_user(&tx, user, password_hash, &format!("{}（首次设置）", user.name), &e)?;
+        tx.commit().map_err(&e)
+    }
+
+    /// The user named `name`, enabled or not.
+    pub fn user(&self, name: &str) -> Result<Option<User>, StoreError> {
+        Ok(self.users()?.into_iter().find(|u| u.name == name))
     }
 
     /// Every user, by name.
@@ -167,6 +170,34 @@ impl Store {
         audit(&tx, by, action, None, &format!("{action}「{name}」")).map_err(&e)?;
         tx.commit().map_err(&e)
     }
+}
+
+/// Insert `user` in `tx` unless the name is taken; audited as done by `by`.
+fn insert_user(
+    tx: &rusqlite::Transaction,
+    user: &User,
+    password_hash: &str,
+    by: &str,
+    e: &impl Fn(rusqlite::Error) -> StoreError,
+) -> Result<(), StoreError> {
+    let taken: Option<i64> = tx
+        .query_row("SELECT id FROM users WHERE name = ?1", [&user.name], |r| r.get(0))
+        .optional()
+        .map_err(e)?;
+    if taken.is_some() {
+        return refuse(format!("用户「{}」已存在", user.name));
+    }
+    let now = super::now();
+    tx.execute(
+        "INSERT INTO users (name, role, park, password_hash, disabled, created_at, changed_at)
+             VALUES (?1, ?2, ?3, ?4, 0, ?5, ?5)",
+        params![user.name, user.role.label(), user.park, password_hash, now],
+    )
+    .map_err(e)?;
+    let park = user.park.as_deref().map(|p| format!("（{p}）")).unwrap_or_default();
+    let detail = format!("添加用户「{}」：{}{park}", user.name, user.role.label());
+    audit(tx, by, "添加用户", None, &detail).map_err(e)?;
+    Ok(())
 }
 
 fn refuse<T>(message: String) -> Result<T, StoreError> {

@@ -1,0 +1,1 @@
+// land pages (being built)

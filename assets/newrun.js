@@ -1,0 +1,1 @@
+// newrun pages (being built)

@@ -1,0 +1,134 @@
+//! 年度评价: the runs by year with status, scheme, counts per tier and who ran them (a park user
+//! sees its own park's counts only); and the status change 草稿 → 定稿 (bureau users).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Serialize;
+
+use super::app::Shared;
+use super::error::ApiError;
+use super::page::{self, Chrome};
+use super::{Viewer, WebError};
+use crate::store::{local_time, Role, Store, StoreError};
+
+/// One run as the list shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunRow {
+    /// Run number.
+    pub id: i64,
+    /// Evaluation year.
+    pub year: i32,
+    /// The scheme's name.
+    pub scheme: String,
+    /// 草稿, 公示, 复核 or 定稿.
+    pub status: String,
+    /// Evaluated firms (of the viewer's park for a park user).
+    pub evaluated: i64,
+    /// Firms not evaluated (same scope).
+    pub not_evaluated: i64,
+    /// (tier, firms), in tier order (same scope).
+    pub tiers: Vec<(String, i64)>,
+    /// Who ran it.
+    pub user: String,
+    /// When it finished, Beijing time.
+    pub finished: String,
+}
+
+/// The runs as `viewer` may see them, newest first.
+pub fn run_rows(store: &Store, park: Option<&str>) -> Result<Vec<RunRow>, StoreError> {
+    let mut rows = Vec::new();
+    for r in store.runs()?.into_iter().rev() {
+        rows.push(run_row(store, &r, park)?);
+    }
+    Ok(rows)
+}
+
+fn run_row(
+    store: &Store,
+    r: &crate::store::RunSummary,
+    park: Option<&str>,
+) -> Result<RunRow, StoreError> {
+    let (evaluated, not_evaluated) = store.firm_totals(r.id, park)?;
+    let mut tiers: std::collections::BTreeMap<String, i64> = Default::default();
+    for c in store.tier_table(r.id, park)? {
+        *tiers.entry(c.tier).or_default() += c.count;
+    }
+    Ok(RunRow {
+        id: r.id,
+        year: r.year,
+        scheme: r.scheme.clone(),
+        status: r.status.clone(),
+        evaluated,
+        not_evaluated,
+        tiers: tiers.into_iter().collect(),
+        user: r.user.clone(),
+        finished: local_time(&r.finished_at),
+    })
+}
+
+/// The routes of this module.
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/", get(list_page))
+        .route("/api/runs", get(list_api))
+        .route("/runs/{id}/finalize", post(finalize_form))
+        .route("/api/runs/{id}/finalize", post(finalize_api))
+}
+
+#[derive(Template)]
+#[template(path = "runs.html")]
+struct RunsPage {
+    chrome: Chrome,
+    runs: Vec<RunRow>,
+    can_finalize: bool,
+    park: Option<String>,
+}
+
+async fn rows_for(state: &Shared, viewer: &Viewer) -> Result<Vec<RunRow>, WebError> {
+    let park = viewer.park_scope().map(str::to_string);
+    state.read(move |s| run_rows(s, park.as_deref())).await
+}
+
+async fn list_page(State(state): State<Shared>, viewer: Viewer) -> Result<Html<String>, WebError> {
+    let runs = rows_for(&state, &viewer).await?;
+    page::render(&RunsPage {
+        chrome: Chrome::new("年度评价", &viewer),
+        runs,
+        can_finalize: viewer.role == Role::Bureau,
+        park: viewer.park_scope().map(str::to_string),
+    })
+}
+
+async fn list_api(
+    State(state): State<Shared>,
+    viewer: Viewer,
+) -> Result<Json<Vec<RunRow>>, ApiError> {
+    Ok(Json(rows_for(&state, &viewer).await?))
+}
+
+async fn finalize(state: &Shared, viewer: &Viewer, id: i64) -> Result<(), WebError> {
+    viewer.require(&[Role::Bureau], "定稿")?;
+    let name = viewer.name.clone();
+    state.write(move |s| s.finalize(id, &name)).await
+}
+
+async fn finalize_form(
+    State(state): State<Shared>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    finalize(&state, &viewer, id).await?;
+    Ok(Redirect::to(&format!("/runs/{id}")).into_response())
+}
+
+async fn finalize_api(
+    State(state): State<Shared>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    finalize(&state, &viewer, id).await?;
+    Ok(Json(serde_json::json!({ "id": id, "status": "定稿" })))
+}
