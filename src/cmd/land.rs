@@ -47,6 +47,26 @@ fn parse_date_arg(s: &str) -> Result<i32, String> {
 
 /// Run the land checks, publish the land workbook, print the summary.
 pub fn run(a: &Args) -> Result<(), crate::Error> {
+    let (run, path) = execute(a)?;
+    for line in summary(&run) {
+        crate::outln!("{line}");
+    }
+    crate::outln!("结果已写入：{}", path.display());
+    let errors = Tally::of(&run.problems).errors;
+    if errors > 0 {
+        for p in run.problems.iter().filter(|p| p.severity == ingest::Severity::Error).take(10) {
+            crate::errln!("{p}");
+        }
+        if !a.allow_errors {
+            return Err(crate::Error::InputErrors(errors));
+        }
+    }
+    Ok(())
+}
+
+/// Run the land checks and publish the land workbook in `a.output.out`: the checks and the
+/// published workbook's path (the command line and the workbench share this).
+pub fn execute(a: &Args) -> Result<(LandRun, std::path::PathBuf), crate::Error> {
     let staging = Staging::begin(&a.output.out, Kind::Land)?;
     let source = a.inputs.rules.source(Purpose::Land);
     let mut land_rules = land::controls::load(&source)?;
@@ -71,20 +91,7 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
         inputs: super::input_digests(&run.dataset),
         options: Vec::new(),
     })?;
-    for line in summary(&run) {
-        crate::outln!("{line}");
-    }
-    crate::outln!("结果已写入：{}", path.display());
-    let errors = Tally::of(&run.problems).errors;
-    if errors > 0 {
-        for p in run.problems.iter().filter(|p| p.severity == ingest::Severity::Error).take(10) {
-            crate::errln!("{p}");
-        }
-        if !a.allow_errors {
-            return Err(crate::Error::InputErrors(errors));
-        }
-    }
-    Ok(())
+    Ok((run, path))
 }
 
 /// The console summary, one line per entry.

@@ -36,6 +36,8 @@ const THROTTLE_WINDOW: Duration = Duration::from_secs(15 * 60);
 const FAILURES_PER_NAME: usize = 5;
 /// … and this many from one address.
 const FAILURES_PER_ADDRESS: usize = 20;
+/// Keys kept before those without a recent failure are dropped.
+const THROTTLE_KEYS: usize = 10_000;
 /// A urlencoded form's largest body (log-in, status changes, users); uploads are multipart.
 const FORM_LIMIT: usize = 64 * 1024;
 
@@ -196,6 +198,11 @@ impl Throttle {
 
     fn fail(&self, keys: &[(String, usize)]) {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        // Names tried once and never again would otherwise pile up.
+        if map.len() > THROTTLE_KEYS {
+            let now = Instant::now();
+            map.retain(|_, t| t.last().is_some_and(|t| now.duration_since(*t) < THROTTLE_WINDOW));
+        }
         for (key, _) in keys {
             map.entry(key.clone()).or_default().push(Instant::now());
         }
