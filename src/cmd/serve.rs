@@ -16,7 +16,7 @@ pub struct Args {
     #[arg(long)]
     pub behind_https: bool,
     /// 单个上传文件的大小上限（MB）
-    #[arg(long, value_name = "MB", default_value_t = Limits::default().file_mb)]
+    #[arg(long, value_name = "兆字节", default_value_t = Limits::default().file_mb)]
     pub max_upload_mb: u64,
     /// 一次评价最多上传的文件数
     #[arg(long, value_name = "个", default_value_t = Limits::default().files)]

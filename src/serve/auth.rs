@@ -3,10 +3,8 @@
 //! creates the first bureau administrator, the CSRF token every state-changing request carries,
 //! and [`Viewer`], the logged-in user as handlers take it.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::sync::OnceLock;
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use askama::Template;
@@ -30,14 +28,10 @@ use crate::store::{Role, User};
 /// A session ends after this long without a request.
 pub const SESSION_IDLE: tower_sessions::cookie::time::Duration =
     tower_sessions::cookie::time::Duration::hours(8);
-/// Failures within this window count towards the throttle …
-const THROTTLE_WINDOW: Duration = Duration::from_secs(15 * 60);
-/// … at most this many for one user name …
+/// Failures at most for one user name within the throttle's window …
 const FAILURES_PER_NAME: usize = 5;
-/// … and this many from one address.
+/// … and from one address.
 const FAILURES_PER_ADDRESS: usize = 20;
-/// Keys kept before those without a recent failure are dropped.
-const THROTTLE_KEYS: usize = 10_000;
 /// A urlencoded form's largest body (log-in, status changes, users); uploads are multipart.
 const FORM_LIMIT: usize = 64 * 1024;
 
@@ -170,46 +164,6 @@ pub async fn csrf(req: Request<Body>, next: Next) -> Result<Response, WebError> 
             Ok(next.run(Request::from_parts(parts, bytes.into())).await)
         }
         _ => Err(WebError::Csrf),
-    }
-}
-
-/// Failed log-ins by key (`名:` a user name, `址:` an address), each with its times.
-#[derive(Default)]
-pub struct Throttle {
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
-}
-
-impl Throttle {
-    /// Minutes to wait when any of `keys` has had too many recent failures.
-    fn blocked(&self, keys: &[(String, usize)]) -> Option<u64> {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let mut wait = None;
-        for (key, limit) in keys {
-            let Some(times) = map.get_mut(key) else { continue };
-            times.retain(|t| now.duration_since(*t) < THROTTLE_WINDOW);
-            if times.len() >= *limit {
-                let left = THROTTLE_WINDOW.saturating_sub(now.duration_since(times[0]));
-                wait = wait.max(Some(left.as_secs().div_ceil(60).max(1)));
-            }
-        }
-        wait
-    }
-
-    fn fail(&self, keys: &[(String, usize)]) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        // Names tried once and never again would otherwise pile up.
-        if map.len() > THROTTLE_KEYS {
-            let now = Instant::now();
-            map.retain(|_, t| t.last().is_some_and(|t| now.duration_since(*t) < THROTTLE_WINDOW));
-        }
-        for (key, _) in keys {
-            map.entry(key.clone()).or_default().push(Instant::now());
-        }
-    }
-
-    fn clear(&self, key: &str) {
-        self.failures.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
     }
 }
 

@@ -3,7 +3,7 @@
 //! nowhere else; every number it shows is read from the store (what `evaluate` recorded), never
 //! computed again.
 //!
-//! - [`app`]: shared state and the router (every route in one list);
+//! - [`app`]: shared state; [`routes`]: the router (every route in one list);
 //! - [`auth`]: sessions, log-in and its throttle, the one-time setup link, CSRF, the [`Viewer`];
 //! - [`error`]: [`WebError`], mapped to status codes and a Chinese page or JSON;
 //! - [`page`]: the page frame (navigation, CSRF token) and rendering;
@@ -18,7 +18,9 @@ pub mod land;
 pub mod newrun;
 pub mod page;
 pub mod results;
+pub mod routes;
 pub mod runs;
+pub mod throttle;
 pub mod worker;
 
 use std::net::SocketAddr;
@@ -113,7 +115,7 @@ async fn serve(config: Config, setup: Option<String>, marked: usize) -> Result<(
     }
     crate::outln!("按 Ctrl+C 停止");
     let state = app::AppState::new(&config, setup);
-    let router = app::router(state, &config);
+    let router = routes::router(state, &config);
     axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(stopped())
         .await

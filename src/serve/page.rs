@@ -44,12 +44,6 @@ impl Chrome {
 fn nav(role: Role) -> Vec<(&'static str, &'static str)> {
     let mut links = vec![("/", "年度评价")];
     if role == Role::Bureau {
-        links.push(("/runs/new", "新建评价"));
-    }
-    if matches!(role, Role::Bureau | Role::Land) {
-        links.push(("/land", "土地核查"));
-    }
-    if role == Role::Bureau {
         links.push(("/admin/users", "用户"));
         links.push(("/admin/audit", "操作日志"));
     }

@@ -121,7 +121,7 @@ async fn finalize_form(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     finalize(&state, &viewer, id).await?;
-    Ok(Redirect::to(&format!("/runs/{id}")).into_response())
+    Ok(Redirect::to("/").into_response())
 }
 
 async fn finalize_api(

@@ -34,6 +34,8 @@ mod scheme_huaian_2024;
 mod scheme_huangyan_2022;
 mod scheme_jingde_2022;
 mod scoring_mechanics;
+mod serve;
+mod serve_harness;
 mod shipped_rules;
 mod store_import;
 mod store_kill;

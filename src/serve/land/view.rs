@@ -1,5 +1,4 @@
-//! What the 土地核查 page shows of a land run, as `mujun land` found it: the console summary,
-//! each project's status per check, the failed checks with their arithmetic, penalties with
+//! What the 土地核查 page shows of a land run, as `mujun land` found it: each project's status per check, the failed checks with their arithmetic, penalties with
 //! their formulas, idle land and the register's conflicts. Nothing is computed here.
 
 use serde::Serialize;
@@ -9,8 +8,6 @@ use crate::land::{self, Item, LandRun, Status};
 /// A land run as the page and `/api/land` show it.
 #[derive(Debug, Clone, Serialize)]
 pub struct LandView {
-    /// The summary lines `mujun land` prints.
-    pub summary: Vec<String>,
     /// The check items, in column order.
     pub items: Vec<&'static str>,
     /// One row per 标准地 project.
@@ -104,7 +101,6 @@ pub struct ConflictRow {
 pub fn view(run: &LandRun) -> LandView {
     let label = |i: usize| run.projects.get(i).map(|p| p.label()).unwrap_or_default();
     LandView {
-        summary: crate::cmd::land::summary(run),
         items: Item::ALL.iter().map(|i| i.label()).collect(),
         projects: (0..run.projects.len()).map(|i| project_row(run, i)).collect(),
         findings: run
