@@ -8,7 +8,8 @@ use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use serde::{Deserialize, Serialize};
 
-use super::app::{blocking, Shared};
+use super::app::Shared;
+use super::auth::hash_password;
 use super::error::ApiError;
 use super::page::{self, Chrome};
 use super::{Viewer, WebError};
@@ -132,14 +133,10 @@ async fn add_user(
         changed_at: String::new(),
     };
     let password = f.password;
-    let hash =
-        blocking(move || crate::password::hash(&password).map_err(WebError::Internal)).await?;
+    let hash = hash_password(password).await?;
     let by = viewer.name.clone();
-    match state.write(move |s| s.add_user(&user, &hash, &by)).await {
-        Ok(()) => Ok(done(&format!("已添加用户「{name}」"))),
-        Err(WebError::Store(e)) => bad_form(&state, &viewer, e.to_string()).await,
-        Err(e) => Err(e),
-    }
+    let changed = state.write(move |s| s.add_user(&user, &hash, &by)).await;
+    outcome(&state, &viewer, changed, &format!("已添加用户「{name}」")).await
 }
 
 /// The users page again with the form's refusal, status 400.
@@ -147,6 +144,20 @@ async fn bad_form(state: &Shared, viewer: &Viewer, message: String) -> Result<Re
     let users = user_rows(state, viewer).await?;
     let body = render_users(viewer, users, message, String::new())?;
     Ok((axum::http::StatusCode::BAD_REQUEST, body).into_response())
+}
+
+/// After a change: back to the users page with `ok`, or the store's refusal on the form.
+async fn outcome(
+    state: &Shared,
+    viewer: &Viewer,
+    changed: Result<(), WebError>,
+    ok: &str,
+) -> Result<Response, WebError> {
+    match changed {
+        Ok(()) => Ok(done(ok)),
+        Err(WebError::Store(e)) => bad_form(state, viewer, e.to_string()).await,
+        Err(e) => Err(e),
+    }
 }
 
 fn done(message: &str) -> Response {
@@ -168,11 +179,8 @@ async fn disable_user(
         return bad_form(&state, &viewer, "不能停用自己的账号".into()).await;
     }
     let (name, by) = (f.name.clone(), viewer.name.clone());
-    match state.write(move |s| s.disable_user(&name, &by)).await {
-        Ok(()) => Ok(done(&format!("已停用用户「{}」", f.name))),
-        Err(WebError::Store(e)) => bad_form(&state, &viewer, e.to_string()).await,
-        Err(e) => Err(e),
-    }
+    let changed = state.write(move |s| s.disable_user(&name, &by)).await;
+    outcome(&state, &viewer, changed, &format!("已停用用户「{}」", f.name)).await
 }
 
 #[derive(Deserialize)]
@@ -191,14 +199,10 @@ async fn set_password(
         return bad_form(&state, &viewer, w).await;
     }
     let password = f.password;
-    let hash =
-        blocking(move || crate::password::hash(&password).map_err(WebError::Internal)).await?;
+    let hash = hash_password(password).await?;
     let (name, by) = (f.name.clone(), viewer.name.clone());
-    match state.write(move |s| s.set_password(&name, &hash, &by)).await {
-        Ok(()) => Ok(done(&format!("已为「{}」设置新密码", f.name))),
-        Err(WebError::Store(e)) => bad_form(&state, &viewer, e.to_string()).await,
-        Err(e) => Err(e),
-    }
+    let changed = state.write(move |s| s.set_password(&name, &hash, &by)).await;
+    outcome(&state, &viewer, changed, &format!("已为「{}」设置新密码", f.name)).await
 }
 
 /// One line of the audit log as shown.

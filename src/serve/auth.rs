@@ -267,6 +267,11 @@ async fn start_session(session: &Session, name: &str) -> Result<(), WebError> {
     Ok(())
 }
 
+/// The Argon2id hash of `password`, made on a blocking thread (it takes a while on purpose).
+pub async fn hash_password(password: String) -> Result<String, WebError> {
+    blocking(move || crate::password::hash(&password).map_err(WebError::Internal)).await
+}
+
 fn unknown_user_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
     HASH.get_or_init(|| crate::password::hash(&random_token()).unwrap_or_default())
@@ -355,8 +360,7 @@ async fn setup(
         changed_at: String::new(),
     };
     let password = f.password;
-    let hash =
-        blocking(move || crate::password::hash(&password).map_err(WebError::Internal)).await?;
+    let hash = hash_password(password).await?;
     state.write(move |s| s.add_first_user(&user, &hash)).await?;
     start_session(&session, &name).await?;
     Ok(Redirect::to("/").into_response())
