@@ -121,8 +121,9 @@ fn head(ev: &Evaluation, out_dir: &Path, started_at: String) -> Result<NewRun, S
 }
 
 /// Keep the written file `path` (the results CSV also line by line): in the staging folder,
-/// or in the output folder when the set was published meanwhile (while the store was busy with
-/// another run). Its name in the output folder and its (size, SHA-256).
+/// or, when the set was published meanwhile (while the store was busy with another run), in the
+/// ready folder or the output folder — looked for in the order a file moves, so one moved between
+/// two looks is found at the next. Its name in the output folder and its (size, SHA-256).
 fn keep(
     rec: &mut Recording,
     dirs: &Folders,
@@ -130,13 +131,7 @@ fn keep(
     kind: Written,
 ) -> Result<(String, (u64, String)), StoreError> {
     let bad = |e: &dyn std::fmt::Display| StoreError::Capture(format!("{}：{e}", path.display()));
-    let name = path.strip_prefix(dirs.staging).map_err(|_| bad(&"不在暂存目录中"))?;
-    let published = dirs.out.join(name);
-    let name = name.iter().map(|c| c.to_string_lossy()).collect::<Vec<_>>().join("/");
-    // One handle for every read: the file may be moved to the output folder, never changed.
-    let mut file = std::fs::File::open(path)
-        .or_else(|_| std::fs::File::open(&published))
-        .map_err(|e| bad(&crate::zh::io_error(&e)))?;
+    let (name, mut file) = open_moving(dirs, path)?;
     if kind == Written::Csv {
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut file, &mut bytes)
@@ -146,6 +141,22 @@ fn keep(
     }
     let digest = rec.keep_file(&mut file, path, None)?.ok_or_else(|| bad(&"写出后无法读取"))?;
     Ok((name, digest))
+}
+
+/// The file written at `path` in the staging folder, wherever it is now (staging, ready or output
+/// folder), with its name in the output folder. One handle serves every read: the file may be
+/// moved, never changed.
+fn open_moving(dirs: &Folders, path: &Path) -> Result<(String, std::fs::File), StoreError> {
+    let bad = |e: &dyn std::fmt::Display| StoreError::Capture(format!("{}：{e}", path.display()));
+    let name = path.strip_prefix(dirs.staging).map_err(|_| bad(&"不在暂存目录中"))?;
+    let ready = dirs.out.join(crate::publish::READY).join(name);
+    let published = dirs.out.join(name);
+    let file = std::fs::File::open(path)
+        .or_else(|_| std::fs::File::open(&ready))
+        .or_else(|_| std::fs::File::open(&published))
+        .map_err(|e| bad(&crate::zh::io_error(&e)))?;
+    let name = name.iter().map(|c| c.to_string_lossy()).collect::<Vec<_>>().join("/");
+    Ok((name, file))
 }
 
 /// The files published in `out_dir`, as its output manifest lists them, and the manifest
@@ -347,5 +358,35 @@ pub(super) fn fields(line: &[u8]) -> Vec<String> {
     match rdr.records().next() {
         Some(Ok(r)) => r.iter().map(str::to_string).collect(),
         _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file written into staging and found wherever publishing has moved it meanwhile: the
+    /// ready folder (the set marked complete, not yet moved in) or the output folder.
+    #[test]
+    fn a_written_file_is_found_in_staging_then_ready_then_output_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path();
+        let staging = out.join(crate::publish::STAGING);
+        let dirs = Folders { staging: &staging, out };
+        let written = staging.join("园区/甲.xlsx");
+        let ready = out.join(crate::publish::READY).join("园区/甲.xlsx");
+        for (at, text) in
+            [(&written, "staging"), (&ready, "ready"), (&out.join("园区/甲.xlsx"), "out")]
+        {
+            std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+            std::fs::write(at, text).unwrap();
+            let (name, mut file) = open_moving(&dirs, &written).unwrap();
+            let mut read = String::new();
+            std::io::Read::read_to_string(&mut file, &mut read).unwrap();
+            assert_eq!((name.as_str(), read.as_str()), ("园区/甲.xlsx", text));
+            std::fs::remove_file(at).unwrap();
+        }
+        let gone = open_moving(&dirs, &written).unwrap_err().to_string();
+        assert!(gone.contains("园区") && gone.contains("不存在"), "{gone}");
     }
 }
