@@ -527,7 +527,7 @@ pub fn stored_layout(text: &str) -> Option<StoredLayout> {
     #[derive(serde::Deserialize)]
     struct Ind {
         id: String,
-        weight: f64,
+        weight: Option<f64>,
     }
     #[derive(serde::Deserialize)]
     struct Report {
@@ -539,7 +539,7 @@ pub fn stored_layout(text: &str) -> Option<StoredLayout> {
         .into_iter()
         .flat_map(|g| {
             let gid = g.id;
-            g.indicators.into_iter().map(move |i| (gid.clone(), i.id, i.weight))
+            g.indicators.into_iter().filter_map(move |i| Some((gid.clone(), i.id, i.weight?)))
         })
         .collect();
     let score_bin = file.report.and_then(|r| r.score_bin).filter(|b| *b > 0.0);

@@ -166,16 +166,6 @@ fn run_view(s: &Store, id: i64, scope: Option<&str>) -> Result<RunView, StoreErr
     let mut tiers: Vec<String> = table.iter().map(|c| c.tier.clone()).collect();
     tiers.sort();
     tiers.dedup();
-    let row = |group: &str, label: &str, pairs: &mut dyn Iterator<Item = (&str, i64)>| {
-        let mut counts = vec![0; tiers.len()];
-        for (t, n) in pairs {
-            if let Some(i) = tiers.iter().position(|x| x == t) {
-                counts[i] += n;
-            }
-        }
-        let total = counts.iter().sum();
-        CountRow { group: group.into(), label: label.into(), counts, total }
-    };
     let mut keys: Vec<(&str, &str)> =
         table.iter().map(|c| (c.group.as_str(), c.park.as_str())).collect();
     keys.dedup();
@@ -186,7 +176,7 @@ fn run_view(s: &Store, id: i64, scope: Option<&str>) -> Result<RunView, StoreErr
                 .iter()
                 .filter(|c| c.group == *g && c.park == *p)
                 .map(|c| (c.tier.as_str(), c.count));
-            row(g, p, &mut it)
+            count_row(&tiers, g, p, &mut it)
         })
         .collect();
     let mut parks: Vec<&str> = table.iter().map(|c| c.park.as_str()).collect();
@@ -196,7 +186,7 @@ fn run_view(s: &Store, id: i64, scope: Option<&str>) -> Result<RunView, StoreErr
         .iter()
         .map(|p| {
             let mut it = table.iter().filter(|c| c.park == *p).map(|c| (c.tier.as_str(), c.count));
-            row("", p, &mut it)
+            count_row(&tiers, "", p, &mut it)
         })
         .collect();
     let mut names: Vec<&str> = clusters.iter().map(|c| c.cluster.as_str()).collect();
@@ -206,7 +196,7 @@ fn run_view(s: &Store, id: i64, scope: Option<&str>) -> Result<RunView, StoreErr
         .map(|k| {
             let mut it =
                 clusters.iter().filter(|c| c.cluster == *k).map(|c| (c.tier.as_str(), c.count));
-            row("", k, &mut it)
+            count_row(&tiers, "", k, &mut it)
         })
         .collect();
     let layout = crate::rules::stored_layout(&s.rules_text(id)?).unwrap_or_default();
@@ -224,6 +214,23 @@ fn run_view(s: &Store, id: i64, scope: Option<&str>) -> Result<RunView, StoreErr
         score_bin,
         distribution: distribution(&totals, score_bin),
     })
+}
+
+/// (tier, firms) pairs summed per tier of `tiers` into a row.
+fn count_row<'a>(
+    tiers: &[String],
+    group: &str,
+    label: &str,
+    pairs: &mut dyn Iterator<Item = (&'a str, i64)>,
+) -> CountRow {
+    let mut counts = vec![0; tiers.len()];
+    for (t, n) in pairs {
+        if let Some(i) = tiers.iter().position(|x| x == t) {
+            counts[i] += n;
+        }
+    }
+    let total = counts.iter().sum();
+    CountRow { group: group.into(), label: label.into(), counts, total }
 }
 
 /// Stored totals counted into bins of `bin` points, as the reports bin them: [k·bin, (k+1)·bin),
@@ -398,11 +405,10 @@ async fn firms_data(
         let run = s.run(id)?;
         let page = s.firms(id, &query)?;
         let facets = s.facets(id, query.scope.as_deref())?;
-        let per = i64::from(page.per_page);
         Ok(FirmsView {
             run: head(&run),
             scope: query.scope.clone(),
-            pages: ((page.matching + per - 1) / per).max(1),
+            pages: (page.matching.max(0) as u64).div_ceil(u64::from(page.per_page)).max(1) as i64,
             page,
             facets,
         })
@@ -427,6 +433,7 @@ impl Links {
             ("group", q.group.clone()),
             ("tier", q.tier.clone()),
             ("cluster", q.cluster.clone()),
+            ("size", (q.per_page > 0).then(|| q.size().to_string())),
         ];
         for (k, v) in pairs {
             if let Some(v) = v {

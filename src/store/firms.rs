@@ -521,7 +521,8 @@ mod tests {
         assert_eq!(q(FirmQuery { q: "915".into(), ..FirmQuery::default() }).matching, 3);
         let by_cluster =
             FirmQuery { cluster: Some("化工".into()), sort: Sort::Name, ..FirmQuery::default() };
-        assert_eq!(codes(&q(by_cluster)), ["915A", "916C", "917E"]);
+        // By name in text order: 丙 (U+4E19) < 戊 (U+620A) < 甲 (U+7532).
+        assert_eq!(codes(&q(by_cluster)), ["916C", "917E", "915A"]);
         let f = s.facets(1, Some("二园")).unwrap();
         assert_eq!(
             (f.parks, f.clusters),
