@@ -22,7 +22,8 @@ use super::{Viewer, WebError};
 use crate::evaluation::NO_PARK;
 use crate::report::park;
 use crate::store::{
-    local_time, Facets, FirmPage, FirmQuery, OutputEntry, RunSummary, Sort, Store, StoreError,
+    local_time, ClusterCount, Facets, FirmPage, FirmQuery, OutputEntry, RunSummary, Sort, Store,
+    StoreError, TierCount,
 };
 pub use card::Card;
 
@@ -166,39 +167,6 @@ fn run_view(s: &Store, id: i64, scope: Option<&str>) -> Result<RunView, StoreErr
     let mut tiers: Vec<String> = table.iter().map(|c| c.tier.clone()).collect();
     tiers.sort();
     tiers.dedup();
-    let mut keys: Vec<(&str, &str)> =
-        table.iter().map(|c| (c.group.as_str(), c.park.as_str())).collect();
-    keys.dedup();
-    let by_group_park = keys
-        .iter()
-        .map(|(g, p)| {
-            let mut it = table
-                .iter()
-                .filter(|c| c.group == *g && c.park == *p)
-                .map(|c| (c.tier.as_str(), c.count));
-            count_row(&tiers, g, p, &mut it)
-        })
-        .collect();
-    let mut parks: Vec<&str> = table.iter().map(|c| c.park.as_str()).collect();
-    parks.sort();
-    parks.dedup();
-    let by_park = parks
-        .iter()
-        .map(|p| {
-            let mut it = table.iter().filter(|c| c.park == *p).map(|c| (c.tier.as_str(), c.count));
-            count_row(&tiers, "", p, &mut it)
-        })
-        .collect();
-    let mut names: Vec<&str> = clusters.iter().map(|c| c.cluster.as_str()).collect();
-    names.dedup();
-    let by_cluster = names
-        .iter()
-        .map(|k| {
-            let mut it =
-                clusters.iter().filter(|c| c.cluster == *k).map(|c| (c.tier.as_str(), c.count));
-            count_row(&tiers, "", k, &mut it)
-        })
-        .collect();
     let layout = crate::rules::stored_layout(&s.rules_text(id)?).unwrap_or_default();
     let score_bin = layout.score_bin.unwrap_or(SCORE_BIN);
     let totals: Vec<f64> = s.totals(id, scope)?.into_iter().map(|(_, t)| t).collect();
@@ -207,13 +175,57 @@ fn run_view(s: &Store, id: i64, scope: Option<&str>) -> Result<RunView, StoreErr
         scope: scope.map(str::to_string),
         evaluated,
         not_evaluated,
+        by_group_park: group_park_rows(&tiers, &table),
+        by_park: park_rows(&tiers, &table),
+        by_cluster: cluster_rows(&tiers, &clusters),
         tiers,
-        by_group_park,
-        by_park,
-        by_cluster,
         score_bin,
         distribution: distribution(&totals, score_bin),
     })
+}
+
+/// One row per group and park (the store's order: by group, then park).
+fn group_park_rows(tiers: &[String], table: &[TierCount]) -> Vec<CountRow> {
+    let mut keys: Vec<(&str, &str)> =
+        table.iter().map(|c| (c.group.as_str(), c.park.as_str())).collect();
+    keys.dedup();
+    keys.iter()
+        .map(|(g, p)| {
+            let mut it = table
+                .iter()
+                .filter(|c| c.group == *g && c.park == *p)
+                .map(|c| (c.tier.as_str(), c.count));
+            count_row(tiers, g, p, &mut it)
+        })
+        .collect()
+}
+
+/// One row per park, over its groups.
+fn park_rows(tiers: &[String], table: &[TierCount]) -> Vec<CountRow> {
+    let mut parks: Vec<&str> = table.iter().map(|c| c.park.as_str()).collect();
+    parks.sort();
+    parks.dedup();
+    parks
+        .iter()
+        .map(|p| {
+            let mut it = table.iter().filter(|c| c.park == *p).map(|c| (c.tier.as_str(), c.count));
+            count_row(tiers, "", p, &mut it)
+        })
+        .collect()
+}
+
+/// One row per cluster (the store's order).
+fn cluster_rows(tiers: &[String], clusters: &[ClusterCount]) -> Vec<CountRow> {
+    let mut names: Vec<&str> = clusters.iter().map(|c| c.cluster.as_str()).collect();
+    names.dedup();
+    names
+        .iter()
+        .map(|k| {
+            let mut it =
+                clusters.iter().filter(|c| c.cluster == *k).map(|c| (c.tier.as_str(), c.count));
+            count_row(tiers, "", k, &mut it)
+        })
+        .collect()
 }
 
 /// (tier, firms) pairs summed per tier of `tiers` into a row.
