@@ -25,7 +25,7 @@ use crate::store::{
     local_time, ClusterCount, Facets, FirmPage, FirmQuery, OutputEntry, RunSummary, Sort, Store,
     StoreError, TierCount,
 };
-pub use card::Card;
+pub use card::{Card, HistoryRow, IndicatorRow};
 
 /// What a park user's attempt at another park is logged as.
 pub const TRESPASS: &str = "越权访问";
