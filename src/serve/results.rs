@@ -461,7 +461,7 @@ impl Links {
     }
 
     /// Sorted by `sort`: ascending, or the other way when already sorted so.
-    fn sort(&self, sort: &str) -> String {
+    fn sorted_by(&self, sort: &str) -> String {
         let desc = self.sort == sort && !self.desc;
         let order = if desc { "desc" } else { "asc" };
         format!("{}sort={sort}&order={order}", self.base)
