@@ -46,7 +46,7 @@ pub fn routes() -> Router<Shared> {
         .route("/runs/{id}/downloads", get(downloads_page))
         .route("/api/runs/{id}/downloads", get(downloads_api))
         .route("/runs/{id}/downloads/{*file}", get(download))
-        .route("/api/runs/{id}/downloads/{*file}", get(download))
+        .route("/api/runs/{id}/downloads/{*file}", get(download_api))
 }
 
 /// A run number from the path; anything else is a page that does not exist.
@@ -691,6 +691,15 @@ async fn download(
         (header::CONTENT_DISPOSITION, disposition),
     ];
     Ok((headers, bytes).into_response())
+}
+
+/// [`download`] answering its failures as JSON.
+async fn download_api(
+    state: State<Shared>,
+    viewer: Viewer,
+    path: Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    Ok(download(state, viewer, path).await?)
 }
 
 /// The content type of a published file by its extension.
