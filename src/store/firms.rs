@@ -321,14 +321,15 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(&e)
     }
 
-    /// The firm `code`'s line of run `run` (None when the run does not list it).
+    /// The firm `code`'s line of run `run` (None when the run does not list it), found through
+    /// the code's index (an ORDER BY here would make SQLite walk the run's rows instead).
     pub fn firm_line(&self, run: i64, code: &str) -> Result<Option<FirmLine>, StoreError> {
         self.run(run)?;
         self.conn
             .query_row(
                 "SELECT r.park, runs.csv_head, r.csv_line, runs.rules_text
                  FROM results r JOIN runs ON runs.id = r.run_id
-                 WHERE r.run_id = ?1 AND r.code = ?2 ORDER BY r.ordinal LIMIT 1",
+                 WHERE r.run_id = ?1 AND r.code = ?2",
                 params![run, code],
                 |r| {
                     Ok(FirmLine {
