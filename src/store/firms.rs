@@ -284,7 +284,7 @@ impl Store {
                 }
             }
         }
-        let [parks, groups, tiers, clusters] = sets.map(|s| s.into_iter().collect());
+        let [parks, groups, tiers, clusters] = sets.map(|s| s.into_iter().collect::<Vec<String>>());
         Ok(Facets { parks, groups, tiers, clusters })
     }
 
