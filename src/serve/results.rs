@@ -299,7 +299,7 @@ async fn run_page(
         .map(|r| (format!("{} · {}", r.group, r.label), r.counts.clone()))
         .collect();
     let bins: Vec<(String, i64)> =
-        v.distribution.iter().map(|b| (format!("{}", b.from), b.firms)).collect();
+        v.distribution.iter().map(|b| (b.from.to_string(), b.firms)).collect();
     let title = format!("{}年度评价结果（第 {} 号）", v.run.year, v.run.id);
     page::render(&RunPage {
         chrome: Chrome::new(&title, &viewer),
