@@ -229,11 +229,11 @@ fn cluster_rows(tiers: &[String], clusters: &[ClusterCount]) -> Vec<CountRow> {
 }
 
 /// (tier, firms) pairs summed per tier of `tiers` into a row.
-fn count_row<'a>(
+fn count_row(
     tiers: &[String],
     group: &str,
     label: &str,
-    pairs: &mut dyn Iterator<Item = (&'a str, i64)>,
+    pairs: &mut dyn Iterator<Item = (&str, i64)>,
 ) -> CountRow {
     let mut counts = vec![0; tiers.len()];
     for (t, n) in pairs {
