@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use reqwest::{Method, StatusCode};
 
+use crate::serve::{assert_no_inline_code, entities, register_firms};
 use crate::serve_harness::*;
 
 /// The results CSV `mujun evaluate` wrote for run 1.
@@ -114,7 +115,7 @@ fn a_park_user_sees_its_own_parks_counts_and_firms_only() {
     // 45 + 92 + 94 + 13 = 244 evaluated in 涪陵高新区 (the CLI's summary).
     assert_eq!(v["evaluated"], 244);
     let firms = web.json("/api/runs/1/firms?size=200");
-    assert_eq!(firms["matching"], crate::serve::register_firms("涪陵高新区"));
+    assert_eq!(firms["matching"], register_firms("涪陵高新区"));
     let parks: Vec<String> = serde_json::from_value(firms["facets"]["parks"].clone()).unwrap();
     assert_eq!(parks, ["涪陵高新区"]);
     for path in
@@ -370,7 +371,7 @@ fn a_firm_named_like_a_script_is_shown_as_text() {
         let page = entities(&page);
         assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{path}");
         assert!(!page.contains(HOSTILE_NAME), "{path}: the name raw");
-        crate::serve::assert_no_inline_code(&path, &page);
+        assert_no_inline_code(&path, &page);
     }
     assert_eq!(web.json(&format!("/api/runs/1/firms/{HOSTILE_CODE}"))["name"], HOSTILE_NAME);
 }
@@ -403,7 +404,7 @@ fn a_run_that_does_not_exist_is_404_and_the_json_routes_answer_json() {
     for path in ["/runs/1", "/runs/1/firms", "/runs/1/downloads", card.trim_start_matches("/api")] {
         let (status, page) = web.text(path);
         assert_eq!(status, StatusCode::OK, "{path}");
-        crate::serve::assert_no_inline_code(path, &page);
+        assert_no_inline_code(path, &page);
     }
 }
 
