@@ -509,6 +509,52 @@ pub fn indicator_labels(text: &str) -> Option<Vec<IndicatorLabel>> {
     Some(out)
 }
 
+/// Each group's indicator weights in a rule file's text — (group id, indicator id, `weight`) in
+/// file order — and `[report] score_bin`, read without compiling it (a stored run's rules, as
+/// [`indicator_labels`] reads them). None when the text cannot be read as a rule file.
+pub fn stored_layout(text: &str) -> Option<StoredLayout> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        groups: Vec<Group>,
+        report: Option<Report>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Group {
+        id: String,
+        #[serde(default)]
+        indicators: Vec<Ind>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Ind {
+        id: String,
+        weight: Option<f64>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Report {
+        score_bin: Option<f64>,
+    }
+    let file: File = toml::from_str(text).ok()?;
+    let weights = file
+        .groups
+        .into_iter()
+        .flat_map(|g| {
+            let gid = g.id;
+            g.indicators.into_iter().filter_map(move |i| Some((gid.clone(), i.id, i.weight?)))
+        })
+        .collect();
+    let score_bin = file.report.and_then(|r| r.score_bin).filter(|b| *b > 0.0);
+    Some(StoredLayout { weights, score_bin })
+}
+
+/// What [`stored_layout`] reads from a stored rule text.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StoredLayout {
+    /// (group id, indicator id, weight in points), in file order.
+    pub weights: Vec<(String, String, f64)>,
+    /// `[report] score_bin` when the file sets it (the reports' default applies otherwise).
+    pub score_bin: Option<f64>,
+}
+
 /// The type of every field a formula or condition may use.
 pub fn field_schema() -> Schema {
     let mut s = Schema::default();

@@ -312,6 +312,7 @@ pub fn split_csv(bytes: &[u8]) -> Result<(Vec<u8>, Vec<ResultLine>), StoreError>
     );
     let (name, park, group, tier) = (at(key::NAME), at(key::PARK), at(key::GROUP), at(key::TIER));
     let (total, rank, year) = (at(key::TOTAL), at("rank"), at(key::YEAR));
+    let cluster = at(key::CLUSTER);
     let mut out = Vec::with_capacity(records.len());
     for line in records {
         let line = &line[..line.len() - 2];
@@ -328,6 +329,7 @@ pub fn split_csv(bytes: &[u8]) -> Result<(Vec<u8>, Vec<ResultLine>), StoreError>
             tier: text(tier),
             total: text(total).and_then(|t| t.parse().ok()),
             rank: text(rank).and_then(|t| t.parse().ok()),
+            cluster: text(cluster),
             year: text(year),
             csv_line: line.to_vec(),
         });

@@ -8,6 +8,7 @@
 //! left as it was. A store of an older schema version is migrated forward at open.
 
 mod capture;
+mod firms;
 mod import;
 mod query;
 mod record;
@@ -21,6 +22,10 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 pub use capture::{record, split_csv, Event, Folders, ReadTables};
+pub use firms::{
+    ClusterCount, Facets, FirmLine, FirmPage, FirmQuery, FirmRow, OutputEntry, Sort, MAX_PAGE_SIZE,
+    PAGE_SIZE,
+};
 pub use import::imported_run;
 pub use query::{AuditEntry, CheckReport, HistoryYear, RunSummary, StoredOutput};
 pub use record::{
@@ -189,7 +194,11 @@ impl Store {
         }
         self.conn.pragma_update(None, "journal_mode", "WAL").map_err(sql(&path, "打开"))?;
         self.conn.pragma_update(None, "synchronous", "FULL").map_err(sql(&path, "打开"))?;
+        let backfill = firms::lacks_cluster(&self.conn).map_err(sql(&path, "读取"))?;
         self.migrate(version)?;
+        if backfill {
+            self.backfill_clusters()?;
+        }
         self.conn.pragma_update(None, "foreign_keys", true).map_err(sql(&path, "打开"))
     }
 

@@ -88,6 +88,8 @@ pub struct ResultLine {
     pub total: Option<f64>,
     /// Rank in its population.
     pub rank: Option<i64>,
+    /// Industry cluster.
+    pub cluster: Option<String>,
     /// The `year` field as written (checked by `store import`; the run keeps the year).
     pub year: Option<String>,
     /// The line's bytes as written, without its line ending.
@@ -572,7 +574,7 @@ fn insert_parcels(tx: &Transaction, id: i64, rows: &[ParcelRow]) -> rusqlite::Re
 fn insert_results(tx: &Transaction, id: i64, lines: &[ResultLine]) -> rusqlite::Result<()> {
     let mut row = tx.prepare_cached(
         "INSERT INTO results (run_id, ordinal, code, evaluated, name, park, grp, tier, total,
-             rank, csv_line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             rank, csv_line, cluster) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?;
     for (i, l) in lines.iter().enumerate() {
         row.execute(params![
@@ -586,7 +588,8 @@ fn insert_results(tx: &Transaction, id: i64, lines: &[ResultLine]) -> rusqlite::
             l.tier,
             l.total,
             l.rank,
-            l.csv_line
+            l.csv_line,
+            l.cluster
         ])?;
     }
     Ok(())

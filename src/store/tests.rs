@@ -17,6 +17,7 @@ fn run(year: i32, codes: &[(&str, &str, &str, &str)]) -> NewRun {
             tier: Some(tier.to_string()),
             total: Some(90.0 - i as f64),
             rank: Some(i as i64 + 1),
+            cluster: None,
             year: Some(year.to_string()),
             csv_line: format!("{year},evaluated,{code},{name},{park},{tier}").into_bytes(),
         })
