@@ -8,6 +8,7 @@ mod report_common;
 
 mod ages;
 mod architecture;
+mod browser;
 mod fuzz;
 mod ingest_previous;
 mod ingest_problems;
@@ -36,6 +37,7 @@ mod scheme_jingde_2022;
 mod scoring_mechanics;
 mod serve;
 mod serve_harness;
+mod serve_land;
 mod shipped_rules;
 mod store_import;
 mod store_kill;
