@@ -41,7 +41,7 @@ fn cli_land(dir: &Path, data: &Path, out: &str) -> String {
 fn cli_statuses(book: &Path) -> BTreeMap<String, BTreeMap<String, String>> {
     let mut wb: Xlsx<_> = open_workbook(book).expect("open the CLI's workbook");
     let range = wb.worksheet_range("达标情况").expect("sheet 达标情况");
-    let cell = |r: usize, c: usize| range.get((r, c)).map(Data::to_string).unwrap_or_default();
+    let cell = |r: usize, c: usize| range.get((r, c)).map(|d| d.to_string()).unwrap_or_default();
     let head: Vec<String> = (0..range.width()).map(|c| cell(0, c)).collect();
     let col = |h: &str| head.iter().position(|x| x == h).unwrap_or_else(|| panic!("no {h}"));
     let (parcel, project, item, status) =

@@ -112,7 +112,7 @@ struct LandPage {
 
 async fn land_page(State(state): State<Shared>, viewer: Viewer) -> Result<Html<String>, WebError> {
     may_read(&state, &viewer, "/land").await?;
-    let names = |p: Purpose| {
+    let names = |p: Purpose| -> Vec<&'static str> {
         shipped::SCHEMES.iter().filter(move |s| s.purpose == p).map(|s| s.name).collect()
     };
     page::render(&LandPage {
@@ -234,7 +234,7 @@ async fn run_api(
 async fn record_of(state: &Shared, viewer: &Viewer, id: &str) -> Result<Record, WebError> {
     may_read(state, viewer, &format!("/land/{id}")).await?;
     let (store, id) = (state.store.clone(), id.to_string());
-    Ok(blocking(move || saved::record(&store, &id)).await?)
+    blocking(move || saved::record(&store, &id)).await
 }
 
 #[derive(Template)]

@@ -108,7 +108,7 @@ impl From<crate::Error> for SavedError {
     }
 }
 
-fn io(what: &str, path: &Path) -> impl FnOnce(std::io::Error) -> SavedError + '_ {
+fn io<'a>(what: &str, path: &'a Path) -> impl FnOnce(std::io::Error) -> SavedError + 'a {
     let what = what.to_string();
     move |e| SavedError::Failed(format!("{what}「{}」失败：{e}", path.display()))
 }
