@@ -189,7 +189,7 @@ pub fn client_ip(behind_proxy: bool, headers: &HeaderMap, peer: &SocketAddr) -> 
     let parsed = last.and_then(|v| {
         v.parse::<IpAddr>().ok().or_else(|| v.parse::<SocketAddr>().ok().map(|s| s.ip()))
     });
-    parsed.unwrap_or(peer.ip())
+    parsed.unwrap_or_else(|| peer.ip())
 }
 
 /// The routes of this module: 登录, 退出, 首次设置.

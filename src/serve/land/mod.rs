@@ -134,26 +134,47 @@ async fn list_api(
 }
 
 /// Read the form: every `file` field a data file, `rule_file` a land rule file, `rules` the
-/// shipped scheme, `evaluation_rules` and `date`. Each file is refused past the size limit
-/// while it arrives (413), before anything is kept.
+/// shipped scheme, `evaluation_rules` and `date`. A file past the size limit is refused (413)
+/// and nothing is kept; the rest of the request is read and dropped so that the answer reaches
+/// the browser (the whole request is bounded by the router's body limit).
 async fn read_form(state: &Shared, mut form: Multipart) -> Result<Request, WebError> {
     let limit = state.limits.file_mb * 1024 * 1024;
+    let too_large = |what: &str| {
+        WebError::TooLarge(format!("文件「{what}」超过单个文件 {} MB 的上限", state.limits.file_mb))
+    };
     let mut req = Request { scheme: Purpose::Land.default_scheme().into(), ..Request::default() };
-    while let Some(mut field) = form.next_field().await.map_err(multipart_error)? {
+    let mut refused: Option<String> = None;
+    loop {
+        let field = form.next_field().await;
+        let mut field = match (field, &refused) {
+            (Ok(Some(f)), _) => f,
+            (Ok(None), _) => break,
+            (Err(_), Some(what)) => return Err(too_large(what)),
+            (Err(e), None) => return Err(multipart_error(e)),
+        };
         let name = field.name().unwrap_or("").to_string();
         let file = field.file_name().map(str::to_string);
         let mut bytes = Vec::new();
-        while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-            if (bytes.len() + chunk.len()) as u64 > limit {
-                let what = file.as_deref().unwrap_or(&name);
-                return Err(WebError::TooLarge(format!(
-                    "文件「{what}」超过单个文件 {} MB 的上限",
-                    state.limits.file_mb
-                )));
+        loop {
+            let chunk = match (field.chunk().await, &refused) {
+                (Ok(Some(c)), _) => c,
+                (Ok(None), _) => break,
+                (Err(_), Some(what)) => return Err(too_large(what)),
+                (Err(e), None) => return Err(multipart_error(e)),
+            };
+            if refused.is_none() && (bytes.len() + chunk.len()) as u64 > limit {
+                refused = Some(file.clone().unwrap_or_else(|| name.clone()));
             }
-            bytes.extend_from_slice(&chunk);
+            if refused.is_none() {
+                bytes.extend_from_slice(&chunk);
+            }
         }
-        take_field(&mut req, &name, file, bytes)?;
+        if refused.is_none() {
+            take_field(&mut req, &name, file, bytes)?;
+        }
+    }
+    if let Some(what) = refused {
+        return Err(too_large(&what));
     }
     if req.files.is_empty() {
         return Err(WebError::BadRequest("请选择要核查的标准地表和用地表".into()));
