@@ -6,7 +6,8 @@
 //! and the runs list at 1920×1080) go to `target/screenshots/<page>.png`.
 //!
 //! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (`apt-get install chromium
-//! chromium-driver`; `.ci/run` installs them). Without them the test fails, saying so.
+//! chromium-driver`, and `fonts-wqy-microhei` for Chinese in the screenshots; `.ci/run` installs
+//! them). Without them the test fails, saying so.
 
 use std::collections::BTreeMap;
 use std::net::TcpListener;
