@@ -12,7 +12,7 @@ pub struct Args {
     /// 监听地址（默认只接受本机访问；给其他电脑用时写 0.0.0.0:8080，并按说明放在 HTTPS 反向代理之后）
     #[arg(long, value_name = "地址", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
-    /// 经 HTTPS 反向代理提供服务：会话 Cookie 加 Secure 标记，只经 HTTPS 发送
+    /// 经 HTTPS 反向代理提供服务：会话 Cookie 加 Secure 标记，只经 HTTPS 发送；登录限制按代理在 X-Forwarded-For 中最后添加的客户端地址计数（不加此项时忽略该请求头）
     #[arg(long)]
     pub behind_https: bool,
     /// 单个上传文件的大小上限（MB）
@@ -30,6 +30,7 @@ pub fn run(a: &Args, store: &super::store::StoreOption) -> Result<(), crate::Err
         listen: a.listen,
         store: store.require()?,
         secure_cookies: a.behind_https,
+        behind_proxy: a.behind_https,
         limits,
     };
     crate::serve::run(config).map_err(crate::Error::from)

@@ -10,10 +10,11 @@
 //!
 //! Stages: [`checks`] (per project and check, with the schedule and idle land), [`penalties`]
 //! (contract clauses with their formulas), [`register`] (per enterprise, conflicts) and
-//! [`report`] (the workbook).
+//! [`report`] (the workbook); [`job`] runs them all and publishes the workbook.
 
 pub mod checks;
 pub mod controls;
+pub mod job;
 pub mod penalties;
 pub mod register;
 pub mod report;

@@ -17,6 +17,8 @@ pub struct AppState {
     pub throttle: Throttle,
     /// Upload limits.
     pub limits: Limits,
+    /// Behind a reverse proxy: the log-in throttle counts `X-Forwarded-For`'s last hop.
+    pub behind_proxy: bool,
     /// The evaluation queue.
     pub worker: worker::Worker,
 }
@@ -32,6 +34,7 @@ impl AppState {
             setup: Mutex::new(setup),
             throttle: Throttle::default(),
             limits: config.limits,
+            behind_proxy: config.behind_proxy,
             worker: worker::Worker::start(config.store.clone()),
         })
     }

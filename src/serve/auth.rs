@@ -3,7 +3,7 @@
 //! creates the first bureau administrator, the CSRF token every state-changing request carries,
 //! and [`Viewer`], the logged-in user as handlers take it.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::OnceLock;
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
@@ -11,7 +11,7 @@ use askama::Template;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::request::Parts;
-use axum::http::{header, Method, Request};
+use axum::http::{header, HeaderMap, Method, Request};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -167,8 +167,29 @@ pub async fn csrf(req: Request<Body>, next: Next) -> Result<Response, WebError> 
     }
 }
 
-fn throttle_keys(name: &str, addr: &SocketAddr) -> [(String, usize); 2] {
-    [(format!("名:{name}"), FAILURES_PER_NAME), (format!("址:{}", addr.ip()), FAILURES_PER_ADDRESS)]
+fn throttle_keys(name: &str, ip: &IpAddr) -> [(String, usize); 2] {
+    [(format!("名:{name}"), FAILURES_PER_NAME), (format!("址:{ip}"), FAILURES_PER_ADDRESS)]
+}
+
+/// The client's address: behind a reverse proxy (`--behind-https`) the last hop of
+/// `X-Forwarded-For`, which the proxy itself appended (earlier hops are whatever the client
+/// sent); otherwise, or when that is not an address, the socket's peer. Without the proxy the
+/// header is ignored: a client cannot escape the throttle by sending one.
+pub fn client_ip(behind_proxy: bool, headers: &HeaderMap, peer: &SocketAddr) -> IpAddr {
+    if !behind_proxy {
+        return peer.ip();
+    }
+    let last = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .rfind(|v| !v.is_empty());
+    let parsed = last.and_then(|v| {
+        v.parse::<IpAddr>().ok().or_else(|| v.parse::<SocketAddr>().ok().map(|s| s.ip()))
+    });
+    parsed.unwrap_or_else(|| peer.ip())
 }
 
 /// The routes of this module: 登录, 退出, 首次设置.
@@ -222,11 +243,13 @@ struct LoginForm {
 
 async fn login(
     State(state): State<Shared>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     session: Session,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, WebError> {
-    let keys = throttle_keys(&f.name, &addr);
+    let ip = client_ip(state.behind_proxy, &headers, &peer);
+    let keys = throttle_keys(&f.name, &ip);
     if let Some(minutes) = state.throttle.blocked(&keys) {
         return Err(WebError::Throttled(minutes));
     }
@@ -242,7 +265,7 @@ async fn login(
     let who = f.name.clone();
     if !ok {
         state.throttle.fail(&keys);
-        let detail = format!("来自 {}", addr.ip());
+        let detail = format!("来自 {ip}");
         state.write(move |s| s.log(&who, "登录失败", None, &detail)).await?;
         let csrf = csrf_token(&session).await?;
         let next = local_path(f.next.as_deref());
@@ -253,7 +276,7 @@ async fn login(
     }
     state.throttle.clear(&keys[0].0);
     start_session(&session, &f.name).await?;
-    let detail = format!("来自 {}", addr.ip());
+    let detail = format!("来自 {ip}");
     state.write(move |s| s.log(&who, "登录", None, &detail)).await?;
     Ok(Redirect::to(&local_path(f.next.as_deref())).into_response())
 }

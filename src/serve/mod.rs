@@ -40,6 +40,8 @@ pub struct Config {
     pub store: PathBuf,
     /// Mark the session cookie `Secure` (served over HTTPS by a reverse proxy).
     pub secure_cookies: bool,
+    /// Behind a reverse proxy: the client's address is the last hop of `X-Forwarded-For`.
+    pub behind_proxy: bool,
     /// Upload limits.
     pub limits: Limits,
 }

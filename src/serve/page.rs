@@ -43,6 +43,9 @@ impl Chrome {
 /// The links of a role's navigation bar.
 fn nav(role: Role) -> Vec<(&'static str, &'static str)> {
     let mut links = vec![("/", "年度评价")];
+    if matches!(role, Role::Bureau | Role::Land | Role::ReadOnly) {
+        links.push(("/land", "土地核查"));
+    }
     if role == Role::Bureau {
         links.push(("/admin/users", "用户"));
         links.push(("/admin/audit", "操作日志"));

@@ -8,6 +8,7 @@ mod report_common;
 
 mod ages;
 mod architecture;
+mod browser;
 mod fuzz;
 mod ingest_previous;
 mod ingest_problems;
@@ -37,6 +38,7 @@ mod scoring_mechanics;
 mod serve;
 mod serve_harness;
 mod serve_results;
+mod serve_land;
 mod shipped_rules;
 mod store_import;
 mod store_kill;

@@ -1,15 +1,17 @@
 //! What the 土地核查 page shows of a land run, as `mujun land` found it: each project's status per check, the failed checks with their arithmetic, penalties with
 //! their formulas, idle land and the register's conflicts. Nothing is computed here.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::land::{self, Item, LandRun, Status};
 
 /// A land run as the page and `/api/land` show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LandView {
+    /// The summary `mujun land` prints, line by line.
+    pub summary: Vec<String>,
     /// The check items, in column order.
-    pub items: Vec<&'static str>,
+    pub items: Vec<String>,
     /// One row per 标准地 project.
     pub projects: Vec<ProjectRow>,
     /// Checks not passed (未达标, 数据缺失), with the arithmetic.
@@ -25,7 +27,7 @@ pub struct LandView {
 }
 
 /// A project and its status per item.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ProjectRow {
     /// 宗地编号 项目名称.
     pub label: String,
@@ -34,20 +36,20 @@ pub struct ProjectRow {
     /// Its park.
     pub park: String,
     /// The project's phase (进度).
-    pub phase: &'static str,
+    pub phase: String,
     /// Status per item, in [`LandView::items`] order ("" when the item has no check).
-    pub statuses: Vec<&'static str>,
+    pub statuses: Vec<String>,
 }
 
 /// A check not passed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Finding {
     /// The project.
     pub project: String,
     /// The item.
-    pub item: &'static str,
+    pub item: String,
     /// 未达标 or 数据缺失.
-    pub status: &'static str,
+    pub status: String,
     /// The arithmetic.
     pub calc: String,
     /// The note.
@@ -55,12 +57,12 @@ pub struct Finding {
 }
 
 /// A penalty.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PenaltyRow {
     /// The project.
     pub project: String,
     /// The clause.
-    pub clause: &'static str,
+    pub clause: String,
     /// The formula with its numbers.
     pub calc: String,
     /// Amount in 万元 ("" when it cannot be priced).
@@ -70,7 +72,7 @@ pub struct PenaltyRow {
 }
 
 /// Idle land.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IdleRow {
     /// The project.
     pub project: String,
@@ -85,10 +87,10 @@ pub struct IdleRow {
 }
 
 /// A conflict in the register.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ConflictRow {
     /// Its kind.
-    pub kind: &'static str,
+    pub kind: String,
     /// The parcel.
     pub parcel: String,
     /// The enterprises involved.
@@ -101,7 +103,8 @@ pub struct ConflictRow {
 pub fn view(run: &LandRun) -> LandView {
     let label = |i: usize| run.projects.get(i).map(|p| p.label()).unwrap_or_default();
     LandView {
-        items: Item::ALL.iter().map(|i| i.label()).collect(),
+        summary: land::job::summary(run),
+        items: Item::ALL.iter().map(|i| i.label().to_string()).collect(),
         projects: (0..run.projects.len()).map(|i| project_row(run, i)).collect(),
         findings: run
             .checks
@@ -109,8 +112,8 @@ pub fn view(run: &LandRun) -> LandView {
             .filter(|c| matches!(c.status, Status::Fail | Status::Missing))
             .map(|c| Finding {
                 project: label(c.project),
-                item: c.item.label(),
-                status: c.status.label(),
+                item: c.item.label().into(),
+                status: c.status.label().into(),
                 calc: c.calc.clone(),
                 note: c.note.clone(),
             })
@@ -120,7 +123,7 @@ pub fn view(run: &LandRun) -> LandView {
             .iter()
             .map(|p| PenaltyRow {
                 project: label(p.project),
-                clause: p.clause.label(),
+                clause: p.clause.label().into(),
                 calc: p.calc.clone(),
                 amount: p.amount.map(land::fmt_money).unwrap_or_default(),
                 basis: p.basis.clone(),
@@ -132,7 +135,7 @@ pub fn view(run: &LandRun) -> LandView {
             .conflicts
             .iter()
             .map(|c| ConflictRow {
-                kind: c.kind.label(),
+                kind: c.kind.label().into(),
                 parcel: c.parcel.clone(),
                 codes: c.codes.join("、"),
                 message: c.message.clone(),
@@ -149,12 +152,13 @@ fn project_row(run: &LandRun, i: usize) -> ProjectRow {
             .iter()
             .find(|c| c.project == i && c.item == *item)
             .map_or("", |c| c.status.label())
+            .to_string()
     };
     ProjectRow {
         label: p.label(),
         holder: p.holder.clone().unwrap_or_default(),
         park: p.park.clone().unwrap_or_default(),
-        phase: run.schedules.get(i).map_or("", |s| s.phase),
+        phase: run.schedules.get(i).map_or("", |s| s.phase).into(),
         statuses: Item::ALL.iter().map(status).collect(),
     }
 }
