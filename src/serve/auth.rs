@@ -139,12 +139,17 @@ pub async fn csrf(req: Request<Body>, next: Next) -> Result<Response, WebError> 
     if matches!(*req.method(), Method::GET | Method::HEAD) {
         return Ok(next.run(req).await);
     }
-    let session = req.extensions().get::<Session>().cloned().ok_or(WebError::Csrf)?;
-    let expected: Option<String> = session.get(CSRF).await.ok().flatten();
-    let Some(expected) = expected else { return Err(WebError::Csrf) };
+    let session = req.extensions().get::<Session>().cloned();
+    let expected: Option<String> = match session {
+        Some(s) => s.get(CSRF).await.ok().flatten(),
+        None => None,
+    };
+    let Some(expected) = expected else { return Err(refuse(req.into_body()).await) };
     if let Some(given) = req.headers().get("x-csrf-token") {
-        let given = given.to_str().unwrap_or("");
-        return if same(given, &expected) { Ok(next.run(req).await) } else { Err(WebError::Csrf) };
+        if same(given.to_str().unwrap_or(""), &expected) {
+            return Ok(next.run(req).await);
+        }
+        return Err(refuse(req.into_body()).await);
     }
     let is_form = req
         .headers()
@@ -152,7 +157,7 @@ pub async fn csrf(req: Request<Body>, next: Next) -> Result<Response, WebError> 
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     if !is_form {
-        return Err(WebError::Csrf);
+        return Err(refuse(req.into_body()).await);
     }
     let (parts, body) = req.into_parts();
     let bytes = axum::body::to_bytes(body, FORM_LIMIT)
@@ -164,6 +169,24 @@ pub async fn csrf(req: Request<Body>, next: Next) -> Result<Response, WebError> 
             Ok(next.run(Request::from_parts(parts, bytes.into())).await)
         }
         _ => Err(WebError::Csrf),
+    }
+}
+
+/// How much of a refused request's body is read before the refusal is sent.
+const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
+
+/// A CSRF refusal, after reading the request's body (up to [`DRAIN_LIMIT`]): a client still
+/// sending an upload then reads the refusal instead of a broken connection.
+async fn refuse(body: Body) -> WebError {
+    let _ = axum::body::to_bytes(body, DRAIN_LIMIT).await;
+    WebError::Csrf
+}
+
+/// An upload refused before it is read (the user may not do this), read to its end first, for
+/// the same reason as [`refuse`]; bounded by the router's body limit.
+pub async fn drain(mut form: axum::extract::Multipart) {
+    while let Ok(Some(mut field)) = form.next_field().await {
+        while let Ok(Some(_)) = field.chunk().await {}
     }
 }
 

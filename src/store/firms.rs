@@ -13,7 +13,7 @@ use super::{sql, Store, StoreError};
 use crate::columns::{key, unguard};
 
 /// Firms per page when the request names no size.
-pub const PAGE_SIZE: u32 = 50;
+pub const FIRMS_PER_PAGE: u32 = 50;
 /// The largest page a request may ask for.
 pub const MAX_PAGE_SIZE: u32 = 200;
 
@@ -86,7 +86,7 @@ pub struct FirmQuery {
     pub desc: bool,
     /// Page number from 1 (0 is read as 1).
     pub page: u32,
-    /// Firms per page (0: [`PAGE_SIZE`]; at most [`MAX_PAGE_SIZE`]).
+    /// Firms per page (0: [`FIRMS_PER_PAGE`]; at most [`MAX_PAGE_SIZE`]).
     pub per_page: u32,
 }
 
@@ -94,7 +94,7 @@ impl FirmQuery {
     /// The page size used: the one asked for within 1..=[`MAX_PAGE_SIZE`].
     pub fn size(&self) -> u32 {
         match self.per_page {
-            0 => PAGE_SIZE,
+            0 => FIRMS_PER_PAGE,
             n => n.min(MAX_PAGE_SIZE),
         }
     }

@@ -23,8 +23,8 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 pub use capture::{record, split_csv, Event, Folders, ReadTables};
 pub use firms::{
-    ClusterCount, Facets, FirmLine, FirmPage, FirmQuery, FirmRow, OutputEntry, Sort, MAX_PAGE_SIZE,
-    PAGE_SIZE,
+    ClusterCount, Facets, FirmLine, FirmPage, FirmQuery, FirmRow, OutputEntry, Sort,
+    FIRMS_PER_PAGE, MAX_PAGE_SIZE,
 };
 pub use import::imported_run;
 pub use query::{AuditEntry, CheckReport, HistoryYear, RunSummary, StoredOutput};

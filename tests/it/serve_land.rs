@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use calamine::{open_workbook, Reader, Xlsx};
 use reqwest::{Method, StatusCode};
 
+use crate::serve::assert_no_inline_code;
 use crate::serve_harness::*;
 
 /// The sample year's files, 标准地 and 用地 first: (name, bytes).
@@ -203,6 +204,7 @@ fn land_routes_answer_each_role_and_a_park_user_gets_nothing_and_is_logged() {
     let (g, p) = (Method::GET, Method::POST);
     let two = || {
         Body::Files(vec![
+            ("企业名录.csv", std::fs::read(samples().join("企业名录.csv")).unwrap()),
             ("标准地.csv", std::fs::read(samples().join("标准地.csv")).unwrap()),
             ("用地.csv", std::fs::read(samples().join("用地.csv")).unwrap()),
         ])
@@ -271,12 +273,11 @@ fn an_upload_needs_the_csrf_header_stays_within_the_size_limit_and_names_its_fau
     assert_eq!(land.send(land.with_csrf(Method::POST, "/api/land").multipart(f)).status(), 400);
 
     // Without a 标准地 table the engine's own message comes back.
-    let r = land.post_files(
-        "/api/land",
-        &[("用地.csv", std::fs::read(samples().join("用地.csv")).unwrap())],
-    );
+    let file = |n: &'static str| (n, std::fs::read(samples().join(n)).unwrap());
+    let r = land.post_files("/api/land", &[file("企业名录.csv"), file("用地.csv")]);
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    assert!(r.text().unwrap().contains("输入中没有标准地表"));
+    let text = r.text().unwrap();
+    assert!(text.contains("输入中没有标准地表"), "{text}");
 }
 
 /// Fail a log-in from `forwarded` (an X-Forwarded-For value) as `name`; the status.

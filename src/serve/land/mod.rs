@@ -223,8 +223,25 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> WebError {
 }
 
 /// Read the form, run the checks (or find the run of the same files), log it: the record.
-async fn run_upload(state: &Shared, viewer: &Viewer, form: Multipart) -> Result<Record, WebError> {
-    may_run(state, viewer).await?;
+/// (Anyone refused — not logged in, or not allowed — gets the refusal after the upload is read
+/// to its end, so that it reaches a client still sending.)
+async fn run_upload(
+    state: &Shared,
+    viewer: Result<Viewer, WebError>,
+    form: Multipart,
+) -> Result<Record, WebError> {
+    let allowed = match viewer {
+        Ok(v) => may_run(state, &v).await.map(|()| v),
+        Err(e) => Err(e),
+    };
+    let viewer = match allowed {
+        Ok(v) => v,
+        Err(refused) => {
+            super::auth::drain(form).await;
+            return Err(refused);
+        }
+    };
+    let viewer = &viewer;
     let req = read_form(state, form).await?;
     let (store, user) = (state.store.clone(), viewer.name.clone());
     let rec = blocking(move || saved::run(&store, &user, req)).await?;
@@ -237,19 +254,19 @@ async fn run_upload(state: &Shared, viewer: &Viewer, form: Multipart) -> Result<
 
 async fn run_form(
     State(state): State<Shared>,
-    viewer: Viewer,
+    viewer: Result<Viewer, WebError>,
     form: Multipart,
 ) -> Result<Response, WebError> {
-    let rec = run_upload(&state, &viewer, form).await?;
+    let rec = run_upload(&state, viewer, form).await?;
     Ok(Redirect::to(&format!("/land/{}", rec.id)).into_response())
 }
 
 async fn run_api(
     State(state): State<Shared>,
-    viewer: Viewer,
+    viewer: Result<Viewer, WebError>,
     form: Multipart,
 ) -> Result<Json<Record>, ApiError> {
-    Ok(Json(run_upload(&state, &viewer, form).await?))
+    Ok(Json(run_upload(&state, viewer, form).await?))
 }
 
 async fn record_of(state: &Shared, viewer: &Viewer, id: &str) -> Result<Record, WebError> {
