@@ -44,6 +44,7 @@ impl Chrome {
 fn nav(role: Role) -> Vec<(&'static str, &'static str)> {
     let mut links = vec![("/", "年度评价")];
     if role == Role::Bureau {
+        links.push(("/runs/new", "新建评价"));
         links.push(("/admin/users", "用户"));
         links.push(("/admin/audit", "操作日志"));
     }

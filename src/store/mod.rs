@@ -9,6 +9,7 @@
 
 mod capture;
 mod import;
+mod jobs;
 mod query;
 mod record;
 mod schema;
@@ -22,6 +23,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 pub use capture::{record, split_csv, Event, Folders, ReadTables};
 pub use import::imported_run;
+pub use jobs::{Job, JobState, NewJob};
 pub use query::{AuditEntry, CheckReport, HistoryYear, RunSummary, StoredOutput};
 pub use record::{
     InputFile, NewRun, OutputFile, ParcelRow, Recording, RegisterRow, ResultLine, SheetCount,

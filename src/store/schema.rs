@@ -7,7 +7,7 @@
 pub const APPLICATION_ID: i32 = 0x4D55_4A55;
 
 /// The migrations, oldest first; the store's current version is their number.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5_JOBS];
 
 /// The schema version this program writes.
 pub fn latest() -> i64 {
@@ -188,5 +188,27 @@ CREATE TABLE users (
     created_at    TEXT NOT NULL,
     changed_at    TEXT NOT NULL,
     CHECK ((role = '园区') = (park IS NOT NULL))
+);
+"#;
+
+/// Version 5: the workbench's evaluation jobs: what was asked (year, scheme, the uploads by
+/// SHA-256 — the data files, and an uploaded rule file —, the reason given for going on despite errors), who asked, the state (排队, 运行,
+/// 完成, 失败) with the phase and a message, the run it recorded, and when.
+const V5_JOBS: &str = r#"
+CREATE TABLE jobs (
+    id            INTEGER PRIMARY KEY,
+    year          INTEGER NOT NULL,
+    scheme        TEXT NOT NULL,
+    user_name     TEXT NOT NULL,
+    state         TEXT NOT NULL CHECK (state IN ('排队', '运行', '完成', '失败')),
+    phase         TEXT NOT NULL,
+    message       TEXT NOT NULL,
+    uploads       TEXT NOT NULL,
+    rules_file    TEXT,
+    confirm_reason TEXT,
+    run_id        INTEGER REFERENCES runs(id),
+    queued_at     TEXT NOT NULL,
+    started_at    TEXT,
+    finished_at   TEXT
 );
 "#;

@@ -36,6 +36,7 @@ mod scheme_jingde_2022;
 mod scoring_mechanics;
 mod serve;
 mod serve_harness;
+mod serve_newrun;
 mod shipped_rules;
 mod store_import;
 mod store_kill;
