@@ -90,24 +90,24 @@ impl Executed {
 }
 
 /// Evaluate the year, publish the outputs in `req.out` and record the run in the store,
-/// telling `report` each step. Input errors do not stop it (the caller decides what they mean).
-pub fn execute(req: &Request, report: &mut dyn FnMut(Step)) -> Result<Executed, crate::Error> {
+/// telling `on_step` each step. Input errors do not stop it (the caller decides what they mean).
+pub fn execute(req: &Request, on_step: &mut dyn FnMut(Step)) -> Result<Executed, crate::Error> {
     let started = Instant::now();
     let started_at = crate::store::now();
     // Locked first: a second run on the folder stops before reading anything.
     let staging = Staging::begin(&req.out, Kind::Evaluate)?;
     // Opened (created, migrated) first: a store that is not one stops the run before any work.
     let db = req.store.as_deref().map(Store::open).transpose()?;
-    report(Step::Phase(Phase::Read, "读取规则"));
+    on_step(Step::Phase(Phase::Read, "读取规则"));
     let t = Instant::now();
     let mut rules = rules::load(&req.rules)?;
     if let Some(y) = req.year {
         rules.meta.year = y;
     }
     let t_rules = t.elapsed();
-    report(Step::Phase(Phase::Read, "读取数据"));
+    on_step(Step::Phase(Phase::Read, "读取数据"));
     let ds = ingest::load_with(&req.data, &ingest::LoadOptions { exclude: req.exclude.clone() })?;
-    report(Step::Phase(Phase::Check, "检查数据"));
+    on_step(Step::Phase(Phase::Check, "检查数据"));
     let ingest_timings = ds.timings.clone();
     let peak_ingest = crate::peak_memory();
     // Kept for the store: scoring releases the input rows.
@@ -115,10 +115,10 @@ pub fn execute(req: &Request, report: &mut dyn FnMut(Step)) -> Result<Executed, 
         register: ds.table(TableKind::Register).clone(),
         land: ds.table(TableKind::Land).clone(),
     });
-    report(Step::Phase(Phase::Score, "评分、排名、分档"));
+    on_step(Step::Phase(Phase::Score, "评分、排名、分档"));
     let ev = evaluation::run(rules, ds)?;
     let peak_eval = crate::peak_memory();
-    report(Step::Phase(Phase::Report, "读取上年结果"));
+    on_step(Step::Phase(Phase::Report, "读取上年结果"));
     let t = Instant::now();
     let past = past(req.previous.as_deref(), db.as_ref(), &ev)?;
     let t_past = (past.previous.is_some() || !past.years.is_empty()).then(|| t.elapsed());
@@ -126,7 +126,7 @@ pub fn execute(req: &Request, report: &mut dyn FnMut(Step)) -> Result<Executed, 
     let sources = sources(req.previous.as_deref(), &req.rules, &ev.dataset)?;
     let record =
         db.zip(read).map(|(db, read)| ToRecord { db, read, started_at, user: req.user.clone() });
-    let done = publish(&ev, staging, &req.out, sources, past, record, report)?;
+    let done = publish(&ev, staging, &req.out, sources, past, record, on_step)?;
     let t_write = t.elapsed();
     let times = Times { t_rules, ingest_timings, peak_ingest, peak_eval, t_past, t_write, started };
     Ok(Executed { ev, done, times })
@@ -181,7 +181,7 @@ fn publish(
     sources: Sources,
     past: report::Past,
     record: Option<ToRecord>,
-    report: &mut dyn FnMut(Step),
+    on_step: &mut dyn FnMut(Step),
 ) -> Result<Done, crate::Error> {
     std::thread::scope(|s| {
         let (tx, rx) = std::sync::mpsc::channel();
@@ -195,7 +195,7 @@ fn publish(
         });
         let written = staging.write(|dir| {
             let mut progress =
-                |done: usize, total: usize, what: &str| report(Step::Files(done, total, what));
+                |done: usize, total: usize, what: &str| on_step(Step::Files(done, total, what));
             let mut written = |path: &Path, kind| {
                 // A recorder that stopped has its error to give when joined.
                 let _ = tx.send(Event::Written(path.to_path_buf(), kind));
@@ -205,9 +205,9 @@ fn publish(
         });
         let outputs = written?;
         let published = outputs.moved(|p| staging.final_path(p));
-        report(Step::Phase(Phase::Report, "发布结果"));
+        on_step(Step::Phase(Phase::Report, "发布结果"));
         staging.commit(sources)?;
-        report(Step::Phase(Phase::Record, "记入评价数据库"));
+        on_step(Step::Phase(Phase::Record, "记入评价数据库"));
         let t = Instant::now();
         let _ = tx.send(Event::Published);
         drop(tx);

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::upload::{self, beside, Upload};
+use super::upload::{beside, materialize, Upload};
 use super::WebError;
 use crate::ingest::{Severity, Tally};
 use crate::rules::{self, Purpose, Source};
@@ -177,7 +177,7 @@ impl Drafts {
         let dir = self.dir(user);
         let io = |e: std::io::Error| WebError::Internal(format!("保存草稿失败：{e}"));
         std::fs::create_dir_all(&dir).map_err(io)?;
-        let temp = dir.join(format!(".draft-{}.json", super::auth::random_token()));
+        let temp = dir.join(format!("{}.json", super::upload::temp_name(".draft")));
         let text = serde_json::to_vec_pretty(d).map_err(|e| WebError::Internal(e.to_string()))?;
         std::fs::write(&temp, text).map_err(io)?;
         std::fs::rename(&temp, dir.join("draft.json")).map_err(io)
@@ -299,46 +299,6 @@ fn checked(
     }
 }
 
-/// Put copies of the kept uploads `files` (name as shown, digest) into `dir` (emptied first),
-/// each under a file name made from its shown name (only letters, digits and `-_.()（）`;
-/// numbered when two would be the same) — the name `ingest` recognises a table by. The paths.
-pub fn materialize(
-    store: &Path,
-    dir: &Path,
-    files: &[(String, String)],
-) -> Result<Vec<PathBuf>, WebError> {
-    let io = |e: std::io::Error| WebError::Internal(format!("准备文件失败：{e}"));
-    let _ = std::fs::remove_dir_all(dir);
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let mut used = std::collections::HashSet::new();
-    let mut out = Vec::new();
-    for (i, (name, sha)) in files.iter().enumerate() {
-        let from = upload::kept(store, sha)
-            .ok_or_else(|| WebError::BadRequest("上传文件记录无效".into()))?;
-        let mut file = safe_name(name);
-        if !used.insert(file.clone()) {
-            file = format!("{}-{file}", i + 1);
-            used.insert(file.clone());
-        }
-        let to = dir.join(&file);
-        std::fs::copy(&from, &to).map_err(io)?;
-        out.push(to);
-    }
-    Ok(out)
-}
-
-/// A shown name as a file name: anything but letters, digits and `-_.()（）` becomes `_`.
-pub fn safe_name(name: &str) -> String {
-    let keep = |c: char| c.is_alphanumeric() || "-_.()（）".contains(c);
-    let s: String = name.chars().map(|c| if keep(c) { c } else { '_' }).collect();
-    let s = s.trim_start_matches('.').to_string();
-    if s.is_empty() {
-        "_".into()
-    } else {
-        s
-    }
-}
-
 /// The uploads of a request as draft files.
 pub fn draft_files(uploads: &[Upload]) -> Vec<DraftFile> {
     uploads
@@ -350,13 +310,6 @@ pub fn draft_files(uploads: &[Upload]) -> Vec<DraftFile> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_file_name_keeps_chinese_letters_and_loses_anything_else() {
-        assert_eq!(safe_name("企业名录（2025）.csv"), "企业名录（2025）.csv");
-        assert_eq!(safe_name("<script>.csv"), "_script_.csv");
-        assert_eq!(safe_name("..a b.csv"), "a_b.csv");
-    }
 
     #[test]
     fn two_users_drafts_are_in_two_folders_named_by_digest() {

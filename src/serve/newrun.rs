@@ -186,7 +186,7 @@ async fn remove_file(
                 Ok(())
             })
             .await?;
-        Ok(draft_json(&d))
+        Ok::<_, WebError>(draft_json(&d))
     };
     answer(form, "/runs/new", removed.await)
 }
@@ -324,11 +324,18 @@ struct SchemeChoice {
     title: String,
 }
 
+/// A digest as the pages show it: its first 16 digits.
+fn short(sha256: &str) -> String {
+    sha256.chars().take(16).collect()
+}
+
 #[derive(Template)]
 #[template(path = "newrun.html")]
 struct NewRunPage {
     chrome: Chrome,
     draft: Draft,
+    /// (name, size, short digest) of each file.
+    files: Vec<(String, u64, String)>,
     schemes: Vec<SchemeChoice>,
     shipped: String,
     uploaded: String,
@@ -352,9 +359,11 @@ async fn new_page(State(state): State<Shared>, viewer: Viewer) -> Result<Html<St
         Scheme::Uploaded { name, .. } => (String::new(), name.clone()),
     };
     let year = draft.year.or(draft.check.as_ref().map(|c| c.year)).map(|y| y.to_string());
+    let files = draft.files.iter().map(|f| (f.name.clone(), f.bytes, short(&f.sha256))).collect();
     page::render(&NewRunPage {
         chrome: Chrome::new("新建评价", &viewer),
         draft,
+        files,
         schemes,
         shipped,
         uploaded,
@@ -414,6 +423,8 @@ async fn job_api(
 struct JobPage {
     chrome: Chrome,
     j: JobView,
+    /// (name, short digest) of each data file.
+    uploads: Vec<(String, String)>,
     waiting: usize,
     live: bool,
 }

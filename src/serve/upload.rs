@@ -152,7 +152,7 @@ async fn one_file(
         )));
     }
     let max = limits.file_mb.saturating_mul(1024 * 1024);
-    let temp = Temp(dir.join(format!(".incoming-{}", super::auth::random_token())));
+    let temp = Temp(dir.join(temp_name(".incoming")));
     let io = |e: std::io::Error| WebError::Internal(format!("保存上传文件失败：{e}"));
     let mut out = std::fs::File::create(&temp.0).map_err(io)?;
     let (mut hash, mut bytes) = (Sha256::new(), 0u64);
@@ -172,12 +172,22 @@ async fn one_file(
     let sha256: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
     let path = temp.0.clone();
     let (n, e) = (name.clone(), ext.clone());
-    super::app::blocking(move || content_matches(&path, &n, &e, limits)).await?;
+    match tokio::task::spawn_blocking(move || content_matches(&path, &n, &e, limits)).await {
+        Ok(checked) => checked?,
+        Err(_) => return Err(WebError::Internal("后台任务意外中止".into())),
+    }
     let target = dir.join(&sha256);
     if !target.exists() {
         std::fs::rename(&temp.0, &target).map_err(io)?;
     }
     Ok(Upload { name, ext, sha256, bytes })
+}
+
+/// A name for a temporary file of this process, never the same twice.
+pub fn temp_name(prefix: &str) -> String {
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{prefix}-{}-{n}", std::process::id())
 }
 
 /// A temporary file removed when dropped (after a rename there is nothing to remove).
@@ -242,6 +252,46 @@ fn zip_within(path: &Path, name: &str, limits: Limits) -> Result<(), WebError> {
     Ok(())
 }
 
+/// Put copies of the kept uploads `files` (name as shown, digest) into `dir` (emptied first),
+/// each under a file name made from its shown name (only letters, digits and `-_.()（）`;
+/// numbered when two would be the same) — the name `ingest` recognises a table by. The paths.
+pub fn materialize(
+    store: &Path,
+    dir: &Path,
+    files: &[(String, String)],
+) -> Result<Vec<PathBuf>, WebError> {
+    let io = |e: std::io::Error| WebError::Internal(format!("准备文件失败：{e}"));
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let mut used = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for (i, (name, sha)) in files.iter().enumerate() {
+        let from =
+            kept(store, sha).ok_or_else(|| WebError::BadRequest("上传文件记录无效".into()))?;
+        let mut file = safe_name(name);
+        if !used.insert(file.clone()) {
+            file = format!("{}-{file}", i + 1);
+            used.insert(file.clone());
+        }
+        let to = dir.join(&file);
+        std::fs::copy(&from, &to).map_err(io)?;
+        out.push(to);
+    }
+    Ok(out)
+}
+
+/// A shown name as a file name: anything but letters, digits and `-_.()（）` becomes `_`.
+pub fn safe_name(name: &str) -> String {
+    let keep = |c: char| c.is_alphanumeric() || "-_.()（）".contains(c);
+    let s: String = name.chars().map(|c| if keep(c) { c } else { '_' }).collect();
+    let s = s.trim_start_matches('.').to_string();
+    if s.is_empty() {
+        "_".into()
+    } else {
+        s
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,6 +305,13 @@ mod tests {
         assert_eq!(display_name("../"), "未命名");
         assert_eq!(extension("企业名录.CSV"), "csv");
         assert_eq!(extension(".csv"), "");
+    }
+
+    #[test]
+    fn a_file_name_keeps_chinese_letters_and_loses_anything_else() {
+        assert_eq!(safe_name("企业名录（2025）.csv"), "企业名录（2025）.csv");
+        assert_eq!(safe_name("<script>.csv"), "_script_.csv");
+        assert_eq!(safe_name("..a b.csv"), "a_b.csv");
     }
 
     #[test]

@@ -10,8 +10,7 @@ use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::draft;
-use super::upload::beside;
+use super::upload::{beside, materialize};
 use crate::pipeline::{execute, Request, Step};
 use crate::rules::Source;
 use crate::store::{Job, Store, StoreError};
@@ -108,10 +107,10 @@ fn run_job(store: &Path, job: Job, shown: &Arc<Mutex<Progress>>) {
 fn evaluate(store: &Path, job: &Job, set: &dyn Fn(&str, &str)) -> Result<(i64, usize), String> {
     let dir = job_dir(store, job.id);
     let data = dir.join("data");
-    draft::materialize(store, &data, &job.uploads).map_err(|e| e.to_string())?;
+    materialize(store, &data, &job.uploads).map_err(|e| e.to_string())?;
     let rules = match &job.rules_file {
         Some(file) => {
-            let copied = draft::materialize(store, &dir.join("rules"), std::slice::from_ref(file))
+            let copied = materialize(store, &dir.join("rules"), std::slice::from_ref(file))
                 .map_err(|e| e.to_string())?;
             Source::File(copied.into_iter().next().unwrap_or_default())
         }
