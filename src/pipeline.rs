@@ -85,7 +85,7 @@ impl Executed {
     /// The run's number in the store; the store's error when it could not be recorded (the
     /// files are published either way); None without a store.
     pub fn recorded(&self) -> Option<Result<i64, String>> {
-        self.done.recorded.as_ref().map(|r| r.as_ref().map(|id| *id).map_err(|e| e.to_string()))
+        self.done.recorded.as_ref().map(|r| r.as_ref().copied().map_err(|e| e.to_string()))
     }
 }
 

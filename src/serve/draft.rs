@@ -144,9 +144,12 @@ pub struct Drafts {
     store: PathBuf,
 }
 
+/// A user's lock on their draft.
+type UserLock = Arc<tokio::sync::Mutex<()>>;
+
 /// One lock per user: a user's requests change the draft one after another.
-fn lock_of(user: &str) -> Arc<tokio::sync::Mutex<()>> {
-    static LOCKS: OnceLock<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();
+fn lock_of(user: &str) -> UserLock {
+    static LOCKS: OnceLock<Mutex<HashMap<String, UserLock>>> = OnceLock::new();
     let map = LOCKS.get_or_init(Default::default);
     let mut m = map.lock().unwrap_or_else(|p| p.into_inner());
     m.entry(user.to_string()).or_default().clone()

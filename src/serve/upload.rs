@@ -274,7 +274,10 @@ pub fn materialize(
             used.insert(file.clone());
         }
         let to = dir.join(&file);
-        std::fs::copy(&from, &to).map_err(io)?;
+        // A link where the file system allows (nothing writes to either), else a copy.
+        std::fs::hard_link(&from, &to)
+            .or_else(|_| std::fs::copy(&from, &to).map(|_| ()))
+            .map_err(io)?;
         out.push(to);
     }
     Ok(out)
