@@ -438,12 +438,9 @@ async fn job_page(
     let jobs = state.read(|s| s.jobs()).await?;
     let waiting = jobs.iter().filter(|o| o.state == "排队" && o.id < id).count();
     let live = matches!(j.job.state, "排队" | "运行");
-    page::render(&JobPage {
-        chrome: Chrome::new(&format!("评价进度（第 {id} 号任务）"), &viewer),
-        j,
-        waiting,
-        live,
-    })
+    let uploads = j.job.uploads.iter().map(|(n, sha)| (n.clone(), short(sha))).collect();
+    let chrome = Chrome::new(&format!("评价进度（第 {id} 号任务）"), &viewer);
+    page::render(&JobPage { chrome, j, uploads, waiting, live })
 }
 
 /// The blank templates' file names (`mujun template` writes the same files).

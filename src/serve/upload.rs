@@ -237,7 +237,7 @@ fn zip_within(path: &Path, name: &str, limits: Limits) -> Result<(), WebError> {
         if size > packed.max(1).saturating_mul(limits.ratio) {
             return Err(WebError::TooLarge(format!(
                 "文件「{name}」疑似压缩炸弹：其中「{}」解压后 {size} 字节，是压缩后 {packed} 字节的 {} 倍以上（上限 {} 倍）",
-                display_name(m.name()),
+                display_name(&m.name().unwrap_or_default()),
                 size / packed.max(1),
                 limits.ratio
             )));
