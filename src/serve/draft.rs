@@ -245,7 +245,7 @@ impl Drafts {
             .collect();
         let shown = |file: &str| names.get(file).cloned().unwrap_or_else(|| file.to_string());
         let prefix = format!("{}{}", view.display(), std::path::MAIN_SEPARATOR);
-        match crate::pipeline::examine(&source, &[view.clone()], &[]) {
+        match crate::pipeline::examine(&source, std::slice::from_ref(&view), &[]) {
             Ok(x) => Some(checked(&x, d.year, &shown)),
             Err(e) => Some(failed(e.to_string().replace(&prefix, ""))),
         }
