@@ -15,6 +15,7 @@ pub mod guard;
 pub mod ingest;
 pub mod land;
 pub mod password;
+pub mod pipeline;
 pub mod publish;
 pub mod report;
 pub mod rules;

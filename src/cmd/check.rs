@@ -2,9 +2,10 @@
 //! data-quality workbook and a console summary. Exit 0 with only warnings, 4 with errors.
 
 use crate::ingest::{Severity, Tally};
+use crate::pipeline::{examine, Examined};
 use crate::publish::{Kind, Sources, Staging};
+use crate::report;
 use crate::rules::Purpose;
-use crate::{evaluation, report, rules};
 
 /// `mujun check`'s options.
 #[derive(clap::Args, Debug)]
@@ -22,9 +23,7 @@ pub struct Args {
 pub fn run(a: &Args) -> Result<(), crate::Error> {
     let staging = Staging::begin(&a.output.out, Kind::Check)?;
     let source = a.inputs.rules.source(Purpose::Evaluation);
-    let rules = rules::load(&source)?;
-    let ds = a.inputs.read()?;
-    let problems = evaluation::check(&rules, &ds)?;
+    let Examined { rules, ds, problems } = examine(&source, &a.inputs.data, &a.inputs.exclude)?;
     let path = staging.write(|dir| {
         report::write_check_workbook(&problems, &ds.reconciliation, rules.meta.year, dir)
             .map_err(crate::Error::from)

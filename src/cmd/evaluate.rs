@@ -1,18 +1,15 @@
 //! `mujun evaluate`: read the year's data, score, tier, write the results workbook, one workbook
 //! per park, CSV and JSON, print a summary (with `--verbose`, the time of each phase). A progress
-//! line is drawn on stderr when it is a terminal (indicatif hides it when piped).
+//! line is drawn on stderr when it is a terminal (indicatif hides it when piped). The work itself
+//! is [`crate::pipeline::execute`], which the workbench runs too.
 
 use std::path::PathBuf;
-use std::time::Instant;
 
-use crate::evaluation::{self, Evaluation};
-use crate::ingest::schema::TableKind;
-use crate::ingest::{self, Severity, Tally};
-use crate::publish::{FileDigest, Kind, Sources, Staging};
-use crate::rules::{Purpose, Source};
-use crate::store::{Event, ReadTables, Store, StoreError};
-use crate::{report, rules};
-
+use crate::evaluation::Evaluation;
+use crate::ingest::{Severity, Tally};
+use crate::pipeline::{execute, Done, Executed, Request, Step, Times};
+use crate::publish::Kind;
+use crate::rules::Purpose;
 /// `mujun evaluate`'s options.
 #[derive(clap::Args, Debug)]
 #[command(help_template = super::HELP_TEMPLATE, next_help_heading = "选项")]
@@ -51,51 +48,37 @@ fn progress_bar() -> indicatif::ProgressBar {
     pb
 }
 
+/// The evaluation `a` asks for.
+fn request(a: &Args, store: &super::store::StoreOption) -> Request {
+    Request {
+        rules: a.inputs.rules.source(Purpose::Evaluation),
+        data: a.inputs.data.clone(),
+        exclude: a.inputs.exclude.clone(),
+        out: a.output.out.clone(),
+        year: a.year,
+        previous: a.previous.clone(),
+        store: store.path(),
+        user: None,
+    }
+}
+
 /// Evaluate the year, publish the outputs, record the run in the store, print the summary.
 pub fn run(a: &Args, store: &super::store::StoreOption) -> Result<(), crate::Error> {
-    let started = Instant::now();
-    let started_at = crate::store::now();
-    // Locked first: a second run on the folder stops before reading anything.
-    let staging = Staging::begin(&a.output.out, Kind::Evaluate)?;
-    // Opened (created, migrated) first: a store that is not one stops the run before any work.
-    let db = store.path().map(|p| Store::open(&p)).transpose()?;
     let pb = progress_bar();
-    pb.set_message("读取规则");
-    let t = Instant::now();
-    let source = a.inputs.rules.source(Purpose::Evaluation);
-    let mut rules = rules::load(&source)?;
-    if let Some(y) = a.year {
-        rules.meta.year = y;
-    }
-    let t_rules = t.elapsed();
-    pb.set_message("读取数据");
-    let ds = a.inputs.read()?;
-    let ingest_timings = ds.timings.clone();
-    let peak_ingest = crate::peak_memory();
-    // Kept for the store: scoring releases the input rows.
-    let read = db.as_ref().map(|_| ReadTables {
-        register: ds.table(TableKind::Register).clone(),
-        land: ds.table(TableKind::Land).clone(),
-    });
-    pb.set_message("评分、排名、分档");
-    let ev = evaluation::run(rules, ds)?;
-    let peak_eval = crate::peak_memory();
-    pb.set_message("读取上年结果");
-    let t = Instant::now();
-    let past = past(a, db.as_ref(), &ev)?;
-    let t_past = (past.previous.is_some() || !past.years.is_empty()).then(|| t.elapsed());
-    let store_path = db.as_ref().map(|d| d.path().to_path_buf());
-    let t = Instant::now();
-    let sources = sources(a, &source, &ev.dataset)?;
-    let record = db.zip(read).map(|(db, read)| ToRecord { db, read, started_at });
-    let mut done = publish(&ev, staging, &a.output.out, sources, past, record, &pb)?;
-    let t_write = t.elapsed();
-
+    let mut report = |step: Step| match step {
+        Step::Phase(_, what) => pb.set_message(what.to_string()),
+        Step::Files(done, total, what) => {
+            pb.set_length(total as u64);
+            pb.set_position(done as u64);
+            pb.set_message(what.to_string());
+        }
+    };
+    let executed = execute(&request(a, store), &mut report);
+    pb.finish_and_clear();
+    let Executed { ev, mut done, times } = executed?;
     print_summary(&ev);
-    let recorded = print_published(&a.output.out, &mut done, store_path);
+    let recorded = print_published(&a.output.out, &mut done, store.path());
     if a.verbose {
-        let times =
-            Times { t_rules, ingest_timings, peak_ingest, peak_eval, t_past, t_write, started };
         print_times(&ev, &done, &times);
     }
     recorded?;
@@ -135,114 +118,6 @@ fn print_published(
     recorded.map(|_| ())
 }
 
-/// The years the reports compare with: `--previous`, else the store's 定稿 run of the year
-/// before; and every earlier 定稿 year of the scheme in the store.
-fn past(a: &Args, db: Option<&Store>, ev: &Evaluation) -> Result<report::Past, crate::Error> {
-    let years = match db {
-        Some(db) => years_from_store(db, ev)?,
-        None => Vec::new(),
-    };
-    let previous = match &a.previous {
-        Some(p) => Some(report::read_previous(p, ev)?),
-        None => years.last().filter(|p| p.year == Some(ev.rules.meta.year - 1)).cloned(),
-    };
-    Ok(report::Past { previous, years })
-}
-
-/// A published set: what the reports wrote (paths in the output folder), and the run's number
-/// in the store (None without a store).
-struct Done {
-    outputs: report::Outputs,
-    published: report::Outputs,
-    recorded: Option<Result<i64, crate::Error>>,
-    /// With a store, the time from publishing to the store's commit.
-    t_record: Option<std::time::Duration>,
-}
-
-/// The store a run is recorded in, the tables it read and when it started.
-struct ToRecord {
-    db: Store,
-    read: ReadTables,
-    started_at: String,
-}
-
-/// Write every output into the staging folder and publish the set in `out`; with a store,
-/// record the run on a second thread meanwhile (each file as it is complete), committed once
-/// the set is published — the store is never ahead of the published files.
-fn publish(
-    ev: &Evaluation,
-    staging: Staging,
-    out: &std::path::Path,
-    sources: Sources,
-    past: report::Past,
-    record: Option<ToRecord>,
-    pb: &indicatif::ProgressBar,
-) -> Result<Done, crate::Error> {
-    std::thread::scope(|s| {
-        let (tx, rx) = std::sync::mpsc::channel();
-        let staged = staging.dir().to_path_buf();
-        let recorder = record.map(|mut r| {
-            let staged = staged.clone();
-            s.spawn(move || {
-                let dirs = crate::store::Folders { staging: &staged, out };
-                crate::store::record(&mut r.db, ev, &r.read, &dirs, r.started_at, rx)
-            })
-        });
-        let written = staging.write(|dir| {
-            let mut progress = |done: usize, total: usize, what: &str| {
-                pb.set_length(total as u64);
-                pb.set_position(done as u64);
-                pb.set_message(what.to_string());
-            };
-            let mut written = |path: &std::path::Path, kind| {
-                // A recorder that stopped has its error to give when joined.
-                let _ = tx.send(Event::Written(path.to_path_buf(), kind));
-            };
-            report::write_all(ev, dir, past, &mut progress, &mut written)
-                .map_err(crate::Error::from)
-        });
-        // Cleared when this ends, however it ends.
-        let _clear = Cleared(pb);
-        let outputs = written?;
-        let published = outputs.moved(|p| staging.final_path(p));
-        pb.set_message("发布结果");
-        staging.commit(sources)?;
-        pb.set_message("记入评价数据库");
-        let t = Instant::now();
-        let _ = tx.send(Event::Published);
-        drop(tx);
-        let recorded = recorder.map(|h| match h.join() {
-            Ok(Ok(Some(id))) => Ok(id),
-            Ok(Ok(None)) => Err(StoreError::Capture("记录未完成".into()).into()),
-            Ok(Err(e)) => Err(e.into()),
-            Err(_) => Err(StoreError::Capture("记录线程意外中止".into()).into()),
-        });
-        let t_record = recorded.as_ref().map(|_| t.elapsed());
-        Ok(Done { outputs, published, recorded, t_record })
-    })
-}
-
-/// A progress line taken off the terminal when dropped.
-struct Cleared<'p>(&'p indicatif::ProgressBar);
-
-impl Drop for Cleared<'_> {
-    fn drop(&mut self) {
-        self.0.finish_and_clear();
-    }
-}
-
-/// What `--verbose` prints besides the writer's own timings.
-struct Times {
-    t_rules: std::time::Duration,
-    ingest_timings: Vec<(&'static str, std::time::Duration)>,
-    peak_ingest: Option<u64>,
-    peak_eval: Option<u64>,
-    /// Reading the years before (when there were any).
-    t_past: Option<std::time::Duration>,
-    t_write: std::time::Duration,
-    started: Instant,
-}
-
 /// The time of each phase and the peak memory (`--verbose`).
 fn print_times(ev: &Evaluation, done: &Done, t: &Times) {
     crate::outln!("各阶段耗时（峰值内存为到该阶段结束时进程的最高常驻内存）：");
@@ -272,37 +147,6 @@ fn print_times(ev: &Evaluation, done: &Done, t: &Times) {
         line("  记入数据库", d.as_secs_f64(), None);
     }
     line("合计", t.started.elapsed().as_secs_f64(), crate::peak_memory());
-}
-
-/// How many years back the store is searched for the scheme's official results.
-const YEARS_BACK: i32 = 30;
-
-/// The scheme's 定稿 runs of earlier years from the store, oldest first: the year before is the
-/// comparison `--previous` would otherwise give, all of them the 历年对比 sheet.
-fn years_from_store(
-    s: &Store,
-    ev: &Evaluation,
-) -> Result<Vec<crate::ingest::previous::Previous>, crate::Error> {
-    let (this, scheme) = (ev.rules.meta.year, &ev.rules.meta.scheme);
-    let mut out = Vec::new();
-    for year in this - YEARS_BACK..this {
-        let Some(id) = s.final_run(year, scheme)? else { continue };
-        let name = format!("评价数据库 {} 第 {id} 号评价（{year}年度定稿）", s.path().display());
-        let mut p = report::previous_from_csv(std::path::Path::new(&name), s.results_csv(id)?, ev)?;
-        p.year = Some(year);
-        out.push(p);
-    }
-    Ok(out)
-}
-
-/// What the manifest records as the run's sources: the rule file, the inputs as read (their
-/// digests were taken when they were read) and the previous year's results.
-fn sources(a: &Args, rules: &Source, ds: &ingest::Dataset) -> Result<Sources, crate::Error> {
-    let mut inputs = super::input_digests(ds);
-    if let Some(p) = &a.previous {
-        inputs.push(FileDigest::of(p)?);
-    }
-    Ok(Sources { rules: vec![super::rule_digest(rules)?], inputs, options: Vec::new() })
 }
 
 fn print_summary(ev: &Evaluation) {

@@ -94,30 +94,14 @@ pub struct HelpArgs {
     pub command: Option<String>,
 }
 
-/// The manifest's digest of a rule file: the file on disk, or the shipped text.
+/// The manifest's digest of the rule file.
 fn rule_digest(source: &crate::rules::Source) -> Result<crate::publish::FileDigest, crate::Error> {
-    use crate::publish::FileDigest;
-    match source {
-        crate::rules::Source::File(path) => Ok(FileDigest::of(path)?),
-        shipped => {
-            let bytes = shipped
-                .bytes()
-                .map_err(|source| crate::rules::RuleError::Io { path: shipped.name(), source })?;
-            Ok(FileDigest::of_bytes(shipped.to_string(), &bytes))
-        }
-    }
+    crate::pipeline::rule_digest(source)
 }
 
 /// The manifest's digests of the inputs as read (taken when they were read, not again).
 fn input_digests(ds: &crate::ingest::Dataset) -> Vec<crate::publish::FileDigest> {
-    ds.sources
-        .iter()
-        .map(|s| crate::publish::FileDigest {
-            name: s.path.display().to_string(),
-            bytes: s.bytes,
-            sha256: s.sha256.clone(),
-        })
-        .collect()
+    crate::pipeline::input_digests(ds)
 }
 
 /// Run the parsed command.

@@ -35,6 +35,9 @@ pub enum WebError {
     /// An upload over the limits.
     #[error("{0}")]
     TooLarge(String),
+    /// An upload of a type not accepted, or whose content is not what its name says.
+    #[error("{0}")]
+    Unsupported(String),
     /// The request conflicts with the data's state (a run already 定稿, a name taken).
     #[error("{0}")]
     Conflict(String),
@@ -56,6 +59,7 @@ impl WebError {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::Store(StoreError::NoRun { .. }) => StatusCode::NOT_FOUND,
             WebError::Store(StoreError::Refused(_) | StoreError::Status { .. }) => {

@@ -13,6 +13,7 @@ pub mod admin;
 pub mod app;
 pub mod assets;
 pub mod auth;
+pub mod draft;
 pub mod error;
 pub mod land;
 pub mod newrun;
@@ -21,6 +22,7 @@ pub mod results;
 pub mod routes;
 pub mod runs;
 pub mod throttle;
+pub mod upload;
 pub mod worker;
 
 use std::net::SocketAddr;

@@ -47,6 +47,7 @@ fn nav(role: Role) -> Vec<(&'static str, &'static str)> {
         links.push(("/land", "土地核查"));
     }
     if role == Role::Bureau {
+        links.push(("/runs/new", "新建评价"));
         links.push(("/admin/users", "用户"));
         links.push(("/admin/audit", "操作日志"));
     }

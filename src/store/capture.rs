@@ -47,18 +47,20 @@ pub struct Folders<'f> {
 /// Record `ev` (with the tables it read) in `store` while its outputs are written: the run's
 /// rules, inputs, register, land and problems at once, each file as [`Event::Written`] reports
 /// it (the results CSV also line by line), all in one open transaction that
-/// [`Event::Published`] commits with the output manifest. Returns the run's number; None when
+/// [`Event::Published`] commits with the output manifest. `user` is who ran it (None: the
+/// operating system's user, as the command line records). Returns the run's number; None when
 /// the events end before the set is published (then nothing is recorded).
 pub fn record(
     store: &mut Store,
     ev: &Evaluation,
     read: &ReadTables,
     dirs: &Folders,
-    started_at: String,
+    (started_at, user): (String, Option<String>),
     events: Receiver<Event>,
 ) -> Result<Option<i64>, StoreError> {
     let bad = |what: &str, e: &dyn std::fmt::Display| StoreError::Capture(format!("{what}：{e}"));
-    let mut rec = store.begin_run(&head(ev, dirs.out, started_at)?)?;
+    let user = user.unwrap_or_else(super::current_user);
+    let mut rec = store.begin_run(&head(ev, dirs.out, started_at, user)?)?;
     let mut files = Vec::with_capacity(ev.dataset.sources.len());
     for s in &ev.dataset.sources {
         // Kept when it is there with the digest it had when read; listed either way.
@@ -90,7 +92,12 @@ pub fn record(
 }
 
 /// The run's row: what it was, who ran it, its counts (the lists come with the events).
-fn head(ev: &Evaluation, out_dir: &Path, started_at: String) -> Result<NewRun, StoreError> {
+fn head(
+    ev: &Evaluation,
+    out_dir: &Path,
+    started_at: String,
+    user: String,
+) -> Result<NewRun, StoreError> {
     let r = &ev.rules;
     let tier_counts =
         ev.tier_counts().map_err(|e| StoreError::Capture(format!("等级统计：{e}")))?;
@@ -110,7 +117,7 @@ fn head(ev: &Evaluation, out_dir: &Path, started_at: String) -> Result<NewRun, S
         rules_text: r.text.clone(),
         finished_at: started_at.clone(),
         started_at,
-        user: super::current_user(),
+        user,
         program: format!("mujun {}", env!("CARGO_PKG_VERSION")),
         out_dir: out_dir.display().to_string(),
         evaluated: ev.results.height(),

@@ -10,6 +10,7 @@
 mod capture;
 mod firms;
 mod import;
+mod jobs;
 mod query;
 mod record;
 mod schema;
@@ -27,6 +28,7 @@ pub use firms::{
     FIRMS_PER_PAGE, MAX_PAGE_SIZE,
 };
 pub use import::imported_run;
+pub use jobs::{Job, JobState, NewJob};
 pub use query::{AuditEntry, CheckReport, HistoryYear, RunSummary, StoredOutput};
 pub use record::{
     InputFile, NewRun, OutputFile, ParcelRow, Recording, RegisterRow, ResultLine, SheetCount,

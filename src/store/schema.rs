@@ -7,7 +7,11 @@
 pub const APPLICATION_ID: i32 = 0x4D55_4A55;
 
 /// The migrations, oldest first; the store's current version is their number.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+<<<<<<< HEAD
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+=======
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V6];
+>>>>>>> newrun
 
 /// The schema version this program writes.
 pub fn latest() -> i64 {
@@ -191,6 +195,7 @@ CREATE TABLE users (
 );
 "#;
 
+<<<<<<< HEAD
 /// Version 5: each result's industry cluster (the CSV's `cluster` field; filled from the stored
 /// lines for runs recorded before, see `Store::backfill_clusters`), and one index that holds
 /// every field the workbench's firm table filters, sorts, counts and shows: a page, a search
@@ -199,4 +204,26 @@ const V5: &str = r#"
 ALTER TABLE results ADD COLUMN cluster TEXT;
 CREATE INDEX results_firms ON results(run_id, park, grp, tier, cluster, evaluated, rank, total,
     code, name);
+=======
+/// Version 6: the workbench's evaluation jobs: what was asked (year, scheme, the uploads by
+/// SHA-256 — the data files, and an uploaded rule file —, the reason given for going on despite errors), who asked, the state (排队, 运行,
+/// 完成, 失败) with the phase and a message, the run it recorded, and when.
+const V6: &str = r#"
+CREATE TABLE jobs (
+    id            INTEGER PRIMARY KEY,
+    year          INTEGER NOT NULL,
+    scheme        TEXT NOT NULL,
+    user_name     TEXT NOT NULL,
+    state         TEXT NOT NULL CHECK (state IN ('排队', '运行', '完成', '失败')),
+    phase         TEXT NOT NULL,
+    message       TEXT NOT NULL,
+    uploads       TEXT NOT NULL,
+    rules_file    TEXT,
+    confirm_reason TEXT,
+    run_id        INTEGER REFERENCES runs(id),
+    queued_at     TEXT NOT NULL,
+    started_at    TEXT,
+    finished_at   TEXT
+);
+>>>>>>> newrun
 "#;

@@ -39,6 +39,7 @@ mod serve;
 mod serve_harness;
 mod serve_land;
 mod serve_results;
+mod serve_newrun;
 mod shipped_rules;
 mod store_import;
 mod store_kill;
