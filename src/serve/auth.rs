@@ -185,6 +185,11 @@ async fn refuse(body: Body) -> WebError {
 /// An upload refused before it is read (the user may not do this), read to its end first, for
 /// the same reason as [`refuse`]; bounded by the router's body limit.
 pub async fn drain(mut form: axum::extract::Multipart) {
+    drain_rest(&mut form).await;
+}
+
+/// The rest of an upload refused part way, read to its end (see [`drain`]).
+pub async fn drain_rest(form: &mut axum::extract::Multipart) {
     while let Ok(Some(mut field)) = form.next_field().await {
         while let Ok(Some(_)) = field.chunk().await {}
     }

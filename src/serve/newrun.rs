@@ -48,6 +48,18 @@ fn bureau(viewer: &Viewer) -> Result<(), WebError> {
 }
 
 /// A state-changing request's body: a plain form, JSON, or multipart with files.
+/// `posted` if the viewer is bureau staff; else refused, an upload after it is read to its end
+/// (so that the refusal reaches a client still sending).
+async fn bureau_posted(viewer: &Viewer, posted: Posted) -> Result<Posted, WebError> {
+    if let Err(refused) = bureau(viewer) {
+        if let Posted::Files(mp) = posted {
+            super::auth::drain(mp).await;
+        }
+        return Err(refused);
+    }
+    Ok(posted)
+}
+
 enum Posted {
     Form(HashMap<String, String>),
     Json(serde_json::Value),
@@ -130,7 +142,7 @@ async fn add(
     viewer: &Viewer,
     posted: Posted,
 ) -> Result<serde_json::Value, WebError> {
-    bureau(viewer)?;
+    let posted = bureau_posted(viewer, posted).await?;
     let Posted::Files(mp) = posted else {
         return Err(WebError::BadRequest("请选择要上传的文件".into()));
     };
@@ -205,7 +217,7 @@ async fn scheme(
     viewer: &Viewer,
     posted: Posted,
 ) -> Result<serde_json::Value, WebError> {
-    bureau(viewer)?;
+    let posted = bureau_posted(viewer, posted).await?;
     let (fields, rule) = match posted {
         Posted::Files(mp) => {
             let got = upload::receive(mp, &state.store, state.limits, 1, RULE_EXTS).await?;

@@ -90,8 +90,23 @@ pub fn extension(name: &str) -> String {
 }
 
 /// Read the request's fields; at most `room` files, each of a type in `exts`, within `limits`.
+/// A refused upload is read to its end before the refusal, so that it reaches the client.
 pub async fn receive(
     mut mp: Multipart,
+    store: &Path,
+    limits: Limits,
+    room: usize,
+    exts: &[&str],
+) -> Result<Received, WebError> {
+    let got = receive_all(&mut mp, store, limits, room, exts).await;
+    if got.is_err() {
+        super::auth::drain_rest(&mut mp).await;
+    }
+    got
+}
+
+async fn receive_all(
+    mp: &mut Multipart,
     store: &Path,
     limits: Limits,
     room: usize,

@@ -7,11 +7,7 @@
 pub const APPLICATION_ID: i32 = 0x4D55_4A55;
 
 /// The migrations, oldest first; the store's current version is their number.
-<<<<<<< HEAD
 pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
-=======
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V6];
->>>>>>> newrun
 
 /// The schema version this program writes.
 pub fn latest() -> i64 {
@@ -195,7 +191,6 @@ CREATE TABLE users (
 );
 "#;
 
-<<<<<<< HEAD
 /// Version 5: each result's industry cluster (the CSV's `cluster` field; filled from the stored
 /// lines for runs recorded before, see `Store::backfill_clusters`), and one index that holds
 /// every field the workbench's firm table filters, sorts, counts and shows: a page, a search
@@ -204,10 +199,11 @@ const V5: &str = r#"
 ALTER TABLE results ADD COLUMN cluster TEXT;
 CREATE INDEX results_firms ON results(run_id, park, grp, tier, cluster, evaluated, rank, total,
     code, name);
-=======
+"#;
+
 /// Version 6: the workbench's evaluation jobs: what was asked (year, scheme, the uploads by
-/// SHA-256 — the data files, and an uploaded rule file —, the reason given for going on despite errors), who asked, the state (排队, 运行,
-/// 完成, 失败) with the phase and a message, the run it recorded, and when.
+/// SHA-256 — the data files, and an uploaded rule file —, the reason given for going on
+/// despite errors), who asked, the state (排队, 运行, 完成, 失败) with the phase and a message, the run it recorded, and when.
 const V6: &str = r#"
 CREATE TABLE jobs (
     id            INTEGER PRIMARY KEY,
@@ -225,5 +221,4 @@ CREATE TABLE jobs (
     started_at    TEXT,
     finished_at   TEXT
 );
->>>>>>> newrun
 "#;
