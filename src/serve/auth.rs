@@ -182,19 +182,6 @@ async fn refuse(body: Body) -> WebError {
     WebError::Csrf
 }
 
-/// An upload refused before it is read (the user may not do this), read to its end first, for
-/// the same reason as [`refuse`]; bounded by the router's body limit.
-pub async fn drain(mut form: axum::extract::Multipart) {
-    drain_rest(&mut form).await;
-}
-
-/// The rest of an upload refused part way, read to its end (see [`drain`]).
-pub async fn drain_rest(form: &mut axum::extract::Multipart) {
-    while let Ok(Some(mut field)) = form.next_field().await {
-        while let Ok(Some(_)) = field.chunk().await {}
-    }
-}
-
 fn throttle_keys(name: &str, ip: &IpAddr) -> [(String, usize); 2] {
     [(format!("名:{name}"), FAILURES_PER_NAME), (format!("址:{ip}"), FAILURES_PER_ADDRESS)]
 }

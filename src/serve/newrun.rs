@@ -53,7 +53,7 @@ fn bureau(viewer: &Viewer) -> Result<(), WebError> {
 async fn bureau_posted(viewer: &Viewer, posted: Posted) -> Result<Posted, WebError> {
     if let Err(refused) = bureau(viewer) {
         if let Posted::Files(mp) = posted {
-            super::auth::drain(mp).await;
+            super::upload::drain(mp).await;
         }
         return Err(refused);
     }

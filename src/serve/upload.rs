@@ -100,7 +100,7 @@ pub async fn receive(
 ) -> Result<Received, WebError> {
     let got = receive_all(&mut mp, store, limits, room, exts).await;
     if got.is_err() {
-        super::auth::drain_rest(&mut mp).await;
+        drain_rest(&mut mp).await;
     }
     got
 }
@@ -338,5 +338,18 @@ mod tests {
         assert_eq!(kept(store, "../mujun.db"), None);
         let sha = "a".repeat(64);
         assert_eq!(kept(store, &sha), Some(PathBuf::from("/data/mujun-uploads").join(&sha)));
+    }
+}
+
+/// An upload refused before it is read (the user may not do this), read to its end first, so
+/// that the refusal reaches a client still sending; bounded by the router's body limit.
+pub async fn drain(mut form: axum::extract::Multipart) {
+    drain_rest(&mut form).await;
+}
+
+/// The rest of an upload refused part way, read to its end (see [`drain`]).
+pub async fn drain_rest(form: &mut axum::extract::Multipart) {
+    while let Ok(Some(mut field)) = form.next_field().await {
+        while let Ok(Some(_)) = field.chunk().await {}
     }
 }

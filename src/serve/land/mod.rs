@@ -237,7 +237,7 @@ async fn run_upload(
     let viewer = match allowed {
         Ok(v) => v,
         Err(refused) => {
-            super::auth::drain(form).await;
+            super::upload::drain(form).await;
             return Err(refused);
         }
     };
