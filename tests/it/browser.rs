@@ -2,7 +2,9 @@
 //! `chromedriver` (WebDriver) with fantoccini, against a real `mujun serve` on the fixture's
 //! store. One browser for every scenario, in order, in one test: log in through the form as
 //! the bureau, the runs list with the CLI's counts, the users page, 土地核查 with an upload and
-//! its result, then a park user who sees no other park. Screenshots of each main page (1366×768,
+//! its result, 新建评价 (the sample year uploaded, checked, submitted, the job followed to 完成,
+//! the new run's counts, a firm card and the downloads as `mujun evaluate` prints and writes
+//! them), then a park user who sees no other park. Screenshots of each main page (1366×768,
 //! and the runs list at 1920×1080) go to `target/screenshots/<page>.png`.
 //!
 //! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (`apt-get install chromium
@@ -117,6 +119,69 @@ impl Browser {
     /// How many elements match `css`.
     pub fn count(&self, css: &str) -> usize {
         self.rt.block_on(self.c().find_all(Locator::Css(css))).map_or(0, |v| v.len())
+    }
+
+    /// The visible texts of every element matching `css`, in order.
+    pub fn texts(&self, css: &str) -> Vec<String> {
+        self.rt.block_on(async {
+            let all = self.c().find_all(Locator::Css(css)).await.unwrap_or_default();
+            let mut out = Vec::new();
+            for e in all {
+                out.push(e.text().await.unwrap_or_else(|e| panic!("text of {css}: {e}")));
+            }
+            out
+        })
+    }
+
+    /// (text, href) of every link matching `css`.
+    pub fn links(&self, css: &str) -> Vec<(String, String)> {
+        self.rt.block_on(async {
+            let all = self.c().find_all(Locator::Css(css)).await.unwrap_or_default();
+            let mut out = Vec::new();
+            for e in all {
+                let text = e.text().await.expect("link text");
+                let href = e.attr("href").await.expect("href").unwrap_or_default();
+                out.push((text, href));
+            }
+            out
+        })
+    }
+
+    /// Wait up to `patience` until the text of `css` is one of `want` (the page may reload
+    /// meanwhile); that text.
+    pub fn wait_text(&self, css: &str, want: &[&str], patience: Duration) -> String {
+        let start = Instant::now();
+        loop {
+            let got = self.rt.block_on(async {
+                let e = self.c().find(Locator::Css(css)).await.ok()?;
+                e.text().await.ok()
+            });
+            if let Some(t) = got.filter(|t| want.contains(&t.trim())) {
+                return t.trim().to_string();
+            }
+            assert!(start.elapsed() < patience, "{css} on {} never showed {want:?}", self.path());
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// GET `href` (a path of the workbench) with the browser's cookies: (status, body).
+    pub fn fetch(&self, href: &str) -> (u16, Vec<u8>) {
+        let cookies = self.rt.block_on(self.c().get_all_cookies()).expect("cookies");
+        let header: Vec<String> =
+            cookies.iter().map(|c| format!("{}={}", c.name(), c.value())).collect();
+        let url = format!("{}{href}", self.base);
+        let http = reqwest::blocking::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(60))
+            .build()
+            .expect("http client");
+        let r = http
+            .get(&url)
+            .header("Cookie", header.join("; "))
+            .send()
+            .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+        let status = r.status().as_u16();
+        (status, r.bytes().expect("body").to_vec())
     }
 
     /// Type `text` into the field `css`.
@@ -267,6 +332,22 @@ fn other_parks_and_firms(park: &str) -> Vec<String> {
     out
 }
 
+/// The CLI's results CSV as records of (column → field).
+fn csv_records(bytes: &[u8]) -> Vec<BTreeMap<String, String>> {
+    let mut rdr = csv::ReaderBuilder::new().from_reader(bytes);
+    let header: Vec<String> = rdr
+        .headers()
+        .expect("a header")
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .collect();
+    rdr.records()
+        .map(|r| {
+            header.iter().cloned().zip(r.expect("a record").iter().map(str::to_string)).collect()
+        })
+        .collect()
+}
+
 #[test]
 fn the_workbench_in_headless_chromium() {
     let bench = Bench::with_run();
@@ -331,6 +412,113 @@ fn the_workbench_in_headless_chromium() {
     assert!(b.text_of("#land-summary").contains(projects.split('（').next().unwrap()));
     b.screenshot("land-run");
 
+    // 新建评价: the sample year chosen in the picker, checked, submitted, evaluated by the
+    // worker into what `mujun evaluate` prints and writes for the same files.
+    b.go("/runs/new");
+    b.wait("#files");
+    let mut year: Vec<PathBuf> = std::fs::read_dir(&s)
+        .expect("the sample year")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+        .collect();
+    year.sort();
+    assert_eq!(year.len(), 8, "{year:?}");
+    b.upload("#files", &year);
+    b.wait("#sheets tbody tr");
+    let sheets = b.texts("#sheets tbody tr");
+    for f in &year {
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        let row = sheets.iter().find(|r| r.starts_with(&format!("{name} "))).unwrap_or_else(|| {
+            panic!("{name} in the check: {sheets:?}");
+        });
+        assert!(row.split_whitespace().count() >= 6, "{name} recognised as a table: {row}");
+    }
+    assert!(sheets.iter().any(|r| r.starts_with("企业名录.csv 企业名录 ")), "{sheets:?}");
+    assert_eq!(b.count("#files-table tbody tr"), year.len());
+    b.screenshot("newrun");
+    b.click("#submit-form button[type=\"submit\"]");
+    b.wait_path("the job's page", |p| p.starts_with("/jobs/"));
+    let state = b.wait_text("#job-state", &["完成", "失败"], Duration::from_secs(120));
+    assert_eq!(state, "完成", "{}", b.text());
+    let done = b.text_of("#job-run");
+    let run: i64 = done
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|n| !n.is_empty())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("a run number in「{done}」"));
+    assert_eq!(run, 2, "run 1 is the fixture's");
+    b.screenshot("job");
+
+    let cli_dir = tempfile::tempdir().expect("a folder for the CLI");
+    let (code, eval_cli) = mujun(
+        cli_dir.path(),
+        &["evaluate", "--data", s.to_str().unwrap(), "--out", "out", "--no-store"],
+        "",
+    );
+    assert_eq!(code, 0, "{eval_cli}");
+    let cli_out = cli_dir.path().join("out");
+
+    // The run's page: the tier counts of its 合计 row are the CLI's.
+    b.go(&format!("/runs/{run}"));
+    b.wait("#by-park");
+    let heads = b.texts("#by-park thead th");
+    let sums = b.texts("#by-park tr.sum td");
+    assert_eq!(heads.len(), sums.len(), "{heads:?} {sums:?}");
+    let shown: BTreeMap<String, i64> = heads
+        .iter()
+        .zip(&sums)
+        .skip(1)
+        .filter(|(h, _)| *h != "合计")
+        .map(|(h, n)| (h.clone(), n.parse::<i64>().expect("a count")))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    let want: BTreeMap<String, i64> =
+        printed_tiers(&eval_cli).into_iter().filter(|(_, n)| *n > 0).collect();
+    assert_eq!(shown, want, "{eval_cli}");
+    let (evaluated, _) = printed_totals(&eval_cli);
+    assert_eq!(sums.last().map(String::as_str), Some(evaluated.to_string().as_str()));
+    b.screenshot("run");
+
+    // The firm table and a firm's card: its name and final tier as the CLI's CSV has them.
+    b.go(&format!("/runs/{run}/firms"));
+    b.wait("#firms tbody tr");
+    b.screenshot("firms");
+    let csv_name = "2025年度亩均效益评价结果.csv";
+    let csv_bytes = std::fs::read(cli_out.join(csv_name)).expect("the CLI's results CSV");
+    let records = csv_records(&csv_bytes);
+    let firm = records
+        .iter()
+        .find(|r| r["status"] == "evaluated" && r["park"] == PARKS[0])
+        .expect("an evaluated firm of 涪陵高新区");
+    b.go(&format!("/runs/{run}/firms/{}", firm["code"]));
+    b.wait("#facts");
+    assert_eq!(b.text_of("td[data-key=\"name\"]"), firm["name"]);
+    assert_eq!(b.text_of("td[data-key=\"tier\"]"), firm["tier"]);
+    assert!(b.text().contains(&firm["name"]));
+    b.screenshot("firm");
+
+    // 下载: a park workbook and the results CSV, as the links on the page give them.
+    b.go(&format!("/runs/{run}/downloads"));
+    b.wait("#downloads");
+    let links = b.links("#downloads a");
+    let get = |name: &str| {
+        let (_, href) = links
+            .iter()
+            .find(|(t, _)| t == name)
+            .unwrap_or_else(|| panic!("a link to {name}: {links:?}"));
+        let (status, bytes) = b.fetch(href);
+        assert_eq!(status, 200, "GET {href}");
+        bytes
+    };
+    let book = "园区/2025年度亩均效益评价_涪陵高新区.xlsx";
+    let book_bytes = get(book);
+    assert!(book_bytes.starts_with(b"PK\x03\x04"), "a workbook");
+    let cli_book = std::fs::read(cli_out.join(book)).expect("the CLI's park workbook");
+    // The workbench's park workbook is the one the CLI wrote for the same files, byte for byte
+    // (it records the input files by name, so the upload folder does not show in it).
+    assert_eq!(book_bytes, cli_book, "{book} byte for byte");
+    assert_eq!(get(csv_name), csv_bytes, "the results CSV byte for byte");
+
     // A park user: its own park, nothing of another park or its firms.
     b.logout();
     b.login(PARK, PASSWORD);
@@ -338,7 +526,9 @@ fn the_workbench_in_headless_chromium() {
     let text = b.text();
     assert!(text.contains(own), "{text}");
     let others = other_parks_and_firms(own);
-    for path in ["/", "/land"] {
+    let run_page = format!("/runs/{run}");
+    let firms_page = format!("/runs/{run}/firms");
+    for path in ["/", "/land", run_page.as_str(), firms_page.as_str()] {
         b.go(path);
         let text = b.text();
         let html = b.source();
@@ -348,6 +538,13 @@ fn the_workbench_in_headless_chromium() {
         }
     }
     assert_eq!(b.count("nav a[href=\"/land\"]"), 0, "no land link for a park user");
+    b.go(&run_page);
+    assert!(b.text_of("#by-park").contains(own), "{run_page} shows {own}");
+    b.go(&firms_page);
+    b.wait("#firms tbody tr");
+    let parks = b.texts("#firms tbody td:nth-child(3)");
+    assert!(!parks.is_empty() && parks.iter().all(|p| p == own), "{firms_page}: {parks:?}");
+    b.screenshot("firms-park");
     b.go("/");
     b.screenshot("runs-park");
 }
