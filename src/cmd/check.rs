@@ -30,8 +30,8 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
     })?;
     let path = staging.final_path(&path);
     staging.commit(Sources {
-        rules: vec![super::rule_digest(&source)?],
-        inputs: super::input_digests(&ds),
+        rules: vec![crate::pipeline::rule_digest(&source)?],
+        inputs: crate::pipeline::input_digests(&ds),
         options: Vec::new(),
     })?;
 

@@ -94,16 +94,6 @@ pub struct HelpArgs {
     pub command: Option<String>,
 }
 
-/// The manifest's digest of the rule file.
-fn rule_digest(source: &crate::rules::Source) -> Result<crate::publish::FileDigest, crate::Error> {
-    crate::pipeline::rule_digest(source)
-}
-
-/// The manifest's digests of the inputs as read (taken when they were read, not again).
-fn input_digests(ds: &crate::ingest::Dataset) -> Vec<crate::publish::FileDigest> {
-    crate::pipeline::input_digests(ds)
-}
-
 /// Run the parsed command.
 pub fn run(cli: Cli) -> Result<(), crate::Error> {
     match cli.command {

@@ -32,8 +32,10 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
     let events: Vec<String> = rules.events.items.iter().map(|e| e.event.clone()).collect();
     staging
         .write(|dir| write_templates(dir, &events, rules.meta.year).map_err(crate::Error::from))?;
-    let files = staging
-        .commit(Sources { rules: vec![super::rule_digest(&source)?], ..Sources::default() })?;
+    let files = staging.commit(Sources {
+        rules: vec![crate::pipeline::rule_digest(&source)?],
+        ..Sources::default()
+    })?;
     crate::outln!("已生成 {} 个空白模板：", files.len());
     for f in files {
         crate::outln!("  {}", f.display());

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use super::{controls, report, Clause, Indicator, Item, LandRun, Status};
 use crate::ingest::{self, Tally};
-use crate::publish::{FileDigest, Kind, Sources, Staging};
+use crate::pipeline::{input_digests, rule_digest};
+use crate::publish::{Kind, Sources, Staging};
 use crate::rules::{self, Source};
 
 /// What a land run reads and where it publishes.
@@ -54,31 +55,6 @@ pub fn execute(job: &Job) -> Result<(LandRun, PathBuf), crate::Error> {
         options: Vec::new(),
     })?;
     Ok((run, path))
-}
-
-/// The manifest's digest of a rule file, on disk or shipped.
-fn rule_digest(source: &Source) -> Result<FileDigest, crate::Error> {
-    match source {
-        Source::File(path) => Ok(FileDigest::of(path)?),
-        shipped => {
-            let bytes = shipped
-                .bytes()
-                .map_err(|source| rules::RuleError::Io { path: shipped.name(), source })?;
-            Ok(FileDigest::of_bytes(shipped.to_string(), &bytes))
-        }
-    }
-}
-
-/// The manifest's digests of the inputs as read (taken when they were read, not again).
-fn input_digests(ds: &ingest::Dataset) -> Vec<FileDigest> {
-    ds.sources
-        .iter()
-        .map(|s| FileDigest {
-            name: s.path.display().to_string(),
-            bytes: s.bytes,
-            sha256: s.sha256.clone(),
-        })
-        .collect()
 }
 
 /// The console summary, one line per entry.

@@ -172,13 +172,10 @@ pub async fn csrf(req: Request<Body>, next: Next) -> Result<Response, WebError> 
     }
 }
 
-/// How much of a refused request's body is read before the refusal is sent.
-const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
-
-/// A CSRF refusal, after reading the request's body (up to [`DRAIN_LIMIT`]): a client still
-/// sending an upload then reads the refusal instead of a broken connection.
+/// A CSRF refusal, after reading the request's body: a client still sending an upload then
+/// reads the refusal instead of a broken connection.
 async fn refuse(body: Body) -> WebError {
-    let _ = axum::body::to_bytes(body, DRAIN_LIMIT).await;
+    super::upload::drain_body(body).await;
     WebError::Csrf
 }
 

@@ -60,6 +60,13 @@ async fn bureau_posted(viewer: &Viewer, posted: Posted) -> Result<Posted, WebErr
     Ok(posted)
 }
 
+/// The refusal of a request from no known user, after its body is read to its end (so that it
+/// reaches a client still sending an upload).
+async fn refuse_unread(refused: WebError, req: Request) -> Response {
+    upload::drain_body(req.into_body()).await;
+    refused.into_response()
+}
+
 enum Posted {
     Form(HashMap<String, String>),
     Json(serde_json::Value),
@@ -128,7 +135,15 @@ async fn draft_api(State(state): State<Shared>, viewer: Viewer) -> Result<Json<D
     Ok(Json(super::app::blocking(move || Ok::<_, WebError>(drafts.load(&name))).await?))
 }
 
-async fn add_files(State(state): State<Shared>, viewer: Viewer, req: Request) -> Response {
+async fn add_files(
+    State(state): State<Shared>,
+    viewer: Result<Viewer, WebError>,
+    req: Request,
+) -> Response {
+    let viewer = match viewer {
+        Ok(v) => v,
+        Err(refused) => return refuse_unread(refused, req).await,
+    };
     let posted = match Posted::of(&state, req).await {
         Ok(p) => p,
         Err(e) => return ApiError(e).into_response(),
@@ -203,7 +218,15 @@ async fn remove_file(
     answer(form, "/runs/new", removed.await)
 }
 
-async fn set_scheme(State(state): State<Shared>, viewer: Viewer, req: Request) -> Response {
+async fn set_scheme(
+    State(state): State<Shared>,
+    viewer: Result<Viewer, WebError>,
+    req: Request,
+) -> Response {
+    let viewer = match viewer {
+        Ok(v) => v,
+        Err(refused) => return refuse_unread(refused, req).await,
+    };
     let posted = match Posted::of(&state, req).await {
         Ok(p) => p,
         Err(e) => return ApiError(e).into_response(),

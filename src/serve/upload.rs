@@ -310,6 +310,28 @@ pub fn safe_name(name: &str) -> String {
     }
 }
 
+/// How much of a refused request's body [`drain_body`] reads before the refusal is sent.
+const DRAIN_LIMIT: usize = 128 * 1024 * 1024;
+
+/// A refused request's body read to its end (up to [`DRAIN_LIMIT`]), so that a client still
+/// sending it reads the refusal instead of a broken connection.
+pub async fn drain_body(body: axum::body::Body) {
+    let _ = axum::body::to_bytes(body, DRAIN_LIMIT).await;
+}
+
+/// An upload refused before it is read (the user may not do this), read to its end first, so
+/// that the refusal reaches a client still sending; bounded by the router's body limit.
+pub async fn drain(mut form: axum::extract::Multipart) {
+    drain_rest(&mut form).await;
+}
+
+/// The rest of an upload refused part way, read to its end (see [`drain`]).
+pub async fn drain_rest(form: &mut axum::extract::Multipart) {
+    while let Ok(Some(mut field)) = form.next_field().await {
+        while let Ok(Some(_)) = field.chunk().await {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,18 +360,5 @@ mod tests {
         assert_eq!(kept(store, "../mujun.db"), None);
         let sha = "a".repeat(64);
         assert_eq!(kept(store, &sha), Some(PathBuf::from("/data/mujun-uploads").join(&sha)));
-    }
-}
-
-/// An upload refused before it is read (the user may not do this), read to its end first, so
-/// that the refusal reaches a client still sending; bounded by the router's body limit.
-pub async fn drain(mut form: axum::extract::Multipart) {
-    drain_rest(&mut form).await;
-}
-
-/// The rest of an upload refused part way, read to its end (see [`drain`]).
-pub async fn drain_rest(form: &mut axum::extract::Multipart) {
-    while let Ok(Some(mut field)) = form.next_field().await {
-        while let Ok(Some(_)) = field.chunk().await {}
     }
 }
