@@ -18,6 +18,7 @@ pub mod password;
 pub mod pipeline;
 pub mod publish;
 pub mod report;
+pub mod review;
 pub mod rules;
 pub mod sample;
 pub mod score;
@@ -70,6 +71,9 @@ pub enum Error {
     /// The workbench could not start or stopped with a failure (exit code 9).
     #[error(transparent)]
     Serve(#[from] serve::ServeError),
+    /// Two runs could not be compared (exit code 10).
+    #[error(transparent)]
+    Diff(#[from] review::diff::DiffError),
     /// The run finished but the input had errors (listed in 问题清单).
     #[error("输入数据中有{0}个错误（详见工作簿「问题清单」），请更正后重新评价")]
     InputErrors(usize),
@@ -77,7 +81,7 @@ pub enum Error {
 
 impl Error {
     /// The process exit code for this failure: 3 rules, 4 input, 5 scoring, 6 writing, 7 output
-    /// folder busy, 8 the store, 9 the workbench; land errors carry their own.
+    /// folder busy, 8 the store, 9 the workbench, 10 a comparison; land errors carry their own.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Rules(_) => 3,
@@ -89,6 +93,7 @@ impl Error {
             Error::Publish(_) => 6,
             Error::Store(_) => 8,
             Error::Serve(_) => 9,
+            Error::Diff(_) => 10,
         }
     }
 }

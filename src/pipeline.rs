@@ -203,7 +203,8 @@ fn publish(
             report::write_all(ev, dir, past, &mut progress, &mut written)
                 .map_err(crate::Error::from)
         });
-        let outputs = written?;
+        let mut outputs = written?;
+        let _ = tx.send(Event::PerMu(std::mem::take(&mut outputs.per_mu)));
         let published = outputs.moved(|p| staging.final_path(p));
         on_step(Step::Phase(Phase::Report, "发布结果"));
         staging.commit(sources)?;

@@ -263,6 +263,9 @@ pub struct Analysis<'a> {
     /// Earlier official (定稿) years of the scheme from the store, oldest first (历年对比 sheet);
     /// empty without a store.
     pub years: Vec<Previous>,
+    /// Per-mu aggregates of the district, each park, each cluster and each park's clusters
+    /// (see [`PerMu`]); the reports and the store read these, never summing again.
+    pub per_mu: Vec<PerMu>,
     /// The 公示名单's order over every workbook's lines, sorted once (see `notice::rows`).
     pub(crate) notice_order: std::sync::OnceLock<Vec<u32>>,
 }
@@ -449,8 +452,10 @@ impl<'a> Analysis<'a> {
             parks,
             comparison: None,
             years: Vec::new(),
+            per_mu: Vec::new(),
             notice_order: Default::default(),
         };
+        a.per_mu = PerMu::all(&a.firms, &rules.clusters);
         a.cards = a.compute_cards();
         a.measures = a.compute_measures()?;
         a.alerts = a.compute_alerts();
@@ -843,7 +848,7 @@ impl<'a> Analysis<'a> {
 }
 
 /// Aggregates (ratios of sums) of a set of firms: count, land, and each of [`AGGREGATES`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Aggregate {
     /// Number of firms.
     pub n: usize,
@@ -856,19 +861,86 @@ pub struct Aggregate {
 impl Aggregate {
     /// Count, land and numerator sums of `firms`.
     pub fn of<'f, 'a: 'f>(firms: impl Iterator<Item = &'f Firm<'a>>) -> Aggregate {
-        let mut a = Aggregate { n: 0, land: 0.0, sums: vec![0.0; AGGREGATES.len()] };
+        let mut a = Aggregate::empty();
         for f in firms {
-            a.n += 1;
-            a.land += f.field("land_mu").unwrap_or(0.0);
-            for (k, (_, _, field)) in AGGREGATES.iter().enumerate() {
-                a.sums[k] += f.field(field).unwrap_or(0.0);
-            }
+            a.add(f);
         }
         a
+    }
+    /// No firm.
+    pub fn empty() -> Aggregate {
+        Aggregate { n: 0, land: 0.0, sums: vec![0.0; AGGREGATES.len()] }
+    }
+    fn add(&mut self, f: &Firm) {
+        self.n += 1;
+        self.land += f.field("land_mu").unwrap_or(0.0);
+        for (k, (_, _, field)) in AGGREGATES.iter().enumerate() {
+            self.sums[k] += f.field(field).unwrap_or(0.0);
+        }
     }
     /// Ratio of sums of aggregate `k`; none without land.
     pub fn per_mu(&self, k: usize) -> Option<f64> {
         (self.land > 0.0).then(|| self.sums[k] / self.land)
+    }
+}
+
+/// The per-mu aggregates (ratios of sums) of one scope of evaluated firms: the district (`park`
+/// and `cluster` none), a park, a cluster, or a park's cluster.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PerMu {
+    /// The park ([`NO_PARK`] for firms without one); none for the district or a cluster.
+    pub park: Option<String>,
+    /// The industry cluster ([`NO_CLUSTER`] for codes no cluster claims); none for the district
+    /// or a park.
+    pub cluster: Option<String>,
+    /// Count, land and sums.
+    pub agg: Aggregate,
+}
+
+/// (park, cluster) of a [`PerMu`] while it is summed.
+type PerMuScope<'s> = (Option<&'s str>, Option<&'s str>);
+
+impl PerMu {
+    /// Every scope of `firms`, each firm added in firm order (so the sums are the same as
+    /// [`Aggregate::of`] over the scope's firms): the district, the parks (sorted), the clusters
+    /// (in `clusters` order, then [`NO_CLUSTER`]), then each park's clusters in the same orders;
+    /// scopes without a firm are left out.
+    fn all(firms: &[Firm], clusters: &[crate::rules::Cluster]) -> Vec<PerMu> {
+        let mut order: Vec<&str> = clusters.iter().map(|c| c.name.as_str()).collect();
+        order.push(NO_CLUSTER);
+        let rank = |c: &str| order.iter().position(|x| *x == c).unwrap_or(order.len());
+        let mut by: std::collections::BTreeMap<(u8, &str, usize), (PerMuScope, Aggregate)> =
+            Default::default();
+        for f in firms {
+            let c = rank(f.cluster);
+            for key in [(0, "", 0), (1, f.park, 0), (2, "", c), (3, f.park, c)] {
+                let scope = match key.0 {
+                    0 => (None, None),
+                    1 => (Some(f.park), None),
+                    2 => (None, Some(f.cluster)),
+                    _ => (Some(f.park), Some(f.cluster)),
+                };
+                by.entry(key).or_insert_with(|| (scope, Aggregate::empty())).1.add(f);
+            }
+        }
+        by.into_values()
+            .map(|((p, c), agg)| PerMu {
+                park: p.map(str::to_string),
+                cluster: c.map(str::to_string),
+                agg,
+            })
+            .collect()
+    }
+}
+
+impl<'a> Analysis<'a> {
+    /// The aggregates of `park` and `cluster` (none: all); empty when no evaluated firm is in it.
+    pub fn per_mu_of(&self, park: Option<&str>, cluster: Option<&str>) -> Aggregate {
+        self.per_mu
+            .iter()
+            .find(|m| m.park.as_deref() == park && m.cluster.as_deref() == cluster)
+            .map(|m| m.agg.clone())
+            .unwrap_or_else(Aggregate::empty)
     }
 }
 

@@ -16,6 +16,7 @@ mod notice;
 pub mod park;
 pub mod problems;
 pub mod results;
+pub mod review;
 pub mod rules_sheet;
 mod summary;
 pub mod template;
@@ -33,7 +34,7 @@ use crate::ingest::IngestError;
 use crate::ingest::{Problem, Reconciliation};
 use crate::sheet::table::Formats;
 use crate::sheet::{self, Book, BookError, SheetError, SheetTimes};
-pub use analysis::Analysis;
+pub use analysis::{Analysis, PerMu};
 
 /// Every failure of the report stage.
 #[derive(Debug, thiserror::Error)]
@@ -159,6 +160,9 @@ pub struct Outputs {
     pub json: PathBuf,
     /// Why the year-over-year comparison says little (same year, no shared enterprise), if so.
     pub caution: Option<String>,
+    /// The per-mu aggregates the workbooks show (district, parks, clusters, parks' clusters),
+    /// for the store.
+    pub per_mu: Vec<analysis::PerMu>,
     /// Time of each step (analysis, each workbook, CSV, JSON) and the peak memory after it, for
     /// `evaluate --verbose`.
     pub timings: Vec<(String, std::time::Duration, Option<u64>)>,
@@ -278,7 +282,8 @@ pub fn write_all(
     timings.splice(4..4, sheets);
     progress(total - 1, total, "完成");
     let caution = a.comparison.as_ref().and_then(|c| c.caution.clone());
-    Ok(Outputs { workbook, parks, csv, json, caution, timings })
+    let per_mu = std::mem::take(&mut a.per_mu);
+    Ok(Outputs { workbook, parks, csv, json, caution, per_mu, timings })
 }
 
 /// What the sheets of the data-check workbook show: the input's problems and row accounting.

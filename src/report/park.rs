@@ -11,7 +11,7 @@ use std::path::{Component, Path, PathBuf};
 
 use rust_xlsxwriter::Workbook;
 
-use super::analysis::{Aggregate, Analysis, Firm};
+use super::analysis::{Analysis, Firm};
 use super::{measures, yoy, ReportError, Scope, SheetFn};
 use crate::rules::AGGREGATES;
 use crate::sheet::table::{data_bars, tier_conditional, Cell, Formats, TableWriter};
@@ -171,8 +171,7 @@ fn overview(
 
     t.title("二、亩均效益：本园区与全区（参评企业合计值之比）")?;
     t.header(&["指标".into(), "本园区".into(), "全区".into(), "本园区 ÷ 全区".into()])?;
-    let here = Aggregate::of(mine.iter().copied());
-    let all = Aggregate::of(a.firms.iter());
+    let (here, all) = (a.per_mu_of(Some(park), None), a.per_mu_of(None, None));
     let pct = t.pct_format();
     t.write_row(&["参评企业数(家)".into(), here.n.into(), all.n.into()])?;
     t.write_row(&["评价用地面积(亩)".into(), here.land.into(), all.land.into()])?;

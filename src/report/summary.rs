@@ -89,8 +89,8 @@ fn agg_sum_name(per_mu: &str) -> &'static str {
     }
 }
 
-fn agg_cells(firms: &[&Firm], labels: &[String]) -> Vec<Cell<'static>> {
-    let a = Aggregate::of(firms.iter().copied());
+/// The cells of an aggregate block for `firms`, whose aggregates are `a`.
+fn agg_cells(a: &Aggregate, firms: &[&Firm], labels: &[String]) -> Vec<Cell<'static>> {
     let mut row: Vec<Cell> = vec![a.n.into()];
     row.extend(labels.iter().map(|l| Cell::from(firms.iter().filter(|f| f.tier == l).count())));
     row.push(a.land.into());
@@ -189,12 +189,12 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
         for p in parks {
             let fs: Vec<&Firm> = a.firms.iter().filter(|f| f.group == gi && f.park == p).collect();
             let mut row: Vec<Cell> = vec![grp.name.clone().into(), p.clone().into()];
-            row.extend(agg_cells(&fs, labels));
+            row.extend(agg_cells(&Aggregate::of(fs.iter().copied()), &fs, labels));
             t.write_row(&row)?;
         }
         let fs: Vec<&Firm> = a.firms.iter().filter(|f| f.group == gi).collect();
         let mut row: Vec<Cell> = vec![grp.name.clone().into(), "小计".into()];
-        row.extend(agg_cells(&fs, labels));
+        row.extend(agg_cells(&Aggregate::of(fs.iter().copied()), &fs, labels));
         t.write_row(&row)?;
     }
     t.blank();
@@ -289,12 +289,12 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
     for p in &parks {
         let fs: Vec<&Firm> = a.firms.iter().filter(|f| f.park == *p).collect();
         let mut row: Vec<Cell> = vec![(*p).clone().into()];
-        row.extend(agg_cells(&fs, labels));
+        row.extend(agg_cells(&a.per_mu_of(Some(p), None), &fs, labels));
         t.write_row(&row)?;
     }
     let fs: Vec<&Firm> = a.firms.iter().collect();
     let mut row: Vec<Cell> = vec!["全区".into()];
-    row.extend(agg_cells(&fs, labels));
+    row.extend(agg_cells(&a.per_mu_of(None, None), &fs, labels));
     t.write_row(&row)?;
     let per_mu_col = (1 + 1 + labels.len() + 1 + 3) as u16;
     let level_chart = |title: &str, first: u32, last: u32| {
@@ -325,7 +325,7 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
             Some(d) => vec![format!("{d:02}").into(), division_name(*d).into()],
             None => vec!["".into(), "（无行业代码）".into()],
         };
-        row.extend(agg_cells(fs, labels));
+        row.extend(agg_cells(&Aggregate::of(fs.iter().copied()), fs, labels));
         t.write_row(&row)?;
     }
     let div_rows = (first, t.row.saturating_sub(1));
@@ -343,7 +343,7 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
             continue;
         }
         let mut row: Vec<Cell> = vec![c.clone().into()];
-        row.extend(agg_cells(&fs, labels));
+        row.extend(agg_cells(&a.per_mu_of(None, Some(c)), &fs, labels));
         t.write_row(&row)?;
     }
     if t.row > first {

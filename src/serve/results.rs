@@ -6,6 +6,7 @@
 
 mod card;
 mod chart;
+mod per_mu;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -23,7 +24,7 @@ use crate::evaluation::NO_PARK;
 use crate::report::park;
 use crate::store::{
     local_time, ClusterCount, Facets, FirmPage, FirmQuery, OutputEntry, RunSummary, Sort, Store,
-    StoreError, TierCount,
+    StoreError, StoredPerMu, TierCount,
 };
 pub use card::{Card, HistoryRow, IndicatorRow};
 
@@ -157,6 +158,10 @@ pub struct RunView {
     pub score_bin: f64,
     /// The distribution of totals.
     pub distribution: Vec<Bin>,
+    /// The per-mu aggregates the reports computed: the district's, and each park's and
+    /// cluster's (a park user: its park's, as a whole and per cluster); empty for a run recorded
+    /// before the store kept them.
+    pub per_mu: Vec<StoredPerMu>,
 }
 
 fn run_view(s: &Store, id: i64, scope: Option<&str>) -> Result<RunView, StoreError> {
@@ -181,6 +186,7 @@ fn run_view(s: &Store, id: i64, scope: Option<&str>) -> Result<RunView, StoreErr
         tiers,
         score_bin,
         distribution: distribution(&totals, score_bin),
+        per_mu: s.per_mu(id, scope)?,
     })
 }
 
@@ -277,6 +283,9 @@ struct RunPage {
     park_chart: chart::Bars,
     group_chart: chart::Bars,
     histogram: chart::Columns,
+    per_mu_heads: [&'static str; 4],
+    per_mu_parks: Vec<per_mu::Row>,
+    per_mu_clusters: Vec<per_mu::Row>,
 }
 
 async fn run_data(state: &Shared, viewer: &Viewer, id: &str) -> Result<RunView, WebError> {
@@ -301,7 +310,11 @@ async fn run_page(
     let bins: Vec<(String, i64)> =
         v.distribution.iter().map(|b| (b.from.to_string(), b.firms)).collect();
     let title = format!("{}年度评价结果（第 {} 号）", v.run.year, v.run.id);
+    let (per_mu_parks, per_mu_clusters) = per_mu::tables(&v.per_mu);
     page::render(&RunPage {
+        per_mu_heads: per_mu::HEADS,
+        per_mu_parks,
+        per_mu_clusters,
         chrome: Chrome::new(&title, &viewer),
         park_chart: chart::bars(&v.tiers, &park_rows),
         group_chart: chart::bars(&v.tiers, &group_rows),

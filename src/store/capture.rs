@@ -32,6 +32,8 @@ pub struct ReadTables {
 pub enum Event {
     /// A file in the staging folder is complete.
     Written(PathBuf, Written),
+    /// The per-mu aggregates the workbooks showed (sent once the outputs are written).
+    PerMu(Vec<crate::report::PerMu>),
     /// The set is published in the output folder.
     Published,
 }
@@ -82,6 +84,7 @@ pub fn record(
                 kept.insert(name, digest);
                 rec.flush_log();
             }
+            Event::PerMu(rows) => rec.per_mu(&rows)?,
             Event::Published => {
                 let outputs = outputs(dirs.out, &kept)?;
                 return rec.finish(&outputs, &super::now()).map(Some);

@@ -11,6 +11,7 @@ mod capture;
 mod firms;
 mod import;
 mod jobs;
+mod per_mu;
 mod query;
 mod record;
 mod schema;
@@ -29,6 +30,7 @@ pub use firms::{
 };
 pub use import::imported_run;
 pub use jobs::{Job, JobState, NewJob};
+pub use per_mu::StoredPerMu;
 pub use query::{AuditEntry, CheckReport, HistoryYear, RunSummary, StoredOutput};
 pub use record::{
     InputFile, NewRun, OutputFile, ParcelRow, Recording, RegisterRow, ResultLine, SheetCount,

@@ -247,6 +247,11 @@ impl Recording<'_> {
         insert_results(&self.tx, self.id, lines).map_err(self.err())
     }
 
+    /// The per-mu aggregates the reports showed.
+    pub fn per_mu(&mut self, rows: &[crate::report::PerMu]) -> Result<(), StoreError> {
+        super::per_mu::insert(&self.tx, self.id, rows).map_err(self.err())
+    }
+
     /// The problems (问题清单).
     pub fn problems(&mut self, problems: &[Problem]) -> Result<(), StoreError> {
         insert_problems(&self.tx, self.id, problems).map_err(self.err())

@@ -7,7 +7,7 @@
 pub const APPLICATION_ID: i32 = 0x4D55_4A55;
 
 /// The migrations, oldest first; the store's current version is their number.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 /// The schema version this program writes.
 pub fn latest() -> i64 {
@@ -220,5 +220,29 @@ CREATE TABLE jobs (
     queued_at     TEXT NOT NULL,
     started_at    TEXT,
     finished_at   TEXT
+);
+"#;
+
+/// Version 7: the per-mu aggregates a run's reports showed — the district, each park, each
+/// industry cluster and each park's clusters: firms, land, the sums and their ratios as the
+/// report computed them (none without land). A scope is the district when both park and cluster
+/// are NULL.
+const V7: &str = r#"
+CREATE TABLE run_per_mu (
+    run_id        INTEGER NOT NULL REFERENCES runs(id),
+    ordinal       INTEGER NOT NULL,
+    park          TEXT,
+    cluster       TEXT,
+    firms         INTEGER NOT NULL,
+    land_mu       REAL NOT NULL,
+    tax           REAL NOT NULL,
+    value_added   REAL NOT NULL,
+    revenue       REAL NOT NULL,
+    output_value  REAL NOT NULL,
+    tax_per_mu    REAL,
+    va_per_mu     REAL,
+    rev_per_mu    REAL,
+    output_per_mu REAL,
+    PRIMARY KEY (run_id, ordinal)
 );
 "#;

@@ -28,6 +28,7 @@ mod report_parks;
 mod report_rules;
 mod report_years;
 mod report_yoy;
+mod review_diff;
 mod rule_errors;
 mod sample_years;
 mod scheme_hefei_gxq_2023;

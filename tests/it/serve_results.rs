@@ -131,6 +131,83 @@ fn a_park_user_sees_its_own_parks_counts_and_firms_only() {
     assert_eq!(web.json(&q)["matching"], 0);
 }
 
+/// Σ tax ÷ Σ land_mu over the CSV's evaluated records that `keep` keeps (a blank counts 0,
+/// as the reports count it): the per-mu tax of a scope, by hand.
+fn tax_per_mu(
+    records: &[BTreeMap<String, String>],
+    keep: impl Fn(&BTreeMap<String, String>) -> bool,
+) -> (i64, f64) {
+    let num = |r: &BTreeMap<String, String>, k: &str| field(r, k).parse::<f64>().unwrap_or(0.0);
+    let rows: Vec<_> =
+        records.iter().filter(|r| field(r, "status") == "evaluated" && keep(r)).collect();
+    let (tax, land) =
+        rows.iter().fold((0.0, 0.0), |(t, l), r| (t + num(r, "tax"), l + num(r, "land_mu")));
+    (rows.len() as i64, tax / land)
+}
+
+fn close(got: &serde_json::Value, want: f64, what: &str) {
+    let got = got.as_f64().unwrap_or_else(|| panic!("{what}: {got}"));
+    assert!((got - want).abs() <= 1e-9 * want.abs(), "{what}: {got} ≠ {want}");
+}
+
+#[test]
+fn per_mu_figures_of_parks_and_clusters_are_the_csvs_sums_divided() {
+    let bench = Bench::with_run();
+    let server = bench.serve(&[]);
+    let records = csv_records(&bench);
+    let v = server.login(BUREAU).json("/api/runs/1");
+    let rows = v["per_mu"].as_array().unwrap();
+    let find = |park: Option<&str>, cluster: Option<&str>| {
+        rows.iter()
+            .find(|r| r["park"].as_str() == park && r["cluster"].as_str() == cluster)
+            .unwrap_or_else(|| panic!("a row for {park:?} {cluster:?}"))
+    };
+    // The district: all 491 evaluated firms, Σ tax ÷ Σ land.
+    let (n, want) = tax_per_mu(&records, |_| true);
+    assert_eq!(n, 491);
+    assert_eq!(find(None, None)["firms"], 491);
+    close(&find(None, None)["tax_per_mu"], want, "全区");
+    for park in PARKS {
+        let (n, want) = tax_per_mu(&records, |r| field(r, "park") == park);
+        assert_eq!(find(Some(park), None)["firms"], n, "{park}");
+        close(&find(Some(park), None)["tax_per_mu"], want, park);
+    }
+    let clusters: std::collections::BTreeSet<String> = records
+        .iter()
+        .filter(|r| field(r, "status") == "evaluated")
+        .map(|r| field(r, "cluster").to_string())
+        .collect();
+    assert!(clusters.len() >= 2, "the sample year has several clusters: {clusters:?}");
+    for c in &clusters {
+        let (n, want) = tax_per_mu(&records, |r| field(r, "cluster") == c);
+        assert_eq!(find(None, Some(c))["firms"], n, "{c}");
+        close(&find(None, Some(c))["tax_per_mu"], want, c);
+    }
+    // The bureau is not shown the parks' clusters: district, parks and clusters only.
+    assert_eq!(rows.len(), 1 + PARKS.len() + clusters.len());
+    let (_, page) = server.login(BUREAU).text("/runs/1");
+    assert!(page.contains("id=\"per-mu-parks\"") && page.contains("id=\"per-mu-clusters\""));
+    assert!(page.contains("全区（全部参评企业）"));
+
+    // A park user: the district as one aggregate row, its park, and its park's clusters.
+    let park = "涪陵高新区";
+    let v = server.login(PARK).json("/api/runs/1");
+    let rows = v["per_mu"].as_array().unwrap();
+    assert!(rows
+        .iter()
+        .all(|r| r["park"].is_null() && r["cluster"].is_null() || r["park"] == park));
+    assert_eq!(rows.iter().filter(|r| r["park"].is_null()).count(), 1, "only the district row");
+    let mine: Vec<&serde_json::Value> = rows.iter().filter(|r| !r["cluster"].is_null()).collect();
+    assert!(!mine.is_empty());
+    for r in mine {
+        let c = r["cluster"].as_str().unwrap();
+        let (n, want) =
+            tax_per_mu(&records, |x| field(x, "park") == park && field(x, "cluster") == c);
+        assert_eq!(r["firms"], n, "{park} {c}");
+        close(&r["tax_per_mu"], want, c);
+    }
+}
+
 #[test]
 fn a_search_finds_a_name_by_any_part_and_a_code_by_its_beginning() {
     let bench = Bench::with_run();

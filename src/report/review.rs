@@ -1,0 +1,150 @@
+//! 复核对比: the comparison of two runs as a sheet — the summary per cause (reconciled with the
+//! listed firms), then one row per listed firm with its standing in both runs and each cause.
+
+use rust_xlsxwriter::Workbook;
+
+use crate::review::diff::{Cause, Change, Diff, Moved, Standing, CAUSE_NAMES};
+use crate::sheet::table::{Cell, Formats, TableWriter};
+use crate::sheet::SheetError;
+
+/// The sheet's name.
+pub const NAME: &str = "复核对比";
+
+/// What the two runs are called in the sheet's title ("第 1 号评价" …).
+pub struct Compared<'d> {
+    /// The runs' names, earlier first.
+    pub runs: (&'d str, &'d str),
+    /// The comparison.
+    pub diff: &'d Diff,
+}
+
+/// "old → new" of each moved field, joined.
+pub fn moves(ms: &[Moved]) -> String {
+    ms.iter()
+        .map(|m| format!("{} {} → {}", m.what, blank(&m.old), blank(&m.new)))
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
+/// A field as shown: "（空）" when blank, a number with at most four decimals.
+fn blank(s: &str) -> String {
+    match s.parse::<f64>() {
+        _ if s.is_empty() => "（空）".into(),
+        Ok(v) if v.is_finite() => {
+            let t = format!("{v:.4}");
+            let t = t.trim_end_matches('0').trim_end_matches('.');
+            if t == "-0" {
+                "0".into()
+            } else {
+                t.to_string()
+            }
+        }
+        _ => s.to_string(),
+    }
+}
+
+/// One cause as a sentence.
+pub fn explain(c: &Cause) -> String {
+    let with_items = |head: String, items: &[Moved]| {
+        if items.is_empty() {
+            head
+        } else {
+            format!("{head}；指标得分：{}", moves(items))
+        }
+    };
+    match c {
+        Cause::OwnData { fields, items } => with_items(moves(fields), items),
+        Cause::Benchmark { benchmarks, items } => {
+            with_items(format!("基准值：{}", moves(benchmarks)), items)
+        }
+        Cause::Boundary { rank, population, crossed } => format!(
+            "总分未变，名次 {} → {}，排名人数 {} → {}{}",
+            rank.old,
+            rank.new,
+            population.old,
+            population.new,
+            if *crossed { "，越过分档线" } else { "" }
+        ),
+        Cause::Events(ms) => moves(ms),
+        Cause::Entry { entered: true, reason } => format!("新进入评价（原评价：{reason}）"),
+        Cause::Entry { entered: false, reason } => format!("退出评价（新评价：{reason}）"),
+        Cause::Other => "总分变化，结果文件中的数据未能说明原因".into(),
+    }
+}
+
+/// The summary lines: (label, firms), the listed total first, then per cause, then per number
+/// of causes — what the CLI prints and the sheet shows.
+pub fn summary(d: &Diff) -> Vec<(String, usize)> {
+    let mut out = vec![
+        ("参评企业（任一次评价）".to_string(), d.compared),
+        ("总分、名次或等级有变化".to_string(), d.changes.len()),
+    ];
+    for (i, n) in d.per_cause().iter().enumerate() {
+        out.push((format!("（{}）{}", i + 1, CAUSE_NAMES[i]), *n));
+    }
+    for (k, n) in d.by_cause_count() {
+        out.push((format!("有 {k} 个原因的企业"), n));
+    }
+    out
+}
+
+fn standing_cells(s: &Option<Standing>) -> [Cell<'static>; 3] {
+    match s {
+        Some(s) => [
+            s.total.parse::<f64>().map(Cell::Num).unwrap_or(Cell::Empty),
+            format!("{}/{}", s.rank, s.population).into(),
+            s.tier.clone().into(),
+        ],
+        None => ["".into(), "".into(), "未参评".into()],
+    }
+}
+
+fn row(c: &Change) -> Vec<Cell<'static>> {
+    let mut r: Vec<Cell> = vec![
+        c.code.clone().into(),
+        c.name.clone().into(),
+        c.park.clone().into(),
+        c.group.clone().into(),
+    ];
+    let (b, a) = (standing_cells(&c.before), standing_cells(&c.after));
+    for (x, y) in b.into_iter().zip(a) {
+        r.push(x);
+        r.push(y);
+    }
+    let names: Vec<&str> = c.causes.iter().map(|k| CAUSE_NAMES[k.number() - 1]).collect();
+    r.push(names.join("、").into());
+    r.push(c.causes.iter().map(explain).collect::<Vec<_>>().join("\n").into());
+    r
+}
+
+/// Write the sheet into `wb`.
+pub fn write(c: &Compared, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
+    let ws = wb.add_worksheet();
+    ws.set_name(NAME)?;
+    let mut t = TableWriter::new(ws, fmt, 0);
+    t.title(&format!("复核对比：{} → {}", c.runs.0, c.runs.1))?;
+    for (label, n) in summary(c.diff) {
+        t.write_row(&[label.into(), n.into()])?;
+    }
+    t.blank();
+    let head = [
+        "统一社会信用代码",
+        "企业名称",
+        "园区",
+        "评价组",
+        "原总分",
+        "新总分",
+        "原名次/人数",
+        "新名次/人数",
+        "原等级",
+        "新等级",
+        "变化原因",
+        "说明",
+    ];
+    t.header(&head.map(String::from))?;
+    for ch in &c.diff.changes {
+        t.write_row(&row(ch))?;
+    }
+    t.finish_widths()?;
+    Ok(())
+}
