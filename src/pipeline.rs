@@ -9,6 +9,7 @@ use crate::evaluation::{self, Evaluation};
 use crate::ingest::schema::TableKind;
 use crate::ingest::{self, Dataset, Problem};
 use crate::publish::{FileDigest, Kind, Sources, Staging};
+use crate::review::diff::{Base, Side};
 use crate::rules::{Rules, Source};
 use crate::store::{Event, ReadTables, Store, StoreError};
 use crate::{report, rules};
@@ -32,6 +33,9 @@ pub struct Request {
     pub store: Option<PathBuf>,
     /// Who runs it, as the store records it (None: the operating system's user).
     pub user: Option<String>,
+    /// The 公示 run this one corrects (复核; `--corrects`): the run is recorded as 复核 and its
+    /// bureau workbook gets the 复核对比 sheet.
+    pub corrects: Option<i64>,
 }
 
 /// The phases an evaluation goes through, as progress reports them.
@@ -105,6 +109,7 @@ pub fn execute(req: &Request, on_step: &mut dyn FnMut(Step)) -> Result<Executed,
         rules.meta.year = y;
     }
     let t_rules = t.elapsed();
+    let corrects = req.corrects.map(|id| base(db.as_ref(), id, &rules)).transpose()?;
     on_step(Step::Phase(Phase::Read, "读取数据"));
     let ds = ingest::load_with(&req.data, &ingest::LoadOptions { exclude: req.exclude.clone() })?;
     on_step(Step::Phase(Phase::Check, "检查数据"));
@@ -120,16 +125,35 @@ pub fn execute(req: &Request, on_step: &mut dyn FnMut(Step)) -> Result<Executed,
     let peak_eval = crate::peak_memory();
     on_step(Step::Phase(Phase::Report, "读取上年结果"));
     let t = Instant::now();
-    let past = past(req.previous.as_deref(), db.as_ref(), &ev)?;
+    let mut past = past(req.previous.as_deref(), db.as_ref(), &ev)?;
+    past.corrects = corrects;
     let t_past = (past.previous.is_some() || !past.years.is_empty()).then(|| t.elapsed());
     let t = Instant::now();
     let sources = sources(req.previous.as_deref(), &req.rules, &ev.dataset)?;
-    let record =
-        db.zip(read).map(|(db, read)| ToRecord { db, read, started_at, user: req.user.clone() });
+    let record = db.zip(read).map(|(db, read)| ToRecord {
+        db,
+        read,
+        started_at,
+        user: req.user.clone(),
+        corrects: req.corrects,
+    });
     let done = publish(&ev, staging, &req.out, sources, past, record, on_step)?;
     let t_write = t.elapsed();
     let times = Times { t_rules, ingest_timings, peak_ingest, peak_eval, t_past, t_write, started };
     Ok(Executed { ev, done, times })
+}
+
+/// The run `id` that this evaluation under `rules` corrects, checked before any work (under
+/// 公示, same year and scheme) and read for the 复核对比.
+fn base(db: Option<&Store>, id: i64, rules: &Rules) -> Result<Base, crate::Error> {
+    let db = db.ok_or_else(|| {
+        StoreError::Refused("复核（--corrects）需要评价数据库，不能与 --no-store 同用".into())
+    })?;
+    let run = db.correctable(id, rules.meta.year, &rules.meta.scheme)?;
+    let name = format!("第 {id} 号评价（{}年度「{}」{}）", run.year, run.scheme, run.status);
+    let side = Side::read(&name, &db.results_csv(id)?)?;
+    let labels = rules::indicator_labels(&db.rules_text(id)?).unwrap_or_default();
+    Ok(Base { name, side, labels })
 }
 
 /// The years the reports compare with: `--previous`, else the store's 定稿 run of the year
@@ -147,7 +171,7 @@ fn past(
         Some(p) => Some(report::read_previous(p, ev)?),
         None => years.last().filter(|p| p.year == Some(ev.rules.meta.year - 1)).cloned(),
     };
-    Ok(report::Past { previous, years })
+    Ok(report::Past { previous, years, corrects: None })
 }
 
 /// A published set: what the reports wrote (paths in the output folder), and the run's number
@@ -169,6 +193,7 @@ struct ToRecord {
     read: ReadTables,
     started_at: String,
     user: Option<String>,
+    corrects: Option<i64>,
 }
 
 /// Write every output into the staging folder and publish the set in `out`; with a store,
@@ -190,7 +215,12 @@ fn publish(
             let staged = staged.clone();
             s.spawn(move || {
                 let dirs = crate::store::Folders { staging: &staged, out };
-                crate::store::record(&mut r.db, ev, &r.read, &dirs, (r.started_at, r.user), rx)
+                let who = crate::store::Who {
+                    started_at: r.started_at,
+                    user: r.user,
+                    corrects: r.corrects,
+                };
+                crate::store::record(&mut r.db, ev, &r.read, &dirs, who, rx)
             })
         });
         let written = staging.write(|dir| {

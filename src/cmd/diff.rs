@@ -95,7 +95,7 @@ fn write(dir: &Path, a: &str, b: &str, year: i32, d: &diff::Diff) -> Result<Path
     crate::sheet::create_dir(dir)?;
     let path = dir.join("复核对比.xlsx");
     let book = crate::sheet::Book { path: &path, title: review::NAME, year };
-    let c = Compared { runs: (a, b), diff: d };
+    let c = Compared { runs: (a.to_string(), b.to_string()), diff: d.clone() };
     let sheets: &[crate::sheet::Sheet<()>] = &[(review::NAME, ())];
     crate::sheet::write_book(&book, sheets, |_, wb, fmt| review::write(&c, wb, fmt))?;
     Ok(path)

@@ -32,6 +32,9 @@ pub struct Args {
     /// 上年评价结果（本程序输出的结果工作簿 .xlsx 或结果 CSV），用于年度对比和等级变动
     #[arg(long, value_name = "文件")]
     pub previous: Option<PathBuf>,
+    /// 复核：本次评价更正数据库中公示中的第 N 号评价（记为“复核”，结果工作簿增加“复核对比”表）
+    #[arg(long, value_name = "编号")]
+    pub corrects: Option<i64>,
 }
 
 /// A progress line on stderr; hidden by indicatif when stderr is not a terminal.
@@ -59,6 +62,7 @@ fn request(a: &Args, store: &super::store::StoreOption) -> Request {
         previous: a.previous.clone(),
         store: store.path(),
         user: None,
+        corrects: a.corrects,
     }
 }
 
@@ -77,7 +81,7 @@ pub fn run(a: &Args, store: &super::store::StoreOption) -> Result<(), crate::Err
     pb.finish_and_clear();
     let Executed { ev, mut done, times } = executed?;
     print_summary(&ev);
-    let recorded = print_published(&a.output.out, &mut done, store.path());
+    let recorded = print_published(&a.output.out, &mut done, store.path(), a.corrects);
     if a.verbose {
         print_times(&ev, &done, &times);
     }
@@ -100,6 +104,7 @@ fn print_published(
     out: &std::path::Path,
     done: &mut Done,
     store: Option<std::path::PathBuf>,
+    corrects: Option<i64>,
 ) -> Result<(), crate::Error> {
     if let Some(w) = &done.outputs.caution {
         crate::errln!("警告：{}", crate::console::escape(w));
@@ -108,7 +113,11 @@ fn print_published(
     crate::outln!("结果已写入：{}", p.workbook.display());
     let recorded = done.recorded.take().transpose();
     if let (Ok(Some(id)), Some(path)) = (&recorded, store) {
-        crate::outln!("已记入评价数据库 {}：第 {id} 号评价（草稿）", path.display());
+        let status = match corrects {
+            Some(c) => format!("复核，更正第 {c} 号评价；对比见结果工作簿“复核对比”表"),
+            None => "草稿".into(),
+        };
+        crate::outln!("已记入评价数据库 {}：第 {id} 号评价（{status}）", path.display());
     }
     if let Some(dir) = p.parks.first().and_then(|p| p.parent()) {
         crate::outln!("园区工作簿（{} 个）：{}", p.parks.len(), dir.display());

@@ -266,6 +266,8 @@ pub struct Analysis<'a> {
     /// Per-mu aggregates of the district, each park, each cluster and each park's clusters
     /// (see [`PerMu`]); the reports and the store read these, never summing again.
     pub per_mu: Vec<PerMu>,
+    /// This re-run compared with the run it corrects (复核对比 sheet); none otherwise.
+    pub review: Option<super::review::Compared>,
     /// The 公示名单's order over every workbook's lines, sorted once (see `notice::rows`).
     pub(crate) notice_order: std::sync::OnceLock<Vec<u32>>,
 }
@@ -453,6 +455,7 @@ impl<'a> Analysis<'a> {
             comparison: None,
             years: Vec::new(),
             per_mu: Vec::new(),
+            review: None,
             notice_order: Default::default(),
         };
         a.per_mu = PerMu::all(&a.firms, &rules.clusters);

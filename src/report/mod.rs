@@ -65,6 +65,9 @@ pub enum ReportError {
     /// A park's name gives no safe file name.
     #[error("园区名称「{0}」无法生成安全的文件名")]
     UnsafeName(String),
+    /// The 复核对比 could not read this run's results CSV back.
+    #[error(transparent)]
+    Review(#[from] crate::review::diff::DiffError),
 }
 
 /// Which enterprises a sheet shows: all (the bureau's workbook) or one park's.
@@ -91,7 +94,7 @@ impl Scope<'_> {
 pub type SheetFn = fn(&Analysis, Scope, &mut Workbook, &Formats) -> Result<(), SheetError>;
 
 /// The sheets of the bureau's results workbook, in order. 年度对比 and 等级变动 are written only
-/// when a previous year is given.
+/// when a previous year is given, 复核对比 only for a re-run that corrects a run.
 pub const SHEETS: &[(&str, SheetFn)] = &[
     (summary::NAME, summary::write),
     (results::NAME, results::write),
@@ -104,6 +107,10 @@ pub const SHEETS: &[(&str, SheetFn)] = &[
     (yoy::NAME, yoy::write),
     (yoy::MOVERS_NAME, yoy::write_movers),
     (years::NAME, years::write),
+    (review::NAME, |a, _, wb, fmt| match &a.review {
+        Some(c) => review::write(c, wb, fmt),
+        None => Ok(()),
+    }),
     (problems::NAME, |a, _, wb, fmt| problems::write(a.ev, wb, fmt)),
     (problems::RECON_NAME, |a, _, wb, fmt| problems::write_reconciliation(a.ev, wb, fmt)),
     (rules_sheet::NAME, |a, _, wb, fmt| rules_sheet::write(a.ev, wb, fmt)),
@@ -198,19 +205,22 @@ pub fn previous_from_csv(
     crate::ingest::previous::read_csv_bytes(name, csv, &yoy::wanted(&ev.rules))
 }
 
-/// The years before the evaluated one that the reports compare with: the previous year (年度对比,
-/// 等级变动) and the scheme's official years from the store (历年对比).
+/// The runs before this one that the reports compare with: the previous year (年度对比,
+/// 等级变动), the scheme's official years from the store (历年对比), and the run this one
+/// corrects (复核对比).
 #[derive(Debug, Clone, Default)]
 pub struct Past {
     /// The year before, from `--previous` or the store.
     pub previous: Option<Previous>,
     /// Every earlier 定稿 year of the scheme in the store, oldest first.
     pub years: Vec<Previous>,
+    /// The 公示 run this re-run corrects.
+    pub corrects: Option<crate::review::diff::Base>,
 }
 
 impl From<Option<Previous>> for Past {
     fn from(previous: Option<Previous>) -> Past {
-        Past { previous, years: Vec::new() }
+        Past { previous, ..Past::default() }
     }
 }
 
@@ -257,6 +267,7 @@ pub fn write_all(
     progress(0, total, "CSV");
     let csv = export::write_csv_file(&a, out_dir)?;
     written(&csv, Written::Csv);
+    a.review = past.corrects.map(|base| review::against(base, &csv)).transpose()?;
     lap("CSV");
     progress(1, total, "JSON");
     let json = export::write_json_file(&a, out_dir)?;

@@ -3,19 +3,33 @@
 
 use rust_xlsxwriter::Workbook;
 
-use crate::review::diff::{Cause, Change, Diff, Moved, Standing, CAUSE_NAMES};
+use crate::review::diff::{
+    self, Base, Cause, Change, Diff, DiffError, Moved, Side, Standing, CAUSE_NAMES,
+};
 use crate::sheet::table::{Cell, Formats, TableWriter};
 use crate::sheet::SheetError;
 
 /// The sheet's name.
 pub const NAME: &str = "复核对比";
 
-/// What the two runs are called in the sheet's title ("第 1 号评价" …).
-pub struct Compared<'d> {
+/// Two runs compared, with what they are called in the sheet's title ("第 1 号评价" …).
+#[derive(Debug, Clone)]
+pub struct Compared {
     /// The runs' names, earlier first.
-    pub runs: (&'d str, &'d str),
+    pub runs: (String, String),
     /// The comparison.
-    pub diff: &'d Diff,
+    pub diff: Diff,
+}
+
+/// This run (its results CSV just written at `csv`) compared with the run it corrects.
+pub fn against(base: Base, csv: &std::path::Path) -> Result<Compared, DiffError> {
+    let this = "本次复核评价";
+    let bytes = std::fs::read(csv).map_err(|e| DiffError::Read {
+        path: csv.display().to_string(),
+        detail: crate::zh::io_error(&e),
+    })?;
+    let diff = diff::compare(&base.side, &Side::read(this, &bytes)?, &base.labels);
+    Ok(Compared { runs: (base.name, this.to_string()), diff })
 }
 
 /// "old → new" of each moved field, joined.
@@ -123,7 +137,7 @@ pub fn write(c: &Compared, wb: &mut Workbook, fmt: &Formats) -> Result<(), Sheet
     ws.set_name(NAME)?;
     let mut t = TableWriter::new(ws, fmt, 0);
     t.title(&format!("复核对比：{} → {}", c.runs.0, c.runs.1))?;
-    for (label, n) in summary(c.diff) {
+    for (label, n) in summary(&c.diff) {
         t.write_row(&[label.into(), n.into()])?;
     }
     t.blank();

@@ -50,6 +50,7 @@ pub enum DiffError {
 type Record = BTreeMap<String, String>;
 
 /// A run's results by credit code, with the indicator ids of its header.
+#[derive(Debug, Clone)]
 pub struct Side {
     records: BTreeMap<String, Record>,
     indicators: Vec<String>,
@@ -83,6 +84,18 @@ impl Side {
         }
         Ok(Side { records, indicators })
     }
+}
+
+/// The run a re-run corrects, as its 复核对比 compares with it: its name in the sheet, its
+/// results and its indicators' names.
+#[derive(Debug, Clone)]
+pub struct Base {
+    /// "第 1 号评价（…）".
+    pub name: String,
+    /// Its results.
+    pub side: Side,
+    /// Its indicators' names.
+    pub labels: Vec<IndicatorLabel>,
 }
 
 /// One field's value in both runs.
@@ -199,9 +212,25 @@ pub struct Diff {
     pub changes: Vec<Change>,
     /// Firms evaluated in either run.
     pub compared: usize,
+    /// The same per park (the later run's park when both have the firm).
+    pub compared_by_park: BTreeMap<String, usize>,
 }
 
 impl Diff {
+    /// The comparison limited to the firms of `park` (a park user's view).
+    pub fn within(&self, park: &str) -> Diff {
+        Diff {
+            changes: self.changes.iter().filter(|c| c.park == park).cloned().collect(),
+            compared: self.compared_by_park.get(park).copied().unwrap_or(0),
+            compared_by_park: self
+                .compared_by_park
+                .iter()
+                .filter(|(p, _)| *p == park)
+                .map(|(p, n)| (p.clone(), *n))
+                .collect(),
+        }
+    }
+
     /// Listed firms per cause (a firm with two causes counts in both), by number − 1.
     pub fn per_cause(&self) -> [usize; 6] {
         let mut n = [0; 6];
@@ -255,13 +284,14 @@ pub fn compare(a: &Side, b: &Side, labels: &[IndicatorLabel]) -> Diff {
     let names: Vec<(&str, String)> = ids.iter().map(|i| (i.as_str(), name(i))).collect();
     let mut changes = Vec::new();
     let mut compared = 0;
+    let mut compared_by_park: BTreeMap<String, usize> = BTreeMap::new();
     for code in codes {
         let (ra, rb) = (a.records.get(code), b.records.get(code));
         let (ea, eb) = (evaluated(ra), evaluated(rb));
-        if ea.is_none() && eb.is_none() {
-            continue;
-        }
+        // Not evaluated in either run: not compared.
+        let Some(last) = eb.or(ea) else { continue };
         compared += 1;
+        *compared_by_park.entry(get(last, key::PARK).to_string()).or_default() += 1;
         let (before, after) = (ea.map(standing), eb.map(standing));
         let shown = |s: &Option<Standing>| {
             s.as_ref().map(|s| (s.total.clone(), s.rank.clone(), s.tier.clone()))
@@ -275,7 +305,6 @@ pub fn compare(a: &Side, b: &Side, labels: &[IndicatorLabel]) -> Diff {
             (None, Some(_)) => vec![Cause::Entry { entered: true, reason: reason(ra) }],
             _ => vec![Cause::Entry { entered: false, reason: reason(rb) }],
         };
-        let last = eb.or(ea).expect("evaluated in one run");
         changes.push(Change {
             code: code.clone(),
             name: get(last, key::NAME).into(),
@@ -286,7 +315,7 @@ pub fn compare(a: &Side, b: &Side, labels: &[IndicatorLabel]) -> Diff {
             causes,
         });
     }
-    Diff { changes, compared }
+    Diff { changes, compared, compared_by_park }
 }
 
 /// Why a run lists a firm as not evaluated ("" when it does not list it).

@@ -13,6 +13,7 @@ pub mod admin;
 pub mod app;
 pub mod assets;
 pub mod auth;
+pub mod compare;
 pub mod draft;
 pub mod error;
 pub mod land;

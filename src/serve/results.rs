@@ -98,6 +98,10 @@ pub struct RunHead {
     pub user: String,
     /// When it finished, Beijing time.
     pub finished: String,
+    /// Its notice period (first and last day), once put under 公示.
+    pub notice: Option<(String, String)>,
+    /// The run it corrects (a 复核).
+    pub corrects: Option<i64>,
 }
 
 fn head(r: &RunSummary) -> RunHead {
@@ -108,6 +112,8 @@ fn head(r: &RunSummary) -> RunHead {
         status: r.status.clone(),
         user: r.user.clone(),
         finished: local_time(&r.finished_at),
+        notice: r.notice.clone(),
+        corrects: r.corrects,
     }
 }
 

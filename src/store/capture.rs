@@ -46,23 +46,33 @@ pub struct Folders<'f> {
     pub out: &'f Path,
 }
 
+/// When and by whom a run was started, and the run it corrects.
+pub struct Who {
+    /// When it started (RFC 3339 UTC).
+    pub started_at: String,
+    /// Who ran it (None: the operating system's user, as the command line records).
+    pub user: Option<String>,
+    /// The 公示 run it corrects (recorded as 复核).
+    pub corrects: Option<i64>,
+}
+
 /// Record `ev` (with the tables it read) in `store` while its outputs are written: the run's
 /// rules, inputs, register, land and problems at once, each file as [`Event::Written`] reports
 /// it (the results CSV also line by line), all in one open transaction that
-/// [`Event::Published`] commits with the output manifest. `user` is who ran it (None: the
-/// operating system's user, as the command line records). Returns the run's number; None when
+/// [`Event::Published`] commits with the output manifest. Returns the run's number; None when
 /// the events end before the set is published (then nothing is recorded).
 pub fn record(
     store: &mut Store,
     ev: &Evaluation,
     read: &ReadTables,
     dirs: &Folders,
-    (started_at, user): (String, Option<String>),
+    who: Who,
     events: Receiver<Event>,
 ) -> Result<Option<i64>, StoreError> {
     let bad = |what: &str, e: &dyn std::fmt::Display| StoreError::Capture(format!("{what}：{e}"));
-    let user = user.unwrap_or_else(super::current_user);
-    let mut rec = store.begin_run(&head(ev, dirs.out, started_at, user)?)?;
+    let user = who.user.unwrap_or_else(super::current_user);
+    let run = NewRun { corrects: who.corrects, ..head(ev, dirs.out, who.started_at, user)? };
+    let mut rec = store.begin_run(&run)?;
     let mut files = Vec::with_capacity(ev.dataset.sources.len());
     for s in &ev.dataset.sources {
         // Kept when it is there with the digest it had when read; listed either way.

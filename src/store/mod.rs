@@ -15,6 +15,7 @@ mod per_mu;
 mod query;
 mod record;
 mod schema;
+mod status;
 mod users;
 mod workbench;
 
@@ -23,7 +24,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
-pub use capture::{record, split_csv, Event, Folders, ReadTables};
+pub use capture::{record, split_csv, Event, Folders, ReadTables, Who};
 pub use firms::{
     ClusterCount, Facets, FirmLine, FirmPage, FirmQuery, FirmRow, OutputEntry, Sort,
     FIRMS_PER_PAGE, MAX_PAGE_SIZE,

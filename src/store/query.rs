@@ -34,11 +34,16 @@ pub struct RunSummary {
     pub inputs: i64,
     /// The output folder it was published to.
     pub out_dir: String,
+    /// The run it corrects (a 复核 run's 公示 run).
+    pub corrects: Option<i64>,
+    /// Its notice period (first and last day), once put under 公示.
+    pub notice: Option<(String, String)>,
 }
 
 const SUMMARY: &str = "SELECT id, year, scheme, scheme_file, status, finished_at, user_name,
     evaluated, not_evaluated, tier_counts,
-    (SELECT count(*) FROM run_inputs i WHERE i.run_id = runs.id), out_dir FROM runs";
+    (SELECT count(*) FROM run_inputs i WHERE i.run_id = runs.id), out_dir, corrects, notice_start,
+    notice_end FROM runs";
 
 fn summary(r: &Row) -> rusqlite::Result<RunSummary> {
     Ok(RunSummary {
@@ -54,6 +59,8 @@ fn summary(r: &Row) -> rusqlite::Result<RunSummary> {
         tier_counts: r.get(9)?,
         inputs: r.get(10)?,
         out_dir: r.get(11)?,
+        corrects: r.get(12)?,
+        notice: r.get::<_, Option<String>>(13)?.zip(r.get::<_, Option<String>>(14)?),
     })
 }
 
@@ -134,30 +141,6 @@ impl Store {
             .optional()
             .map_err(&e)?
             .ok_or_else(|| StoreError::NoRun { path: self.path.clone(), id })
-    }
-
-    /// Make run `id` the official result (定稿) of its year and scheme. Only a draft can be
-    /// finalized, and only while no other run of the year and scheme is.
-    pub fn finalize(&mut self, id: i64, user: &str) -> Result<(), StoreError> {
-        let run = self.run(id)?;
-        if run.status != "草稿" {
-            let message = format!("的状态是{}，只有草稿可以定稿", run.status);
-            return Err(StoreError::Status { id, message });
-        }
-        if let Some(other) = self.final_run(run.year, &run.scheme)? {
-            let message = format!(
-                "不能定稿：{}年度「{}」已有定稿的第 {other} 号记录（每个年度和方案只有一个定稿）",
-                run.year, run.scheme
-            );
-            return Err(StoreError::Status { id, message });
-        }
-        let path = self.path.clone();
-        let e = sql(&path, "定稿");
-        let tx = self.write().map_err(&e)?;
-        tx.execute("UPDATE runs SET status = '定稿' WHERE id = ?1", [id]).map_err(&e)?;
-        let detail = format!("{}年度「{}」草稿 → 定稿", run.year, run.scheme);
-        audit(&tx, user, "定稿", Some(id), &detail).map_err(&e)?;
-        tx.commit().map_err(&e)
     }
 
     /// The 定稿 run of `year` and `scheme`, if any.

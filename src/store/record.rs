@@ -143,6 +143,8 @@ pub struct NewRun {
     pub problems: Vec<Problem>,
     /// The files it published, the output manifest last (none for an imported run).
     pub outputs: Vec<OutputFile>,
+    /// The run it corrects (a 复核 of a 公示 run; see [`Store::correctable`]): recorded as 复核.
+    pub corrects: Option<i64>,
 }
 
 impl Store {
@@ -157,15 +159,23 @@ impl Store {
         rec.finish(&run.outputs, &run.finished_at)
     }
 
-    /// Start recording `run` as a draft: its row (its head; the lists are added by the
+    /// Start recording `run` as a draft (as a 复核 when it corrects a run, which must still be
+    /// correctable): its row (its head; the lists are added by the
     /// [`Recording`]'s methods) in a transaction that takes the store's write lock, waiting
     /// for another writer as long as the store waits.
     pub fn begin_run(&mut self, run: &NewRun) -> Result<Recording<'_>, StoreError> {
         let path = self.path.clone();
         let e = sql(&path, "记录评价");
+        if let Some(c) = run.corrects {
+            self.correctable(c, run.year, &run.scheme)?;
+        }
         let tx = self.write().map_err(&e)?;
-        let id = insert_run(&tx, run, "草稿").map_err(&e)?;
-        let detail = format!("{}年度 {}：参评 {} 家", run.year, run.scheme, run.evaluated);
+        let status = if run.corrects.is_some() { "复核" } else { "草稿" };
+        let id = insert_run(&tx, run, status).map_err(&e)?;
+        let mut detail = format!("{}年度 {}：参评 {} 家", run.year, run.scheme, run.evaluated);
+        if let Some(c) = run.corrects {
+            detail += &format!("；复核第 {c} 号评价");
+        }
         Ok(Recording { tx, id, year: run.year, path: path.clone(), user: run.user.clone(), detail })
     }
 
@@ -367,8 +377,8 @@ fn insert_run(tx: &Transaction, r: &NewRun, status: &str) -> rusqlite::Result<i6
     tx.execute(
         "INSERT INTO runs (year, scheme, scheme_file, scheme_version, rules_text, rules_sha256,
              status, started_at, finished_at, user_name, program, out_dir, evaluated,
-             not_evaluated, tier_counts, csv_head)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?16, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+             not_evaluated, tier_counts, csv_head, corrects)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?16, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?17)",
         params![
             r.year,
             r.scheme,
@@ -386,6 +396,7 @@ fn insert_run(tx: &Transaction, r: &NewRun, status: &str) -> rusqlite::Result<i6
             r.tier_counts,
             r.csv_head,
             status,
+            r.corrects,
         ],
     )?;
     Ok(tx.last_insert_rowid())

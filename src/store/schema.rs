@@ -7,7 +7,7 @@
 pub const APPLICATION_ID: i32 = 0x4D55_4A55;
 
 /// The migrations, oldest first; the store's current version is their number.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 /// The schema version this program writes.
 pub fn latest() -> i64 {
@@ -245,4 +245,11 @@ CREATE TABLE run_per_mu (
     output_per_mu REAL,
     PRIMARY KEY (run_id, ordinal)
 );
+"#;
+
+/// Version 8: a 公示 run's notice period (first and last day, YYYY-MM-DD), set when it is put
+/// under public notice. (A 复核 run names the run it corrects in `corrects`, there since V1.)
+const V8: &str = r#"
+ALTER TABLE runs ADD COLUMN notice_start TEXT;
+ALTER TABLE runs ADD COLUMN notice_end TEXT;
 "#;

@@ -81,14 +81,14 @@ fn a_recorded_run_gives_back_its_csv_byte_for_byte_and_is_numbered_from_one() {
 }
 
 #[test]
-fn one_final_run_per_year_and_scheme_and_only_a_draft_is_finalized() {
+fn one_final_run_per_year_and_scheme_and_a_final_run_is_not_finalized_again() {
     let (_d, p) = temp();
     let mut s = Store::open(&p).unwrap();
     let r = run(2024, &[("A1", "甲公司", "涪陵高新区", "B")]);
     let (a, b) = (s.record_run(&r).unwrap(), s.record_run(&r).unwrap());
     s.finalize(a, "测试员").unwrap();
     let e = s.finalize(a, "测试员").unwrap_err().to_string();
-    assert!(e.contains("状态是定稿，只有草稿可以定稿"), "{e}");
+    assert!(e.contains("第 1 号评价记录已经定稿"), "{e}");
     let e = s.finalize(b, "测试员").unwrap_err().to_string();
     assert!(e.contains("已有定稿的第 1 号记录"), "{e}");
     assert_eq!(s.final_run(2024, "测试方案").unwrap(), Some(a));

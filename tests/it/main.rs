@@ -41,6 +41,7 @@ mod serve_harness;
 mod serve_land;
 mod serve_newrun;
 mod serve_results;
+mod serve_review;
 mod shipped_rules;
 mod store_import;
 mod store_kill;

@@ -24,6 +24,8 @@
 
 use std::path::Path;
 
+use calamine::Reader;
+
 use crate::report_common::{cell, code, mujun_in, sheet, write_file, write_year, Firm};
 
 const RULES: &str = r#"
@@ -223,4 +225,70 @@ fn two_runs_of_different_schemes_or_a_file_that_is_not_results_are_refused() {
     );
     assert_eq!(status, 0, "{text}");
     assert!(text.contains("总分、名次或等级有变化：9 家"), "{text}");
+}
+
+#[test]
+fn a_run_under_notice_is_corrected_by_a_review_run_whose_workbook_explains_the_changes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write_file(dir, "rules.toml", RULES);
+    for (k, corrected) in [(1, false), (2, true)] {
+        let data = dir.join(format!("d{k}"));
+        std::fs::create_dir_all(&data).unwrap();
+        write_year(&data, &year(corrected));
+    }
+    let eval = |d: &str, o: &str, extra: &[&str]| {
+        let mut args = vec!["evaluate", "--rules", "rules.toml", "--data", d, "--out", o];
+        args.extend_from_slice(extra);
+        mujun_in(dir, &args)
+    };
+    let (status, text) = eval("d1", "o1", &[]);
+    assert_eq!(status, 0, "{text}");
+    // A draft cannot be corrected: only a run under notice.
+    let (status, text) = eval("d2", "o2", &["--corrects", "1"]);
+    assert_eq!(status, 8, "{text}");
+    assert!(text.contains("第 1 号评价记录的状态是草稿，复核只能更正公示中的评价"), "{text}");
+    assert!(!dir.join("o2/2024年度亩均效益评价结果.xlsx").exists(), "nothing written when refused");
+    assert!(!mujun_in(dir, &["runs"]).1.contains("第 2 号"), "nor recorded");
+    // A notice period that ends before it starts, or is not a date.
+    let notice =
+        |from: &str, to: &str| mujun_in(dir, &["runs", "notice", "1", "--from", from, "--to", to]);
+    let (status, text) = notice("2025-06-07", "2025-06-01");
+    assert_eq!(status, 8, "{text}");
+    assert!(text.contains("公示结束日期 2025-06-01 早于开始日期 2025-06-07"), "{text}");
+    let (status, text) = notice("6月1日", "2025-06-07");
+    assert_eq!(status, 8, "{text}");
+    assert!(text.contains("公示开始日期「6月1日」不是日期"), "{text}");
+    let (status, text) = notice("2025-06-01", "2025-06-07");
+    assert_eq!(status, 0, "{text}");
+    assert!(text.contains("已公示，公示期 2025-06-01 至 2025-06-07"), "{text}");
+    // Under notice, it cannot be put under notice again.
+    let (status, text) = notice("2025-06-01", "2025-06-07");
+    assert_eq!(status, 8, "{text}");
+    assert!(text.contains("状态是公示，只有草稿可以公示"), "{text}");
+
+    let (status, text) = eval("d2", "o2", &["--corrects", "1"]);
+    assert_eq!(status, 0, "{text}");
+    assert!(text.contains("第 2 号评价（复核，更正第 1 号评价"), "{text}");
+    let (_, runs) = mujun_in(dir, &["runs"]);
+    assert!(runs.contains("公示（公示期 2025-06-01 至 2025-06-07）"), "{runs}");
+    assert!(runs.contains("复核（更正第 1 号）"), "{runs}");
+    // The review run's bureau workbook: 复核对比 with the 9 firms worked out at the top.
+    let s = sheet(&dir.join("o2/2024年度亩均效益评价结果.xlsx"), "复核对比");
+    assert_eq!(cell(&s, 0, 0), "复核对比：第 1 号评价（2024年度「复核测试」公示） → 本次复核评价");
+    assert_eq!(cell(&s, 2, 1), "9");
+    let head = (0..s.height()).find(|&r| cell(&s, r, 0) == "统一社会信用代码").unwrap();
+    assert_eq!(s.height() as usize - head - 1, 9);
+    let x1 = (head..s.height()).find(|&r| cell(&s, r, 0) == code(11)).unwrap();
+    assert_eq!(cell(&s, x1, 10), "名次或排名人数变化");
+    assert_eq!(cell(&s, x1, 11), "总分未变，名次 1 → 1，排名人数 4 → 5，越过分档线");
+    // A draft's workbook has no such sheet.
+    let names =
+        crate::report_common::open(&dir.join("o1/2024年度亩均效益评价结果.xlsx")).sheet_names();
+    assert!(!names.iter().any(|n| n == "复核对比"), "{names:?}");
+    // The review run becomes the year's 定稿.
+    let (status, text) = mujun_in(dir, &["runs", "finalize", "2"]);
+    assert_eq!(status, 0, "{text}");
+    let (_, log) = mujun_in(dir, &["runs"]);
+    assert!(log.contains("第 2 号  2024年度  定稿"), "{log}");
 }

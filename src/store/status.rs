@@ -1,0 +1,98 @@
+//! A run's status, following the year's round: 草稿 → 公示 (with its notice period) → a 复核 run
+//! that corrects it → 定稿; or 草稿 → 定稿 directly. Each change is one transaction with its
+//! audit line (who, when, what). Nothing of a run is edited: a correction is a new run.
+
+use chrono::NaiveDate;
+
+use super::query::RunSummary;
+use super::record::audit;
+use super::{sql, Store, StoreError};
+
+/// A day as written in a notice period.
+const DAY: &str = "%Y-%m-%d";
+
+fn day(what: &str, text: &str) -> Result<NaiveDate, StoreError> {
+    NaiveDate::parse_from_str(text.trim(), DAY).map_err(|_| {
+        StoreError::Refused(format!("{what}「{text}」不是日期，请写成 2025-06-01 这样的形式"))
+    })
+}
+
+impl Store {
+    /// Put draft `id` under public notice (草稿 → 公示) from `start` to `end`, both days included
+    /// (YYYY-MM-DD, the end not before the start). Its lists are frozen from then on: a
+    /// correction is a 复核 run.
+    pub fn put_on_notice(
+        &mut self,
+        id: i64,
+        user: &str,
+        start: &str,
+        end: &str,
+    ) -> Result<(), StoreError> {
+        let run = self.run(id)?;
+        let (from, to) = (day("公示开始日期", start)?, day("公示结束日期", end)?);
+        if to < from {
+            return Err(StoreError::Refused(format!("公示结束日期 {to} 早于开始日期 {from}")));
+        }
+        if run.status != "草稿" {
+            let message = format!("的状态是{}，只有草稿可以公示", run.status);
+            return Err(StoreError::Status { id, message });
+        }
+        let (from, to) = (from.format(DAY).to_string(), to.format(DAY).to_string());
+        let path = self.path.clone();
+        let e = sql(&path, "公示");
+        let tx = self.write().map_err(&e)?;
+        tx.execute(
+            "UPDATE runs SET status = '公示', notice_start = ?2, notice_end = ?3 WHERE id = ?1",
+            rusqlite::params![id, from, to],
+        )
+        .map_err(&e)?;
+        let detail =
+            format!("{}年度「{}」草稿 → 公示，公示期 {from} 至 {to}", run.year, run.scheme);
+        audit(&tx, user, "公示", Some(id), &detail).map_err(&e)?;
+        tx.commit().map_err(&e)
+    }
+
+    /// The run a re-run of `year` and `scheme` may correct: `id`, under 公示 or itself a 复核,
+    /// of the same year and scheme.
+    pub fn correctable(&self, id: i64, year: i32, scheme: &str) -> Result<RunSummary, StoreError> {
+        let run = self.run(id)?;
+        if run.status != "公示" && run.status != "复核" {
+            let message =
+                format!("的状态是{}，复核只能更正公示中的评价（或上一次复核）", run.status);
+            return Err(StoreError::Status { id, message });
+        }
+        if run.year != year || run.scheme != scheme {
+            let message = format!(
+                "是{}年度「{}」的评价，与本次（{year}年度「{scheme}」）不同，不能复核",
+                run.year, run.scheme
+            );
+            return Err(StoreError::Status { id, message });
+        }
+        Ok(run)
+    }
+
+    /// Make run `id` the official result (定稿) of its year and scheme: a draft, a run under
+    /// 公示 that needs no correction, or a 复核; only while no other run of the year and scheme
+    /// is 定稿.
+    pub fn finalize(&mut self, id: i64, user: &str) -> Result<(), StoreError> {
+        let run = self.run(id)?;
+        if run.status == "定稿" {
+            let message = "已经定稿".to_string();
+            return Err(StoreError::Status { id, message });
+        }
+        if let Some(other) = self.final_run(run.year, &run.scheme)? {
+            let message = format!(
+                "不能定稿：{}年度「{}」已有定稿的第 {other} 号记录（每个年度和方案只有一个定稿）",
+                run.year, run.scheme
+            );
+            return Err(StoreError::Status { id, message });
+        }
+        let path = self.path.clone();
+        let e = sql(&path, "定稿");
+        let tx = self.write().map_err(&e)?;
+        tx.execute("UPDATE runs SET status = '定稿' WHERE id = ?1", [id]).map_err(&e)?;
+        let detail = format!("{}年度「{}」{} → 定稿", run.year, run.scheme, run.status);
+        audit(&tx, user, "定稿", Some(id), &detail).map_err(&e)?;
+        tx.commit().map_err(&e)
+    }
+}
