@@ -1,7 +1,8 @@
 //! 公示名单: the publication list as a notice prints it — 序号, tier, name, code, park — sorted by
-//! tier (best first) and then by name; enterprises the rules manage as a tier without evaluating
-//! them (e.g. 免评按B类管理) are listed under that tier with a remark. Set up for printing: title,
-//! repeated header row, one page wide, page numbers.
+//! tier (best first) and then by name in pinyin order ([`pinyin_key`]); enterprises the rules manage as a tier without evaluating
+//! them (e.g. 免评按B类管理) are listed under that tier with a remark. The title names the region
+//! (`[notice] region`); under the list, the objections contact and the issuing body (`contact`,
+//! `issuer`). Set up for printing: title, repeated header row, one page wide, page numbers.
 
 use std::borrow::Cow;
 
@@ -59,14 +60,46 @@ pub fn rows<'a>(a: &Analysis<'a>, scope: Scope) -> Vec<Line<'a>> {
     let park = |i: usize| a.firms.get(i).map(|f| f.park).unwrap_or_else(|| a.listed[i - nf].park);
     // Sorted once for the bureau's workbook; a park's list is its part of that order.
     let sorted = a.notice_order.get_or_init(|| {
-        let mut keyed: Vec<(usize, &str, &str, &str, u32)> = (0..nf + a.listed.len())
-            .filter_map(|i| line(i).map(|(o, t, _, name, code, ..)| (o, t, name, code, i as u32)))
+        let words = &r.notice.pinyin;
+        let mut keyed: Vec<(usize, &str, String, &str, &str, u32)> = (0..nf + a.listed.len())
+            .filter_map(|i| {
+                line(i).map(|(o, t, _, name, code, ..)| {
+                    (o, t, pinyin_key(name, words), name, code, i as u32)
+                })
+            })
             .collect();
         // The index last makes every key distinct, so the unstable sort gives the stable order.
         keyed.sort_unstable();
-        keyed.into_iter().map(|k| k.4).collect()
+        keyed.into_iter().map(|k| k.5).collect()
     });
     sorted.iter().map(|&i| i as usize).filter(|&i| scope.has(park(i))).filter_map(line).collect()
+}
+
+/// A name's sort key in pinyin order: each character's syllable with its tone number ("zhong4"),
+/// the words of `[notice] pinyin` read as given there (longest first), other characters as they
+/// are (Latin letters in lower case), separated by spaces — so 安 (an1) comes before 创
+/// (chuang4) and 重庆 (chong2 qing4, when so given) before 涪陵 (fu2 ling2).
+pub fn pinyin_key(name: &str, words: &[(Vec<char>, Vec<String>)]) -> String {
+    use pinyin::ToPinyin;
+    let chars: Vec<char> = name.chars().collect();
+    let mut key = String::with_capacity(name.len() * 3);
+    let mut i = 0;
+    while i < chars.len() {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        if let Some((w, syllables)) = words.iter().find(|(w, _)| chars[i..].starts_with(w)) {
+            key.push_str(&syllables.join(" "));
+            i += w.len();
+            continue;
+        }
+        match chars[i].to_pinyin() {
+            Some(p) => key.push_str(p.with_tone_num_end()),
+            None => key.extend(chars[i].to_lowercase()),
+        }
+        i += 1;
+    }
+    key
 }
 
 /// Excel's limit on a page header, in UTF-16 units; rust_xlsxwriter drops a longer header with an
@@ -100,9 +133,14 @@ pub fn write(
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(NAME)?;
     let r = a.rules();
+    let n = &r.notice;
     let title = match scope {
-        Scope::All => format!("{}年度工业企业亩均效益综合评价结果公示名单", r.meta.year),
-        Scope::Park(p) => format!("{}年度工业企业亩均效益综合评价结果公示名单（{p}）", r.meta.year),
+        Scope::All => {
+            format!("{}{}年度工业企业亩均效益综合评价结果公示名单", n.region, r.meta.year)
+        }
+        Scope::Park(p) => {
+            format!("{}{}年度工业企业亩均效益综合评价结果公示名单（{p}）", n.region, r.meta.year)
+        }
     };
     ws.set_header(page_header(&title));
     ws.set_footer("&C第 &P 页，共 &N 页");
@@ -126,6 +164,20 @@ pub fn write(
             remark.as_ref().into(),
         ])?;
     }
+    // The notice's closing lines: where objections go, and who issues it.
+    let tail: Vec<String> = [("异议受理：", &n.contact), ("发布单位：", &n.issuer)]
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}{v}"))
+        .collect();
+    if !tail.is_empty() {
+        t.blank();
+        // Written past the tracked widths: a long line must not widen 序号.
+        for line in &tail {
+            t.ws.write_string(t.row, 0, line)?;
+            t.row += 1;
+        }
+    }
     t.ws.set_freeze_panes(2, 0)?;
     t.finish_widths()?;
     Ok(())
@@ -134,6 +186,19 @@ pub fn write(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_sort_by_their_pinyin_with_the_rules_readings_for_words_read_otherwise() {
+        let words = vec![("重庆".chars().collect(), vec!["chong2".into(), "qing4".into()])];
+        // 安 an1 < 创 chuang4 (code points: 创 U+521B before 安 U+5B89).
+        assert!(pinyin_key("安科", &[]) < pinyin_key("创科", &[]));
+        // 重庆 read chong2 qing4 comes before 涪陵 fu2 ling2; by the dictionary's zhong4, after.
+        assert!(pinyin_key("重庆某公司", &words) < pinyin_key("涪陵某公司", &words));
+        assert!(pinyin_key("重庆某公司", &[]) > pinyin_key("涪陵某公司", &[]));
+        assert_eq!(pinyin_key("重庆A厂", &words), "chong2 qing4 a chang3");
+        // A shorter name that the longer one begins with comes first.
+        assert!(pinyin_key("安", &[]) < pinyin_key("安安", &[]));
+    }
 
     #[test]
     fn a_long_park_name_gives_a_cut_header_within_excels_limit() {

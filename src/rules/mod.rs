@@ -458,6 +458,57 @@ pub struct Rules {
     pub targets: Targets,
     /// `[report]`: layout of the reports (defaults if absent).
     pub report: ReportSettings,
+    /// `[notice]`: the 公示名单's heading, contact line and readings for its name order.
+    pub notice: NoticeSettings,
+}
+
+/// `[notice]`, checked.
+#[derive(Debug, Clone, Default)]
+pub struct NoticeSettings {
+    /// The region in the title ("" when not given).
+    pub region: String,
+    /// The issuing body ("" when not given).
+    pub issuer: String,
+    /// The line for objections ("" when not given).
+    pub contact: String,
+    /// Words with their syllables, one per character, longest word first.
+    pub pinyin: Vec<(Vec<char>, Vec<String>)>,
+}
+
+/// `[notice]` checked: each reading a syllable (letters, a tone 1–5) per character.
+fn notice(cx: &Ctx, raw: &Option<Spanned<raw::RawNotice>>) -> Result<NoticeSettings, RuleError> {
+    let Some(n) = raw else { return Ok(NoticeSettings::default()) };
+    let (span, r) = (n.span(), n.get_ref());
+    let text = |t: &Option<String>| t.as_deref().unwrap_or("").trim().to_string();
+    let mut pinyin = Vec::new();
+    for (word, reading) in &r.pinyin {
+        let chars: Vec<char> = word.chars().collect();
+        let syllables: Vec<String> = reading.split_whitespace().map(str::to_lowercase).collect();
+        let syllable = |s: &String| {
+            let (letters, tone) = s.split_at(s.len().saturating_sub(1));
+            !letters.is_empty()
+                && letters.bytes().all(|b| b.is_ascii_lowercase())
+                && matches!(tone, "1" | "2" | "3" | "4" | "5")
+        };
+        if chars.is_empty() || syllables.len() != chars.len() || !syllables.iter().all(syllable) {
+            return cx.err(
+                span,
+                format!("notice.pinyin.{word}"),
+                format!(
+                    "读音「{reading}」应为每个字一个带声调数字的拼音，用空格分开（如 \"chong2 qing4\"），「{word}」有 {} 个字",
+                    chars.len()
+                ),
+            );
+        }
+        pinyin.push((chars, syllables));
+    }
+    pinyin.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+    Ok(NoticeSettings {
+        region: text(&r.region),
+        issuer: text(&r.issuer),
+        contact: text(&r.contact),
+        pinyin,
+    })
 }
 
 /// Read, parse and compile a rule file: a path on disk (`&Path`, `&PathBuf`) or a [`Source`]
@@ -878,6 +929,7 @@ pub fn compile_from(source: &Source, text: &str) -> Result<Rules, RuleError> {
         alerts: reporting.2,
         targets: reporting.3,
         report: reporting.4,
+        notice: notice(&cx, &raw.notice)?,
         path: path.to_path_buf(),
         text: text.to_string(),
         meta,

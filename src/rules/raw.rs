@@ -41,6 +41,24 @@ pub struct RawRules {
     pub targets: Option<Spanned<RawTargets>>,
     /// `[report]`: report layout, or `None` for the defaults.
     pub report: Option<Spanned<RawReport>>,
+    /// `[notice]`: the 公示名单's heading, contact line and name order, or `None`.
+    pub notice: Option<Spanned<RawNotice>>,
+}
+
+/// `[notice]`: what the 公示名单 prints besides the list.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNotice {
+    /// `region`: the region in the title (涪陵区).
+    pub region: Option<String>,
+    /// `issuer`: the issuing body under the title.
+    pub issuer: Option<String>,
+    /// `contact`: the line for objections under the list.
+    pub contact: Option<String>,
+    /// `pinyin`: readings of words whose characters the dictionary reads otherwise, as
+    /// numbered-tone syllables ("重庆" = "chong2 qing4").
+    #[serde(default)]
+    pub pinyin: std::collections::BTreeMap<String, String>,
 }
 
 /// `[meta]`: the evaluation's name and year.

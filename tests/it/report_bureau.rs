@@ -294,3 +294,38 @@ fn identical_inputs_give_identical_bytes_in_every_output() {
     let p = mujun::report::write_workbook(&ev, &c).unwrap();
     assert_eq!(std::fs::read(&p).unwrap(), std::fs::read(a.join(p.file_name().unwrap())).unwrap());
 }
+
+/// Four firms of one tier named so that code-point order (创 U+521B < 安 U+5B89; 涪 U+6DAA <
+/// 重 U+91CD) differs from pinyin order: an1 < chong2 (重庆, as `[notice] pinyin` reads it;
+/// the dictionary says zhong4) < chuang4 < fu2.
+#[test]
+fn the_notice_lists_a_tier_in_pinyin_order_with_the_rules_readings() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let names = ["涪陵丁有限公司", "重庆丙有限公司", "创新乙有限公司", "安达甲有限公司"];
+    let firms: Vec<Firm> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let mut f = Firm::new(1 + i as u32, "规上");
+            f.name = name.to_string();
+            f
+        })
+        .collect();
+    write_year(&data, &firms);
+    // Equal data, so equal totals: 100 / 10 ÷ 10 × 60 + 300 / 10 ÷ 50 × 40 = 84 points each,
+    // all A under score lines 50 / 40 / 30.
+    let rules = rules_toml(2025)
+        .replace("quota = [0.2, 0.6, 0.9]", "method = \"threshold\"\nthresholds = [50, 40, 30]")
+        + "\n[notice]\nregion = \"涪陵区\"\ncontact = \"联系电话 023-0000\"\npinyin = { \"重庆\" = \"chong2 qing4\" }\n";
+    let ev = evaluate_with(&rules, &data);
+    let o = write_all(&ev, &dir.path().join("out"), None);
+    let s = sheet(&o.workbook, "公示名单");
+    assert_eq!(cell(&s, 0, 0), "涪陵区2025年度工业企业亩均效益综合评价结果公示名单");
+    let listed: Vec<String> = (2..6).map(|r| cell(&s, r, 3)).collect();
+    assert_eq!(listed, ["安达甲有限公司", "重庆丙有限公司", "创新乙有限公司", "涪陵丁有限公司"]);
+    assert!((2..6).all(|r| cell(&s, r, 1) == "A"));
+    assert_eq!(cell(&s, 7, 0), "异议受理：联系电话 023-0000");
+    assert_eq!(s.height(), 8, "no issuer line when none is given");
+}

@@ -500,3 +500,19 @@ fn a_missing_benchmark_file_is_named_in_chinese() {
         other => panic!("{:?}", other.err()),
     }
 }
+
+#[test]
+fn a_pinyin_reading_needs_one_toned_syllable_per_character() {
+    for bad in ["chong qing", "chong2", "chong2 qing4 shi4", "重2 qing4"] {
+        let text = format!("{GOOD}\n[notice]\npinyin = {{ \"重庆\" = \"{bad}\" }}\n");
+        let (line, key, message) = err(&text);
+        assert_eq!(key, "notice.pinyin.重庆", "{bad}");
+        assert!(line > 20, "{bad}: line {line}");
+        assert!(
+            message.contains("每个字一个带声调数字的拼音") && message.contains("有 2 个字"),
+            "{message}"
+        );
+    }
+    let ok = format!("{GOOD}\n[notice]\npinyin = {{ \"重庆\" = \"chong2 qing4\" }}\n");
+    assert!(compile(Path::new("规则.toml"), &ok).is_ok());
+}

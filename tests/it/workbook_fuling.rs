@@ -113,13 +113,15 @@ fn fuling_workbook_reads_back_and_is_byte_identical() {
         (0..rules.height()).find(|r| cell(&rules, *r, 0).ends_with("企业名录.csv")).unwrap();
     assert_eq!(cell(&rules, sha_row, 2).len(), 64);
 
-    // 公示名单: title, header and the 7 evaluated firms; the vetoed firm 3 is listed as D.
+    // 公示名单: title, header and the 7 evaluated firms; the vetoed firm 3 is listed as D; then
+    // a blank row and the shipped [notice] contact and issuer lines.
     let notice = wb.worksheet_range("公示名单").unwrap();
-    assert_eq!(notice.height(), 2 + 7);
-    let d_rows: Vec<String> = (2..notice.height())
-        .filter(|r| cell(&notice, *r, 1) == "D")
-        .map(|r| cell(&notice, r, 4))
-        .collect();
+    assert_eq!(notice.height(), 2 + 7 + 3);
+    assert!(cell(&notice, 0, 0).starts_with("涪陵区2025年度工业企业亩均效益综合评价结果公示名单"));
+    assert!(cell(&notice, 10, 0).starts_with("异议受理：公示期间如有异议"));
+    assert_eq!(cell(&notice, 11, 0), "发布单位：重庆市涪陵区经济和信息化委员会");
+    let d_rows: Vec<String> =
+        (2..2 + 7).filter(|r| cell(&notice, *r, 1) == "D").map(|r| cell(&notice, r, 4)).collect();
     assert!(d_rows.contains(&firms[2].code()), "{d_rows:?}");
     // 政策措施: the D firms get the shipped electricity surcharge, 0.1 × 用电量 100 = 10 万元.
     let m = wb.worksheet_range("政策措施").unwrap();
