@@ -11,6 +11,7 @@ use super::checks::{Item, Status};
 use super::controls::Indicator;
 use super::{date_text, fmt_num, fmt_pct, LandRun};
 use crate::report::problems;
+use crate::sheet::print::{self, Print};
 use crate::sheet::table::{Cell, Formats, TableWriter, MAX_ROWS};
 use crate::sheet::{self, Book, BookError, SheetError};
 
@@ -97,6 +98,7 @@ fn project_cells(run: &LandRun, i: usize) -> Vec<Cell<'_>> {
 fn checks_sheet(run: &LandRun, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(CHECKS)?;
+    print::setup(ws, Print { title: "标准地达标情况", landscape: true, repeat: Some((0, 0)) })?;
     let mut t = TableWriter::new(ws, fmt, 0);
     let h = [
         "宗地编号",
@@ -173,6 +175,7 @@ fn checks_sheet(run: &LandRun, wb: &mut Workbook, fmt: &Formats) -> Result<(), S
 fn penalties_sheet(run: &LandRun, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(PENALTIES)?;
+    print::setup(ws, Print { title: "标准地违约金测算", landscape: true, repeat: Some((0, 0)) })?;
     let mut t = TableWriter::new(ws, fmt, 0);
     let h = [
         "宗地编号",

@@ -10,6 +10,7 @@ use rust_xlsxwriter::Workbook;
 
 use super::analysis::Analysis;
 use super::Scope;
+use crate::sheet::print::{self, Print};
 use crate::sheet::table::{Cell, Formats, TableWriter};
 use crate::sheet::SheetError;
 
@@ -102,28 +103,6 @@ pub fn pinyin_key(name: &str, words: &[(Vec<char>, Vec<String>)]) -> String {
     key
 }
 
-/// Excel's limit on a page header, in UTF-16 units; rust_xlsxwriter drops a longer header with an
-/// English warning on stderr.
-const HEADER_LIMIT: usize = 255;
-
-/// The centred page header for `title` (`&` escaped), cut with "…" to Excel's limit (a park's
-/// name can be of any length).
-fn page_header(title: &str) -> String {
-    let mut h = format!("&C{}", title.replace('&', "&&"));
-    if h.encode_utf16().count() <= HEADER_LIMIT {
-        return h;
-    }
-    while h.encode_utf16().count() + 1 > HEADER_LIMIT {
-        h.pop();
-    }
-    // An odd run of '&' at the end would start a header code: drop the unpaired one.
-    if (h.len() - h.trim_end_matches('&').len()) % 2 == 1 {
-        h.pop();
-    }
-    h.push('…');
-    h
-}
-
 pub fn write(
     a: &Analysis,
     scope: Scope,
@@ -142,10 +121,7 @@ pub fn write(
             format!("{}{}年度工业企业亩均效益综合评价结果公示名单（{p}）", n.region, r.meta.year)
         }
     };
-    ws.set_header(page_header(&title));
-    ws.set_footer("&C第 &P 页，共 &N 页");
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(1, 1)?;
+    print::setup(ws, Print { title: &title, landscape: false, repeat: Some((1, 1)) })?;
     let mut t = TableWriter::new(ws, fmt, 0);
     t.title(&title)?;
     let heads =
@@ -198,20 +174,5 @@ mod tests {
         assert_eq!(pinyin_key("重庆A厂", &words), "chong2 qing4 a chang3");
         // A shorter name that the longer one begins with comes first.
         assert!(pinyin_key("安", &[]) < pinyin_key("安安", &[]));
-    }
-
-    #[test]
-    fn a_long_park_name_gives_a_cut_header_within_excels_limit() {
-        assert_eq!(page_header("A&B"), "&CA&&B");
-        // "&C" (2) + 300 characters is over 255: cut to 254 units and "…" (one unit).
-        let h = page_header(&"园".repeat(300));
-        assert_eq!(h.encode_utf16().count(), 255);
-        assert_eq!(h, format!("&C{}…", "园".repeat(252)));
-        // 126 "&" escape to 252; with "&C" and a 1 that is 255 units: kept whole.
-        assert_eq!(page_header(&format!("{}1", "&".repeat(126))).encode_utf16().count(), 255);
-        // Cutting must not leave an unpaired '&' before the "…".
-        let h = page_header(&"&".repeat(200));
-        let amps = h.trim_end_matches('…').len() - 2;
-        assert_eq!(amps % 2, 0, "{h}");
     }
 }

@@ -14,6 +14,7 @@ use rust_xlsxwriter::Workbook;
 use super::analysis::{Analysis, Firm};
 use super::{measures, yoy, ReportError, Scope, SheetFn};
 use crate::rules::AGGREGATES;
+use crate::sheet::print::{self, Print};
 use crate::sheet::table::{data_bars, tier_conditional, Cell, Formats, TableWriter};
 use crate::sheet::SheetError;
 
@@ -263,6 +264,8 @@ fn firms(a: &Analysis, scope: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(FIRMS)?;
     let r = a.rules();
+    let title = format!("{} {}年度企业名单", park_of(scope), r.meta.year);
+    print::setup(ws, Print { title: &title, landscape: true, repeat: Some((0, 0)) })?;
     let mut t = TableWriter::new(ws, fmt, 0);
     let mut head: Vec<String> = [
         "评价组",

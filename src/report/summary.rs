@@ -10,6 +10,7 @@ use rust_xlsxwriter::{Chart, ChartType, Workbook, Worksheet, XlsxError};
 use super::analysis::{Aggregate, Analysis, Firm};
 use super::Scope;
 use crate::rules::AGGREGATES;
+use crate::sheet::print::{self, Print};
 use crate::sheet::table::{Cell, Formats, TableWriter};
 use crate::sheet::SheetError;
 
@@ -118,8 +119,9 @@ fn place(ws: &mut Worksheet, n: u32, chart: &Chart) -> Result<(), XlsxError> {
 pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result<(), SheetError> {
     let ws = wb.add_worksheet();
     ws.set_name(NAME)?;
-    let mut t = TableWriter::new(ws, fmt, 0);
     let r = a.rules();
+    print::setup(ws, Print { title: &r.meta.title(), landscape: true, repeat: None })?;
+    let mut t = TableWriter::new(ws, fmt, 0);
     let ev = a.ev;
     t.title(&r.meta.title())?;
     t.write_row(&[
@@ -370,6 +372,8 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
         chart.x_axis().set_name("万元/亩");
         place(t.ws, 4, &chart)?;
     }
+    // The tables print, one page wide; the charts beside them stay on screen.
+    t.ws.set_print_area(0, 0, t.row.max(1) - 1, CHART_COL - 1)?;
     t.finish_widths()?;
     Ok(())
 }

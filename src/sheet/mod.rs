@@ -12,6 +12,7 @@
 
 #![warn(missing_docs)]
 
+pub mod print;
 pub mod table;
 
 use std::path::{Path, PathBuf};

@@ -52,6 +52,14 @@ fn workbook_reads_back_and_is_byte_identical() {
         "identical inputs give identical bytes"
     );
     assert!(p1.file_name().unwrap().to_string_lossy().contains("2025-12-31"));
+    // 达标情况 and 违约金测算 print on A4 landscape, one page wide, header row on every page.
+    for name in ["达标情况", "违约金测算"] {
+        let xml = crate::report_common::sheet_xml(&p1, name);
+        assert!(xml.contains(r#"paperSize="9""#) && xml.contains(r#"orientation="landscape""#));
+        assert!(xml.contains(r#"fitToHeight="0""#) && xml.contains(r#"fitToPage="1""#), "{name}");
+        let book = crate::report_common::zip_text(&p1, "xl/workbook.xml");
+        assert!(book.contains(&format!("{name}!$1:$1</definedName>")), "{name}: {book}");
+    }
 
     let mut wb: Xlsx<_> = open_workbook(&p1).unwrap();
     assert_eq!(

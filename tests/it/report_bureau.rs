@@ -329,3 +329,35 @@ fn the_notice_lists_a_tier_in_pinyin_order_with_the_rules_readings() {
     assert_eq!(cell(&s, 7, 0), "异议受理：联系电话 023-0000");
     assert_eq!(s.height(), 8, "no issuer line when none is given");
 }
+
+/// The printed layout, as the sheet XML states it: A4 (paper size 9), fitted one page wide and
+/// as many tall as needed, the orientation the width needs, repeated header rows and page numbers.
+#[test]
+fn the_sheets_people_print_are_set_up_for_a4_one_page_wide() {
+    let dir = tempfile::tempdir().unwrap();
+    let ev = evaluate_fixture(&dir.path().join("data"), 2025, tax_of);
+    let o = write_all(&ev, &dir.path().join("out"), None);
+    let fitted = |xml: &str, orientation: &str, what: &str| {
+        assert!(xml.contains(r#"<pageSetUpPr fitToPage="1"/>"#), "{what}: fit to page");
+        let setup = &xml[xml.find("<pageSetup ").unwrap_or_else(|| panic!("{what}"))..];
+        let setup = &setup[..setup.find("/>").unwrap()];
+        assert!(setup.contains(r#"paperSize="9""#), "{what}: A4 {setup}");
+        assert!(setup.contains(r#"fitToHeight="0""#), "{what}: pages tall as needed {setup}");
+        assert!(setup.contains(&format!(r#"orientation="{orientation}""#)), "{what}: {setup}");
+        assert!(xml.contains("<oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter>"), "{what}");
+    };
+    fitted(&sheet_xml(&o.workbook, "汇总"), "landscape", "汇总");
+    fitted(&sheet_xml(&o.workbook, "公示名单"), "portrait", "公示名单");
+    let names = zip_text(&o.workbook, "xl/workbook.xml");
+    // 汇总 prints its tables (columns A–O), not the charts beside them; 公示名单 repeats its
+    // header row (row 2, under the title).
+    assert!(
+        names.contains(r#"<definedName name="_xlnm.Print_Area" localSheetId="0">汇总!$A$1:$O$"#),
+        "{names}"
+    );
+    assert!(names.contains("公示名单!$2:$2</definedName>"), "{names}");
+    // A park's 企业名单: landscape, its header row repeated.
+    let park = &o.parks[0];
+    fitted(&sheet_xml(park, "企业名单"), "landscape", "企业名单");
+    assert!(zip_text(park, "xl/workbook.xml").contains("企业名单!$1:$1</definedName>"));
+}
