@@ -32,16 +32,17 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
     let r = &ev.rules;
 
     // (header, column, kind)
+    // 企业名称 and 等级 first: the two columns frozen, so the rest scrolls on a narrow screen.
     let mut spec: Vec<(String, String, Kind)> = vec![
+        (header::NAME.into(), "name".into(), Kind::Text),
+        (header::TIER.into(), tier::TIER.into(), Kind::Text),
         (header::GROUP.into(), "__group_name".into(), Kind::Text),
         (header::RANK.into(), tier::RANK.into(), Kind::Int),
         (header::RANK_POPULATION.into(), tier::POP.into(), Kind::Int),
-        (header::TIER.into(), tier::TIER.into(), Kind::Text),
         ("按得分等级".into(), tier::TIER_BY_SCORE.into(), Kind::Text),
         ("加减分事项后等级".into(), tier::TIER_AFTER_EVENTS.into(), Kind::Text),
         ("调档理由".into(), "adj_reason".into(), Kind::Text),
         (header::CODE.into(), "code".into(), Kind::Text),
-        (header::NAME.into(), "name".into(), Kind::Text),
         (header::PARK.into(), "park".into(), Kind::Text),
         ("所属乡镇街道".into(), "town".into(), Kind::Text),
         ("行业代码".into(), "industry_code".into(), Kind::Text),
@@ -126,7 +127,7 @@ pub fn write(a: &Analysis, _: Scope, wb: &mut Workbook, fmt: &Formats) -> Result
         &[]
     })?;
     let last_col = (heads.len() - 1) as u16;
-    t.ws.set_freeze_panes(1, 9)?;
+    t.ws.set_freeze_panes(1, 2)?;
     let last = t.last_row();
     t.ws.autofilter(0, 0, last, last_col)?;
     // Tier colours on the three tier columns, data bars on the total and the item scores.

@@ -86,6 +86,9 @@ fn bureau_workbook_sheets_values_charts_and_formats() {
         xml.contains("ySplit=\"1\"") && xml.contains("<autoFilter"),
         "frozen header and filter"
     );
+    // Only 企业名称 and 等级 are frozen (two columns, not nine: room to scroll at 1366 pixels).
+    assert!(xml.contains(r#"xSplit="2""#), "two frozen columns");
+    assert_eq!((cell(&res, 0, 0).as_str(), cell(&res, 0, 1).as_str()), ("企业名称", "等级"));
 
     // Formula-looking names are strings in every sheet, never formulas.
     for name in ["=HYPERLINK(\"x\")有限公司", "+86有限公司", "-负号有限公司", "@提及有限公司"]

@@ -72,19 +72,21 @@ fn fuling_workbook_reads_back_and_is_byte_identical() {
 
     // 评价结果: header then 6 规上 + 1 规下 rows, ranking order within each group.
     let res = wb.worksheet_range("评价结果").unwrap();
-    assert_eq!(cell(&res, 0, 0), "评价组");
-    assert_eq!(cell(&res, 0, 3), "等级");
-    assert_eq!(cell(&res, 0, 7), "统一社会信用代码");
+    // 企业名称 and 等级 first (the frozen columns), then 评价组, 排名 … 统一社会信用代码.
+    assert_eq!(cell(&res, 0, 0), "企业名称");
+    assert_eq!(cell(&res, 0, 1), "等级");
+    assert_eq!(cell(&res, 0, 2), "评价组");
+    assert_eq!(cell(&res, 0, 8), "统一社会信用代码");
     assert_eq!(res.height(), 1 + 7);
     // Firm 6 pays the most tax and ranks first among 规上.
-    assert_eq!(cell(&res, 1, 7), firms[5].code());
-    assert_eq!(cell(&res, 1, 1), "1");
+    assert_eq!(cell(&res, 1, 8), firms[5].code());
+    assert_eq!(cell(&res, 1, 3), "1");
     // The name that looks like a formula is plain text.
-    let names: Vec<String> = (1..res.height()).map(|r| cell(&res, r, 8)).collect();
+    let names: Vec<String> = (1..res.height()).map(|r| cell(&res, r, 0)).collect();
     assert!(names.contains(&"=HYPERLINK(\"x\")有限公司".to_string()));
     // Firm 3 is vetoed: D whatever its score.
-    let row3 = (1..res.height()).find(|r| cell(&res, *r, 7) == firms[2].code()).unwrap();
-    assert_eq!(cell(&res, row3, 3), "D");
+    let row3 = (1..res.height()).find(|r| cell(&res, *r, 8) == firms[2].code()).unwrap();
+    assert_eq!(cell(&res, row3, 1), "D");
 
     // 未参评: 规下 < 3 亩, the utility (免评) and the unregistered taxpayer.
     let ne = wb.worksheet_range("未参评").unwrap();
