@@ -42,18 +42,27 @@ pub fn moves(ms: &[Moved]) -> String {
 
 /// A field as shown: "（空）" when blank, a number with at most four decimals.
 fn blank(s: &str) -> String {
-    match s.parse::<f64>() {
-        _ if s.is_empty() => "（空）".into(),
+    if s.is_empty() {
+        "（空）".into()
+    } else {
+        short(s)
+    }
+}
+
+/// A number written as text shown with at most four decimals, trailing zeros dropped; other
+/// text as it is (the workbench's pages show stored numbers this way too).
+pub fn short(text: &str) -> String {
+    match text.trim().parse::<f64>() {
         Ok(v) if v.is_finite() => {
-            let t = format!("{v:.4}");
-            let t = t.trim_end_matches('0').trim_end_matches('.');
-            if t == "-0" {
+            let s = format!("{v:.4}");
+            let s = s.trim_end_matches('0').trim_end_matches('.');
+            if s == "-0" {
                 "0".into()
             } else {
-                t.to_string()
+                s.into()
             }
         }
-        _ => s.to_string(),
+        _ => text.to_string(),
     }
 }
 

@@ -122,20 +122,7 @@ fn get<'f>(f: &'f [(String, String)], k: &str) -> &'f str {
 }
 
 /// A stored number as shown: at most four decimals, trailing zeros dropped; other text as it is.
-pub fn short(text: &str) -> String {
-    match text.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() => {
-            let s = format!("{v:.4}");
-            let s = s.trim_end_matches('0').trim_end_matches('.');
-            if s == "-0" {
-                "0".into()
-            } else {
-                s.into()
-            }
-        }
-        _ => text.to_string(),
-    }
-}
+pub use crate::report::review::short;
 
 /// The card of `line` with the firm's `years` (already limited to what the viewer may see).
 pub fn card(line: &FirmLine, years: &[HistoryYear]) -> Card {
