@@ -71,6 +71,9 @@ pub enum Error {
     /// The workbench could not start or stopped with a failure (exit code 9).
     #[error(transparent)]
     Serve(#[from] serve::ServeError),
+    /// An objections table was refused (exit code 4, as bad input).
+    #[error(transparent)]
+    Objections(#[from] review::objections::ObjectionError),
     /// Two runs could not be compared (exit code 10).
     #[error(transparent)]
     Diff(#[from] review::diff::DiffError),
@@ -85,7 +88,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Rules(_) => 3,
-            Error::Ingest(_) | Error::InputErrors(_) => 4,
+            Error::Ingest(_) | Error::InputErrors(_) | Error::Objections(_) => 4,
             Error::Score(_) => 5,
             Error::Report(_) | Error::Sample(_) | Error::Sheet(_) => 6,
             Error::Land(e) => e.exit_code(),

@@ -11,6 +11,7 @@ pub mod explain;
 pub mod export;
 pub mod history;
 pub mod land;
+pub mod objections;
 pub mod rules;
 pub mod runs;
 pub mod sample;
@@ -76,6 +77,8 @@ pub enum Command {
     History(history::Args),
     /// 导出：把数据库中一次评价的输出文件原样写出到一个新目录（与当时 evaluate 写出的逐字节相同）
     Export(export::Args),
+    /// 异议：objections import 文件 --run 编号 记入公示期间收到的异议；objections list --run 编号 列出
+    Objections(objections::Args),
     /// 复核对比：两次评价（数据库中的编号或结果 CSV）之间总分、名次或等级有变化的企业，逐家说明原因
     Diff(diff::Args),
     /// 数据库：store check 检查完整性和各次评价的行数；store backup 文件 在线备份；store import 文件… 导入历年结果工作簿或 CSV 作为定稿
@@ -111,6 +114,7 @@ pub fn run(cli: Cli) -> Result<(), crate::Error> {
         Command::History(a) => history::run(&a, &cli.store),
         Command::Export(a) => export::run(&a, &cli.store),
         Command::Diff(a) => diff::run(&a, &cli.store),
+        Command::Objections(a) => objections::run(&a, &cli.store),
         Command::Store(a) => store::run(&a, &cli.store),
         Command::User(a) => user::run(&a, &cli.store),
         Command::Serve(a) => serve::run(&a, &cli.store),

@@ -1,4 +1,5 @@
-//! The review round after scoring (公示, 异议, 复核): for now the comparison of two runs that
-//! explains every change ([`diff`]).
+//! The review round after scoring (公示, 异议, 复核): the objections table a bureau imports
+//! ([`objections`]) and the comparison of two runs that explains every change ([`diff`]).
 
 pub mod diff;
+pub mod objections;

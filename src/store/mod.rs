@@ -11,6 +11,7 @@ mod capture;
 mod firms;
 mod import;
 mod jobs;
+mod objections;
 mod per_mu;
 mod query;
 mod record;
@@ -31,6 +32,7 @@ pub use firms::{
 };
 pub use import::imported_run;
 pub use jobs::{Job, JobState, NewJob};
+pub use objections::StoredObjection;
 pub use per_mu::StoredPerMu;
 pub use query::{AuditEntry, CheckReport, HistoryYear, RunSummary, StoredOutput};
 pub use record::{

@@ -7,7 +7,7 @@
 pub const APPLICATION_ID: i32 = 0x4D55_4A55;
 
 /// The migrations, oldest first; the store's current version is their number.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
 
 /// The schema version this program writes.
 pub fn latest() -> i64 {
@@ -252,4 +252,31 @@ CREATE TABLE run_per_mu (
 const V8: &str = r#"
 ALTER TABLE runs ADD COLUMN notice_start TEXT;
 ALTER TABLE runs ADD COLUMN notice_end TEXT;
+"#;
+
+/// Version 9: objections (异议) received against a run under notice: the firm, when it came and
+/// of what kind, the correction it claims (table, field, the row it names, the value), the
+/// evidence, who handles it, the decision and its reason, whether it came after the notice
+/// period, and who recorded it from where (the form, or an imported file).
+const V9: &str = r#"
+CREATE TABLE objections (
+    id          INTEGER PRIMARY KEY,
+    run_id      INTEGER NOT NULL REFERENCES runs(id),
+    code        TEXT NOT NULL,
+    received    TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('数据有误', '等级申诉', '其他')),
+    table_name  TEXT,
+    field       TEXT,
+    row_key     TEXT,
+    value       TEXT,
+    evidence    TEXT NOT NULL,
+    handler     TEXT NOT NULL,
+    decision    TEXT CHECK (decision IS NULL OR decision IN ('采纳', '不采纳', '部分采纳')),
+    reason      TEXT NOT NULL,
+    late        INTEGER NOT NULL,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    source      TEXT NOT NULL
+);
+CREATE INDEX objections_run ON objections(run_id, code);
 "#;

@@ -29,6 +29,7 @@ mod report_rules;
 mod report_years;
 mod report_yoy;
 mod review_diff;
+mod review_objections;
 mod rule_errors;
 mod sample_years;
 mod scheme_hefei_gxq_2023;

@@ -28,7 +28,7 @@ use calamine::Reader;
 
 use crate::report_common::{cell, code, mujun_in, sheet, write_file, write_year, Firm};
 
-const RULES: &str = r#"
+pub const RULES: &str = r#"
 [meta]
 name = "复核测试"
 year = 2024
@@ -81,7 +81,7 @@ quota = [0.2, 0.6, 0.9]
 "#;
 
 /// G1–G5 are firms 1–5 (规上), X1–X5 firms 11–15 (规下).
-fn year(corrected: bool) -> Vec<Firm> {
+pub fn year(corrected: bool) -> Vec<Firm> {
     let mut firms = Vec::new();
     for (i, tax) in [100.0, 80.0, 60.0, 40.0, 20.0].into_iter().enumerate() {
         let mut f = Firm::new(1 + i as u32, "规上");

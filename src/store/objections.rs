@@ -1,0 +1,125 @@
+//! Objections (异议) against a run under notice, recorded all of a file or none, each with who
+//! recorded it, when and from where; listed by firm for the bureau, or within a park.
+
+use rusqlite::params;
+use serde::Serialize;
+
+use super::record::audit;
+use super::{sql, Store, StoreError};
+use crate::review::objections::Objection;
+
+/// An objection as stored: its number, the firm's name and park from the run, who recorded it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredObjection {
+    /// Its number.
+    pub id: i64,
+    /// The firm's name in the run.
+    pub name: String,
+    /// Its park in the run.
+    pub park: String,
+    /// The objection.
+    pub objection: Objection,
+    /// Who recorded it, when, from where.
+    pub recorded: (String, String, String),
+}
+
+impl Store {
+    /// Record `list` against run `run` in one transaction (all or none), recorded by `user` from
+    /// `source` (a file's name, or 表单), with one audit line. Returns their numbers.
+    pub fn record_objections(
+        &mut self,
+        run: i64,
+        list: &[Objection],
+        user: &str,
+        source: &str,
+    ) -> Result<Vec<i64>, StoreError> {
+        let r = self.run(run)?;
+        let path = self.path.clone();
+        let e = sql(&path, "记录异议");
+        let now = super::now();
+        let tx = self.write().map_err(&e)?;
+        let mut ids = Vec::with_capacity(list.len());
+        {
+            let mut st = tx
+                .prepare(
+                    "INSERT INTO objections (run_id, code, received, kind, table_name, field,
+                         row_key, value, evidence, handler, decision, reason, late, recorded_by,
+                         recorded_at, source)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                )
+                .map_err(&e)?;
+            for o in list {
+                st.execute(params![
+                    run, o.code, o.received, o.kind, o.table, o.field, o.row_key, o.value,
+                    o.evidence, o.handler, o.decision, o.reason, o.late, user, now, source
+                ])
+                .map_err(&e)?;
+                ids.push(tx.last_insert_rowid());
+            }
+        }
+        let late = list.iter().filter(|o| o.late).count();
+        let detail = format!(
+            "{}年度「{}」第 {run} 号评价的异议 {} 条（其中公示期后收到 {late} 条），来自 {source}",
+            r.year,
+            r.scheme,
+            list.len()
+        );
+        audit(&tx, user, "记录异议", Some(run), &detail).map_err(&e)?;
+        tx.commit().map_err(&e)?;
+        Ok(ids)
+    }
+
+    /// Run `run`'s objections by number, with the firm's name and park in the run (within `park`
+    /// when given).
+    pub fn objections(
+        &self,
+        run: i64,
+        park: Option<&str>,
+    ) -> Result<Vec<StoredObjection>, StoreError> {
+        self.run(run)?;
+        let e = sql(&self.path, "读取异议");
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT o.id, coalesce(r.name, ''), coalesce(r.park, ''), o.code, o.received,
+                     o.kind, o.table_name, o.field, o.row_key, o.value, o.evidence, o.handler,
+                     o.decision, o.reason, o.late, o.recorded_by, o.recorded_at, o.source
+                 FROM objections o LEFT JOIN results r ON r.run_id = o.run_id AND r.code = o.code
+                 WHERE o.run_id = ?1 AND (?2 IS NULL OR r.park = ?2) ORDER BY o.id",
+            )
+            .map_err(&e)?;
+        let rows = st
+            .query_map(params![run, park], |r| {
+                Ok(StoredObjection {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    park: r.get(2)?,
+                    objection: Objection {
+                        code: r.get(3)?,
+                        received: r.get(4)?,
+                        kind: r.get(5)?,
+                        table: r.get(6)?,
+                        field: r.get(7)?,
+                        row_key: r.get(8)?,
+                        value: r.get(9)?,
+                        evidence: r.get(10)?,
+                        handler: r.get(11)?,
+                        decision: r.get(12)?,
+                        reason: r.get(13)?,
+                        late: r.get(14)?,
+                    },
+                    recorded: (r.get(15)?, r.get(16)?, r.get(17)?),
+                })
+            })
+            .map_err(&e)?;
+        rows.collect::<Result<_, _>>().map_err(&e)
+    }
+
+    /// The credit codes run `run` lists (evaluated or not).
+    pub fn codes_of_run(&self, run: i64) -> Result<std::collections::HashSet<String>, StoreError> {
+        let e = sql(&self.path, "读取评价结果");
+        let mut st = self.conn.prepare("SELECT code FROM results WHERE run_id = ?1").map_err(&e)?;
+        let rows = st.query_map([run], |r| r.get(0)).map_err(&e)?;
+        rows.collect::<Result<_, _>>().map_err(&e)
+    }
+}

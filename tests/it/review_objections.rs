@@ -1,0 +1,128 @@
+//! 异议: objections imported from a table against a run under notice — recorded all or none,
+//! one received after the period flagged; a firm not in the run, a field the table does not have,
+//! a row not named in a table of several rows per firm, and an unknown kind each refused with
+//! the file, row and column.
+
+use std::path::Path;
+
+use crate::report_common::{code, mujun_in, write_file, write_year};
+use crate::review_diff::{year, RULES};
+
+const HEAD: &str = "统一社会信用代码,收到日期,异议类型,更正表,更正字段,对应行,更正后数值,证据说明,经办人,处理结果,处理理由\n";
+
+/// Run 1 of the review fixture (as delivered) in the store of `dir`.
+fn one_run(dir: &Path) {
+    write_file(dir, "rules.toml", RULES);
+    let data = dir.join("d1");
+    std::fs::create_dir_all(&data).unwrap();
+    write_year(&data, &year(false));
+    let (status, text) =
+        mujun_in(dir, &["evaluate", "--rules", "rules.toml", "--data", "d1", "--out", "o1"]);
+    assert_eq!(status, 0, "{text}");
+}
+
+fn import(dir: &Path, name: &str, rows: &str) -> (i32, String) {
+    write_file(dir, name, &format!("{HEAD}{rows}"));
+    mujun_in(dir, &["objections", "import", name, "--run", "1"])
+}
+
+#[test]
+fn objections_are_recorded_with_the_late_one_flagged_and_listed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    one_run(dir);
+    let g1 = code(1);
+    let rows = format!(
+        "{g1},2024-06-03,数据有误,用地,用地面积(亩),渝(2015)涪陵区不动产权第000001号,20,不动产权证书复印件,张三,采纳,证书面积为20亩\n\
+         {},2024/6/9,等级申诉,,,,,,李四,,\n\
+         {},2024.6.5,其他,,,,,电话反映,张三,不采纳,与评价无关\n",
+        code(11),
+        code(2)
+    );
+    // Not under notice yet: nothing can be recorded.
+    let (status, text) = import(dir, "异议.csv", &rows);
+    assert_eq!(status, 8, "{text}");
+    assert!(text.contains("第 1 号评价记录的状态是草稿，还没有公示，不能记录异议"), "{text}");
+    let (status, text) =
+        mujun_in(dir, &["runs", "notice", "1", "--from", "2024-06-01", "--to", "2024-06-07"]);
+    assert_eq!(status, 0, "{text}");
+    let (status, text) = import(dir, "异议.csv", &rows);
+    assert_eq!(status, 0, "{text}");
+    assert!(text.contains("已记入第 1 号评价的异议 3 条"), "{text}");
+    // 2024-06-09 is after the period's last day, 2024-06-07.
+    assert!(text.contains("其中 1 条在公示期（至 2024-06-07）结束后收到"), "{text}");
+    let (status, list) = mujun_in(dir, &["objections", "list", "--run", "1"]);
+    assert_eq!(status, 0, "{list}");
+    let lines: Vec<&str> = list.lines().collect();
+    assert_eq!(lines[0], "第 1 号评价的异议 3 条");
+    assert!(lines[1].contains(&g1) && lines[1].contains("2024-06-03收到 数据有误："), "{list}");
+    assert!(lines[1].contains("更正 用地（渝(2015)涪陵区不动产权第000001号）「用地面积」为 20"));
+    assert!(lines[1].ends_with("采纳（证书面积为20亩）"), "{list}");
+    assert!(lines[2].contains("2024-06-09收到 等级申诉（逾期）：不涉及数据更正；待处理"), "{list}");
+    assert!(
+        lines[3].contains("2024-06-05收到 其他：") && lines[3].ends_with("不采纳（与评价无关）")
+    );
+}
+
+#[test]
+fn a_bad_objection_refuses_the_whole_table_naming_row_and_column() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    one_run(dir);
+    let (status, text) =
+        mujun_in(dir, &["runs", "notice", "1", "--from", "2024-06-01", "--to", "2024-06-07"]);
+    assert_eq!(status, 0, "{text}");
+    let good = format!("{},2024-06-03,等级申诉,,,,,,张三,,\n", code(1));
+    let cases = [
+        (
+            format!("{},2024-06-03,数据有误,,,,,,,,\n", code(99)),
+            "第 3 行「统一社会信用代码」列：企业「",
+            "不在这次评价中",
+        ),
+        (
+            format!("{},2024-06-03,数据有误,用地,产值,证1,20,,,,\n", code(2)),
+            "第 3 行「更正字段」列：「用地」表没有「产值」列",
+            "用地面积",
+        ),
+        (
+            format!("{},2024-06-03,数据有误,用地,用地面积(亩),,20,,,,\n", code(2)),
+            "第 3 行「对应行」列：「用地」表每家企业可有多行",
+            "不动产权证号",
+        ),
+        (
+            format!("{},2024-06-03,投诉,,,,,,,,\n", code(2)),
+            "第 3 行「异议类型」列：「投诉」不是可用的类型",
+            "数据有误、等级申诉、其他",
+        ),
+        (
+            format!("{},6月3日,其他,,,,,,,,\n", code(2)),
+            "第 3 行「收到日期」列：「6月3日」不是日期",
+            "2025-06-03",
+        ),
+        (
+            format!("{},2024-06-03,其他,,,,,,,采纳,\n", code(2)),
+            "第 3 行「处理理由」列：有处理结果时须写明理由",
+            "",
+        ),
+    ];
+    for (bad, place, detail) in cases {
+        let (status, text) = import(dir, "异议.csv", &format!("{good}{bad}"));
+        assert_eq!(status, 4, "{place}: {text}");
+        assert!(text.contains("异议表 异议.csv") && text.contains(place), "{place}: {text}");
+        assert!(text.contains(detail), "{detail}: {text}");
+    }
+    // Nothing of any refused table was recorded, not even its good first row.
+    let (_, list) = mujun_in(dir, &["objections", "list", "--run", "1"]);
+    assert!(list.starts_with("第 1 号评价的异议 0 条"), "{list}");
+    // A file without the table's header.
+    write_file(dir, "x.csv", "a,b\n1,2\n");
+    let (status, text) = mujun_in(dir, &["objections", "import", "x.csv", "--run", "1"]);
+    assert_eq!(status, 4, "{text}");
+    assert!(text.contains("异议表：x.csv：前30行中找不到表头行"), "{text}");
+    // A table with a header of other columns only.
+    write_file(dir, "y.csv", "统一社会信用代码,企业名称\n1,2\n");
+    let (status, text) = mujun_in(dir, &["objections", "import", "y.csv", "--run", "1"]);
+    assert_eq!(status, 4, "{text}");
+    let want = "异议表 y.csv：找不到表头含「统一社会信用代码」「收到日期」「异议类型」的工作表";
+    assert!(text.contains(want), "{text}");
+}
