@@ -74,6 +74,9 @@ pub enum Error {
     /// An objections table was refused (exit code 4, as bad input).
     #[error(transparent)]
     Objections(#[from] review::objections::ObjectionError),
+    /// An accepted correction could not be laid over the inputs (exit code 4, as bad input).
+    #[error(transparent)]
+    Correction(#[from] review::corrections::CorrectionError),
     /// Two runs could not be compared (exit code 10).
     #[error(transparent)]
     Diff(#[from] review::diff::DiffError),
@@ -89,6 +92,7 @@ impl Error {
         match self {
             Error::Rules(_) => 3,
             Error::Ingest(_) | Error::InputErrors(_) | Error::Objections(_) => 4,
+            Error::Correction(_) => 4,
             Error::Score(_) => 5,
             Error::Report(_) | Error::Sample(_) | Error::Sheet(_) => 6,
             Error::Land(e) => e.exit_code(),

@@ -9,6 +9,7 @@ use crate::evaluation::{self, Evaluation};
 use crate::ingest::schema::TableKind;
 use crate::ingest::{self, Dataset, Problem};
 use crate::publish::{FileDigest, Kind, Sources, Staging};
+use crate::review::corrections;
 use crate::review::diff::{Base, Side};
 use crate::rules::{Rules, Source};
 use crate::store::{Event, ReadTables, Store, StoreError};
@@ -111,7 +112,13 @@ pub fn execute(req: &Request, on_step: &mut dyn FnMut(Step)) -> Result<Executed,
     let t_rules = t.elapsed();
     let corrects = req.corrects.map(|id| base(db.as_ref(), id, &rules)).transpose()?;
     on_step(Step::Phase(Phase::Read, "读取数据"));
-    let ds = ingest::load_with(&req.data, &ingest::LoadOptions { exclude: req.exclude.clone() })?;
+    let mut ds =
+        ingest::load_with(&req.data, &ingest::LoadOptions { exclude: req.exclude.clone() })?;
+    // A 复核 lays the accepted corrections over the tables as read; the files stay as they are.
+    let corrections = match (req.corrects, db.as_ref()) {
+        (Some(id), Some(db)) => corrections::apply(&mut ds, &db.accepted_corrections(id)?)?,
+        _ => Vec::new(),
+    };
     on_step(Step::Phase(Phase::Check, "检查数据"));
     let ingest_timings = ds.timings.clone();
     let peak_ingest = crate::peak_memory();
@@ -127,6 +134,7 @@ pub fn execute(req: &Request, on_step: &mut dyn FnMut(Step)) -> Result<Executed,
     let t = Instant::now();
     let mut past = past(req.previous.as_deref(), db.as_ref(), &ev)?;
     past.corrects = corrects;
+    past.corrections = corrections;
     let t_past = (past.previous.is_some() || !past.years.is_empty()).then(|| t.elapsed());
     let t = Instant::now();
     let sources = sources(req.previous.as_deref(), &req.rules, &ev.dataset)?;
@@ -171,7 +179,7 @@ fn past(
         Some(p) => Some(report::read_previous(p, ev)?),
         None => years.last().filter(|p| p.year == Some(ev.rules.meta.year - 1)).cloned(),
     };
-    Ok(report::Past { previous, years, corrects: None })
+    Ok(report::Past { previous, years, ..report::Past::default() })
 }
 
 /// A published set: what the reports wrote (paths in the output folder), and the run's number

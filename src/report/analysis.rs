@@ -268,6 +268,8 @@ pub struct Analysis<'a> {
     pub per_mu: Vec<PerMu>,
     /// This re-run compared with the run it corrects (复核对比 sheet); none otherwise.
     pub review: Option<super::review::Compared>,
+    /// The corrections laid over this re-run's inputs (更正记录 sheet).
+    pub corrections: Vec<crate::review::corrections::Applied>,
     /// The 公示名单's order over every workbook's lines, sorted once (see `notice::rows`).
     pub(crate) notice_order: std::sync::OnceLock<Vec<u32>>,
 }
@@ -456,6 +458,7 @@ impl<'a> Analysis<'a> {
             years: Vec::new(),
             per_mu: Vec::new(),
             review: None,
+            corrections: Vec::new(),
             notice_order: Default::default(),
         };
         a.per_mu = PerMu::all(&a.firms, &rules.clusters);

@@ -111,6 +111,7 @@ pub const SHEETS: &[(&str, SheetFn)] = &[
         Some(c) => review::write(c, wb, fmt),
         None => Ok(()),
     }),
+    (review::CORRECTIONS, |a, _, wb, fmt| review::write_corrections(&a.corrections, wb, fmt)),
     (problems::NAME, |a, _, wb, fmt| problems::write(a.ev, wb, fmt)),
     (problems::RECON_NAME, |a, _, wb, fmt| problems::write_reconciliation(a.ev, wb, fmt)),
     (rules_sheet::NAME, |a, _, wb, fmt| rules_sheet::write(a.ev, wb, fmt)),
@@ -216,6 +217,8 @@ pub struct Past {
     pub years: Vec<Previous>,
     /// The 公示 run this re-run corrects.
     pub corrects: Option<crate::review::diff::Base>,
+    /// The accepted corrections laid over this re-run's inputs (更正记录).
+    pub corrections: Vec<crate::review::corrections::Applied>,
 }
 
 impl From<Option<Previous>> for Past {
@@ -268,6 +271,7 @@ pub fn write_all(
     let csv = export::write_csv_file(&a, out_dir)?;
     written(&csv, Written::Csv);
     a.review = past.corrects.map(|base| review::against(base, &csv)).transpose()?;
+    a.corrections = past.corrections;
     lap("CSV");
     progress(1, total, "JSON");
     let json = export::write_json_file(&a, out_dir)?;

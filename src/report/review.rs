@@ -11,6 +11,8 @@ use crate::sheet::SheetError;
 
 /// The sheet's name.
 pub const NAME: &str = "复核对比";
+/// The correction layer's sheet.
+pub const CORRECTIONS: &str = "更正记录";
 
 /// Two runs compared, with what they are called in the sheet's title ("第 1 号评价" …).
 #[derive(Debug, Clone)]
@@ -167,6 +169,50 @@ pub fn write(c: &Compared, wb: &mut Workbook, fmt: &Formats) -> Result<(), Sheet
     t.header(&head.map(String::from))?;
     for ch in &c.diff.changes {
         t.write_row(&row(ch))?;
+    }
+    t.finish_widths()?;
+    Ok(())
+}
+
+/// 更正记录: each accepted correction laid over the inputs, the value read from the file against
+/// the corrected one, with who recorded it, when and why it was accepted; no sheet when none.
+pub fn write_corrections(
+    list: &[crate::review::corrections::Applied],
+    wb: &mut Workbook,
+    fmt: &Formats,
+) -> Result<(), SheetError> {
+    if list.is_empty() {
+        return Ok(());
+    }
+    let ws = wb.add_worksheet();
+    ws.set_name(CORRECTIONS)?;
+    let mut t = TableWriter::new(ws, fmt, 0);
+    let head = [
+        "异议编号",
+        "统一社会信用代码",
+        "表",
+        "字段",
+        "对应行",
+        "原值（输入文件）",
+        "更正值",
+        "记录人",
+        "记录时间",
+        "采纳理由",
+    ];
+    t.header(&head.map(String::from))?;
+    for c in list {
+        t.write_row(&[
+            Cell::Int(c.objection),
+            c.code.clone().into(),
+            c.table.clone().into(),
+            c.field.clone().into(),
+            c.row_key.clone().unwrap_or_default().into(),
+            blank(&c.old).into(),
+            c.new.clone().into(),
+            c.who.clone().into(),
+            c.when.clone().into(),
+            c.why.clone().into(),
+        ])?;
     }
     t.finish_widths()?;
     Ok(())

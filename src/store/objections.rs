@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::record::audit;
 use super::{sql, Store, StoreError};
+use crate::review::corrections::Correction;
 use crate::review::objections::Objection;
 
 /// An objection as stored: its number, the firm's name and park from the run, who recorded it.
@@ -113,6 +114,30 @@ impl Store {
             })
             .map_err(&e)?;
         rows.collect::<Result<_, _>>().map_err(&e)
+    }
+
+    /// The corrections of run `run`'s accepted objections (采纳, 部分采纳, with a table and field),
+    /// in the order recorded: what a 复核 of it lays over its inputs.
+    pub fn accepted_corrections(&self, run: i64) -> Result<Vec<Correction>, StoreError> {
+        let all = self.objections(run, None)?;
+        Ok(all
+            .into_iter()
+            .filter(|s| matches!(s.objection.decision.as_deref(), Some("采纳" | "部分采纳")))
+            .filter_map(|s| {
+                let o = s.objection;
+                Some(Correction {
+                    objection: s.id,
+                    code: o.code,
+                    table: o.table?,
+                    field: o.field?,
+                    row_key: o.row_key,
+                    value: o.value.unwrap_or_default(),
+                    who: s.recorded.0,
+                    when: s.recorded.1,
+                    why: o.reason,
+                })
+            })
+            .collect())
     }
 
     /// The credit codes run `run` lists (evaluated or not).

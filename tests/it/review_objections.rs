@@ -126,3 +126,87 @@ fn a_bad_objection_refuses_the_whole_table_naming_row_and_column() {
     let want = "异议表 y.csv：找不到表头含「统一社会信用代码」「收到日期」「异议类型」的工作表";
     assert!(text.contains(want), "{text}");
 }
+
+/// The review fixture's two land corrections as accepted objections, laid over the year as
+/// delivered by `evaluate --corrects 1`: the same nine firms move, for the same causes, as when
+/// the corrected files were evaluated (review_diff), except G4, whose veto is not a correction
+/// here — it moves by the benchmark alone (66.67 → 80, C both times).
+#[test]
+fn a_review_run_lays_the_accepted_corrections_over_the_files_as_delivered() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    one_run(dir);
+    let (status, text) =
+        mujun_in(dir, &["runs", "notice", "1", "--from", "2024-06-01", "--to", "2024-06-07"]);
+    assert_eq!(status, 0, "{text}");
+    let rows = format!(
+        "{},2024-06-03,数据有误,用地,用地面积(亩),渝(2015)涪陵区不动产权第000001号,20,证书,张三,采纳,证书面积20亩\n\
+         {},2024-06-04,数据有误,用地,用地面积(亩),渝(2015)涪陵区不动产权第000015号,4,证书,张三,部分采纳,按证书\n\
+         {},2024-06-04,数据有误,产出,营业收入,,9999,,张三,不采纳,无证据\n",
+        code(1),
+        code(15),
+        code(2)
+    );
+    let (status, text) = import(dir, "异议.csv", &rows);
+    assert_eq!(status, 0, "{text}");
+    let data_before = std::fs::read(dir.join("d1/用地.csv")).unwrap();
+    let (status, text) = mujun_in(
+        dir,
+        &["evaluate", "--rules", "rules.toml", "--data", "d1", "--out", "o2", "--corrects", "1"],
+    );
+    assert_eq!(status, 0, "{text}");
+    assert_eq!(std::fs::read(dir.join("d1/用地.csv")).unwrap(), data_before, "files untouched");
+    let book = dir.join("o2/2024年度亩均效益评价结果.xlsx");
+    // 更正记录: the two accepted ones (not the rejected 营业收入), file value against corrected.
+    let c = crate::report_common::sheet(&book, "更正记录");
+    assert_eq!(c.height(), 3);
+    let row = |r: usize| (0..7).map(|k| crate::report_common::cell(&c, r, k)).collect::<Vec<_>>();
+    assert_eq!(
+        row(1)[1..],
+        [
+            code(1),
+            "用地".into(),
+            "用地面积".into(),
+            "渝(2015)涪陵区不动产权第000001号".into(),
+            "10".into(),
+            "20".into()
+        ]
+    );
+    assert_eq!(row(2)[5..], ["2".to_string(), "4".to_string()]);
+    // 复核对比: G1 own data and benchmark; G2–G5 benchmark; X1, X3, X4 boundary; X5 entered.
+    let (status, diff) = mujun_in(dir, &["diff", "1", "2"]);
+    assert_eq!(status, 0, "{diff}");
+    for line in [
+        "总分、名次或等级有变化：9 家",
+        "（1）本企业数据更正：1 家",
+        "（2）基准值变化：5 家",
+        "（3）名次或排名人数变化：3 家",
+        "（4）加减分事项或调档变化：0 家",
+        "（5）进入或退出评价：1 家",
+    ] {
+        assert!(diff.contains(line), "{line}\n{diff}");
+    }
+    assert!(diff.contains("评价用地面积(亩) 10 → 20"), "{diff}");
+}
+
+#[test]
+fn an_accepted_correction_that_names_no_row_of_the_files_stops_the_review_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    one_run(dir);
+    mujun_in(dir, &["runs", "notice", "1", "--from", "2024-06-01", "--to", "2024-06-07"]);
+    let rows = format!(
+        "{},2024-06-03,数据有误,用地,用地面积(亩),渝(2015)涪陵区不动产权第999999号,20,,张三,采纳,按证书\n",
+        code(1)
+    );
+    let (status, text) = import(dir, "异议.csv", &rows);
+    assert_eq!(status, 0, "{text}");
+    let (status, text) = mujun_in(
+        dir,
+        &["evaluate", "--rules", "rules.toml", "--data", "d1", "--out", "o2", "--corrects", "1"],
+    );
+    assert_eq!(status, 4, "{text}");
+    assert!(text.contains("第 1 号异议的更正"), "{text}");
+    assert!(text.contains("无法应用：输入数据中没有这家企业的对应行"), "{text}");
+    assert!(!mujun_in(dir, &["runs"]).1.contains("第 2 号"), "nothing recorded");
+}
