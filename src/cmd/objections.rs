@@ -51,7 +51,7 @@ fn import(store: &mut Store, file: &std::path::Path, id: i64) -> Result<(), crat
         let message = format!("的状态是{}，还没有公示，不能记录异议", r.status);
         return Err(StoreError::Status { id, message }.into());
     };
-    let codes = store.codes_of_run(id)?;
+    let codes = store.codes_of_run(id, None)?;
     let known = |code: &str| codes.contains(code);
     let list = objections::read(file, &Against { known: &known, notice_end: Some(&end) })?;
     let source = file.display().to_string();

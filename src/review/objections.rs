@@ -137,40 +137,50 @@ fn column(raw: &RawSheet, h: &str) -> Option<usize> {
 
 /// One row read and checked.
 fn row(raw: &RawSheet, i: usize, against: &Against) -> Result<Objection, ObjectionError> {
-    let at = |h: &str, message: String| ObjectionError {
-        file: raw.file.display().to_string(),
-        sheet: raw.sheet.clone(),
-        row: Some(raw.sheet_row(i)),
-        column: Some(h.to_string()),
-        message,
-    };
     let cell = |h: &str| -> String {
         column(raw, h)
             .and_then(|c| raw.data.columns().get(c))
             .and_then(|c| c.str().ok().and_then(|s| s.get(i).map(|v| v.trim().to_string())))
             .unwrap_or_default()
     };
+    check(&cell, against).map_err(|(h, message)| ObjectionError {
+        file: raw.file.display().to_string(),
+        sheet: raw.sheet.clone(),
+        row: Some(raw.sheet_row(i)),
+        column: Some(h.to_string()),
+        message,
+    })
+}
+
+/// One objection checked from its fields by header (as [`COLUMNS`] names them; "" when blank),
+/// from a row of the table or the workbench's form; the column and what is wrong otherwise.
+pub fn check(
+    cell: &dyn Fn(&str) -> String,
+    against: &Against,
+) -> Result<Objection, (&'static str, String)> {
+    let cell = |h: &str| cell(h).trim().to_string();
     let opt = |h: &str| Some(cell(h)).filter(|v| !v.is_empty());
     let code = cell("统一社会信用代码").to_uppercase();
     if !(against.known)(&code) {
-        return Err(at("统一社会信用代码", format!("企业「{code}」不在这次评价中")));
+        return Err(("统一社会信用代码", format!("企业「{code}」不在这次评价中")));
     }
     let received = day(&cell("收到日期")).ok_or_else(|| {
-        at("收到日期", format!("「{}」不是日期，请写成 2025-06-03 这样的形式", cell("收到日期")))
+        let m = format!("「{}」不是日期，请写成 2025-06-03 这样的形式", cell("收到日期"));
+        ("收到日期", m)
     })?;
     let kind = cell("异议类型");
     if !KINDS.contains(&kind.as_str()) {
-        return Err(at("异议类型", format!("「{kind}」不是可用的类型（{}）", KINDS.join("、"))));
+        return Err(("异议类型", format!("「{kind}」不是可用的类型（{}）", KINDS.join("、"))));
     }
-    let (table, field, row_key) = correction(opt("更正表"), opt("更正字段"), opt("对应行"), &at)?;
+    let (table, field, row_key) = correction(opt("更正表"), opt("更正字段"), opt("对应行"))?;
     let decision = opt("处理结果");
     if let Some(d) = &decision {
         if !DECISIONS.contains(&d.as_str()) {
             let m = format!("「{d}」不是可用的处理结果（{}，未处理的留空）", DECISIONS.join("、"));
-            return Err(at("处理结果", m));
+            return Err(("处理结果", m));
         }
         if cell("处理理由").is_empty() {
-            return Err(at("处理理由", "有处理结果时须写明理由".into()));
+            return Err(("处理理由", "有处理结果时须写明理由".into()));
         }
     }
     let late = against.notice_end.is_some_and(|end| received.as_str() > end);
@@ -198,8 +208,8 @@ fn correction(
     table: Option<String>,
     field: Option<String>,
     row_key: Option<String>,
-    at: &dyn Fn(&str, String) -> ObjectionError,
-) -> Result<Correction, ObjectionError> {
+) -> Result<Correction, (&'static str, String)> {
+    let at = |h: &'static str, m: String| (h, m);
     let Some(t) = table else {
         if field.is_some() {
             return Err(at("更正表", "写了更正字段，须写明是哪张表".into()));

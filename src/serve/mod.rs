@@ -18,6 +18,7 @@ pub mod draft;
 pub mod error;
 pub mod land;
 pub mod newrun;
+pub mod objections;
 pub mod page;
 pub mod results;
 pub mod routes;

@@ -10,7 +10,9 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, MemoryStore, SessionManagerLayer};
 
 use super::app::Shared;
-use super::{admin, assets, auth, compare, land, newrun, results, runs, Config, WebError};
+use super::{
+    admin, assets, auth, compare, land, newrun, objections, results, runs, Config, WebError,
+};
 
 /// Every route, under the layers (innermost first): CSRF (needs the session), the session,
 /// the body limit and the security headers.
@@ -28,6 +30,7 @@ pub fn router(state: Shared, config: &Config) -> Router {
         .merge(runs::routes())
         .merge(results::routes())
         .merge(compare::routes())
+        .merge(objections::routes())
         .merge(newrun::routes())
         .merge(land::routes())
         .merge(admin::routes())

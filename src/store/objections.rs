@@ -140,11 +140,18 @@ impl Store {
             .collect())
     }
 
-    /// The credit codes run `run` lists (evaluated or not).
-    pub fn codes_of_run(&self, run: i64) -> Result<std::collections::HashSet<String>, StoreError> {
+    /// The credit codes run `run` lists (evaluated or not), within `park` when given.
+    pub fn codes_of_run(
+        &self,
+        run: i64,
+        park: Option<&str>,
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
         let e = sql(&self.path, "读取评价结果");
-        let mut st = self.conn.prepare("SELECT code FROM results WHERE run_id = ?1").map_err(&e)?;
-        let rows = st.query_map([run], |r| r.get(0)).map_err(&e)?;
+        let mut st = self
+            .conn
+            .prepare("SELECT code FROM results WHERE run_id = ?1 AND (?2 IS NULL OR park = ?2)")
+            .map_err(&e)?;
+        let rows = st.query_map(params![run, park], |r| r.get(0)).map_err(&e)?;
         rows.collect::<Result<_, _>>().map_err(&e)
     }
 }

@@ -120,3 +120,78 @@ fn the_review_comparison_names_the_corrected_firm_and_a_park_sees_only_its_own()
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert_eq!(admin.get("/api/runs/2/compare?with=99").status(), StatusCode::NOT_FOUND);
 }
+
+#[test]
+fn objections_are_recorded_by_the_bureau_and_by_a_park_for_its_own_firms_only() {
+    let bench = Bench::with_run();
+    let server = bench.serve(&[]);
+    let park = server.login(PARK);
+    let mine = serde_json::json!({
+        "统一社会信用代码": HOSTILE_CODE,
+        "收到日期": "2026-06-09",
+        "异议类型": "数据有误",
+        "更正表": "用地",
+        "更正字段": "用地面积(亩)",
+        "对应行": "渝(2020)涪陵区不动产权第000006号",
+        "更正后数值": "7.44",
+        "证据说明": "<b>证书</b>复印件",
+        "经办人": "园区王",
+    });
+    // Not under notice yet.
+    let r = park.post_json("/api/runs/1/objections", &mine);
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().unwrap().contains("还没有公示，不能记录异议"));
+    let admin = server.login(BUREAU);
+    let period = serde_json::json!({ "from": "2026-06-01", "to": "2026-06-07" });
+    assert_eq!(admin.post_json("/api/runs/1/notice", &period).status(), StatusCode::OK);
+    // Readers and the land bureau record nothing.
+    for who in [LAND, READER] {
+        let r = server.login(who).post_json("/api/runs/1/objections", &mine);
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{who}");
+    }
+    // The park user, for its own firm: recorded, late (the 9th after a period ending the 7th).
+    let r = park.post_json("/api/runs/1/objections", &mine);
+    assert_eq!(r.status(), StatusCode::OK);
+    // Another park's firm is answered as a firm the run does not have.
+    let theirs = serde_json::json!({
+        "统一社会信用代码": OTHER_PARK_CODE, "收到日期": "2026-06-03", "异议类型": "其他",
+    });
+    let r = park.post_json("/api/runs/1/objections", &theirs);
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let text = r.text().unwrap();
+    assert!(text.contains(&format!("企业「{OTHER_PARK_CODE}」不在这次评价中")), "{text}");
+    // A bad field is named.
+    let bad = serde_json::json!({
+        "统一社会信用代码": HOSTILE_CODE, "收到日期": "2026-06-03", "异议类型": "投诉",
+    });
+    let r = park.post_json("/api/runs/1/objections", &bad);
+    assert!(r.text().unwrap().contains("「异议类型」：「投诉」不是可用的类型"));
+    // The bureau records the other park's through the page's form.
+    let form = [
+        ("统一社会信用代码", OTHER_PARK_CODE),
+        ("收到日期", "2026-06-03"),
+        ("异议类型", "等级申诉"),
+        ("经办人", "经信委张三"),
+    ];
+    assert_eq!(admin.post_form("/runs/1/objections", &form).status(), StatusCode::SEE_OTHER);
+    let all = admin.json("/api/runs/1/objections");
+    let list = all["objections"].as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["objection"]["late"], true);
+    assert_eq!(list[0]["objection"]["field"], "用地面积");
+    assert_eq!(list[0]["recorded"][0], PARK);
+    assert_eq!(list[1]["objection"]["late"], false);
+    // The park sees its own firm's only; the other park user sees none of them.
+    let own = park.json("/api/runs/1/objections");
+    assert_eq!(own["objections"].as_array().unwrap().len(), 1);
+    let (_, page) = park.text("/runs/1/objections");
+    assert!(!page.contains(OTHER_PARK_CODE) && !page.contains(OTHER_PARK_NAME));
+    assert!(entities(&page).contains("&lt;b&gt;证书&lt;/b&gt;复印件"), "evidence escaped");
+    assert_no_inline_code("/runs/1/objections", &page);
+    // 综保区's user sees its own firm's objection (the bureau's), never 高新区's.
+    let other = server.login(PARK2).json("/api/runs/1/objections");
+    let theirs = other["objections"].as_array().unwrap();
+    assert!(theirs
+        .iter()
+        .all(|o| o["park"] == "涪陵综保区" && o["objection"]["code"] != HOSTILE_CODE));
+}
