@@ -47,12 +47,14 @@ pub enum Kind {
     Template,
     /// `mujun sample`: a generated sample year.
     Sample,
+    /// `mujun confirm`: the 一企一单 workbooks.
+    Confirm,
 }
 
 impl Kind {
     /// Every command that publishes a set.
-    pub const ALL: [Kind; 5] =
-        [Kind::Evaluate, Kind::Check, Kind::Land, Kind::Template, Kind::Sample];
+    pub const ALL: [Kind; 6] =
+        [Kind::Evaluate, Kind::Check, Kind::Land, Kind::Template, Kind::Sample, Kind::Confirm];
 
     /// File name of the set's manifest.
     pub fn manifest(self) -> &'static str {
@@ -62,6 +64,7 @@ impl Kind {
             Kind::Land => "土地核查输出清单.json",
             Kind::Template => "模板输出清单.json",
             Kind::Sample => "示例数据输出清单.json",
+            Kind::Confirm => "一企一单输出清单.json",
         }
     }
     fn command(self) -> &'static str {
@@ -71,6 +74,7 @@ impl Kind {
             Kind::Land => "land",
             Kind::Template => "template",
             Kind::Sample => "sample",
+            Kind::Confirm => "confirm",
         }
     }
     fn of_manifest(name: &str) -> Option<Kind> {

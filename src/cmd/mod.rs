@@ -5,6 +5,7 @@
 
 pub mod args;
 pub mod check;
+pub mod confirm;
 pub mod diff;
 pub mod evaluate;
 pub mod explain;
@@ -61,6 +62,8 @@ pub enum Command {
     Evaluate(evaluate::Args),
     /// 检查：只检查数据和规则、不计分，写出问题清单；有错误时以非零退出
     Check(check::Args),
+    /// 一企一单：评价前每家企业一页（或几页）的数据确认单，列出每个数值的来源文件、工作表、行和报送部门，按园区各一个工作簿
+    Confirm(confirm::Args),
     /// 模板：生成各输入表的空白 Excel 模板（标准表头、下拉列表、填表说明）
     Template(template::Args),
     /// 评价明细：显示一家企业各指标的值、基准值、权重和得分，距上一档的差距和最能提分的指标
@@ -114,6 +117,7 @@ pub fn run(cli: Cli) -> Result<(), crate::Error> {
         Command::History(a) => history::run(&a, &cli.store),
         Command::Export(a) => export::run(&a, &cli.store),
         Command::Diff(a) => diff::run(&a, &cli.store),
+        Command::Confirm(a) => confirm::run(&a),
         Command::Objections(a) => objections::run(&a, &cli.store),
         Command::Store(a) => store::run(&a, &cli.store),
         Command::User(a) => user::run(&a, &cli.store),

@@ -9,6 +9,7 @@ pub mod alerts;
 pub mod analysis;
 pub mod card;
 mod cards;
+pub mod confirm;
 pub mod export;
 mod measures;
 pub mod not_evaluated;

@@ -28,6 +28,7 @@ mod report_parks;
 mod report_rules;
 mod report_years;
 mod report_yoy;
+mod review_confirm;
 mod review_diff;
 mod review_objections;
 mod rule_errors;
