@@ -25,7 +25,7 @@ pub fn run(a: &Args) -> Result<(), crate::Error> {
     let Examined { rules, ds, .. } = examine(&source, &a.inputs.data, &a.inputs.exclude)?;
     let paths =
         staging.write(|dir| confirm::write_all(&rules, &ds, dir).map_err(crate::Error::from))?;
-    let published: Vec<_> = paths.iter().map(|p| staging.final_path(p)).collect();
+    let published: Vec<_> = paths.iter().map(|(_, p)| staging.final_path(p)).collect();
     staging.commit(Sources {
         rules: vec![crate::pipeline::rule_digest(&source)?],
         inputs: crate::pipeline::input_digests(&ds),

@@ -78,11 +78,14 @@ impl<'d> Index<'d> {
         }
     }
 
-    /// "file「sheet」第 N 行（department）" of row `i` of `kind`.
+    /// "file「sheet」第 N 行（department）" of row `i` of `kind` (the file's name, not its folder).
     fn source(&self, kind: TableKind, i: usize) -> String {
         let df = self.ds.table(kind);
         let num = |c: &str| df.column(c).ok().and_then(|c| c.get(i).ok()?.extract::<u32>());
         let (file, sheet) = num("__src").map(|s| self.ds.locate(s)).unwrap_or_default();
+        // The file's own name: what the department delivered, wherever it was put.
+        let file =
+            Path::new(&file).file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or(file);
         let sheet = if sheet.is_empty() { String::new() } else { format!("「{sheet}」") };
         let row = num("__row").map(|r| format!("第 {r} 行")).unwrap_or_default();
         format!("{file}{sheet}{row}（{}）", department(kind))
@@ -127,8 +130,12 @@ fn parks(ix: &Index) -> BTreeMap<String, Vec<String>> {
     out
 }
 
-/// Write one workbook per park into `out_dir/一企一单/`; their paths.
-pub fn write_all(rules: &Rules, ds: &Dataset, out_dir: &Path) -> Result<Vec<PathBuf>, BookError> {
+/// Write one workbook per park into `out_dir/一企一单/`; (park, path) of each.
+pub fn write_all(
+    rules: &Rules,
+    ds: &Dataset,
+    out_dir: &Path,
+) -> Result<Vec<(String, PathBuf)>, BookError> {
     let ix = Index::new(ds).map_err(|e| BookError::Xlsx {
         path: out_dir.to_path_buf(),
         sheet: NAME,
@@ -137,13 +144,13 @@ pub fn write_all(rules: &Rules, ds: &Dataset, out_dir: &Path) -> Result<Vec<Path
     let dir = out_dir.join(DIR);
     sheet::create_dir(&dir)?;
     let year = rules.meta.year;
-    let mut paths: Vec<PathBuf> = Vec::new();
+    let mut paths: Vec<(String, PathBuf)> = Vec::new();
     for (park, codes) in parks(&ix) {
         let stem = crate::report::park::safe_stem(&park);
         let mut path = dir.join(format!("{year}年度一企一单_{stem}.xlsx"));
         let taken = |p: &Path| {
             let name = p.to_string_lossy().to_lowercase();
-            paths.iter().any(|x| x.to_string_lossy().to_lowercase() == name)
+            paths.iter().any(|(_, x)| x.to_string_lossy().to_lowercase() == name)
         };
         let mut k = 2;
         while taken(&path) {
@@ -154,7 +161,7 @@ pub fn write_all(rules: &Rules, ds: &Dataset, out_dir: &Path) -> Result<Vec<Path
         let book = Book { path: &path, title: &title, year };
         let sheets: &[sheet::Sheet<()>] = &[(NAME, ())];
         sheet::write_book(&book, sheets, |_, wb, fmt| write(&ix, rules, &park, &codes, wb, fmt))?;
-        paths.push(path);
+        paths.push((park, path));
     }
     Ok(paths)
 }

@@ -14,6 +14,7 @@ pub mod app;
 pub mod assets;
 pub mod auth;
 pub mod compare;
+pub mod confirm;
 pub mod draft;
 pub mod error;
 pub mod land;

@@ -73,7 +73,7 @@ where
 }
 
 /// Log a park user's attempt at another park, and answer as if it did not exist.
-async fn trespass(state: &Shared, viewer: &Viewer, id: i64, what: String) -> WebError {
+pub(super) async fn trespass(state: &Shared, viewer: &Viewer, id: i64, what: String) -> WebError {
     let name = viewer.name.clone();
     let detail =
         format!("{}用户（{}）{what}", viewer.role.label(), viewer.park_scope().unwrap_or(""));
@@ -642,6 +642,8 @@ pub struct DownloadsView {
     pub run: RunHead,
     /// The files the viewer may download.
     pub files: Vec<OutputEntry>,
+    /// The parks whose 一企一单 the viewer may download (made on request from the run's inputs).
+    pub confirm_parks: Vec<String>,
 }
 
 #[derive(Template)]
@@ -652,6 +654,10 @@ struct DownloadsPage {
 }
 
 impl DownloadsPage {
+    fn confirm_href(&self, park: &str) -> String {
+        format!("/runs/{}/confirm/{}", self.v.run.id, url_encode(park))
+    }
+
     fn href(&self, f: &OutputEntry) -> String {
         let parts: Vec<String> = f.name.split('/').map(url_encode).collect();
         format!("/runs/{}/downloads/{}", self.v.run.id, parts.join("/"))
@@ -663,8 +669,11 @@ async fn downloads_data(
     viewer: &Viewer,
     id: &str,
 ) -> Result<DownloadsView, WebError> {
-    let (run, files, _) = files_for(state, viewer, run_id(id)?).await?;
-    Ok(DownloadsView { run, files })
+    let id = run_id(id)?;
+    let (run, files, _) = files_for(state, viewer, id).await?;
+    let scope = viewer.park_scope().map(str::to_string);
+    let confirm_parks = read(state, move |s| Ok(s.facets(id, scope.as_deref())?.parks)).await?;
+    Ok(DownloadsView { run, files, confirm_parks })
 }
 
 async fn downloads_page(

@@ -11,7 +11,8 @@ use tower_sessions::{Expiry, MemoryStore, SessionManagerLayer};
 
 use super::app::Shared;
 use super::{
-    admin, assets, auth, compare, land, newrun, objections, results, runs, Config, WebError,
+    admin, assets, auth, compare, confirm, land, newrun, objections, results, runs, Config,
+    WebError,
 };
 
 /// Every route, under the layers (innermost first): CSRF (needs the session), the session,
@@ -30,6 +31,7 @@ pub fn router(state: Shared, config: &Config) -> Router {
         .merge(runs::routes())
         .merge(results::routes())
         .merge(compare::routes())
+        .merge(confirm::routes())
         .merge(objections::routes())
         .merge(newrun::routes())
         .merge(land::routes())

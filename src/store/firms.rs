@@ -408,6 +408,38 @@ impl Store {
             .map_err(|_| StoreError::Corrupt { path: self.path.clone() })
     }
 
+    /// Run `run`'s input files as it read them: (name as given, content), in reading order; a
+    /// file whose content was not kept (it changed before it could be) is left out.
+    pub fn input_files(&self, run: i64) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        self.run(run)?;
+        let e = sql(&self.path, "读取输入文件");
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT i.name, f.content, f.codec FROM run_inputs i
+                 JOIN files f ON f.sha256 = i.sha256
+                 WHERE i.run_id = ?1 AND f.content IS NOT NULL ORDER BY i.ordinal",
+            )
+            .map_err(&e)?;
+        let rows = st
+            .query_map([run], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Vec<u8>>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
+            })
+            .map_err(&e)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (name, packed, codec) = row.map_err(&e)?;
+            let bytes = super::record::unpack(packed, codec.as_deref())
+                .map_err(|_| StoreError::Corrupt { path: self.path.clone() })?;
+            out.push((name, bytes));
+        }
+        Ok(out)
+    }
+
     /// Fill the cluster of every result recorded before the store kept it, from the stored
     /// CSV lines (their `cluster` field), in one transaction.
     pub(super) fn backfill_clusters(&mut self) -> Result<(), StoreError> {

@@ -195,3 +195,31 @@ fn objections_are_recorded_by_the_bureau_and_by_a_park_for_its_own_firms_only() 
         .iter()
         .all(|o| o["park"] == "涪陵综保区" && o["objection"]["code"] != HOSTILE_CODE));
 }
+
+#[test]
+fn a_runs_one_form_per_firm_book_is_the_clis_and_a_park_gets_only_its_own() {
+    let bench = Bench::with_run();
+    let server = bench.serve(&[]);
+    // The CLI on the same files (the run's inputs are the bench's data folder).
+    let (code, out) = mujun(bench.dir(), &["confirm", "--data", "data", "--out", "c"], "");
+    assert_eq!(code, 0, "{out}");
+    let cli =
+        std::fs::read(bench.dir().join("c/一企一单/2025年度一企一单_涪陵高新区.xlsx")).unwrap();
+    let path = format!("/runs/1/confirm/{}", enc("涪陵高新区"));
+    let admin = server.login(BUREAU);
+    let (_, page) = admin.text("/runs/1/downloads");
+    assert!(page.contains(&path), "linked from the downloads page");
+    let r = admin.get(&path);
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.bytes().unwrap().to_vec(), cli, "byte for byte the CLI's workbook");
+    // The park user: its own park's, not another's (404, logged).
+    let park = server.login(PARK);
+    assert_eq!(park.get(&path).status(), StatusCode::OK);
+    let other = format!("/runs/1/confirm/{}", enc("白涛工业园区"));
+    assert_eq!(park.get(&other).status(), StatusCode::NOT_FOUND);
+    let (_, page) = park.text("/runs/1/downloads");
+    assert!(!page.contains("白涛工业园区"), "only its own park is offered");
+    assert_eq!(audit_entries(&bench.db(), "越权访问").len(), 1);
+    // A park the run does not have.
+    assert_eq!(admin.get("/runs/1/confirm/nowhere").status(), StatusCode::NOT_FOUND);
+}
