@@ -74,7 +74,7 @@ pub enum Command {
     Land(land::Args),
     /// 规则方案：列出程序内置的规则方案；rules write 写出一个方案的规则文件，供修改后用 --rules 选用
     Rules(rules::Args),
-    /// 评价记录：列出数据库中记录的各次评价；runs finalize 编号 把一次评价定为该年度的正式结果（定稿）
+    /// 评价记录：列出数据库中记录的各次评价；runs notice 编号 --from 日期 --to 日期 公示；runs finalize 编号 定稿
     Runs(runs::Args),
     /// 企业历年：一家企业在数据库中各年度的等级、总分、排名、亩均指标、用地和名称园区变化
     History(history::Args),
