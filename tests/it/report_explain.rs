@@ -293,7 +293,9 @@ fn command_line_errors_are_chinese() {
     let (rc, _, err) = mujun(&[]);
     assert_eq!(rc, 2);
     assert!(
-        err.contains("用法：mujun [选项] <命令>") && err.contains("  evaluate ") && err.contains(" 评价：读取"),
+        err.contains("用法：mujun [选项] <命令>")
+            && err.contains("  evaluate ")
+            && err.contains(" 评价：读取"),
         "no command: the help, on stderr: {err}"
     );
     assert_chinese("no command", &err);
