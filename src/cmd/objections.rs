@@ -1,6 +1,6 @@
 //! `mujun objections import FILE --run N`: the objections (异议) received against a run under
-//! notice, from a table, checked cell by cell and recorded all or none; `mujun objections list
-//! --run N` lists them.
+//! notice, from a table, checked cell by cell and recorded all or none; `mujun objections decide
+//! ID --run N --decision 采纳 --reason …` decides one; `mujun objections list --run N` lists them.
 
 use std::path::PathBuf;
 
@@ -28,6 +28,21 @@ pub enum Action {
         #[arg(long, value_name = "编号")]
         run: i64,
     },
+    /// 处理：给一条已记录的异议写明处理结果和理由（复核之前）
+    Decide {
+        /// 异议编号（见 objections list）
+        #[arg(value_name = "异议编号")]
+        id: i64,
+        /// 异议针对的评价记录编号
+        #[arg(long, value_name = "编号")]
+        run: i64,
+        /// 采纳、不采纳或部分采纳
+        #[arg(long, value_name = "处理结果")]
+        decision: String,
+        /// 理由
+        #[arg(long, value_name = "理由")]
+        reason: String,
+    },
     /// 列出：一次评价已记录的异议
     List {
         /// 评价记录编号
@@ -42,6 +57,12 @@ pub fn run(a: &Args, opt: &super::store::StoreOption) -> Result<(), crate::Error
     match &a.action {
         Action::Import { file, run } => import(&mut store, file, *run),
         Action::List { run } => list(&store, *run),
+        Action::Decide { id, run, decision, reason } => {
+            let user = crate::store::current_user();
+            store.decide_objection(*run, *id, decision, reason, &user)?;
+            crate::outln!("第 {run} 号评价的第 {id} 号异议：{decision}。");
+            Ok(())
+        }
     }
 }
 

@@ -22,6 +22,8 @@ pub fn routes() -> Router<Shared> {
     Router::new()
         .route("/runs/{id}/objections", get(list_page).post(add_form))
         .route("/api/runs/{id}/objections", get(list_api).post(add_api))
+        .route("/runs/{id}/objections/{oid}/decision", axum::routing::post(decide_form))
+        .route("/api/runs/{id}/objections/{oid}/decision", axum::routing::post(decide_api))
 }
 
 /// A run's objections as the viewer may see them.
@@ -59,6 +61,7 @@ struct ObjectionsPage {
     chrome: Chrome,
     v: ObjectionsView,
     can_add: bool,
+    can_decide: bool,
     kinds: [&'static str; 3],
     decisions: [&'static str; 3],
     fields: Vec<&'static str>,
@@ -76,6 +79,7 @@ async fn list_page(
         chrome: Chrome::new(&title, &viewer),
         v,
         can_add,
+        can_decide: viewer.role == Role::Bureau,
         kinds: KINDS,
         decisions: DECISIONS,
         fields: COLUMNS.iter().map(|(h, _)| *h).collect(),
@@ -150,4 +154,48 @@ async fn add_api(
         })?;
     let n = add(&state, &viewer, &id, map.into_iter().collect()).await?;
     Ok(Json(serde_json::json!({ "id": n })))
+}
+
+/// Decide objection `oid` of run `id` from `fields` (处理结果, 处理理由): 经信委 only.
+async fn decide(
+    state: &Shared,
+    viewer: &Viewer,
+    (id, oid): (&str, &str),
+    fields: Vec<(String, String)>,
+) -> Result<(), WebError> {
+    viewer.require(&[Role::Bureau], "处理异议")?;
+    let (id, oid) = (run_id(id)?, run_id(oid)?);
+    let get =
+        |k: &str| fields.iter().find(|(h, _)| h == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let (decision, reason, user) = (get("处理结果"), get("处理理由"), viewer.name.clone());
+    state.write(move |s| s.decide_objection(id, oid, &decision, &reason, &user)).await
+}
+
+async fn decide_form(
+    State(state): State<Shared>,
+    viewer: Viewer,
+    Path((id, oid)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let fields: Vec<(String, String)> =
+        form_urlencoded::parse(&body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    decide(&state, &viewer, (&id, &oid), fields).await?;
+    Ok(Redirect::to(&format!("/runs/{id}/objections")).into_response())
+}
+
+async fn decide_api(
+    State(state): State<Shared>,
+    viewer: Viewer,
+    Path((id, oid)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    viewer.require(&[Role::Bureau], "处理异议")?;
+    let map: std::collections::BTreeMap<String, String> =
+        serde_json::from_slice(&body).map_err(|_| {
+            WebError::BadRequest(
+                "请求内容应为 JSON 对象：{\"处理结果\": \"采纳\", \"处理理由\": \"…\"}".into(),
+            )
+        })?;
+    decide(&state, &viewer, (&id, &oid), map.into_iter().collect()).await?;
+    Ok(Json(serde_json::json!({ "id": oid })))
 }

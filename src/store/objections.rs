@@ -70,6 +70,55 @@ impl Store {
         Ok(ids)
     }
 
+    /// Decide objection `id` of run `run` (`decision` one of 采纳, 不采纳, 部分采纳, with its
+    /// `reason`), by `user`; the old decision and the new one go into the audit log. Refused
+    /// once a 复核 of the run has been recorded (its corrections were laid over then).
+    pub fn decide_objection(
+        &mut self,
+        run: i64,
+        id: i64,
+        decision: &str,
+        reason: &str,
+        user: &str,
+    ) -> Result<(), StoreError> {
+        let list = self.objections(run, None)?;
+        let Some(o) = list.iter().find(|o| o.id == id) else {
+            return Err(StoreError::Refused(format!("第 {run} 号评价没有第 {id} 号异议")));
+        };
+        if !crate::review::objections::DECISIONS.contains(&decision) {
+            let all = crate::review::objections::DECISIONS.join("、");
+            return Err(StoreError::Refused(format!(
+                "处理结果「{decision}」不是可用的词（{all}）"
+            )));
+        }
+        if reason.trim().is_empty() {
+            return Err(StoreError::Refused("处理结果须写明理由".into()));
+        }
+        if let Some(r) = self.runs()?.into_iter().find(|r| r.corrects == Some(run)) {
+            let message = format!(
+                "已由第 {} 号评价复核，异议的处理结果不能再改（需要时请记录新的异议并再次复核）",
+                r.id
+            );
+            return Err(StoreError::Status { id: run, message });
+        }
+        let old = o.objection.decision.clone().unwrap_or_else(|| "待处理".into());
+        let path = self.path.clone();
+        let e = sql(&path, "处理异议");
+        let tx = self.write().map_err(&e)?;
+        tx.execute(
+            "UPDATE objections SET decision = ?1, reason = ?2 WHERE id = ?3 AND run_id = ?4",
+            params![decision, reason.trim(), id, run],
+        )
+        .map_err(&e)?;
+        let detail = format!(
+            "第 {id} 号异议（{}）：{old} → {decision}，理由：{}",
+            o.objection.code,
+            reason.trim()
+        );
+        audit(&tx, user, "处理异议", Some(run), &detail).map_err(&e)?;
+        tx.commit().map_err(&e)
+    }
+
     /// Run `run`'s objections by number, with the firm's name and park in the run (within `park`
     /// when given).
     pub fn objections(

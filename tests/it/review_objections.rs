@@ -210,3 +210,40 @@ fn an_accepted_correction_that_names_no_row_of_the_files_stops_the_review_run() 
     assert!(text.contains("无法应用：输入数据中没有这家企业的对应行"), "{text}");
     assert!(!mujun_in(dir, &["runs"]).1.contains("第 2 号"), "nothing recorded");
 }
+
+#[test]
+fn an_objection_is_decided_later_until_the_review_run_is_recorded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    one_run(dir);
+    mujun_in(dir, &["runs", "notice", "1", "--from", "2024-06-01", "--to", "2024-06-07"]);
+    let rows = format!(
+        "{},2024-06-03,数据有误,用地,用地面积(亩),渝(2015)涪陵区不动产权第000001号,20,证书,张三,,\n",
+        code(1)
+    );
+    assert_eq!(import(dir, "异议.csv", &rows).0, 0);
+    let decide = |decision: &str, reason: &str| {
+        let args =
+            ["objections", "decide", "1", "--run", "1", "--decision", decision, "--reason", reason];
+        mujun_in(dir, &args)
+    };
+    let (status, text) = decide("同意", "x");
+    assert_eq!(status, 8, "{text}");
+    assert!(text.contains("处理结果「同意」不是可用的词（采纳、不采纳、部分采纳）"), "{text}");
+    let (status, text) = decide("采纳", " ");
+    assert_eq!(status, 8, "{text}");
+    assert!(text.contains("处理结果须写明理由"), "{text}");
+    let (status, text) = decide("采纳", "证书面积为20亩");
+    assert_eq!(status, 0, "{text}");
+    let (_, list) = mujun_in(dir, &["objections", "list", "--run", "1"]);
+    assert!(list.contains("采纳（证书面积为20亩）"), "{list}");
+    // Once a 复核 has laid the correction over, the decision stays as it was.
+    let (status, text) = mujun_in(
+        dir,
+        &["evaluate", "--rules", "rules.toml", "--data", "d1", "--out", "o2", "--corrects", "1"],
+    );
+    assert_eq!(status, 0, "{text}");
+    let (status, text) = decide("不采纳", "改判");
+    assert_eq!(status, 8, "{text}");
+    assert!(text.contains("已由第 2 号评价复核，异议的处理结果不能再改"), "{text}");
+}

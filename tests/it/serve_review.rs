@@ -223,3 +223,32 @@ fn a_runs_one_form_per_firm_book_is_the_clis_and_a_park_gets_only_its_own() {
     // A park the run does not have.
     assert_eq!(admin.get("/runs/1/confirm/nowhere").status(), StatusCode::NOT_FOUND);
 }
+
+#[test]
+fn the_bureau_decides_an_objection_and_a_park_cannot() {
+    let bench = Bench::with_run();
+    let server = bench.serve(&[]);
+    let admin = server.login(BUREAU);
+    let period = serde_json::json!({ "from": "2026-06-01", "to": "2026-06-07" });
+    assert_eq!(admin.post_json("/api/runs/1/notice", &period).status(), StatusCode::OK);
+    let one = serde_json::json!({
+        "统一社会信用代码": HOSTILE_CODE, "收到日期": "2026-06-03", "异议类型": "等级申诉",
+    });
+    let r = admin.post_json("/api/runs/1/objections", &one);
+    assert_eq!(r.status(), StatusCode::OK);
+    let id = r.json::<serde_json::Value>().unwrap()["id"].as_i64().unwrap();
+    let path = format!("/api/runs/1/objections/{id}/decision");
+    let yes = serde_json::json!({ "处理结果": "不采纳", "处理理由": "数据无误" });
+    assert_eq!(server.login(PARK).post_json(&path, &yes).status(), StatusCode::FORBIDDEN);
+    let bad = serde_json::json!({ "处理结果": "同意", "处理理由": "x" });
+    let r = admin.post_json(&path, &bad);
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().unwrap().contains("不是可用的词"));
+    assert_eq!(admin.post_json(&path, &yes).status(), StatusCode::OK);
+    let list = admin.json("/api/runs/1/objections");
+    assert_eq!(list["objections"][0]["objection"]["decision"], "不采纳");
+    assert_eq!(list["objections"][0]["objection"]["reason"], "数据无误");
+    assert_eq!(audit_entries(&bench.db(), "处理异议").len(), 1);
+    let (_, page) = admin.text("/runs/1/objections");
+    assert!(page.contains(&format!("/runs/1/objections/{id}/decision")), "the page's form");
+}
