@@ -21,12 +21,12 @@ pub enum Action {
         /// 评价记录编号（见 mujun runs）
         #[arg(value_name = "编号")]
         id: i64,
-        /// 公示开始日期（如 2025-06-01）
-        #[arg(long, value_name = "日期")]
-        from: String,
-        /// 公示结束日期（含当日）
-        #[arg(long, value_name = "日期")]
-        to: String,
+        /// 公示开始日期（如 2025-06-01；不写时用规则文件 [notice] from）
+        #[arg(long, value_name = "日期", requires = "to")]
+        from: Option<String>,
+        /// 公示结束日期（含当日；不写时用规则文件 [notice] to）
+        #[arg(long, value_name = "日期", requires = "from")]
+        to: Option<String>,
     },
     /// 定稿：把一次草稿、公示或复核评价定为该年度、该方案的正式结果（每个年度和方案只能有一个定稿）
     Finalize {
@@ -43,7 +43,21 @@ pub fn run(a: &Args, opt: &super::store::StoreOption) -> Result<(), crate::Error
         None => list(&Store::open_existing(&path)?),
         Some(Action::Notice { id, from, to }) => {
             let mut store = Store::open_existing(&path)?;
-            store.put_on_notice(*id, &crate::store::current_user(), from, to)?;
+            let planned = store.planned_notice(*id)?;
+            let (from, to) = match (from, to, &planned) {
+                (Some(f), Some(t), _) => (f.clone(), t.clone()),
+                (_, _, Some((f, t))) => (f.clone(), t.clone()),
+                _ => {
+                    let m = "请用 --from 和 --to 写明公示期（这次评价的规则文件 [notice] 中没有 from、to）";
+                    return Err(crate::store::StoreError::Refused(m.into()).into());
+                }
+            };
+            store.put_on_notice(*id, &crate::store::current_user(), &from, &to)?;
+            if let Some((f, t)) = planned.filter(|p| *p != (from.clone(), to.clone())) {
+                crate::errln!(
+                    "注意：公示名单中印的公示期是规则文件中的 {f} 至 {t}，与这里写的不同。"
+                );
+            }
             let r = store.run(*id)?;
             let (f, t) = r.notice.unwrap_or_default();
             crate::outln!(

@@ -1,8 +1,8 @@
 //! 公示名单: the publication list as a notice prints it — 序号, tier, name, code, park — sorted by
 //! tier (best first) and then by name in pinyin order ([`pinyin_key`]); enterprises the rules manage as a tier without evaluating
 //! them (e.g. 免评按B类管理) are listed under that tier with a remark. The title names the region
-//! (`[notice] region`); under the list, the objections contact and the issuing body (`contact`,
-//! `issuer`). Set up for printing: title, repeated header row, one page wide, page numbers.
+//! (`[notice] region`); under the list, the notice period, the objections contact and the
+//! issuing body (`from`/`to`, `contact`, `issuer`). Set up for printing: title, repeated header row, one page wide, page numbers.
 
 use std::borrow::Cow;
 
@@ -76,6 +76,17 @@ pub fn rows<'a>(a: &Analysis<'a>, scope: Scope) -> Vec<Line<'a>> {
     sorted.iter().map(|&i| i as usize).filter(|&i| scope.has(park(i))).filter_map(line).collect()
 }
 
+/// "2025-06-01" as 2025年6月1日.
+fn zh_day(d: &str) -> String {
+    let p: Vec<&str> = d.split('-').collect();
+    match p.as_slice() {
+        [y, m, dd] => {
+            format!("{y}年{}月{}日", m.trim_start_matches('0'), dd.trim_start_matches('0'))
+        }
+        _ => d.to_string(),
+    }
+}
+
 /// A name's sort key in pinyin order: each character's syllable with its tone number ("zhong4"),
 /// the words of `[notice] pinyin` read as given there (longest first), other characters as they
 /// are (Latin letters in lower case), separated by spaces — so 安 (an1) comes before 创
@@ -122,6 +133,7 @@ pub fn write(
         }
     };
     print::setup(ws, Print { title: &title, landscape: false, repeat: Some((1, 1)) })?;
+    let period = n.period.as_ref().map(|(f, t)| format!("公示期：{} 至 {}", zh_day(f), zh_day(t)));
     let mut t = TableWriter::new(ws, fmt, 0);
     t.title(&title)?;
     let heads =
@@ -141,11 +153,13 @@ pub fn write(
         ])?;
     }
     // The notice's closing lines: where objections go, and who issues it.
-    let tail: Vec<String> = [("异议受理：", &n.contact), ("发布单位：", &n.issuer)]
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}{v}"))
-        .collect();
+    let mut tail: Vec<String> = period.into_iter().collect();
+    tail.extend(
+        [("异议受理：", &n.contact), ("发布单位：", &n.issuer)]
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}{v}")),
+    );
     if !tail.is_empty() {
         t.blank();
         // Written past the tracked widths: a long line must not widen 序号.

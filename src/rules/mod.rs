@@ -471,6 +471,8 @@ pub struct NoticeSettings {
     pub issuer: String,
     /// The line for objections ("" when not given).
     pub contact: String,
+    /// The notice period's first and last day (YYYY-MM-DD), when given.
+    pub period: Option<(String, String)>,
     /// Words with their syllables, one per character, longest word first.
     pub pinyin: Vec<(Vec<char>, Vec<String>)>,
 }
@@ -503,12 +505,62 @@ fn notice(cx: &Ctx, raw: &Option<Spanned<raw::RawNotice>>) -> Result<NoticeSetti
         pinyin.push((chars, syllables));
     }
     pinyin.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+    let period = match notice_period(r.from.as_deref(), r.to.as_deref()) {
+        Ok(p) => p,
+        Err((key, m)) => return cx.err(span, key, m),
+    };
     Ok(NoticeSettings {
         region: text(&r.region),
         issuer: text(&r.issuer),
         contact: text(&r.contact),
+        period,
         pinyin,
     })
+}
+
+/// `[notice] from` and `to` checked: both or neither, days (YYYY-MM-DD), the end not before the
+/// start; (key, message) otherwise.
+pub fn notice_period(
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<Option<(String, String)>, (String, String)> {
+    let day = |key: &str, t: &str| {
+        chrono::NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| {
+            (format!("notice.{key}"), format!("「{t}」不是日期，请写成 \"2025-06-01\""))
+        })
+    };
+    match (from, to) {
+        (None, None) => Ok(None),
+        (Some(f), Some(t)) => {
+            let (a, b) = (day("from", f)?, day("to", t)?);
+            if b < a {
+                return Err(("notice.to".into(), format!("公示结束日期 {b} 早于开始日期 {a}")));
+            }
+            Ok(Some((a.to_string(), b.to_string())))
+        }
+        (Some(_), None) => {
+            Err(("notice.to".into(), "写了公示开始日期 from，还须写结束日期 to".into()))
+        }
+        (None, Some(_)) => {
+            Err(("notice.from".into(), "写了公示结束日期 to，还须写开始日期 from".into()))
+        }
+    }
+}
+
+/// `[notice] from` and `to` of a stored run's rule text, read without compiling it; none when
+/// absent or not valid.
+pub fn stored_notice_period(text: &str) -> Option<(String, String)> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        notice: Option<Notice>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Notice {
+        from: Option<String>,
+        to: Option<String>,
+    }
+    let n = toml::from_str::<File>(text).ok()?.notice?;
+    notice_period(n.from.as_deref(), n.to.as_deref()).ok().flatten()
 }
 
 /// Read, parse and compile a rule file: a path on disk (`&Path`, `&PathBuf`) or a [`Source`]

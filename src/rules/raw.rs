@@ -55,6 +55,11 @@ pub struct RawNotice {
     pub issuer: Option<String>,
     /// `contact`: the line for objections under the list.
     pub contact: Option<String>,
+    /// `from`, `to`: the notice period's first and last day (YYYY-MM-DD), printed on the list
+    /// and taken by `mujun runs notice` when it is given no dates.
+    pub from: Option<String>,
+    #[allow(missing_docs)]
+    pub to: Option<String>,
     /// `pinyin`: readings of words whose characters the dictionary reads otherwise, as
     /// numbered-tone syllables ("重庆" = "chong2 qing4").
     #[serde(default)]

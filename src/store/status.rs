@@ -52,6 +52,12 @@ impl Store {
         tx.commit().map_err(&e)
     }
 
+    /// The notice period run `id`'s rule file plans (`[notice] from`, `to`), if it gives one:
+    /// what `runs notice` takes when it is given no dates.
+    pub fn planned_notice(&self, id: i64) -> Result<Option<(String, String)>, StoreError> {
+        Ok(crate::rules::stored_notice_period(&self.rules_text(id)?))
+    }
+
     /// The run a re-run of `year` and `scheme` may correct: `id`, under 公示 or itself a 复核,
     /// of the same year and scheme.
     pub fn correctable(&self, id: i64, year: i32, scheme: &str) -> Result<RunSummary, StoreError> {

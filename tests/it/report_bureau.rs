@@ -321,7 +321,7 @@ fn the_notice_lists_a_tier_in_pinyin_order_with_the_rules_readings() {
     // all A under score lines 50 / 40 / 30.
     let rules = rules_toml(2025)
         .replace("quota = [0.2, 0.6, 0.9]", "method = \"threshold\"\nthresholds = [50, 40, 30]")
-        + "\n[notice]\nregion = \"涪陵区\"\ncontact = \"联系电话 023-0000\"\npinyin = { \"重庆\" = \"chong2 qing4\" }\n";
+        + "\n[notice]\nregion = \"涪陵区\"\ncontact = \"联系电话 023-0000\"\nfrom = \"2025-06-01\"\nto = \"2025-06-07\"\npinyin = { \"重庆\" = \"chong2 qing4\" }\n";
     let ev = evaluate_with(&rules, &data);
     let o = write_all(&ev, &dir.path().join("out"), None);
     let s = sheet(&o.workbook, "公示名单");
@@ -329,8 +329,9 @@ fn the_notice_lists_a_tier_in_pinyin_order_with_the_rules_readings() {
     let listed: Vec<String> = (2..6).map(|r| cell(&s, r, 3)).collect();
     assert_eq!(listed, ["安达甲有限公司", "重庆丙有限公司", "创新乙有限公司", "涪陵丁有限公司"]);
     assert!((2..6).all(|r| cell(&s, r, 1) == "A"));
-    assert_eq!(cell(&s, 7, 0), "异议受理：联系电话 023-0000");
-    assert_eq!(s.height(), 8, "no issuer line when none is given");
+    assert_eq!(cell(&s, 7, 0), "公示期：2025年6月1日 至 2025年6月7日");
+    assert_eq!(cell(&s, 8, 0), "异议受理：联系电话 023-0000");
+    assert_eq!(s.height(), 9, "no issuer line when none is given");
 }
 
 /// The printed layout, as the sheet XML states it: A4 (paper size 9), fitted one page wide and

@@ -292,3 +292,36 @@ fn a_run_under_notice_is_corrected_by_a_review_run_whose_workbook_explains_the_c
     let (_, log) = mujun_in(dir, &["runs"]);
     assert!(log.contains("第 2 号  2024年度  定稿"), "{log}");
 }
+
+#[test]
+fn runs_notice_without_dates_takes_the_period_the_rule_file_prints() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let with = format!("{RULES}\n[notice]\nfrom = \"2024-06-01\"\nto = \"2024-06-07\"\n");
+    write_file(dir, "rules.toml", &with);
+    write_file(dir, "plain.toml", RULES);
+    let data = dir.join("d1");
+    std::fs::create_dir_all(&data).unwrap();
+    write_year(&data, &year(false));
+    for (rules, out) in [("rules.toml", "o1"), ("plain.toml", "o2")] {
+        let (status, text) =
+            mujun_in(dir, &["evaluate", "--rules", rules, "--data", "d1", "--out", out]);
+        assert_eq!(status, 0, "{text}");
+    }
+    let (status, text) = mujun_in(dir, &["runs", "notice", "1"]);
+    assert_eq!(status, 0, "{text}");
+    assert!(text.contains("已公示，公示期 2024-06-01 至 2024-06-07"), "{text}");
+    // The list printed that period.
+    let s = sheet(&dir.join("o1/2024年度亩均效益评价结果.xlsx"), "公示名单");
+    let last = (0..s.height()).map(|r| cell(&s, r, 0)).collect::<Vec<_>>();
+    assert!(last.contains(&"公示期：2024年6月1日 至 2024年6月7日".to_string()), "{last:?}");
+    // Without a period in the rules, the dates must be given.
+    let (status, text) = mujun_in(dir, &["runs", "notice", "2"]);
+    assert_eq!(status, 8, "{text}");
+    assert!(text.contains("请用 --from 和 --to 写明公示期"), "{text}");
+    // Other dates than the printed ones: done, with a warning.
+    let (status, text) =
+        mujun_in(dir, &["runs", "notice", "2", "--from", "2024-06-02", "--to", "2024-06-08"]);
+    assert_eq!(status, 0, "{text}");
+    assert!(!text.contains("注意"), "the plain rules print no period: {text}");
+}

@@ -516,3 +516,20 @@ fn a_pinyin_reading_needs_one_toned_syllable_per_character() {
     let ok = format!("{GOOD}\n[notice]\npinyin = {{ \"重庆\" = \"chong2 qing4\" }}\n");
     assert!(compile(Path::new("规则.toml"), &ok).is_ok());
 }
+
+#[test]
+fn a_notice_period_needs_both_days_in_order() {
+    for (notice, key, part) in [
+        (
+            "from = \"2025-06-07\"\nto = \"2025-06-01\"",
+            "notice.to",
+            "公示结束日期 2025-06-01 早于开始日期 2025-06-07",
+        ),
+        ("from = \"2025-06-07\"", "notice.to", "还须写结束日期 to"),
+        ("from = \"6月1日\"\nto = \"2025-06-07\"", "notice.from", "「6月1日」不是日期"),
+    ] {
+        let (_, k, message) = err(&format!("{GOOD}\n[notice]\n{notice}\n"));
+        assert_eq!(k, key, "{notice}");
+        assert!(message.contains(part), "{message}");
+    }
+}

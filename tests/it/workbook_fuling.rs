@@ -116,12 +116,13 @@ fn fuling_workbook_reads_back_and_is_byte_identical() {
     assert_eq!(cell(&rules, sha_row, 2).len(), 64);
 
     // 公示名单: title, header and the 7 evaluated firms; the vetoed firm 3 is listed as D; then
-    // a blank row and the shipped [notice] contact and issuer lines.
+    // a blank row and the shipped [notice] period, contact and issuer lines.
     let notice = wb.worksheet_range("公示名单").unwrap();
-    assert_eq!(notice.height(), 2 + 7 + 3);
+    assert_eq!(notice.height(), 2 + 7 + 4);
     assert!(cell(&notice, 0, 0).starts_with("涪陵区2025年度工业企业亩均效益综合评价结果公示名单"));
-    assert!(cell(&notice, 10, 0).starts_with("异议受理：公示期间如有异议"));
-    assert_eq!(cell(&notice, 11, 0), "发布单位：重庆市涪陵区经济和信息化委员会");
+    assert_eq!(cell(&notice, 10, 0), "公示期：2026年6月1日 至 2026年6月7日");
+    assert!(cell(&notice, 11, 0).starts_with("异议受理：公示期间如有异议"));
+    assert_eq!(cell(&notice, 12, 0), "发布单位：重庆市涪陵区经济和信息化委员会");
     let d_rows: Vec<String> =
         (2..2 + 7).filter(|r| cell(&notice, *r, 1) == "D").map(|r| cell(&notice, r, 4)).collect();
     assert!(d_rows.contains(&firms[2].code()), "{d_rows:?}");
