@@ -308,15 +308,39 @@ async fn submit(State(state): State<Shared>, viewer: Viewer, req: Request) -> Re
     };
     let form = posted.is_form();
     let reason = posted.field("reason").map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
-    match (form, queue(&state, &viewer, reason).await) {
+    let corrects = match posted.field("corrects").map(|c| c.trim().to_string()) {
+        None => None,
+        Some(c) if c.is_empty() => None,
+        Some(c) => match c.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                let e = WebError::BadRequest(format!("corrects 应为评价记录编号，收到「{c}」"));
+                return answer(form, "", Err::<serde_json::Value, _>(e));
+            }
+        },
+    };
+    match (form, queue(&state, &viewer, reason, corrects).await) {
         (true, Ok(id)) => Redirect::to(&format!("/jobs/{id}")).into_response(),
         (_, r) => answer(form, "", r.map(|id| serde_json::json!({ "job": id }))),
     }
 }
 
 /// Queue the viewer's draft; the job's number. The draft is emptied.
-async fn queue(state: &Shared, viewer: &Viewer, reason: Option<String>) -> Result<i64, WebError> {
+async fn queue(
+    state: &Shared,
+    viewer: &Viewer,
+    reason: Option<String>,
+    corrects: Option<i64>,
+) -> Result<i64, WebError> {
     bureau(viewer)?;
+    if let Some(c) = corrects {
+        // The year and scheme are checked when the job runs, as `evaluate --corrects` checks them.
+        let r = state.read(move |s| s.run(c)).await?;
+        if r.status != "公示" && r.status != "复核" {
+            let message = format!("的状态是{}，复核只能更正公示中的评价（或上一次复核）", r.status);
+            return Err(WebError::Store(crate::store::StoreError::Status { id: c, message }));
+        }
+    }
     let drafts = Drafts::new(&state.store);
     let d = drafts.load(&viewer.name);
     let Some(check) = d.check.as_ref().filter(|_| !d.files.is_empty()) else {
@@ -341,6 +365,7 @@ async fn queue(state: &Shared, viewer: &Viewer, reason: Option<String>) -> Resul
             Scheme::Shipped { .. } => None,
         },
         confirm_reason: reason.filter(|_| check.errors > 0),
+        corrects,
     };
     let id = state.write(move |s| s.queue_job(&job)).await?;
     drafts
@@ -378,6 +403,8 @@ struct NewRunPage {
     templates: Vec<String>,
     file_mb: u64,
     max_files: usize,
+    /// Runs a 复核 may correct: (number, year, scheme), under 公示 or 复核.
+    correctable: Vec<(i64, i32, String)>,
 }
 
 async fn new_page(State(state): State<Shared>, viewer: Viewer) -> Result<Html<String>, WebError> {
@@ -395,7 +422,14 @@ async fn new_page(State(state): State<Shared>, viewer: Viewer) -> Result<Html<St
     };
     let year = draft.year.or(draft.check.as_ref().map(|c| c.year)).map(|y| y.to_string());
     let files = draft.files.iter().map(|f| (f.name.clone(), f.bytes, short(&f.sha256))).collect();
+    let runs = state.read(|s| s.runs()).await?;
+    let correctable = runs
+        .into_iter()
+        .filter(|r| r.status == "公示" || r.status == "复核")
+        .map(|r| (r.id, r.year, r.scheme))
+        .collect();
     page::render(&NewRunPage {
+        correctable,
         chrome: Chrome::new("新建评价", &viewer),
         draft,
         files,

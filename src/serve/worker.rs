@@ -125,7 +125,7 @@ fn evaluate(store: &Path, job: &Job, set: &dyn Fn(&str, &str)) -> Result<(i64, u
         previous: None,
         store: Some(store.to_path_buf()),
         user: Some(job.user.clone()),
-        corrects: None,
+        corrects: job.corrects,
     };
     let mut shown_at = Instant::now();
     let mut report = |step: Step| match step {

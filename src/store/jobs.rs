@@ -55,6 +55,8 @@ pub struct NewJob {
     pub rules_file: Option<(String, String)>,
     /// Why the evaluation goes on despite input errors, when it does.
     pub confirm_reason: Option<String>,
+    /// The run under 公示 it corrects (a 复核), when it does.
+    pub corrects: Option<i64>,
 }
 
 /// A job as stored.
@@ -88,10 +90,13 @@ pub struct Job {
     pub started_at: Option<String>,
     /// When it ended.
     pub finished_at: Option<String>,
+    /// The run it corrects (a 复核).
+    pub corrects: Option<i64>,
 }
 
 const COLUMNS: &str = "id, year, scheme, user_name, state, phase, message, uploads, \
-                       confirm_reason, run_id, queued_at, started_at, finished_at, rules_file";
+                       confirm_reason, run_id, queued_at, started_at, finished_at, rules_file, \
+                       corrects";
 
 fn job(r: &Row) -> rusqlite::Result<Job> {
     let uploads: String = r.get(7)?;
@@ -111,6 +116,7 @@ fn job(r: &Row) -> rusqlite::Result<Job> {
         started_at: r.get(11)?,
         finished_at: r.get(12)?,
         rules_file: r.get::<_, Option<String>>(13)?.and_then(|t| serde_json::from_str(&t).ok()),
+        corrects: r.get(14)?,
     })
 }
 
@@ -125,9 +131,18 @@ impl Store {
         let tx = self.write().map_err(&e)?;
         tx.execute(
             "INSERT INTO jobs (year, scheme, user_name, state, phase, message, uploads,
-                               rules_file, confirm_reason, queued_at)
-             VALUES (?1, ?2, ?3, '排队', '', '等待评价', ?4, ?5, ?6, ?7)",
-            params![j.year, j.scheme, j.user, uploads, rules_file, j.confirm_reason, super::now()],
+                               rules_file, confirm_reason, queued_at, corrects)
+             VALUES (?1, ?2, ?3, '排队', '', '等待评价', ?4, ?5, ?6, ?7, ?8)",
+            params![
+                j.year,
+                j.scheme,
+                j.user,
+                uploads,
+                rules_file,
+                j.confirm_reason,
+                super::now(),
+                j.corrects
+            ],
         )
         .map_err(&e)?;
         let id = tx.last_insert_rowid();
@@ -135,6 +150,9 @@ impl Store {
             format!("第 {id} 号任务：{}年度，{}，{} 个文件", j.year, j.scheme, j.uploads.len());
         if let Some(reason) = &j.confirm_reason {
             detail += &format!("；输入有错误仍评价，理由：{reason}");
+        }
+        if let Some(c) = j.corrects {
+            detail += &format!("；复核第 {c} 号评价");
         }
         audit(&tx, &j.user, "提交评价", None, &detail).map_err(&e)?;
         tx.commit().map_err(&e)?;
@@ -245,6 +263,7 @@ mod tests {
             uploads: vec![("企业名录.csv".into(), "ab".repeat(32))],
             rules_file: None,
             confirm_reason: None,
+            corrects: None,
         }
     }
 

@@ -7,7 +7,7 @@
 pub const APPLICATION_ID: i32 = 0x4D55_4A55;
 
 /// The migrations, oldest first; the store's current version is their number.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
 
 /// The schema version this program writes.
 pub fn latest() -> i64 {
@@ -279,4 +279,9 @@ CREATE TABLE objections (
     source      TEXT NOT NULL
 );
 CREATE INDEX objections_run ON objections(run_id, code);
+"#;
+
+/// Version 10: the run a workbench job corrects (a 复核 submitted from 新建评价).
+const V10: &str = r#"
+ALTER TABLE jobs ADD COLUMN corrects INTEGER REFERENCES runs(id);
 "#;

@@ -429,3 +429,44 @@ fn a_server_killed_during_a_run_shows_the_job_failed_on_restart_and_the_store_ch
     let (code, text) = mujun(bench.dir(), &["store", "check", "--store", "mujun.db"], "");
     assert_eq!(code, 0, "{text}");
 }
+
+/// A 复核 from 新建评价: run 1 under notice, one accepted correction of a parcel recorded on the
+/// workbench, the same files uploaded again and submitted as a 复核 of run 1; the worker's run is
+/// recorded as 复核, and its comparison names the corrected firm's own data.
+#[test]
+fn a_review_submitted_from_the_workbench_lays_the_accepted_correction_over_the_upload() {
+    let bench = Bench::with_run();
+    let server = bench.serve(&[]);
+    let web = server.login(BUREAU);
+    assert_eq!(upload(&web, &files_of(&bench.dir().join("data"))).status(), StatusCode::OK);
+    // Run 1 is a draft: refused before queueing.
+    let r = web.post_json("/api/drafts/submit", &json!({ "corrects": "1" }));
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(error_of(r).contains("复核只能更正公示中的评价"));
+    let period = json!({ "from": "2026-06-01", "to": "2026-06-07" });
+    assert_eq!(web.post_json("/api/runs/1/notice", &period).status(), StatusCode::OK);
+    let objection = json!({
+        "统一社会信用代码": HOSTILE_CODE, "收到日期": "2026-06-03", "异议类型": "数据有误",
+        "更正表": "用地", "更正字段": "用地面积(亩)",
+        "对应行": "渝(2020)涪陵区不动产权第000006号", "更正后数值": "7.44",
+        "处理结果": "采纳", "处理理由": "以不动产权证书为准",
+    });
+    assert_eq!(web.post_json("/api/runs/1/objections", &objection).status(), StatusCode::OK);
+    let (_, page) = web.text("/runs/new");
+    assert!(page.contains(r#"<option value="1">复核第 1 号评价"#), "offered on the page");
+    let r = web.post_json("/api/drafts/submit", &json!({ "corrects": "1" }));
+    assert_eq!(r.status(), StatusCode::OK);
+    let id = r.json::<Value>().unwrap()["job"].as_i64().unwrap();
+    let job = wait_job(&web, id, &["完成", "失败"]);
+    assert_eq!(job["state"], "完成", "{job}");
+    assert_eq!(job["corrects"], 1);
+    let run = job["run"].as_i64().unwrap();
+    let runs = web.json("/api/runs");
+    let row = runs.as_array().unwrap().iter().find(|r| r["id"] == run).unwrap();
+    assert_eq!((row["status"].as_str(), row["corrects"].as_i64()), (Some("复核"), Some(1)));
+    let v = web.json(&format!("/api/runs/{run}/compare"));
+    let firm = v["changes"].as_array().unwrap().iter().find(|c| c["code"] == HOSTILE_CODE);
+    let firm = firm.unwrap_or_else(|| panic!("the corrected firm is listed: {v}"));
+    assert_eq!(firm["causes"][0][0], "本企业数据更正");
+    assert!(firm["causes"][0][1].as_str().unwrap().contains("3.72 → 7.44"), "{firm}");
+}
