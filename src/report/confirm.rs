@@ -2,7 +2,8 @@
 //! confirm — its register entry, each parcel, each tax row (counted or not, and why), output,
 //! energy and emissions, events — each value with the file, sheet and row it came from and the
 //! department that supplies that table, and a line for the firm's seal and date. One workbook
-//! per park (firms without a park in their own), A4 portrait, a page break before each firm.
+//! per park (firms without a park in their own), one sheet per firm named by its credit code,
+//! A4 portrait, the firm's name in the page header and its own page numbers in the footer.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -166,6 +167,8 @@ pub fn write_all(
     Ok(paths)
 }
 
+/// One sheet per firm, named by its credit code: the firm's name and code in the page header,
+/// "第 N 页，共 M 页" (its own pages) in the footer.
 fn write(
     ix: &Index,
     rules: &Rules,
@@ -174,20 +177,16 @@ fn write(
     wb: &mut Workbook,
     fmt: &Formats,
 ) -> Result<(), SheetError> {
-    let ws = wb.add_worksheet();
-    ws.set_name(NAME)?;
-    let title = format!("{park} {}年度 一企一单（企业数据确认单）", rules.meta.year);
-    print::setup(ws, Print { title: &title, landscape: false, repeat: None })?;
-    let mut t = TableWriter::new(ws, fmt, 0);
-    let mut breaks = Vec::new();
-    for (k, code) in codes.iter().enumerate() {
-        if k > 0 {
-            breaks.push(t.row);
-        }
+    for code in codes {
+        let ws = wb.add_worksheet();
+        ws.set_name(code)?;
+        let name = ix.value(TableKind::Register, "name", ix.of(TableKind::Register, code)[0]);
+        let title = format!("{name}（{code}） {park} {}年度 一企一单", rules.meta.year);
+        print::setup(ws, Print { title: &title, landscape: false, repeat: None })?;
+        let mut t = TableWriter::new(ws, fmt, 0);
         firm(&mut t, ix, rules, code)?;
+        t.finish_widths()?;
     }
-    t.ws.set_page_breaks(&breaks)?;
-    t.finish_widths()?;
     Ok(())
 }
 
