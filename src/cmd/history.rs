@@ -59,18 +59,10 @@ fn get<'f>(fields: &'f [(String, String)], k: &str) -> &'f str {
 /// A stored number as shown: at most four decimals, trailing zeros dropped ("3.50" → "3.5");
 /// text that is no number as it is, blank as "—".
 fn short(text: &str) -> String {
-    match text.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() => {
-            let s = format!("{v:.4}");
-            let s = s.trim_end_matches('0').trim_end_matches('.');
-            if s == "-0" {
-                "0".into()
-            } else {
-                s.into()
-            }
-        }
-        _ if text.trim().is_empty() => "—".into(),
-        _ => esc(text),
+    if text.trim().is_empty() {
+        "—".into()
+    } else {
+        esc(&crate::report::review::short(text))
     }
 }
 

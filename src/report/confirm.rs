@@ -12,6 +12,7 @@ use polars::prelude::*;
 use rust_xlsxwriter::Workbook;
 
 use crate::ingest::schema::{standard_unit, ColumnSpec, ColumnType, TableKind};
+use crate::ingest::values::format_date;
 use crate::ingest::Dataset;
 use crate::rules::Rules;
 use crate::sheet::print::{self, Print};
@@ -74,7 +75,7 @@ impl<'d> Index<'d> {
             Ok(AnyValue::String(s)) => s.to_string(),
             Ok(AnyValue::StringOwned(s)) => s.to_string(),
             Ok(AnyValue::Float64(x)) => crate::report::analysis::trim_num(x),
-            Ok(AnyValue::Int32(d)) if is_date(kind, key) => date(d),
+            Ok(AnyValue::Int32(d)) if is_date(kind, key) => format_date(d),
             Ok(v) => v.to_string(),
         }
     }
@@ -95,14 +96,6 @@ impl<'d> Index<'d> {
 
 fn is_date(kind: TableKind, key: &str) -> bool {
     kind.columns().iter().any(|c| c.key == key && c.ty == ColumnType::Date)
-}
-
-fn date(days: i32) -> String {
-    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-    epoch
-        .checked_add_signed(chrono::Duration::days(days as i64))
-        .map(|d| d.format("%Y-%m-%d").to_string())
-        .unwrap_or_default()
 }
 
 /// A column's header with its standard unit ("用地面积(亩)").

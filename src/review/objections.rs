@@ -8,7 +8,7 @@ use std::path::Path;
 
 use crate::ingest::read::{read_file, RawSheet};
 use crate::ingest::schema::TableKind;
-use crate::ingest::values::split_header;
+use crate::ingest::values::{format_date, parse_date, split_header};
 use serde::Serialize;
 
 /// One objection as recorded (the review round's table).
@@ -238,10 +238,8 @@ fn correction(
     Ok((Some(t), Some(spec.header.to_string()), row_key.filter(|_| several)))
 }
 
-/// A day as YYYY-MM-DD from the forms people write it in (2025-06-03, 2025/6/3, 2025.6.3).
+/// A day as YYYY-MM-DD from any form the input tables accept (2025-06-03, 2025/6/3,
+/// 2025年6月3日, an Excel date); none when it is not one.
 fn day(text: &str) -> Option<String> {
-    let parts: Vec<&str> = text.split(['-', '/', '.']).collect();
-    let [y, m, d] = parts.as_slice() else { return None };
-    let (y, m, d) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
-    chrono::NaiveDate::from_ymd_opt(y, m, d).map(|d| d.format("%Y-%m-%d").to_string())
+    parse_date(text).ok().flatten().map(format_date)
 }

@@ -2,19 +2,23 @@
 //! that corrects it → 定稿; or 草稿 → 定稿 directly. Each change is one transaction with its
 //! audit line (who, when, what). Nothing of a run is edited: a correction is a new run.
 
-use chrono::NaiveDate;
-
 use super::query::RunSummary;
 use super::record::audit;
 use super::{sql, Store, StoreError};
 
-/// A day as written in a notice period.
-const DAY: &str = "%Y-%m-%d";
-
-fn day(what: &str, text: &str) -> Result<NaiveDate, StoreError> {
-    NaiveDate::parse_from_str(text.trim(), DAY).map_err(|_| {
-        StoreError::Refused(format!("{what}「{text}」不是日期，请写成 2025-06-01 这样的形式"))
-    })
+/// A notice period checked as the rule file's `[notice] from/to` is; the message names which
+/// day is wrong.
+fn period(start: &str, end: &str) -> Result<(String, String), StoreError> {
+    match crate::rules::notice_period(Some(start), Some(end)) {
+        Ok(Some(p)) => Ok(p),
+        Ok(None) => Err(StoreError::Refused("须写明公示期".into())),
+        Err((key, m)) if m.starts_with('「') => {
+            let what =
+                if key.ends_with("from") { "公示开始日期" } else { "公示结束日期" };
+            Err(StoreError::Refused(format!("{what}{m}")))
+        }
+        Err((_, m)) => Err(StoreError::Refused(m)),
+    }
 }
 
 impl Store {
@@ -29,15 +33,11 @@ impl Store {
         end: &str,
     ) -> Result<(), StoreError> {
         let run = self.run(id)?;
-        let (from, to) = (day("公示开始日期", start)?, day("公示结束日期", end)?);
-        if to < from {
-            return Err(StoreError::Refused(format!("公示结束日期 {to} 早于开始日期 {from}")));
-        }
+        let (from, to) = period(start, end)?;
         if run.status != "草稿" {
             let message = format!("的状态是{}，只有草稿可以公示", run.status);
             return Err(StoreError::Status { id, message });
         }
-        let (from, to) = (from.format(DAY).to_string(), to.format(DAY).to_string());
         let path = self.path.clone();
         let e = sql(&path, "公示");
         let tx = self.write().map_err(&e)?;
