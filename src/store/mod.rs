@@ -141,22 +141,20 @@ pub struct Store {
 impl Store {
     /// Open the store at `path`, creating it when absent, and migrate it to the current schema.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        Store::open_with(path, true)
+        Store::open_with(path, true, BUSY_WAIT)
     }
 
     /// Open an existing store (commands that only read it): [`StoreError::Missing`] when absent.
     pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
-        Store::open_with(path, false)
+        Store::open_with(path, false, BUSY_WAIT)
     }
 
     /// [`Store::open`] waiting at most `wait` for another writer (tests use a short wait).
     pub fn open_waiting(path: &Path, wait: Duration) -> Result<Store, StoreError> {
-        let s = Store::open_with(path, true)?;
-        s.conn.busy_timeout(wait).map_err(sql(path, "打开"))?;
-        Ok(s)
+        Store::open_with(path, true, wait)
     }
 
-    fn open_with(path: &Path, create: bool) -> Result<Store, StoreError> {
+    fn open_with(path: &Path, create: bool, wait: Duration) -> Result<Store, StoreError> {
         if !path.exists() && !create {
             return Err(StoreError::Missing { path: path.to_path_buf() });
         }
@@ -165,8 +163,8 @@ impl Store {
             | if create { OpenFlags::SQLITE_OPEN_CREATE } else { OpenFlags::empty() };
         let conn = Connection::open_with_flags(path, flags).map_err(sql(path, "打开"))?;
         let mut store = Store { conn, path: path.to_path_buf() };
-        store.conn.busy_timeout(BUSY_WAIT).map_err(sql(path, "打开"))?;
-        store.prepare()?;
+        store.conn.busy_timeout(wait).map_err(sql(path, "打开"))?;
+        store.prepare(wait)?;
         Ok(store)
     }
 
@@ -176,7 +174,7 @@ impl Store {
     }
 
     /// Check the file is ours (or new), migrate it, then switch on WAL and foreign keys.
-    fn prepare(&mut self) -> Result<(), StoreError> {
+    fn prepare(&mut self, wait: Duration) -> Result<(), StoreError> {
         let path = self.path.clone();
         let read = |c: &Connection, pragma: &str| -> Result<i64, StoreError> {
             c.query_row(&format!("PRAGMA {pragma}"), [], |r| r.get(0)).map_err(sql(&path, "读取"))
@@ -199,7 +197,7 @@ impl Store {
             // sync. Only a new, empty file takes a page size (before its first table and WAL).
             self.conn.pragma_update(None, "page_size", PAGE_SIZE).map_err(sql(&path, "打开"))?;
         }
-        self.conn.pragma_update(None, "journal_mode", "WAL").map_err(sql(&path, "打开"))?;
+        self.wal(wait)?;
         self.conn.pragma_update(None, "synchronous", "FULL").map_err(sql(&path, "打开"))?;
         let backfill = firms::lacks_cluster(&self.conn).map_err(sql(&path, "读取"))?;
         self.migrate(version)?;
@@ -207,6 +205,20 @@ impl Store {
             self.backfill_clusters()?;
         }
         self.conn.pragma_update(None, "foreign_keys", true).map_err(sql(&path, "打开"))
+    }
+
+    /// Switch on WAL. SQLite answers "locked" at once, without its busy wait, while another
+    /// process opening the same new file is switching it too, so this waits here instead.
+    fn wal(&self, wait: Duration) -> Result<(), StoreError> {
+        let start = std::time::Instant::now();
+        loop {
+            match self.conn.pragma_update(None, "journal_mode", "WAL") {
+                Err(e) if is_busy(&e) && start.elapsed() < wait => {
+                    std::thread::sleep(Duration::from_millis(10))
+                }
+                r => return r.map_err(sql(&self.path, "打开")),
+            }
+        }
     }
 
     /// Apply the migrations after `from`, each in its own transaction with its version (taking
@@ -247,6 +259,11 @@ impl Store {
 /// A SQLite error as a [`StoreError`] of `path` while doing `action`.
 fn sql<'a>(path: &'a Path, action: &'static str) -> impl Fn(rusqlite::Error) -> StoreError + 'a {
     move |e| classify(path, action, &e)
+}
+
+/// Whether `e` is another process holding the store.
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(e.sqlite_error_code(), Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked))
 }
 
 /// The Chinese reading of a SQLite error.
