@@ -269,10 +269,10 @@ fn is_busy(e: &rusqlite::Error) -> bool {
 /// The Chinese reading of a SQLite error.
 fn classify(path: &Path, action: &'static str, e: &rusqlite::Error) -> StoreError {
     let path = path.to_path_buf();
+    if is_busy(e) {
+        return StoreError::Locked { path, secs: BUSY_WAIT.as_secs() };
+    }
     let reason = match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
-            return StoreError::Locked { path, secs: BUSY_WAIT.as_secs() }
-        }
         Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
             return StoreError::Corrupt { path }
         }
