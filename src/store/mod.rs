@@ -179,12 +179,14 @@ impl Store {
         let read = |c: &Connection, pragma: &str| -> Result<i64, StoreError> {
             c.query_row(&format!("PRAGMA {pragma}"), [], |r| r.get(0)).map_err(sql(&path, "读取"))
         };
-        let app = read(&self.conn, "application_id")?;
-        let version = read(&self.conn, "user_version")?;
-        let tables: i64 = self
-            .conn
+        // One read transaction: another process may create the store between two reads.
+        let snapshot = self.conn.unchecked_transaction().map_err(sql(&path, "读取"))?;
+        let app = read(&snapshot, "application_id")?;
+        let version = read(&snapshot, "user_version")?;
+        let tables: i64 = snapshot
             .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
             .map_err(sql(&path, "读取"))?;
+        snapshot.commit().map_err(sql(&path, "读取"))?;
         let fresh = app == 0 && version == 0 && tables == 0;
         if !fresh && app != i64::from(schema::APPLICATION_ID) {
             return Err(StoreError::NotOurs { path });

@@ -206,6 +206,7 @@ fn a_store_held_by_another_writer_is_reported_as_busy() {
 fn processes_opening_one_new_store_at_once_all_open_it() {
     // SQLite refuses at once, without waiting, a switch to WAL while another connection is
     // switching the same new file; before the store waited for it, half of such pairs failed.
+    // And a store read as "empty" must not turn "not ours" while another process creates it.
     for round in 0..40 {
         let (_d, p) = temp();
         let start = std::sync::Barrier::new(3);
